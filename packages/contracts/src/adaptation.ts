@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { DetectorSnapshot } from './detector-snapshot.js';
+import { Id, Label, SchemaVersion1, Sequence, Timestamp } from './primitives.js';
+
+/** What an adaptation step did. */
+export const ADAPTATION_ACTIONS = [
+  'pseudo-class-created',
+  'class-reinforced',
+  'feedback-applied',
+  'feedback-undone',
+  'rollback',
+  'snapshot',
+] as const;
+
+/**
+ * One adaptation decision on the device.
+ * @example
+ * { "seq": 4, "at": "2026-11-26T10:06:00.000Z", "action": "feedback-applied", "label": "bag",
+ *   "samples": 3, "stateVersionBefore": 5, "stateVersionAfter": 6, "reason": "server feedback fb_00000001" }
+ */
+export const AdaptationEvent = z.strictObject({
+  seq: Sequence,
+  at: Timestamp,
+  action: z.enum(ADAPTATION_ACTIONS),
+  label: Label.optional(),
+  samples: z.number().int().nonnegative(),
+  stateVersionBefore: z.number().int().nonnegative(),
+  stateVersionAfter: z.number().int().nonnegative(),
+  reason: z.string().max(1024),
+  metrics: z.record(z.string(), z.number()).optional(),
+});
+export type AdaptationEvent = z.infer<typeof AdaptationEvent>;
+
+/** The adaptation document of a package. */
+export const AdaptationDocument = z.strictObject({
+  schemaVersion: SchemaVersion1,
+  records: z.array(AdaptationEvent).max(100_000),
+});
+export type AdaptationDocument = z.infer<typeof AdaptationDocument>;
+
+/**
+ * A versioned snapshot of every adaptive component of a device. Component states other than
+ * detectors are owned by TinyLCM and kept opaque here (JSON objects).
+ */
+export const StateSnapshotDocument = z.strictObject({
+  schemaVersion: SchemaVersion1,
+  stateVersion: z.number().int().nonnegative(),
+  createdAt: Timestamp,
+  reason: z.string().max(256),
+  parentVersion: z.number().int().nonnegative().nullable(),
+  modelId: z.string().min(1).max(64).optional(),
+  snapshotId: Id.optional(),
+  components: z.strictObject({
+    classifier: z.record(z.string(), z.unknown()).optional(),
+    transform: z.record(z.string(), z.unknown()).optional(),
+    quarantine: z.record(z.string(), z.unknown()).optional(),
+    detectors: z.array(DetectorSnapshot).optional(),
+  }),
+});
+export type StateSnapshotDocument = z.infer<typeof StateSnapshotDocument>;

@@ -1,0 +1,22 @@
+/**
+ * @tinymlops/contracts — every wire shape of TinyMLOps, as zod schemas with inferred types,
+ * and the closed set of error codes. Nothing else in the project defines a wire shape.
+ * @example
+ * import { HeartbeatRequest, parseOrThrow } from '@tinymlops/contracts';
+ * const hb = parseOrThrow(HeartbeatRequest, JSON.parse(body), 'heartbeat');
+ */
+export * from './primitives.js';
+export * from './float32-base64.js';
+export * from './error-codes.js';
+export * from './tinymlops-error.js';
+export * from './detector-snapshot.js';
+export * from './enrolment.js';
+export * from './heartbeat.js';
+export * from './drift.js';
+export * from './telemetry.js';
+export * from './adaptation.js';
+export * from './package-manifest.js';
+export * from './model-bundle.js';
+export * from './bundle-documents.js';
+export * from './device-config.js';
+export * from './top-level-schemas.js';

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import { AdaptationDocument, StateSnapshotDocument } from './adaptation.js';
+import { DetectorsReferenceDocument, KnnStateDocument, TransformDocument } from './bundle-documents.js';
+import { DetectorSnapshot } from './detector-snapshot.js';
+import { DeviceConfig } from './device-config.js';
+import { DriftEventsDocument, FeedbackAck, FeedbackPage, ValidationRequest } from './drift.js';
+import { EnrolmentRequest, EnrolmentResponse } from './enrolment.js';
+import { ErrorEnvelope } from './error-codes.js';
+import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
+import { BundleManifest, InstallReport, ModelAssignment } from './model-bundle.js';
+import { PackageManifest, PackageReceipt } from './package-manifest.js';
+import { LogsDocument, MetricsDocument, PredictionsDocument } from './telemetry.js';
+
+/**
+ * Every top-level document, by name. The JSON Schema export, the docs check and the contract
+ * tests iterate over this map, so a new document is registered here once.
+ */
+export const TOP_LEVEL_SCHEMAS = {
+  EnrolmentRequest,
+  EnrolmentResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  PackageManifest,
+  PackageReceipt,
+  DriftEventsDocument,
+  MetricsDocument,
+  LogsDocument,
+  PredictionsDocument,
+  AdaptationDocument,
+  StateSnapshotDocument,
+  FeedbackPage,
+  FeedbackAck,
+  ValidationRequest,
+  BundleManifest,
+  TransformDocument,
+  KnnStateDocument,
+  DetectorsReferenceDocument,
+  ModelAssignment,
+  InstallReport,
+  DetectorSnapshot,
+  DeviceConfig,
+  ErrorEnvelope,
+} as const satisfies Record<string, z.ZodType>;
+
+export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;
