@@ -1,17 +1,28 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const postgresSetup = fileURLToPath(new URL('./packages/testkit/src/postgres-global-setup.ts', import.meta.url));
+
 /** One vitest project per workspace package; tests sit next to the code they test. */
-const projects = ['packages/contracts', 'packages/tinylcm', 'packages/testkit', 'apps/tinysphere', 'apps/device', 'apps/fleet-sim'];
+const projects: { root: string; postgres?: boolean }[] = [
+  { root: 'packages/contracts' },
+  { root: 'packages/tinylcm' },
+  { root: 'packages/testkit', postgres: true },
+  { root: 'apps/tinysphere', postgres: true },
+  { root: 'apps/device', postgres: true },
+  { root: 'apps/fleet-sim' },
+];
 
 export default defineConfig({
   test: {
-    projects: projects.map((root) => ({
+    projects: projects.map(({ root, postgres }) => ({
       test: {
         name: root.split('/')[1] ?? root,
         root,
         include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
         testTimeout: 60_000,
         hookTimeout: 120_000,
+        ...(postgres ? { globalSetup: [postgresSetup] } : {}),
       },
     })),
   },

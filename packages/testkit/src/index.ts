@@ -1,0 +1,2 @@
+export * from './postgres-cluster.js';
+export * from './test-database.js';

@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A PostgreSQL server for tests: its URL and how to stop it (a no-op for an external one). */
+export interface TestPostgres {
+  readonly url: string;
+  /** `external` when it came from TEST_DATABASE_URL, `throwaway` when this process started it. */
+  readonly origin: 'external' | 'throwaway';
+  stop(): Promise<void>;
+}
+
+/** Finds the directory holding `initdb` and `pg_ctl`, newest major version first. */
+export function findPostgresBinaries(): string | null {
+  const candidates: string[] = [];
+  const debianRoot = '/usr/lib/postgresql';
+  if (existsSync(debianRoot)) {
+    const majors = readdirSync(debianRoot).sort((a, b) => Number(b) - Number(a));
+    candidates.push(...majors.map((m) => path.join(debianRoot, m, 'bin')));
+  }
+  candidates.push(...(process.env['PATH'] ?? '').split(path.delimiter));
+  return candidates.find((dir) => existsSync(path.join(dir, 'initdb')) && existsSync(path.join(dir, 'pg_ctl'))) ?? null;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** initdb refuses to run as root; as root we run the binaries as the `postgres` user. */
+function asPostgresUser(bin: string, args: string[]): [string, string[]] {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  return isRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+}
+
+/**
+ * Gives tests a PostgreSQL server: `TEST_DATABASE_URL` when set, otherwise a throwaway cluster
+ * (initdb + pg_ctl on a free loopback port in a temp dir, fsync off; about 2 s). Returns null —
+ * after printing one loud line — only when neither is possible.
+ * @example
+ * const pg = await startTestPostgres();
+ * if (pg) { await useDatabase(pg.url); await pg.stop(); }
+ */
+export async function startTestPostgres(): Promise<TestPostgres | null> {
+  const external = process.env['TEST_DATABASE_URL'];
+  if (external) return { url: external, origin: 'external', stop: async () => {} };
+  const bin = findPostgresBinaries();
+  if (!bin) {
+    console.warn(
+      '\n!!! PostgreSQL tests SKIPPED: TEST_DATABASE_URL is not set and no initdb/pg_ctl was found (apt-get install postgresql). !!!\n',
+    );
+    return null;
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'tinymlops-pg-'));
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot) await chown(dir, ...(await postgresIds()));
+  const port = await freePort();
+  const data = path.join(dir, 'data');
+  await run(
+    ...asPostgresUser(path.join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--no-sync',
+    ]),
+  );
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  await run(
+    ...asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', opts, 'start']),
+  );
+  const stop = async () => {
+    await run(...asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])).catch(
+      () => {},
+    );
+    await rm(dir, { recursive: true, force: true });
+  };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, origin: 'throwaway', stop };
+}
+
+async function postgresIds(): Promise<[number, number]> {
+  const { stdout } = await run('id', ['-u', 'postgres']);
+  const { stdout: g } = await run('id', ['-g', 'postgres']);
+  return [Number(stdout.trim()), Number(g.trim())];
+}
