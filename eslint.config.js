@@ -15,11 +15,41 @@ const ourPackages = ['@tinymlops/*'];
 const forbid = (group, message) => ({ group, message });
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'docs/**', 'models/**', 'datasets/**', 'test-results/**', 'apps/dashboard/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'docs/**',
+      'models/**',
+      'datasets/**',
+      'test-results/**',
+      'apps/dashboard/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', fetch: 'readonly', structuredClone: 'readonly', AbortController: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', globalThis: 'readonly', queueMicrotask: 'readonly', setImmediate: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        performance: 'readonly',
+        fetch: 'readonly',
+        structuredClone: 'readonly',
+        AbortController: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        globalThis: 'readonly',
+        queueMicrotask: 'readonly',
+        setImmediate: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -27,7 +57,17 @@ export default tseslint.config(
   {
     files: ['packages/contracts/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [forbid([...ourPackages, '**/packages/**', ...appPatterns], 'contracts imports nothing of ours (DESIGN §2).')] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            forbid(
+              [...ourPackages, '**/packages/**', ...appPatterns],
+              'contracts imports nothing of ours (DESIGN §2).',
+            ),
+          ],
+        },
+      ],
     },
   },
   {
@@ -38,7 +78,10 @@ export default tseslint.config(
         {
           patterns: [
             forbid(['@tinymlops/*', '!@tinymlops/contracts'], 'tinylcm imports only @tinymlops/contracts (DESIGN §2).'),
-            forbid([...appPatterns, '**/apps/**', '../../apps/*', '../../../apps/*'], 'tinylcm never imports an app (DESIGN §2).'),
+            forbid(
+              [...appPatterns, '**/apps/**', '../../apps/*', '../../../apps/*'],
+              'tinylcm never imports an app (DESIGN §2).',
+            ),
             forbid(['**/testkit/**'], 'tinylcm code may not import testkit; tests import it as @tinymlops/testkit.'),
           ],
         },
@@ -52,7 +95,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            forbid(['@tinymlops/*', '!@tinymlops/contracts', '!@tinymlops/testkit'], 'tinylcm tests import only contracts and testkit.'),
+            forbid(
+              ['@tinymlops/*', '!@tinymlops/contracts', '!@tinymlops/testkit'],
+              'tinylcm tests import only contracts and testkit.',
+            ),
             forbid(['**/apps/**'], 'tinylcm never imports an app (DESIGN §2).'),
           ],
         },
@@ -64,7 +110,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [forbid(APP_NAMES.filter((a) => a !== app).flatMap((a) => [`**/apps/${a}/**`, `**/${a}/src/**`]), 'apps never import each other (DESIGN §2).')] },
+        {
+          patterns: [
+            forbid(
+              APP_NAMES.filter((a) => a !== app).flatMap((a) => [`**/apps/${a}/**`, `**/${a}/src/**`]),
+              'apps never import each other (DESIGN §2).',
+            ),
+          ],
+        },
       ],
     },
   })),

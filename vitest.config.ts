@@ -4,22 +4,23 @@ import { defineConfig } from 'vitest/config';
 const postgresSetup = fileURLToPath(new URL('./packages/testkit/src/postgres-global-setup.ts', import.meta.url));
 
 /** One vitest project per workspace package; tests sit next to the code they test. */
-const projects: { root: string; postgres?: boolean }[] = [
+const projects: { root: string; name?: string; postgres?: boolean }[] = [
   { root: 'packages/contracts' },
   { root: 'packages/tinylcm' },
   { root: 'packages/testkit', postgres: true },
   { root: 'apps/tinysphere', postgres: true },
   { root: 'apps/device', postgres: true },
   { root: 'apps/fleet-sim' },
+  { root: '.', name: 'repo' },
 ];
 
 export default defineConfig({
   test: {
-    projects: projects.map(({ root, postgres }) => ({
+    projects: projects.map(({ root, name, postgres }) => ({
       test: {
-        name: root.split('/')[1] ?? root,
+        name: name ?? root.split('/')[1] ?? root,
         root,
-        include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+        include: root === '.' ? ['scripts/**/*.test.ts'] : ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
         testTimeout: 60_000,
         hookTimeout: 120_000,
         ...(postgres ? { globalSetup: [postgresSetup] } : {}),
