@@ -1,2 +1,5 @@
 export * from './postgres-cluster.js';
 export * from './test-database.js';
+export * from './fashion-mnist.js';
+export * from './image-corruptions.js';
+export * from './drift-scenarios.js';
