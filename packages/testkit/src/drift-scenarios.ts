@@ -82,7 +82,7 @@ function frameFactory(set: ImageSet, byClass: number[][], opts: ScenarioOptions,
       const p = 0.9 * Math.min(1, (i - ep.start) / Math.max(1, (ep.end - ep.start) / 2));
       idx = rand() < p ? pick([1, 5]) : pick(known);
     } else idx = pick(known);
-    let pixels = set.images.slice(idx * pixelsPerImage, (idx + 1) * pixelsPerImage);
+    let pixels: Uint8Array = set.images.slice(idx * pixelsPerImage, (idx + 1) * pixelsPerImage);
     if (ep && (CORRUPTIONS as readonly string[]).includes(opts.scenario)) {
       pixels = corrupt(
         pixels,
