@@ -1,0 +1,13 @@
+/**
+ * @tinymlops/tinylcm — the on-device lifecycle library. One export line per module.
+ * @example
+ * import { FeatureTransform, KnnClassifier } from '@tinymlops/tinylcm';
+ */
+export * from './drift/drift-detector.js';
+export * from './features/standard-scaler.js';
+export * from './features/pca.js';
+export * from './features/feature-transform.js';
+export * from './classify/distance.js';
+export * from './classify/knn-classifier.js';
+export * from './classify/knn-store.js';
+export * from './classify/knn-state.js';
