@@ -11,3 +11,5 @@ export * from './classify/distance.js';
 export * from './classify/knn-classifier.js';
 export * from './classify/knn-store.js';
 export * from './classify/knn-state.js';
+export * from './drift/knn-distance-options.js';
+export * from './drift/knn-distance-monitor.js';
