@@ -13,3 +13,5 @@ export * from './classify/knn-store.js';
 export * from './classify/knn-state.js';
 export * from './drift/knn-distance-options.js';
 export * from './drift/knn-distance-monitor.js';
+export * from './log/operational-monitor.js';
+export * from './log/data-logger.js';
