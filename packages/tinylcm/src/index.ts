@@ -15,3 +15,4 @@ export * from './drift/knn-distance-options.js';
 export * from './drift/knn-distance-monitor.js';
 export * from './log/operational-monitor.js';
 export * from './log/data-logger.js';
+export * from './pipeline.js';
