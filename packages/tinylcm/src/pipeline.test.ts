@@ -28,9 +28,18 @@ function setup() {
   const knn = new KnnClassifier({ dim: 4, k: 3 });
   for (let cls = 0; cls < 2; cls++)
     for (const jitter of [-0.1, 0, 0.1])
-      knn.add(Float32Array.from({ length: 4 }, (_, i) => (i === cls ? 10 : 0) + jitter), `c${cls}`, 0);
+      knn.add(
+        Float32Array.from({ length: 4 }, (_, i) => (i === cls ? 10 : 0) + jitter),
+        `c${cls}`,
+        0,
+      );
   const transform = new FeatureTransform({ scaler: new StandardScaler([0, 0, 0, 0], [1, 1, 1, 1]) });
-  const monitor = new KnnDistanceMonitor({ referenceMean: 0.15, referenceStd: 0.05, lambdaSigma: 20, cooldownFrames: 0 });
+  const monitor = new KnnDistanceMonitor({
+    referenceMean: 0.15,
+    referenceStd: 0.05,
+    lambdaSigma: 20,
+    cooldownFrames: 0,
+  });
   const dir = mkdtempSync(path.join(tmpdir(), 'tinylcm-pipe-'));
   dirs.push(dir);
   const log = new DataLogger({ dir, now: () => 0, imageSampleRate: 1 });
@@ -55,12 +64,24 @@ describe('createPipeline', () => {
     expect(r.confidence).toBeGreaterThan(0.9);
     expect(r.neighbours.map((n) => n.label)).toEqual(['c1', 'c1', 'c1']);
     expect(Array.from(r.features)).toEqual([0, 10, 0, 0]);
-    expect(r.timings).toEqual({ preprocessMs: 1, inferenceMs: 1, transformMs: 1, classifyMs: 1, driftMs: 1, logMs: 1, totalMs: 6 });
+    expect(r.timings).toEqual({
+      preprocessMs: 1,
+      inferenceMs: 1,
+      transformMs: 1,
+      classifyMs: 1,
+      driftMs: 1,
+      logMs: 1,
+      totalMs: 6,
+    });
   });
 
   it('reports one start and one end for a run of unknown frames, and logs them', async () => {
     const { pipeline, log } = setup();
-    const frames: Frame[] = [...Array<Frame>(10).fill([0, 0]), ...Array<Frame>(20).fill([2, 0]), ...Array<Frame>(60).fill([1, 0])];
+    const frames: Frame[] = [
+      ...Array<Frame>(10).fill([0, 0]),
+      ...Array<Frame>(20).fill([2, 0]),
+      ...Array<Frame>(60).fill([1, 0]),
+    ];
     const events = [];
     for (const f of frames) events.push(...(await pipeline.process(f)).driftEvents);
     expect(events.map((e) => [e.phase, e.detector, e.kind])).toEqual([
@@ -97,8 +118,5 @@ describe('createPipeline', () => {
     const pipeline = createPipeline({ extractor: { extract: (n: number) => new Float32Array(n) }, classifier: knn });
     await expect(pipeline.process(3)).rejects.toThrow(/expected 4 features, got 3/);
     await expect(pipeline.process(4)).resolves.toMatchObject({ frameIndex: 1, label: 'zero' });
-  });
-    await expect(bad.process(0)).rejects.toThrow(/expected 4 features, got 3/);
-    await expect(pipeline.process([0, 0])).resolves.toMatchObject({ label: 'c0' });
   });
 });
