@@ -1,48 +1,83 @@
 import type { DistanceMetric } from '@tinymlops/contracts';
 
 /**
- * Distance between the query `q` and row `row` of a flat row-major `store` of dimension `dim`.
- * `qNorm` and `rowNorm` are the Euclidean norms (used by cosine only; pass 0 otherwise).
- * No allocation, no bounds checks beyond the typed arrays'.
+ * A metric as the neighbour search uses it. `key` is a monotone stand-in for the distance between
+ * the query `q` and row `row` of a flat row-major `store` (squared L2 for Euclidean, so no square
+ * root per row); it may stop early and return any value > `bound` once the row cannot beat `bound`.
+ * `toDistance` turns a key into the distance. `qNorm`/`rowNorm` are Euclidean norms (cosine only).
  */
-export type RowDistance = (
-  q: Float32Array,
-  qNorm: number,
-  store: Float32Array,
-  row: number,
-  rowNorm: number,
-  dim: number,
-) => number;
+export interface RowMetric {
+  key(
+    q: Float32Array,
+    qNorm: number,
+    store: Float32Array,
+    row: number,
+    rowNorm: number,
+    dim: number,
+    bound: number,
+  ): number;
+  toDistance(key: number): number;
+}
+
+/** Dimensions accumulated between early-exit checks: rare enough not to cost, often enough to save. */
+const CHUNK = 32;
 
 /**
  * Textbook distances over flat storage: Euclidean (L2), Manhattan (L1) and cosine distance
  * (1 − cos θ, in [0, 2]; 1 when either vector is all zeros, i.e. "unrelated").
  * @example
- * const d = ROW_DISTANCES.euclidean(q, 0, store, 3, 0, 256);
+ * const m = ROW_METRICS.euclidean;
+ * const d = m.toDistance(m.key(q, 0, store, 3, 0, 256, Infinity));
  */
-export const ROW_DISTANCES: Readonly<Record<DistanceMetric, RowDistance>> = Object.freeze({
-  euclidean(q, _qNorm, store, row, _rowNorm, dim) {
-    const base = row * dim;
-    let s = 0;
-    for (let i = 0; i < dim; i++) {
-      const t = (q[i] as number) - (store[base + i] as number);
-      s += t * t;
-    }
-    return Math.sqrt(s);
+export const ROW_METRICS: Readonly<Record<DistanceMetric, RowMetric>> = Object.freeze({
+  euclidean: {
+    key(q, _qNorm, store, row, _rowNorm, dim, bound) {
+      const base = row * dim;
+      let s = 0;
+      let i = 0;
+      for (let start = 0; start < dim && s <= bound; start += CHUNK) {
+        const end = Math.min(dim, start + CHUNK);
+        // Two independent accumulators let the multiply-adds overlap in the pipeline.
+        let s0 = 0;
+        let s1 = 0;
+        for (i = start; i + 1 < end; i += 2) {
+          const t0 = (q[i] as number) - (store[base + i] as number);
+          const t1 = (q[i + 1] as number) - (store[base + i + 1] as number);
+          s0 += t0 * t0;
+          s1 += t1 * t1;
+        }
+        if (i < end) {
+          const t = (q[i] as number) - (store[base + i] as number);
+          s0 += t * t;
+        }
+        s += s0 + s1;
+      }
+      return s;
+    },
+    toDistance: Math.sqrt,
   },
-  manhattan(q, _qNorm, store, row, _rowNorm, dim) {
-    const base = row * dim;
-    let s = 0;
-    for (let i = 0; i < dim; i++) s += Math.abs((q[i] as number) - (store[base + i] as number));
-    return s;
+  manhattan: {
+    key(q, _qNorm, store, row, _rowNorm, dim, bound) {
+      const base = row * dim;
+      let s = 0;
+      for (let start = 0; start < dim && s <= bound; start += CHUNK) {
+        const end = Math.min(dim, start + CHUNK);
+        for (let i = start; i < end; i++) s += Math.abs((q[i] as number) - (store[base + i] as number));
+      }
+      return s;
+    },
+    toDistance: (key) => key,
   },
-  cosine(q, qNorm, store, row, rowNorm, dim) {
-    if (qNorm === 0 || rowNorm === 0) return 1;
-    const base = row * dim;
-    let s = 0;
-    for (let i = 0; i < dim; i++) s += (q[i] as number) * (store[base + i] as number);
-    // Clamp: rounding can push |cos| a hair above 1, which would give a negative distance.
-    return 1 - Math.min(1, Math.max(-1, s / (qNorm * rowNorm)));
+  cosine: {
+    key(q, qNorm, store, row, rowNorm, dim) {
+      if (qNorm === 0 || rowNorm === 0) return 1;
+      const base = row * dim;
+      let s = 0;
+      for (let i = 0; i < dim; i++) s += (q[i] as number) * (store[base + i] as number);
+      // Clamp: rounding can push |cos| a hair above 1, which would give a negative distance.
+      return 1 - Math.min(1, Math.max(-1, s / (qNorm * rowNorm)));
+    },
+    toDistance: (key) => key,
   },
 });
 

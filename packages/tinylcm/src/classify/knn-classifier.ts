@@ -1,5 +1,5 @@
 import { DISTANCE_METRICS, TinyMLOpsError, type DistanceMetric } from '@tinymlops/contracts';
-import { ROW_DISTANCES, norm, prototypeScaling } from './distance.js';
+import { ROW_METRICS, norm, prototypeScaling, type RowMetric } from './distance.js';
 import { KnnStore } from './knn-store.js';
 
 /** What to evict when a sample is added to a full classifier. */
@@ -67,7 +67,7 @@ export class KnnClassifier {
   readonly prototypeDistanceScaling: boolean;
   readonly store: KnnStore;
   readonly #clock: () => number;
-  readonly #distance;
+  readonly #metric: RowMetric;
   readonly #scale: { offset: number; factor: number };
   readonly #topDist: Float64Array;
   readonly #topIdx: Int32Array;
@@ -84,7 +84,7 @@ export class KnnClassifier {
     this.prototypeDistanceScaling = o.prototypeDistanceScaling;
     this.store = new KnnStore(o.dim, o.capacity);
     this.#clock = options.clock ?? Date.now;
-    this.#distance = ROW_DISTANCES[o.metric];
+    this.#metric = ROW_METRICS[o.metric];
     this.#scale = o.prototypeDistanceScaling ? prototypeScaling(o.metric, o.dim) : { offset: 0, factor: 1 };
     this.#topDist = new Float64Array(o.k);
     this.#topIdx = new Int32Array(o.k);
@@ -144,7 +144,7 @@ export class KnnClassifier {
       const index = this.#topIdx[j] as number;
       nb.index = index;
       nb.label = this.store.labelOf(index);
-      nb.distance = this.#scale.offset + (this.#topDist[j] as number) * this.#scale.factor;
+      nb.distance = this.#scale.offset + this.#metric.toDistance(this.#topDist[j] as number) * this.#scale.factor;
       r.neighbours[j] = nb;
       sum += nb.distance;
     }
@@ -153,15 +153,18 @@ export class KnnClassifier {
     return r;
   }
 
-  /** Fills #topDist/#topIdx with the n = min(k, count) nearest samples, sorted; returns n. */
+  /** Fills #topDist/#topIdx with the keys and rows of the n = min(k, count) nearest samples, sorted; returns n. */
   #search(q: Float32Array): number {
     const { store, k, dim } = this;
     const qNorm = this.metric === 'cosine' ? norm(q, 0, dim) : 0;
     const dist = this.#topDist;
     const idx = this.#topIdx;
+    const metric = this.#metric;
     let n = 0;
     for (let i = 0; i < store.count; i++) {
-      const d = this.#distance(q, qNorm, store.features, i, store.norms[i] as number, dim);
+      // Once k are held, a row whose partial key passes the k-th best is abandoned mid-way.
+      const bound = n === k ? (dist[k - 1] as number) : Number.POSITIVE_INFINITY;
+      const d = metric.key(q, qNorm, store.features, i, store.norms[i] as number, dim, bound);
       if (n === k && !store.before(d, i, dist[k - 1] as number, idx[k - 1] as number)) continue;
       // Insertion into the sorted top-k: k is small, so this beats a heap.
       let j = n < k ? n++ : k - 1;
