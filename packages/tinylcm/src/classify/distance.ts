@@ -1,0 +1,110 @@
+import type { DistanceMetric } from '@tinymlops/contracts';
+
+/**
+ * A metric as the neighbour search uses it. `key` is a monotone stand-in for the distance between
+ * the query `q` and row `row` of a flat row-major `store` (squared L2 for Euclidean, so no square
+ * root per row); it may stop early and return any value > `bound` once the row cannot beat `bound`.
+ * `toDistance` turns a key into the distance. `qNorm`/`rowNorm` are Euclidean norms (cosine only).
+ */
+export interface RowMetric {
+  key(
+    q: Float32Array,
+    qNorm: number,
+    store: Float32Array,
+    row: number,
+    rowNorm: number,
+    dim: number,
+    bound: number,
+  ): number;
+  toDistance(key: number): number;
+}
+
+/** Dimensions accumulated between early-exit checks: rare enough not to cost, often enough to save. */
+const CHUNK = 32;
+
+/**
+ * Textbook distances over flat storage: Euclidean (L2), Manhattan (L1) and cosine distance
+ * (1 − cos θ, in [0, 2]; 1 when either vector is all zeros, i.e. "unrelated").
+ * @example
+ * const m = ROW_METRICS.euclidean;
+ * const d = m.toDistance(m.key(q, 0, store, 3, 0, 256, Infinity));
+ */
+export const ROW_METRICS: Readonly<Record<DistanceMetric, RowMetric>> = Object.freeze({
+  euclidean: {
+    key(q, _qNorm, store, row, _rowNorm, dim, bound) {
+      const base = row * dim;
+      let s = 0;
+      let i = 0;
+      for (let start = 0; start < dim && s <= bound; start += CHUNK) {
+        const end = Math.min(dim, start + CHUNK);
+        // Two independent accumulators let the multiply-adds overlap in the pipeline.
+        let s0 = 0;
+        let s1 = 0;
+        for (i = start; i + 1 < end; i += 2) {
+          const t0 = (q[i] as number) - (store[base + i] as number);
+          const t1 = (q[i + 1] as number) - (store[base + i + 1] as number);
+          s0 += t0 * t0;
+          s1 += t1 * t1;
+        }
+        if (i < end) {
+          const t = (q[i] as number) - (store[base + i] as number);
+          s0 += t * t;
+        }
+        s += s0 + s1;
+      }
+      return s;
+    },
+    toDistance: Math.sqrt,
+  },
+  manhattan: {
+    key(q, _qNorm, store, row, _rowNorm, dim, bound) {
+      const base = row * dim;
+      let s = 0;
+      for (let start = 0; start < dim && s <= bound; start += CHUNK) {
+        const end = Math.min(dim, start + CHUNK);
+        for (let i = start; i < end; i++) s += Math.abs((q[i] as number) - (store[base + i] as number));
+      }
+      return s;
+    },
+    toDistance: (key) => key,
+  },
+  cosine: {
+    key(q, qNorm, store, row, rowNorm, dim) {
+      if (qNorm === 0 || rowNorm === 0) return 1;
+      const base = row * dim;
+      let s = 0;
+      for (let i = 0; i < dim; i++) s += (q[i] as number) * (store[base + i] as number);
+      // Clamp: rounding can push |cos| a hair above 1, which would give a negative distance.
+      return 1 - Math.min(1, Math.max(-1, s / (qNorm * rowNorm)));
+    },
+    toDistance: (key) => key,
+  },
+});
+
+/**
+ * Euclidean norm of `v[offset … offset+dim)`.
+ * @example
+ * norm(Float32Array.of(3, 4), 0, 2); // 5
+ */
+export function norm(v: Float32Array, offset: number, dim: number): number {
+  let s = 0;
+  for (let i = offset; i < offset + dim; i++) s += (v[i] as number) ** 2;
+  return Math.sqrt(s);
+}
+
+/**
+ * The prototype's distance unit (reference-tinylcm.md §2.2): `0.01 + d · f(metric, D)` with
+ * f = max(1, √D/10) (euclidean), max(1, D/10) (manhattan), max(1, min(5, 10/D)) (cosine).
+ * Only for compatibility with statistics recorded by the prototype; it preserves neighbour order.
+ * @example
+ * prototypeScaling('euclidean', 256); // { offset: 0.01, factor: 1.6 }
+ */
+export function prototypeScaling(metric: DistanceMetric, dim: number): { offset: number; factor: number } {
+  const factor =
+    metric === 'euclidean'
+      ? Math.max(1, Math.sqrt(dim) / 10)
+      : metric === 'manhattan'
+        ? Math.max(1, dim / 10)
+        : Math.max(1, Math.min(5, 10 / dim));
+  return { offset: 0.01, factor };
+}

@@ -1,0 +1,235 @@
+import { DISTANCE_METRICS, TinyMLOpsError, type DistanceMetric } from '@tinymlops/contracts';
+import { ROW_METRICS, norm, prototypeScaling, type RowMetric } from './distance.js';
+import { KnnStore } from './knn-store.js';
+
+/** What to evict when a sample is added to a full classifier. */
+export const REPLACEMENT_POLICIES = ['oldest-first', 'class-balanced'] as const;
+export type ReplacementPolicy = (typeof REPLACEMENT_POLICIES)[number];
+
+/** Options of {@link KnnClassifier}; everything but `dim` has a default. */
+export interface KnnOptions {
+  /** Feature dimension. */
+  dim: number;
+  /** Neighbours per vote (default 5). */
+  k?: number;
+  /** Distance metric (default `euclidean`). */
+  metric?: DistanceMetric;
+  /** Maximum stored samples (default 1000). */
+  capacity?: number;
+  /** `oldest-first` (default) or `class-balanced`: evict the oldest sample of the most numerous class. */
+  replacement?: ReplacementPolicy;
+  /**
+   * Report distances in the prototype's unit (`0.01 + d·f(D)`, §2.2 of the reference notes) so that
+   * reference statistics recorded by the prototype keep their meaning. Off by default.
+   */
+  prototypeDistanceScaling?: boolean;
+  /** Clock for default timestamps, ms (default `Date.now`). */
+  clock?: () => number;
+}
+
+/** One neighbour of a prediction: its label, its distance and its storage index. */
+export interface KnnNeighbour {
+  label: string;
+  distance: number;
+  index: number;
+}
+
+/**
+ * A prediction. `label` is `null` when the classifier is empty. `confidence` is the winner's share
+ * of the distance-weighted votes, so it always belongs to `label`.
+ */
+export interface KnnPrediction {
+  label: string | null;
+  confidence: number;
+  neighbours: KnnNeighbour[];
+  meanDistance: number;
+}
+
+/**
+ * Brute-force k-nearest-neighbour classifier over flat `Float32Array` storage.
+ *
+ * Vote weight of a neighbour at distance d is 1/(d + ε); the prediction is the argmax of the
+ * summed weights (ties: the class of the nearest neighbour), and `confidence` is that class's share
+ * of all weights. Neighbours are ordered by distance, then newer first. Predict is O(N·D) and
+ * allocation-free in steady state: **it returns the same result object every call** — copy what
+ * you keep (`structuredClone(result)`).
+ * @example
+ * const knn = new KnnClassifier({ dim: 2, k: 3 });
+ * knn.add(Float32Array.of(0, 0), 'a');
+ * knn.add(Float32Array.of(5, 5), 'b');
+ * knn.predict(Float32Array.of(1, 0)).label; // 'a'
+ */
+export class KnnClassifier {
+  readonly dim: number;
+  readonly k: number;
+  readonly metric: DistanceMetric;
+  readonly replacement: ReplacementPolicy;
+  readonly prototypeDistanceScaling: boolean;
+  readonly store: KnnStore;
+  readonly #clock: () => number;
+  readonly #metric: RowMetric;
+  readonly #scale: { offset: number; factor: number };
+  readonly #topDist: Float64Array;
+  readonly #topIdx: Int32Array;
+  readonly #neighbours: KnnNeighbour[];
+  #votes = new Float64Array(8);
+  readonly #result: KnnPrediction = { label: null, confidence: 0, neighbours: [], meanDistance: Number.NaN };
+
+  constructor(options: KnnOptions) {
+    const o = validate(options);
+    this.dim = o.dim;
+    this.k = o.k;
+    this.metric = o.metric;
+    this.replacement = o.replacement;
+    this.prototypeDistanceScaling = o.prototypeDistanceScaling;
+    this.store = new KnnStore(o.dim, o.capacity);
+    this.#clock = options.clock ?? Date.now;
+    this.#metric = ROW_METRICS[o.metric];
+    this.#scale = o.prototypeDistanceScaling ? prototypeScaling(o.metric, o.dim) : { offset: 0, factor: 1 };
+    this.#topDist = new Float64Array(o.k);
+    this.#topIdx = new Int32Array(o.k);
+    this.#neighbours = Array.from({ length: o.k }, () => ({ label: '', distance: 0, index: -1 }));
+  }
+
+  /** Number of stored samples. */
+  get size(): number {
+    return this.store.count;
+  }
+
+  /** Distinct labels currently stored, sorted. */
+  get classes(): string[] {
+    return this.store.classes();
+  }
+
+  /**
+   * Stores a labelled sample; when full, evicts one per the replacement policy. Returns its index.
+   * @example
+   * knn.add(features, 'lego', Date.now());
+   */
+  add(features: Float32Array, label: string, timestamp: number = this.#clock()): number {
+    this.#checkDim(features);
+    if (this.store.count < this.store.capacity) return this.store.append(features, label, timestamp);
+    const victim = this.replacement === 'oldest-first' ? this.store.oldest() : this.store.oldestOfLargestClass();
+    return this.store.replace(victim, features, label, timestamp);
+  }
+
+  /**
+   * Removes the sample at `index`; the last sample moves into its place (indices are not stable).
+   * @example
+   * knn.remove(0);
+   */
+  remove(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.store.count)
+      throw new TinyMLOpsError(
+        'INVALID_OPTION',
+        `KnnClassifier.remove: index ${index} out of range 0…${this.store.count - 1}`,
+      );
+    this.store.removeAt(index);
+  }
+
+  /**
+   * Classifies `features`. The returned object is reused by the next call.
+   * @example
+   * const { label, confidence, meanDistance } = knn.predict(x);
+   */
+  predict(features: Float32Array): KnnPrediction {
+    this.#checkDim(features);
+    const n = this.#search(features);
+    const r = this.#result;
+    r.neighbours.length = n;
+    if (n === 0) return Object.assign(r, { label: null, confidence: 0, meanDistance: Number.NaN });
+    let sum = 0;
+    for (let j = 0; j < n; j++) {
+      const nb = this.#neighbours[j] as KnnNeighbour;
+      const index = this.#topIdx[j] as number;
+      nb.index = index;
+      nb.label = this.store.labelOf(index);
+      nb.distance = this.#scale.offset + this.#metric.toDistance(this.#topDist[j] as number) * this.#scale.factor;
+      r.neighbours[j] = nb;
+      sum += nb.distance;
+    }
+    r.meanDistance = sum / n;
+    this.#vote(n);
+    return r;
+  }
+
+  /** Fills #topDist/#topIdx with the keys and rows of the n = min(k, count) nearest samples, sorted; returns n. */
+  #search(q: Float32Array): number {
+    const { store, k, dim } = this;
+    const qNorm = this.metric === 'cosine' ? norm(q, 0, dim) : 0;
+    const dist = this.#topDist;
+    const idx = this.#topIdx;
+    const metric = this.#metric;
+    let n = 0;
+    for (let i = 0; i < store.count; i++) {
+      // Once k are held, a row whose partial key passes the k-th best is abandoned mid-way.
+      const bound = n === k ? (dist[k - 1] as number) : Number.POSITIVE_INFINITY;
+      const d = metric.key(q, qNorm, store.features, i, store.norms[i] as number, dim, bound);
+      if (n === k && !store.before(d, i, dist[k - 1] as number, idx[k - 1] as number)) continue;
+      // Insertion into the sorted top-k: k is small, so this beats a heap.
+      let j = n < k ? n++ : k - 1;
+      while (j > 0 && store.before(d, i, dist[j - 1] as number, idx[j - 1] as number)) {
+        dist[j] = dist[j - 1] as number;
+        idx[j] = idx[j - 1] as number;
+        j--;
+      }
+      dist[j] = d;
+      idx[j] = i;
+    }
+    return n;
+  }
+
+  /** Distance-weighted vote over the first n neighbours; sets label and confidence. */
+  #vote(n: number): void {
+    if (this.#votes.length < this.store.labelCount) this.#votes = new Float64Array(this.store.labelCount * 2);
+    const votes = this.#votes;
+    for (let j = 0; j < n; j++) votes[this.store.labelIdOf(this.#topIdx[j] as number)] = 0;
+    let total = 0;
+    for (let j = 0; j < n; j++) {
+      const id = this.store.labelIdOf(this.#topIdx[j] as number);
+      // ε keeps an exact match finite while letting it dominate; relative to the unit of distances.
+      const w = 1 / ((this.#neighbours[j] as KnnNeighbour).distance + 1e-9);
+      votes[id] = (votes[id] as number) + w;
+      total += w;
+    }
+    let best = -1;
+    // Neighbours are nearest first, and only a strictly larger vote wins: ties go to the nearest class.
+    for (let j = 0; j < n; j++) {
+      const id = this.store.labelIdOf(this.#topIdx[j] as number);
+      if (best < 0 || (votes[id] as number) > (votes[best] as number)) best = id;
+    }
+    this.#result.label = this.store.labelName(best);
+    this.#result.confidence = (votes[best] as number) / total;
+  }
+
+  #checkDim(features: Float32Array): void {
+    if (features.length !== this.dim)
+      throw new TinyMLOpsError(
+        'VALIDATION_FAILED',
+        `KnnClassifier: expected ${this.dim} features, got ${features.length}`,
+      );
+  }
+}
+
+function validate(o: KnnOptions) {
+  const k = o.k ?? 5;
+  const capacity = o.capacity ?? 1000;
+  const metric = o.metric ?? 'euclidean';
+  const replacement = o.replacement ?? 'oldest-first';
+  const bad = (name: string, range: string, got: unknown) =>
+    new TinyMLOpsError('INVALID_OPTION', `KnnClassifier: option "${name}" must be ${range}, got ${String(got)}`);
+  if (!Number.isInteger(o.dim) || o.dim < 1) throw bad('dim', 'an integer ≥ 1', o.dim);
+  if (!Number.isInteger(k) || k < 1 || k > 1024) throw bad('k', 'an integer in 1…1024', k);
+  if (!Number.isInteger(capacity) || capacity < 1) throw bad('capacity', 'an integer ≥ 1', capacity);
+  if (!DISTANCE_METRICS.includes(metric)) throw bad('metric', DISTANCE_METRICS.join(' | '), metric);
+  if (!REPLACEMENT_POLICIES.includes(replacement))
+    throw bad('replacement', REPLACEMENT_POLICIES.join(' | '), replacement);
+  return {
+    dim: o.dim,
+    k,
+    capacity,
+    metric,
+    replacement,
+    prototypeDistanceScaling: o.prototypeDistanceScaling ?? false,
+  };
+}

@@ -1,0 +1,116 @@
+import { KnnStateDocument, TinyMLOpsError, parseOrThrow } from '@tinymlops/contracts';
+import { KnnClassifier, type KnnOptions } from './knn-classifier.js';
+
+/** Options when loading a state: anything the document does not carry. */
+export type KnnLoadOptions = Omit<KnnOptions, 'dim' | 'k' | 'metric'>;
+
+/**
+ * Serialises a classifier to `knn-state.json` (`KnnStateDocument`): float32 rows as base64.
+ * @example
+ * await writeFile('knn-state.json', JSON.stringify(knnToDocument(knn)));
+ */
+export function knnToDocument(knn: KnnClassifier): KnnStateDocument {
+  const { store } = knn;
+  const rows = store.features.subarray(0, store.count * store.dim);
+  return {
+    schemaVersion: 1,
+    dim: knn.dim,
+    count: store.count,
+    metric: knn.metric,
+    k: knn.k,
+    labels: Array.from({ length: store.count }, (_, i) => store.labelOf(i)),
+    features: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('base64'),
+    timestamps: Array.from({ length: store.count }, (_, i) => store.timestampOf(i)),
+  };
+}
+
+/**
+ * Rebuilds a classifier from a `KnnStateDocument` (validated). Capacity defaults to
+ * max(1000, count) so a loaded state never evicts on load.
+ * @example
+ * const knn = knnFromDocument(JSON.parse(text), { capacity: 500, replacement: 'class-balanced' });
+ */
+export function knnFromDocument(doc: unknown, options: KnnLoadOptions = {}): KnnClassifier {
+  const s = parseOrThrow(KnnStateDocument, doc, 'KNN state document');
+  const bytes = Buffer.from(s.features, 'base64');
+  const rows = new Float32Array(s.count * s.dim);
+  new Uint8Array(rows.buffer).set(bytes);
+  const knn = new KnnClassifier({
+    ...options,
+    dim: s.dim,
+    k: s.k,
+    metric: s.metric,
+    capacity: capacityFor(s.count, options),
+  });
+  s.labels.forEach((label, i) => knn.add(rows.subarray(i * s.dim, (i + 1) * s.dim), label, s.timestamps?.[i] ?? i));
+  return knn;
+}
+
+/** The prototype's `LightweightKNN` state (reference-tinylcm.md §2.2, §3.1). */
+interface PrototypeKnnState {
+  k?: number;
+  distance_metric?: string;
+  max_samples?: number;
+  X_train: number[][];
+  y_train: string[];
+  timestamps?: number[];
+}
+
+/**
+ * Imports the prototype's `knn_initial_state_objects.json` (wrapped `{classifier, metadata}` or a
+ * bare state). `prototypeDistanceScaling` must be chosen explicitly: `true` keeps the prototype's
+ * distance unit (`0.01 + 1.6·L2` at D = 256) so its `knn_reference_stats.json` stays valid; `false`
+ * gives textbook distances (then the reference statistics must be recomputed). Timestamps (epoch
+ * seconds) become milliseconds; eviction is oldest-first like the prototype unless overridden.
+ * @example
+ * const knn = knnFromPrototypeState(JSON.parse(text), { prototypeDistanceScaling: true });
+ */
+export function knnFromPrototypeState(
+  json: unknown,
+  options: KnnLoadOptions & { prototypeDistanceScaling: boolean },
+): KnnClassifier {
+  const state = unwrap(json);
+  const dim = state.X_train[0]?.length ?? 0;
+  const metric = state.distance_metric ?? 'euclidean';
+  if (metric !== 'euclidean' && metric !== 'cosine' && metric !== 'manhattan')
+    throw new TinyMLOpsError('VALIDATION_FAILED', `prototype KNN state: unknown distance_metric "${metric}"`);
+  const capacity = options.capacity ?? Math.max(state.max_samples ?? 0, state.X_train.length);
+  const knn = new KnnClassifier({ replacement: 'oldest-first', ...options, dim, k: state.k ?? 5, metric, capacity });
+  state.X_train.forEach((row, i) => {
+    if (row.length !== dim)
+      throw new TinyMLOpsError(
+        'VALIDATION_FAILED',
+        `prototype KNN state: X_train[${i}] has ${row.length} values, expected ${dim}`,
+      );
+    knn.add(Float32Array.from(row), state.y_train[i] ?? '', (state.timestamps?.[i] ?? i) * 1000);
+  });
+  return knn;
+}
+
+function unwrap(json: unknown): PrototypeKnnState {
+  const o = (json ?? {}) as Record<string, unknown>;
+  const s = (typeof o['classifier'] === 'object' ? o['classifier'] : o) as Partial<PrototypeKnnState>;
+  if (
+    !Array.isArray(s.X_train) ||
+    !Array.isArray(s.y_train) ||
+    s.X_train.length === 0 ||
+    s.X_train.length !== s.y_train.length
+  )
+    throw new TinyMLOpsError(
+      'VALIDATION_FAILED',
+      'prototype KNN state: need non-empty X_train and y_train of equal length',
+    );
+  if (s.y_train.some((y) => typeof y !== 'string' || y.length === 0))
+    throw new TinyMLOpsError(
+      'VALIDATION_FAILED',
+      'prototype KNN state: every y_train entry must be a non-empty string',
+    );
+  return s as PrototypeKnnState;
+}
+
+function capacityFor(count: number, options: KnnLoadOptions): number {
+  const capacity = options.capacity ?? Math.max(1000, count);
+  if (capacity < count)
+    throw new TinyMLOpsError('INVALID_OPTION', `KNN state holds ${count} samples but capacity is ${capacity}`);
+  return capacity;
+}

@@ -1,0 +1,80 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataLogger } from './data-logger.js';
+
+const dirs: string[] = [];
+const fresh = () => dirs[dirs.push(mkdtempSync(path.join(tmpdir(), 'tinylcm-log-'))) - 1] as string;
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const now = () => Date.UTC(2026, 10, 26, 12);
+const jpeg = { bytes: new Uint8Array(100).fill(7), ext: 'jpg' as const };
+
+describe('DataLogger', () => {
+  it('numbers records from 0 and continues the sequence after a clean restart', async () => {
+    const dir = fresh();
+    const a = new DataLogger({ dir, now });
+    expect([a.append({ n: 1 }), a.append({ n: 2 })]).toEqual([0, 1]);
+    a.close();
+    const b = new DataLogger({ dir, now });
+    expect(b.append({ n: 3 })).toBe(2);
+    const all = await b.readSince(-1);
+    expect(all.map((r) => [r.seq, r['n']])).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]);
+    expect(all[0]?.at).toBe('2026-11-26T12:00:00.000Z');
+  });
+
+  it('continues after a crash with a torn last line, and readers skip the torn line', async () => {
+    const dir = fresh();
+    const a = new DataLogger({ dir, now });
+    for (let i = 0; i < 3; i++) a.append({ i });
+    const seg = readdirSync(dir).find((f) => f.endsWith('.jsonl')) as string;
+    appendFileSync(path.join(dir, seg), '{"seq":3,"i":'); // no close(): the process died mid-write
+    const b = new DataLogger({ dir, now });
+    expect(b.append({ i: 3 })).toBe(3);
+    expect((await b.readSince(-1)).map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('never reuses a sequence number even when every old segment was evicted', () => {
+    const dir = fresh();
+    const a = new DataLogger({ dir, now, budgetBytes: 400, segmentBytes: 100 });
+    for (let i = 0; i < 50; i++) a.append({ payload: 'x'.repeat(40) });
+    a.close();
+    expect(new DataLogger({ dir, now, budgetBytes: 400, segmentBytes: 100 }).append({})).toBe(50);
+  });
+
+  it('rotates segments and deletes the oldest ones (with their images) to stay within budget', async () => {
+    const dir = fresh();
+    const log = new DataLogger({ dir, now, budgetBytes: 2000, segmentBytes: 500, imageSampleRate: 1 });
+    for (let i = 0; i < 60; i++) log.append({ payload: 'y'.repeat(30) }, jpeg);
+    expect(log.usedBytes).toBeLessThanOrEqual(2000);
+    const kept = await log.readSince(-1);
+    expect(kept[0]?.seq).toBeGreaterThan(0);
+    expect(kept.at(-1)?.seq).toBe(59);
+    expect(kept.map((r) => r.seq)).toEqual(kept.map((_, i) => (kept[0]?.seq ?? 0) + i));
+    const images = readdirSync(path.join(dir, 'images'));
+    expect(images.sort()).toEqual(kept.flatMap((r) => (r.image ? [path.basename(r.image)] : [])).sort());
+    expect(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).length).toBeGreaterThan(1);
+  });
+
+  it('keeps an evenly spread fraction of the offered images', async () => {
+    const log = new DataLogger({ dir: fresh(), now, imageSampleRate: 0.25 });
+    for (let i = 0; i < 8; i++) log.append({ i }, jpeg);
+    expect((await log.readSince(-1)).filter((r) => r.image).map((r) => r.seq)).toEqual([3, 7]);
+  });
+
+  it('reads only records after the given sequence number, up to a limit', async () => {
+    const log = new DataLogger({ dir: fresh(), now, budgetBytes: 10_000, segmentBytes: 200 });
+    for (let i = 0; i < 30; i++) log.append({ i });
+    expect((await log.readSince(24)).map((r) => r.seq)).toEqual([25, 26, 27, 28, 29]);
+    expect((await log.readSince(9, 3)).map((r) => r.seq)).toEqual([10, 11, 12]);
+  });
+
+  it('validates its options', () => {
+    expect(() => new DataLogger({ dir: fresh(), imageSampleRate: 2 })).toThrow(/"imageSampleRate"/);
+    expect(() => new DataLogger({ dir: fresh(), budgetBytes: 100, segmentBytes: 200 })).toThrow(/"segmentBytes"/);
+  });
+});
