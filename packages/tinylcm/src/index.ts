@@ -12,3 +12,5 @@ export type { LiteRtLogSink, LiteRtLogStream } from './runtime/litert-node-shims
 export * from './runtime/tflite-flatbuffer/read-tflite-model.js';
 export { fixDynamicBatch } from './runtime/tflite-flatbuffer/fix-dynamic-batch.js';
 export { addFloatOutputs, type ExtraOutput } from './runtime/tflite-flatbuffer/add-float-outputs.js';
+export * from './features/area-resize.js';
+export * from './features/preprocess.js';
