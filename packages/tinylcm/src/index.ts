@@ -14,3 +14,5 @@ export { fixDynamicBatch } from './runtime/tflite-flatbuffer/fix-dynamic-batch.j
 export { addFloatOutputs, type ExtraOutput } from './runtime/tflite-flatbuffer/add-float-outputs.js';
 export * from './features/area-resize.js';
 export * from './features/preprocess.js';
+export * from './bundle/load-bundle.js';
+export * from './bundle/bundle-signature.js';
