@@ -26,6 +26,20 @@ function routeLog(line: string, stream: LiteRtLogStream): void {
   for (const s of logSinks) s(line, stream);
 }
 
+/** LiteRT messages carry `ERROR: [third_party/…/file.cc:245]` prefixes and tree glyphs: keep the words. */
+function cleanLiteRtMessages(lines: string[]): string {
+  const parts = lines
+    .flatMap((l) => l.split('\n'))
+    .map((l) =>
+      l
+        .replace(/^[\s└├│-]*/, '')
+        .replace(/^(ERROR|WARNING):\s*(\[[^\]]*\])?\s*/, '')
+        .trim(),
+    )
+    .filter((l) => l.length > 0);
+  return [...new Set(parts)].join('; ') || 'no reason given';
+}
+
 function loadLib(): Promise<Lib> {
   libPromise ??= (async () => {
     const dir = liteRtWasmDir();
@@ -60,7 +74,7 @@ export async function createLiteRtRuntime(bytes: Uint8Array, options: LoadModelR
     return new LiteRtRuntime(lib, compiled, prepared, options);
   } catch (e) {
     if (options.onLog) logSinks.delete(options.onLog);
-    const reason = [(e as Error).message, ...recentErrors].join(' | ');
+    const reason = cleanLiteRtMessages([(e as Error).message, ...recentErrors]);
     throw modelError(
       options.modelName,
       `LiteRT could not load the model (unsupported op or invalid graph?): ${reason}`,

@@ -92,6 +92,7 @@ function readModel(r: FlatbufferReader): TfliteModelInfo {
       outputs: r.int32Vector(op, F.operator.outputs),
     };
   });
+  checkBuffers(r, model);
   const sig = r.tableVector(model, F.model.signatureDefs)[0];
   return {
     version: r.uint32Field(model, F.model.version, 0),
@@ -103,6 +104,14 @@ function readModel(r: FlatbufferReader): TfliteModelInfo {
     signatureInputs: sig === undefined ? new Map() : readTensorMaps(r, sig, F.signatureDef.inputs),
     signatureOutputs: sig === undefined ? new Map() : readTensorMaps(r, sig, F.signatureDef.outputs),
   };
+}
+
+/** Weights live in `Buffer.data` vectors, usually at the end of the file: a cut file loses them. */
+function checkBuffers(r: FlatbufferReader, model: number): void {
+  for (const b of r.tableVector(model, F.model.buffers)) {
+    const data = r.refField(b, F.buffer.data);
+    if (data !== undefined) r.vector(data, 1);
+  }
 }
 
 function opName(oc: { builtin: number; custom: string | undefined }): string {

@@ -21,6 +21,7 @@ export const F = {
   quantization: { scale: 2, zeroPoint: 3, quantizedDimension: 6 },
   operator: { opcodeIndex: 0, inputs: 1, outputs: 2 },
   operatorCode: { deprecatedBuiltinCode: 0, customCode: 1, version: 2, builtinCode: 3 },
+  buffer: { data: 0 },
   signatureDef: { inputs: 0, outputs: 1, signatureKey: 2, subgraphIndex: 4 },
   tensorMap: { name: 0, tensorIndex: 1 },
 } as const;
