@@ -16,3 +16,4 @@ export * from './features/area-resize.js';
 export * from './features/preprocess.js';
 export * from './bundle/load-bundle.js';
 export * from './bundle/bundle-signature.js';
+export * from './bundle/bundle-runtime.js';

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundle, type LoadedBundle } from '../bundle/load-bundle.js';
 import { createPreprocessor } from '../features/preprocess.js';
 import { REPO_ROOT } from '../internal/test-paths.js';
-import { loadModelRuntime, type ModelRuntime } from './model-runtime.js';
+import { loadBundleRuntime } from '../bundle/bundle-runtime.js';
+import type { ModelRuntime } from './model-runtime.js';
 
 /**
  * The project's own model against the outputs the training script saved with tf.lite.Interpreter
@@ -64,10 +65,7 @@ describe.skipIf(!hasModel)(title, () => {
   let cases: GoldenCase[];
   beforeAll(async () => {
     bundle = await loadBundle(MODEL_DIR);
-    rt = await loadModelRuntime(bundle.modelBytes, {
-      modelName: bundle.manifest.id,
-      featureTensor: bundle.manifest.featureTensor.name,
-    });
+    rt = await loadBundleRuntime(bundle);
     cases = (JSON.parse(fs.readFileSync(path.join(MODEL_DIR, 'golden.json'), 'utf8')) as { cases: GoldenCase[] }).cases;
   });
   afterAll(() => rt?.dispose());
