@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { TinyMLOpsError } from '@tinymlops/contracts';
+import { areaResize, createAreaResizer } from './area-resize.js';
+
+const gray = (w: number, h: number, values: number[]) => ({ src: Uint8Array.from(values), w, h });
+
+describe('areaResize', () => {
+  it('averages 2×2 blocks for an exact 4×4 → 2×2 downscale, rounding half up', () => {
+    const { src } = gray(4, 4, [0, 1, 10, 20, 2, 3, 30, 40, 100, 100, 255, 255, 100, 101, 255, 254]);
+    // block means: (0+1+2+3)/4 = 1.5 → 2; (10+20+30+40)/4 = 25; 401/4 = 100.25 → 100; 1019/4 = 254.75 → 255
+    expect([...areaResize(src, { srcWidth: 4, srcHeight: 4, dstWidth: 2, dstHeight: 2, channels: 1 })]).toEqual([
+      2, 25, 100, 255,
+    ]);
+  });
+
+  it('weights fractional overlaps for 3×3 → 2×2', () => {
+    // Output (0,0) covers input [0,1.5)²: weights 1, 0.5 per axis → (1·1·a + 1·.5·b + .5·1·d + .5·.5·e) / 2.25
+    const { src } = gray(3, 3, [90, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const out = areaResize(src, { srcWidth: 3, srcHeight: 3, dstWidth: 2, dstHeight: 2, channels: 1 });
+    expect([...out]).toEqual([40, 0, 0, 0]); // 90 / 2.25 = 40
+    const centre = areaResize(Uint8Array.from([0, 0, 0, 0, 90, 0, 0, 0, 0]), {
+      srcWidth: 3,
+      srcHeight: 3,
+      dstWidth: 2,
+      dstHeight: 2,
+      channels: 1,
+    });
+    expect([...centre]).toEqual([10, 10, 10, 10]); // 0.25·90 / 2.25 = 10 in every quadrant
+  });
+
+  it('rounds exactly: 7/2.25 = 3.11 → 3, and a .5 tie rounds up', () => {
+    const out = areaResize(Uint8Array.from([7, 0, 0, 0, 0, 0, 0, 0, 0]), {
+      srcWidth: 3,
+      srcHeight: 3,
+      dstWidth: 2,
+      dstHeight: 2,
+      channels: 1,
+    });
+    expect(out[0]).toBe(3);
+    expect([
+      ...areaResize(Uint8Array.from([0, 1]), { srcWidth: 2, srcHeight: 1, dstWidth: 1, dstHeight: 1, channels: 1 }),
+    ]).toEqual([1]);
+  });
+
+  it('replicates pixels for an integer 28×28 → 112×112 upscale', () => {
+    const src = Uint8Array.from({ length: 28 * 28 }, (_, i) => (i * 37) % 256);
+    const out = areaResize(src, { srcWidth: 28, srcHeight: 28, dstWidth: 112, dstHeight: 112, channels: 1 });
+    const expected = Uint8Array.from(
+      { length: 112 * 112 },
+      (_, i) => src[Math.floor(i / 448) * 28 + Math.floor((i % 112) / 4)] as number,
+    );
+    expect(out).toEqual(expected);
+  });
+
+  it('keeps channels apart and is the identity at equal size', () => {
+    const src = Uint8Array.from({ length: 5 * 3 * 3 }, (_, i) => (i * 53) % 256);
+    expect(areaResize(src, { srcWidth: 5, srcHeight: 3, dstWidth: 5, dstHeight: 3, channels: 3 })).toEqual(src);
+    const rgb = Uint8Array.from([255, 0, 10, 255, 0, 20]); // 2×1 RGB → 1×1
+    expect([...areaResize(rgb, { srcWidth: 2, srcHeight: 1, dstWidth: 1, dstHeight: 1, channels: 3 })]).toEqual([
+      255, 0, 15,
+    ]);
+  });
+
+  it('reuses its buffers: resizeInto writes into the given output and gives equal results twice', () => {
+    const r = createAreaResizer({ srcWidth: 640, srcHeight: 480, dstWidth: 112, dstHeight: 112, channels: 3 });
+    const src = new Uint8Array(640 * 480 * 3);
+    for (let i = 0; i < src.length; i++) src[i] = (i * 7919) % 251;
+    const dst = new Uint8Array(112 * 112 * 3);
+    const a = Uint8Array.from(r.resizeInto(src, dst));
+    expect(r.resizeInto(src, dst)).toBe(dst);
+    expect(dst).toEqual(a);
+  });
+
+  it('rejects wrong buffer sizes and non-positive dimensions with VALIDATION_FAILED', () => {
+    const r = createAreaResizer({ srcWidth: 4, srcHeight: 4, dstWidth: 2, dstHeight: 2, channels: 1 });
+    expect(() => r.resizeInto(new Uint8Array(15), new Uint8Array(4))).toThrow(
+      /source has 15 bytes, expected 4×4×1 = 16/,
+    );
+    expect(() => r.resizeInto(new Uint8Array(16), new Uint8Array(3))).toThrow(/destination has 3 bytes/);
+    expect(() => createAreaResizer({ srcWidth: 0, srcHeight: 4, dstWidth: 2, dstHeight: 2, channels: 1 })).toThrow(
+      TinyMLOpsError,
+    );
+  });
+});

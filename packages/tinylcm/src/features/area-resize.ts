@@ -1,0 +1,151 @@
+import { TinyMLOpsError } from '@tinymlops/contracts';
+
+/**
+ * Area-average resize of interleaved (HWC) uint8 images — THE resize of TinyMLOps, used identically
+ * by the training export (`area_resize` in examples/model-training/train_feature_extractor.py), the
+ * device and the server, because the resize method shifts the features (notes/runtime-probe.md).
+ *
+ * Each output pixel is the mean of the input area it covers, with fractional-overlap weights:
+ * on a common grid, input pixel r covers [r·outN, (r+1)·outN) and output pixel i covers
+ * [i·inN, (i+1)·inN); the integer overlap lengths Wy, Wx weight the sum
+ * S = Σ Wy·Wx·pixel, D = inH·inW, and the result is floor(S/D + 0.5) computed exactly as
+ * ⌊(2S + D) / 2D⌋. All integer arithmetic (exact in float64 up to 2^53), so every implementation
+ * gets bit-identical bytes. An integer upscale is pixel replication; an integer downscale is the
+ * block mean. Close to OpenCV's INTER_AREA for downscaling.
+ */
+
+/** One axis: for output i, the input indices `first[i] … first[i]+count[i]-1` with integer weights. */
+interface AxisWeights {
+  first: Int32Array;
+  count: Int32Array;
+  /** `weight[offset[i] + k]` is the overlap of output i with input `first[i] + k`. */
+  offset: Int32Array;
+  weight: Int32Array;
+}
+
+function axisWeights(inN: number, outN: number): AxisWeights {
+  const first = new Int32Array(outN);
+  const count = new Int32Array(outN);
+  const offset = new Int32Array(outN);
+  const weights: number[] = [];
+  for (let i = 0; i < outN; i++) {
+    const lo = i * inN;
+    const hi = (i + 1) * inN;
+    const r0 = Math.floor(lo / outN);
+    const r1 = Math.floor((hi - 1) / outN);
+    first[i] = r0;
+    count[i] = r1 - r0 + 1;
+    offset[i] = weights.length;
+    for (let r = r0; r <= r1; r++) weights.push(Math.min(hi, (r + 1) * outN) - Math.max(lo, r * outN));
+  }
+  return { first, count, offset, weight: Int32Array.from(weights) };
+}
+
+/** Sizes of an area resize. */
+export interface AreaResizeSize {
+  srcWidth: number;
+  srcHeight: number;
+  dstWidth: number;
+  dstHeight: number;
+  /** Interleaved channels per pixel (1 gray, 3 RGB, 4 RGBA). */
+  channels: number;
+}
+
+/** A precomputed resize for one size pair; `resizeInto` allocates nothing. */
+export interface AreaResizer extends Readonly<AreaResizeSize> {
+  /** Resizes `src` (srcH×srcW×C bytes) into `dst` (dstH×dstW×C bytes) and returns `dst`. */
+  resizeInto(src: Uint8Array, dst: Uint8Array): Uint8Array;
+}
+
+function checkSize(s: AreaResizeSize): void {
+  for (const [k, v] of Object.entries(s)) {
+    if (!Number.isInteger(v) || v <= 0) {
+      throw new TinyMLOpsError('VALIDATION_FAILED', `area resize: ${k} must be a positive integer, got ${String(v)}`);
+    }
+  }
+}
+
+/**
+ * Precomputes the weights of an area resize; reuse the result for every frame of the same size.
+ * @example
+ * const r = createAreaResizer({ srcWidth: 640, srcHeight: 480, dstWidth: 112, dstHeight: 112, channels: 3 });
+ * const out = new Uint8Array(112 * 112 * 3);
+ * r.resizeInto(frame, out); // no allocation per frame
+ */
+export function createAreaResizer(size: AreaResizeSize): AreaResizer {
+  checkSize(size);
+  const { srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh, channels: c } = size;
+  const wx = axisWeights(sw, dw);
+  const wy = axisWeights(sh, dh);
+  const row = new Float64Array(dw * c); // one input row, resized horizontally (integer sums)
+  const acc = new Float64Array(dh * dw * c); // S for every output value
+  const d = sw * sh;
+  const rowOf = rowContributions(wy, sh);
+  return {
+    ...size,
+    resizeInto(src, dst) {
+      if (src.length !== sw * sh * c) {
+        throw new TinyMLOpsError(
+          'VALIDATION_FAILED',
+          `area resize: source has ${src.length} bytes, expected ${sw}×${sh}×${c} = ${sw * sh * c}`,
+        );
+      }
+      if (dst.length !== dw * dh * c) {
+        throw new TinyMLOpsError(
+          'VALIDATION_FAILED',
+          `area resize: destination has ${dst.length} bytes, expected ${dw * dh * c}`,
+        );
+      }
+      acc.fill(0);
+      for (let r = 0; r < sh; r++) {
+        horizontal(src, r * sw * c, wx, c, row);
+        for (let k = rowOf.start[r] as number; k < (rowOf.start[r + 1] as number); k++) {
+          const base = (rowOf.out[k] as number) * dw * c;
+          const w = rowOf.weight[k] as number;
+          for (let j = 0; j < row.length; j++) acc[base + j] = (acc[base + j] as number) + w * (row[j] as number);
+        }
+      }
+      for (let j = 0; j < acc.length; j++) dst[j] = Math.floor((2 * (acc[j] as number) + d) / (2 * d));
+      return dst;
+    },
+  };
+}
+
+/** Resizes one input row horizontally: `row[x·c + ch] = Σ Wx · src`. */
+function horizontal(src: Uint8Array, base: number, wx: AxisWeights, c: number, row: Float64Array): void {
+  const dw = wx.first.length;
+  for (let x = 0; x < dw; x++) {
+    const f = wx.first[x] as number;
+    const n = wx.count[x] as number;
+    const o = wx.offset[x] as number;
+    for (let ch = 0; ch < c; ch++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += (wx.weight[o + k] as number) * (src[base + (f + k) * c + ch] as number);
+      row[x * c + ch] = s;
+    }
+  }
+}
+
+/** Inverts the y weights: for input row r, the output rows it feeds and with which weight (CSR). */
+function rowContributions(wy: AxisWeights, sh: number): { start: Int32Array; out: Int32Array; weight: Int32Array } {
+  const lists: [number, number][][] = Array.from({ length: sh }, () => []);
+  for (let i = 0; i < wy.first.length; i++) {
+    for (let k = 0; k < (wy.count[i] as number); k++) {
+      lists[(wy.first[i] as number) + k]?.push([i, wy.weight[(wy.offset[i] as number) + k] as number]);
+    }
+  }
+  const start = new Int32Array(sh + 1);
+  lists.forEach((l, r) => (start[r + 1] = (start[r] as number) + l.length));
+  const flat = lists.flat();
+  return { start, out: Int32Array.from(flat, (p) => p[0]), weight: Int32Array.from(flat, (p) => p[1]) };
+}
+
+/**
+ * One-shot area resize (allocates the weights and the output; use {@link createAreaResizer} per stream).
+ * @example
+ * const small = areaResize(rgb, { srcWidth: 4, srcHeight: 4, dstWidth: 2, dstHeight: 2, channels: 3 });
+ */
+export function areaResize(src: Uint8Array, size: AreaResizeSize): Uint8Array {
+  const r = createAreaResizer(size);
+  return r.resizeInto(src, new Uint8Array(size.dstWidth * size.dstHeight * size.channels));
+}

@@ -1,0 +1,156 @@
+import sharp from 'sharp';
+import { TinyMLOpsError, type InputSpec } from '@tinymlops/contracts';
+import { createAreaResizer, type AreaResizer } from './area-resize.js';
+
+/** An undecoded camera frame: interleaved HWC bytes, 1 (gray), 3 (RGB) or 4 (RGBA) channels. */
+export interface RawFrame {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** What {@link preprocessFrame} accepts: encoded JPEG/PNG bytes, or a raw frame. */
+export type FrameSource = Uint8Array | RawFrame;
+
+const invalid = (msg: string, cause?: unknown): TinyMLOpsError =>
+  new TinyMLOpsError('VALIDATION_FAILED', `bad frame: ${msg}`, cause === undefined ? {} : { cause });
+
+/**
+ * Decodes JPEG/PNG (anything libvips reads) into 8-bit RGB or gray bytes, with the EXIF orientation
+ * applied and any alpha channel dropped.
+ * @example
+ * const frame = await decodeImage(fs.readFileSync('shot.jpg')); // { data, width, height, channels: 3 }
+ */
+export async function decodeImage(bytes: Uint8Array): Promise<RawFrame> {
+  if (bytes.length === 0) throw invalid('the image is empty (0 bytes)');
+  try {
+    const img = sharp(bytes).rotate().removeAlpha();
+    let { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 1 && info.channels !== 3) {
+      // CMYK and other colour spaces: convert to sRGB first.
+      ({ data, info } = await img.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
+    }
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+      width: info.width,
+      height: info.height,
+      channels: info.channels,
+    };
+  } catch (e) {
+    throw invalid(`cannot decode the image (${bytes.length} bytes): ${(e as Error).message}`, e);
+  }
+}
+
+/** Throws `VALIDATION_FAILED` unless the frame's byte length matches its declared size. */
+export function checkRawFrame(f: RawFrame): void {
+  for (const k of ['width', 'height', 'channels'] as const) {
+    if (!Number.isInteger(f[k]) || f[k] <= 0) throw invalid(`${k} must be a positive integer, got ${String(f[k])}`);
+  }
+  if (![1, 3, 4].includes(f.channels)) throw invalid(`channels must be 1, 3 or 4, got ${f.channels}`);
+  const want = f.width * f.height * f.channels;
+  if (!(f.data instanceof Uint8Array) || f.data.length !== want) {
+    const got = f.data instanceof Uint8Array ? `${f.data.length} bytes` : typeof f.data;
+    throw invalid(`expected ${f.width}×${f.height}×${f.channels} = ${want} bytes, got ${got}`);
+  }
+}
+
+/** Turns raw frames into model input buffers for one {@link InputSpec}; reuses its buffers. */
+export interface Preprocessor {
+  readonly spec: InputSpec;
+  /** The model input for `frame`. The returned buffer is reused by the next call: copy it to keep it. */
+  process(frame: RawFrame): Uint8Array | Float32Array;
+}
+
+/**
+ * Builds the preprocessing for a bundle's input spec: area resize (see `area-resize.ts`) →
+ * gray to RGB / alpha dropped → channel order → `value = pixel × scale + offset` → dtype.
+ * uint8 and int8 outputs are rounded and clamped; int8 values are stored two's complement in the
+ * returned Uint8Array.
+ * @example
+ * const pre = createPreprocessor(bundle.manifest.input);
+ * const input = pre.process({ data, width: 640, height: 480, channels: 3 });
+ * const out = await runtime.run(input);
+ */
+export function createPreprocessor(spec: InputSpec): Preprocessor {
+  const { width, height } = spec.resize;
+  const [, h, w, c] = spec.shape;
+  if (h !== height || w !== width || (c !== 1 && c !== 3)) {
+    throw new TinyMLOpsError(
+      'VALIDATION_FAILED',
+      `input spec: shape [${spec.shape.join(',')}] does not match resize ${width}×${height} with 1 or 3 channels`,
+    );
+  }
+  const resizers = new Map<string, AreaResizer>();
+  const resized = new Uint8Array(width * height * 4);
+  const out = spec.dtype === 'float32' ? new Float32Array(width * height * c) : new Uint8Array(width * height * c);
+  const identity = spec.normalization.scale === 1 && spec.normalization.offset === 0 && spec.dtype === 'uint8';
+  return {
+    spec,
+    process(frame) {
+      checkRawFrame(frame);
+      if (frame.channels === 1 && c === 3 && !spec.grayscaleToRgb) {
+        throw invalid('the frame is grayscale and the input spec does not allow grayscaleToRgb');
+      }
+      const key = `${frame.width}x${frame.height}x${frame.channels}`;
+      let r = resizers.get(key);
+      if (!r) {
+        r = createAreaResizer({
+          srcWidth: frame.width,
+          srcHeight: frame.height,
+          dstWidth: width,
+          dstHeight: height,
+          channels: frame.channels,
+        });
+        resizers.set(key, r);
+      }
+      const px = r.resizeInto(frame.data, resized.subarray(0, width * height * frame.channels));
+      writeChannels(px, frame.channels, c, spec, out, identity);
+      return out;
+    },
+  };
+}
+
+/** Maps the resized pixels to the model's channels, order, normalisation and dtype. */
+function writeChannels(
+  px: Uint8Array,
+  inC: number,
+  outC: number,
+  spec: InputSpec,
+  out: Uint8Array | Float32Array,
+  identity: boolean,
+): void {
+  const { scale, offset } = spec.normalization;
+  const bgr = spec.colorOrder === 'bgr' && outC === 3;
+  const n = out.length / outC;
+  for (let i = 0; i < n; i++) {
+    for (let ch = 0; ch < outC; ch++) {
+      const v =
+        outC === 1 && inC > 1 ? luma(px, i * inC) : (px[i * inC + (inC === 1 ? 0 : bgr ? 2 - ch : ch)] as number);
+      out[i * outC + ch] = identity ? v : convert(v * scale + offset, spec.dtype);
+    }
+  }
+}
+
+/** ITU-R BT.601 luma in integers, for colour frames fed to a one-channel model. */
+function luma(px: Uint8Array, i: number): number {
+  return Math.floor((299 * (px[i] as number) + 587 * (px[i + 1] as number) + 114 * (px[i + 2] as number) + 500) / 1000);
+}
+
+function convert(v: number, dtype: InputSpec['dtype']): number {
+  if (dtype === 'float32') return v;
+  const q = Math.floor(v + 0.5);
+  if (dtype === 'uint8') return Math.min(255, Math.max(0, q));
+  return Math.min(127, Math.max(-128, q)) & 0xff; // int8, two's complement byte
+}
+
+/**
+ * One-shot preprocessing of encoded bytes or a raw frame (creates a preprocessor per call; keep one
+ * from {@link createPreprocessor} for streams). Returns a fresh buffer.
+ * @example
+ * const input = await preprocessFrame(fs.readFileSync('shot.png'), bundle.manifest.input);
+ */
+export async function preprocessFrame(source: FrameSource, spec: InputSpec): Promise<Uint8Array | Float32Array> {
+  const frame = source instanceof Uint8Array ? await decodeImage(source) : source;
+  return createPreprocessor(spec).process(frame).slice();
+}
