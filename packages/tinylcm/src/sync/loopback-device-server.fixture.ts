@@ -16,6 +16,7 @@ export interface Fault {
   retryAfter?: string;
 }
 
+export const ENROLMENT_TOKEN = 'demo-open-enrolment';
 export const TOKEN = 'tdv_dev_00000001_' + 'x'.repeat(43);
 
 /** The server's observable state, for assertions. */
@@ -59,6 +60,7 @@ export class LoopbackDeviceServer {
     const fault = faultAt >= 0 ? this.faults.splice(faultAt, 1)[0] : undefined;
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'status') return error(res, fault.status ?? 500, fault.code ?? 'INTERNAL', fault.retryAfter);
+    if (key === 'POST /device/v1/enrol') return this.enrol(res, body);
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return error(res, 401, 'UNAUTHENTICATED');
     const answer = this.route(req, url, body);
     if (fault?.kind === 'reset-after-store') return void req.socket.destroy();
@@ -109,6 +111,18 @@ export class LoopbackDeviceServer {
       return (res) => res.writeHead(204).end();
     }
     return (res) => error(res, 404, 'NOT_FOUND');
+  }
+
+  private enrol(res: ServerResponse, body: Buffer): void {
+    const request = JSON.parse(body.toString()) as { enrolmentToken: string };
+    if (request.enrolmentToken !== ENROLMENT_TOKEN) return error(res, 401, 'ENROLMENT_TOKEN_INVALID');
+    json(201, {
+      schemaVersion: 1,
+      deviceId: 'dev_00000001',
+      deviceToken: TOKEN,
+      serverTime: '2026-11-26T10:00:00.000Z',
+      heartbeatIntervalSeconds: 60,
+    })(res);
   }
 
   private putPackage(id: string, req: IncomingMessage, body: Buffer): (res: ServerResponse) => void {

@@ -8,6 +8,7 @@ import type { BuiltPackage } from './package-builder.js';
 import type { SyncLogger } from './sync-logger.js';
 
 export { PACKAGE_PRIORITIES, type OutboxEntry } from './outbox-ledger.js';
+export type { DroppedCounts } from './outbox-journal.js';
 
 /** Options of {@link Outbox.open}. */
 export interface OutboxOptions {

@@ -188,6 +188,49 @@ describe('SyncClient uploads', () => {
   });
 });
 
+describe('SyncClient scheduling', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs a round at start, then every interval, and waits out the backoff when it is longer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const fetch = vi.fn(() => Promise.reject(new TypeError('fetch failed')));
+    const c = client({
+      fetch,
+      intervalMs: 10_000,
+      backoff: { baseMs: 60_000, maxMs: 60_000, random: () => 0.5 },
+      now: () => Date.now(),
+    });
+    c.start(); // returns at once; the round runs on a timer
+    expect(fetch).toHaveBeenCalledTimes(0);
+    await vi.advanceTimersByTimeAsync(0);
+    await c.syncOnce(); // joins the round the timer started (rounds never overlap)
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(29_999); // the backoff (30 s) is longer than the interval (10 s)
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    await c.syncOnce();
+    expect(fetch).toHaveBeenCalledTimes(2);
+    await c.stop();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('flags a refused device token so the app can enrol again, without rejecting any package', async () => {
+    await enqueueLogs(1);
+    const r = await client({
+      credentials: {
+        serverUrl: server.url,
+        deviceToken: 'tdv_revoked_' + 'y'.repeat(40),
+        heartbeatIntervalSeconds: 60,
+      },
+    }).syncOnce();
+    expect(r).toMatchObject({ authFailed: true, rejected: [] });
+    expect(outbox.pending()).toHaveLength(1);
+  });
+});
+
 describe('SyncClient feedback', () => {
   const item = (cursor: number): ValidationFeedback => ({
     feedbackId: `fb_0000000${cursor}`,

@@ -44,6 +44,8 @@ export interface SyncRound {
   model?: UpdateOutcome;
   /** Why the round stopped early (it will be retried after the backoff delay). */
   error?: string;
+  /** The server refused the device token (401/403): the device should enrol again. */
+  authFailed?: boolean;
 }
 
 /**
@@ -180,6 +182,7 @@ export class SyncClient {
   private fail(round: SyncRound, failure: Extract<ApiResult<never>, { ok: false }>): void {
     const delay = this.backoff.failed(failure.retryAfterMs);
     round.error = failure.message;
+    if (failure.kind === 'auth') round.authFailed = true;
     this.log.warn('sync: round failed, backing off', {
       message: failure.message,
       status: failure.status,
