@@ -4,6 +4,7 @@ import {
   MetricsDocument,
   PACKAGE_LIMITS,
   PackageManifest,
+  PredictionsDocument,
   TinyMLOpsError,
   encodeFloat32,
   type DriftEvent,
@@ -85,6 +86,27 @@ describe('buildPackage', () => {
       JSON.parse(files.find((f) => f.path === 'metrics.json')?.bytes.toString() ?? ''),
     );
     expect(metrics.records.map((r) => r.seq)).toEqual([5, 6]);
+  });
+
+  it('stores prediction images next to the predictions document and points imagePath at them', async () => {
+    const pkg = await buildPackage({
+      packageId: 'pkg_dev_1_0000000009',
+      deviceId: 'dev_00000001',
+      createdAt: new Date(at),
+      parts: {
+        predictions: [
+          { seq: 3, at, label: 'bag', confidence: 0.9 },
+          { seq: 4, at, label: 'shirt', confidence: 0.7, image: { bytes: png, mediaType: 'image/png' } },
+        ],
+      },
+    });
+    const files = await readTarGz(pkg.archive, PACKAGE_LIMITS);
+    const doc = PredictionsDocument.parse(
+      JSON.parse(files.find((f) => f.path === 'predictions.json')?.bytes.toString() ?? ''),
+    );
+    expect(doc.records.map((r) => r.imagePath)).toEqual([undefined, 'predictions/images/4.png']);
+    expect(pkg.manifest.sequences).toEqual({ 'prediction-samples': { from: 3, to: 4 } });
+    expect(files.map((f) => f.path)).toEqual(['manifest.json', 'predictions.json', 'predictions/images/4.png']);
   });
 
   it('gives the same bytes for the same parts, so a rebuilt package replays as a duplicate', async () => {

@@ -30,13 +30,18 @@ export interface DriftSampleInput extends Omit<DriftSample, 'image'> {
   image?: { bytes: Uint8Array; mediaType: 'image/png' | 'image/jpeg'; width: number; height: number };
 }
 
+/** A sampled prediction, optionally with its input image (stored under `predictions/images/`). */
+export interface PredictionInput extends Omit<PredictionRecord, 'imagePath'> {
+  image?: { bytes: Uint8Array; mediaType: 'image/png' | 'image/jpeg' };
+}
+
 /** The typed contents of one package; at least one part must be present. */
 export interface PackageParts {
   drift?: { events: DriftEvent[]; samples?: DriftSampleInput[] };
   /** Metric records with strictly increasing `seq`: an incremental range, never re-sent. */
   metrics?: MetricRecord[];
   logs?: LogRecord[];
-  predictions?: PredictionRecord[];
+  predictions?: PredictionInput[];
   stateSnapshot?: StateSnapshotDocument;
   adaptation?: AdaptationEvent[];
 }
@@ -128,10 +133,7 @@ function collectFiles(parts: PackageParts): PackageFile[] {
   if (parts.metrics?.length)
     files.push(recordsFile('metrics', parseOrThrow(MetricsDocument, doc(parts.metrics), 'metrics').records));
   if (parts.logs?.length) files.push(recordsFile('logs', parseOrThrow(LogsDocument, doc(parts.logs), 'logs').records));
-  if (parts.predictions?.length) {
-    const records = parseOrThrow(PredictionsDocument, doc(parts.predictions), 'predictions').records;
-    files.push(recordsFile('prediction-samples', records));
-  }
+  if (parts.predictions?.length) files.push(...predictionFiles(parts.predictions));
   if (parts.stateSnapshot) {
     const snapshot = parseOrThrow(StateSnapshotDocument, parts.stateSnapshot, 'state snapshot');
     files.push(documentFile('state-snapshot', snapshot));
@@ -173,6 +175,18 @@ function driftFiles(drift: NonNullable<PackageParts['drift']>): PackageFile[] {
     'drift events',
   );
   return [documentFile('drift-events', document), ...images];
+}
+
+function predictionFiles(predictions: PredictionInput[]): PackageFile[] {
+  const images: PackageFile[] = [];
+  const records: PredictionRecord[] = predictions.map(({ image, ...record }) => {
+    if (!image) return record;
+    const imagePath = `predictions/images/${record.seq}.${image.mediaType === 'image/png' ? 'png' : 'jpg'}`;
+    images.push({ path: imagePath, bytes: Buffer.from(image.bytes), mediaType: image.mediaType });
+    return { ...record, imagePath };
+  });
+  const valid = parseOrThrow(PredictionsDocument, doc(records), 'predictions').records;
+  return [recordsFile('prediction-samples', valid), ...images];
 }
 
 function manifestFor(options: BuildPackageOptions, files: PackageFile[]): PackageManifest {
