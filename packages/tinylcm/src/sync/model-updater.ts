@@ -63,6 +63,11 @@ export class ModelUpdater {
     if (!sent.ok) return sent;
     const r = await this.options.api.assignment((await this.load()).etag);
     if (!r.ok) return r;
+    if (r.value.state === 'none') {
+      // Forget the old ETag, so it matches the heartbeat's `assignmentEtag: null` and polling stops.
+      const { etag: _old, ...rest } = await this.load();
+      await this.save(rest);
+    }
     if (r.value.state !== 'assigned') return { ok: true, status: r.status, value: r.value.state };
     const { assignment, etag } = r.value;
     const ref = { modelId: assignment.modelId, version: assignment.version };

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PackageType } from '@tinymlops/contracts';
@@ -149,6 +149,24 @@ describe('Outbox', () => {
     await a.ack('pkg_metrics1');
     const b = await open();
     expect(b.reserveSequence()).toBe(2);
+  });
+
+  it('starts a new outbox sequence at the clock, so a wiped outbox does not reuse package ids', async () => {
+    const o = await Outbox.open(dir, { budgetBytes: 1000, now: () => 1_764_151_200_000 });
+    opened.push(o);
+    expect(o.reserveSequence()).toBe(1_764_151_200_000);
+  });
+
+  it('keeps only the newest maxRejectedFiles copies of rejected packages', async () => {
+    const o = await Outbox.open(dir, { budgetBytes: 10_000, now: () => 0, maxRejectedFiles: 2 });
+    opened.push(o);
+    for (const id of ['pkg_metrics1', 'pkg_metrics2', 'pkg_metrics3']) {
+      await o.enqueue(pkg(id, 'metrics'));
+      await utimes(join(dir, 'packages', `${id}.tar.gz`), 1, Number(id.at(-1)) * 1000);
+      await o.reject(id, 'CONFLICT');
+    }
+    expect((await readdir(join(dir, 'rejected'))).sort()).toEqual(['pkg_metrics2.tar.gz', 'pkg_metrics3.tar.gz']);
+    expect(o.stats().rejected).toBe(3);
   });
 
   it('compacts the journal so it does not grow with every acknowledged package', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import { TEMP_MARKER, writeFileAtomic } from './atomic-write.js';
@@ -18,6 +18,8 @@ export interface OutboxOptions {
   log?: SyncLogger;
   /** Compact the journal once this many of its lines describe gone packages (default 512). */
   compactAfterDeadLines?: number;
+  /** Copies of rejected packages kept under `rejected/` (default 100; the oldest go first). */
+  maxRejectedFiles?: number;
 }
 
 /** What {@link Outbox.enqueue} did. */
@@ -124,6 +126,10 @@ export class Outbox {
     for (const sub of ['packages', 'rejected']) await mkdir(join(this.dir, sub), { recursive: true });
     const journalPath = join(this.dir, 'journal.ndjson');
     const { lines, skipped } = await readJournal(journalPath);
+    // A new outbox starts its sequence at the clock (ms), not 0: a device whose outbox was wiped
+    // keeps its device id, and restarting at 0 would reuse package ids the server already holds
+    // with other content (409 CONFLICT, i.e. lost packages).
+    if (lines.length === 0) this.ledger.nextSeq = Math.max(0, Math.floor(this.now()));
     if (skipped > 0) this.options.log?.warn('outbox: ignored unreadable journal lines', { skipped });
     const rejectedIds = new Set<string>();
     for (const line of lines) if (this.ledger.apply(line) && line.op === 'reject') rejectedIds.add(line.id);
@@ -157,10 +163,21 @@ export class Outbox {
     await this.journal.append(line);
     this.ledger.apply(line);
     const file = this.fileOf(line.id);
-    if (line.op === 'reject') await rename(file, join(this.dir, 'rejected', line.id + SUFFIX)).catch(() => undefined);
+    if (line.op === 'reject') await this.keepRejected(line.id);
     else await rm(file, { force: true });
     if (this.journal.deadLines >= (this.options.compactAfterDeadLines ?? 512))
       await this.journal.rewrite(this.ledger.compactLines());
+  }
+
+  /** Moves a rejected package to `rejected/`, keeping only the newest `maxRejectedFiles` there. */
+  private async keepRejected(packageId: string): Promise<void> {
+    const dir = join(this.dir, 'rejected');
+    await rename(this.fileOf(packageId), join(dir, packageId + SUFFIX)).catch(() => undefined);
+    const names = await readdir(dir);
+    const excess = names.length - (this.options.maxRejectedFiles ?? 100);
+    if (excess <= 0) return;
+    const aged = await Promise.all(names.map(async (n) => ({ n, t: (await stat(join(dir, n))).mtimeMs })));
+    for (const { n } of aged.sort((a, b) => a.t - b.t).slice(0, excess)) await rm(join(dir, n), { force: true });
   }
 
   private fileOf(packageId: string): string {

@@ -361,6 +361,16 @@ describe('SyncClient model updates', () => {
     expect(install).toHaveBeenCalledTimes(1);
   });
 
+  it('stops polling once the assignment is withdrawn (204)', async () => {
+    server.assignment = await bundle();
+    const c = client({ install: async () => undefined });
+    await c.syncOnce();
+    server.assignment = undefined;
+    expect((await c.syncOnce()).model).toBe('none');
+    await c.syncOnce();
+    expect(server.assignmentRequests).toEqual([undefined, '"tiny-model-1.1.0"']);
+  });
+
   it('rejects a bundle whose archive hash does not match X-Content-SHA256, without installing', async () => {
     server.assignment = { ...(await bundle()), headerSha: '0'.repeat(64) };
     const install = vi.fn(async () => undefined);
