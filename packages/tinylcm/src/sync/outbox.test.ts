@@ -169,6 +169,15 @@ describe('Outbox', () => {
     expect(o.stats().rejected).toBe(3);
   });
 
+  it('serialises concurrent enqueues and acks without losing or duplicating journal lines', async () => {
+    const a = await open();
+    const names = Array.from({ length: 20 }, (_, i) => `pkg_concurrent_${i}`);
+    await Promise.all(names.map((id) => a.enqueue(pkg(id, 'logs'))));
+    await Promise.all([...names.slice(0, 10).map((id) => a.ack(id)), a.enqueue(pkg('pkg_concurrent_x', 'logs'))]);
+    const b = await open();
+    expect(ids(b)).toEqual([...names.slice(10), 'pkg_concurrent_x']);
+  });
+
   it('compacts the journal so it does not grow with every acknowledged package', async () => {
     const a = await open(10_000, 10);
     for (let i = 0; i < 30; i++) {

@@ -118,6 +118,28 @@ describe('SyncClient uploads', () => {
     expect(await readdir(join(dir, 'outbox', 'packages'))).toEqual([]);
   });
 
+  it('after a long offline period, delivers exactly what stayed within the budget and counts the rest as dropped', async () => {
+    await outbox.close();
+    outbox = await Outbox.open(join(dir, 'outbox'), { budgetBytes: 4_000, now: () => now });
+    const c = client();
+    const port = new URL(server.url).port;
+    await server.close(); // offline
+    const ids = await enqueueLogs(40);
+    for (let i = 0; i < 5; i++) {
+      expect((await c.syncOnce()).error).toMatch(/ECONNREFUSED/);
+      now += 3_600_000;
+    }
+    const waiting = outbox.pending().map((e) => e.packageId);
+    expect(outbox.stats().bytes).toBeLessThanOrEqual(4_000);
+    expect(waiting).toEqual(ids.slice(-waiting.length)); // the newest survived
+    server = await new LoopbackDeviceServer().start(Number(port)); // back online, same address
+    await drain(c);
+    expect([...server.stored.keys()].sort()).toEqual([...waiting].sort());
+    expect(server.puts).toHaveLength(waiting.length);
+    expect(outbox.stats().dropped.packages).toBe(ids.length - waiting.length);
+    expect(outbox.stats().dropped.byType).toEqual({ logs: ids.length - waiting.length });
+  });
+
   it('backs off exponentially with jitter, honours Retry-After, and skips rounds until the delay passed', async () => {
     await enqueueLogs(1);
     for (let i = 0; i < 3; i++) server.faults.push({ match: 'POST /device/v1/heartbeat', kind: 'status', status: 503 });

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HeartbeatRequest, HeartbeatResponse, ModelRef } from '@tinymlops/contracts';
+import type { HeartbeatRequest, HeartbeatResponse } from '@tinymlops/contracts';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { DeviceCredentials } from './device-credentials.js';
 import { DeviceApi, type ApiResult } from './device-api.js';
@@ -96,7 +96,7 @@ export class SyncClient {
         dir: stateDir,
         install: options.install,
         now,
-        ...opt('current', () => currentModel(options)),
+        current: () => options.status().model,
       });
   }
 
@@ -202,10 +202,6 @@ export class SyncClient {
     };
     return { schemaVersion: 1, sentAt: new Date((this.options.now ?? Date.now)()).toISOString(), ...status, metrics };
   }
-}
-
-function currentModel(options: SyncClientOptions): ModelRef | null {
-  return options.status().model;
 }
 
 /** `{ key: value }` when value is defined, `{}` otherwise (exactOptionalPropertyTypes forbids `key: undefined`). */

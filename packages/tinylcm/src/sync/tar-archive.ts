@@ -52,7 +52,8 @@ export async function writeTar(files: readonly TarFile[], mtime: Date): Promise<
 export async function readTarGz(archive: Uint8Array, limits: TarLimits): Promise<TarFile[]> {
   let raw: Buffer;
   try {
-    raw = await gunzipAsync(archive, { maxOutputLength: limits.maxExtractedBytes + 1024 * 1024 });
+    // Headers and padding add up to ~1 KiB per entry on top of the file bytes.
+    raw = await gunzipAsync(archive, { maxOutputLength: limits.maxExtractedBytes + (limits.maxEntries + 2) * 1024 });
   } catch (cause) {
     throw new TinyMLOpsError('INVALID_ARCHIVE', 'archive is not valid gzip or is too large', { cause });
   }
