@@ -71,14 +71,37 @@ export class ModelUpdater {
     if (r.value.state !== 'assigned') return { ok: true, status: r.status, value: r.value.state };
     const { assignment, etag } = r.value;
     const ref = { modelId: assignment.modelId, version: assignment.version };
-    // Skip what the device already runs, and what it already tried (a broken bundle is not fetched
-    // again and again; a new assignment, with a new ETag, is).
-    const known = [this.options.current?.(), (await this.load()).handled];
-    if (known.some((m) => m?.modelId === ref.modelId && m.version === ref.version)) {
-      await this.save({ ...(await this.load()), ...(etag ? { etag } : {}), handled: ref });
+    // Skip what the device already tried (a broken bundle is not fetched again and again; a new
+    // assignment, with a new ETag, is) and what it already runs.
+    const state = await this.load();
+    const same = (m: ModelRef | null | undefined) => m?.modelId === ref.modelId && m.version === ref.version;
+    if (same(state.handled)) {
+      await this.save({ ...state, ...(etag ? { etag } : {}) });
       return { ok: true, status: 200, value: 'current' };
     }
+    if (same(this.options.current?.())) {
+      // Already running it (shipped with the device, or installed just before a crash): say so once.
+      await this.save({
+        ...state,
+        ...(etag ? { etag } : {}),
+        handled: ref,
+        pendingReport: this.report(assignment, 'installed'),
+      });
+      const sent = await this.flushReport();
+      return sent.ok ? { ok: true, status: 200, value: 'current' } : sent;
+    }
     return this.install(assignment, etag);
+  }
+
+  private report(assignment: ModelAssignment, status: InstallReport['status'], message?: string): InstallReport {
+    return {
+      schemaVersion: 1,
+      modelId: assignment.modelId,
+      version: assignment.version,
+      status,
+      ...(message ? { message: message.slice(0, 2048) } : {}),
+      at: new Date((this.options.now ?? Date.now)()).toISOString(),
+    };
   }
 
   private async install(assignment: ModelAssignment, etag: string | undefined): Promise<ApiResult<UpdateOutcome>> {
@@ -98,16 +121,9 @@ export class ModelUpdater {
     }
     if (message) this.options.log.warn('sync: model update not installed', { ...assignment, status, message });
     await rm(staging, { recursive: true, force: true });
-    const report: InstallReport = {
-      schemaVersion: 1,
-      modelId: assignment.modelId,
-      version: assignment.version,
-      status,
-      ...(message ? { message: message.slice(0, 2048) } : {}),
-      at: new Date((this.options.now ?? Date.now)()).toISOString(),
-    };
     const handled = { modelId: assignment.modelId, version: assignment.version };
-    await this.save({ schemaVersion: 1, ...(etag ? { etag } : {}), handled, pendingReport: report });
+    const pendingReport = this.report(assignment, status, message);
+    await this.save({ schemaVersion: 1, ...(etag ? { etag } : {}), handled, pendingReport });
     const sent = await this.flushReport();
     return sent.ok ? { ok: true, status: 200, value: status } : sent;
   }

@@ -10,7 +10,7 @@ import { LoopbackDeviceServer, TOKEN } from './loopback-device-server.fixture.js
 import { ModelUpdater } from './model-updater.js';
 import { Outbox } from './outbox.js';
 import { buildPackage, packageIdFor } from './package-builder.js';
-import { SyncClient, type SyncClientOptions } from './sync-client.js';
+import { SyncClient, type DeviceStatusReport, type SyncClientOptions } from './sync-client.js';
 import type { SyncLogger } from './sync-logger.js';
 import { writeTar } from './tar-archive.js';
 
@@ -41,19 +41,23 @@ function openOutbox(): Promise<Outbox> {
   return Outbox.open(join(dir, 'outbox'), { budgetBytes: 1_000_000, now: () => now });
 }
 
+function statusReport(): DeviceStatusReport {
+  return {
+    status: 'ok',
+    mode: 'monitoring-only',
+    model: null,
+    stateVersion: 0,
+    uptimeSeconds: 1,
+    metrics: { framesProcessed: 0, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 },
+  };
+}
+
 function client(extra: Partial<SyncClientOptions> = {}): SyncClient {
   const c = new SyncClient({
     credentials: { serverUrl: server.url, deviceToken: TOKEN, heartbeatIntervalSeconds: 60 },
     outbox,
     stateDir: join(dir, 'state'),
-    status: () => ({
-      status: 'ok',
-      mode: 'monitoring-only',
-      model: null,
-      stateVersion: 0,
-      uptimeSeconds: 1,
-      metrics: { framesProcessed: 0, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 },
-    }),
+    status: statusReport,
     now: () => now,
     backoff: { baseMs: 1000, random: () => 0.999 },
     log,
@@ -381,6 +385,18 @@ describe('SyncClient model updates', () => {
     expect(await updater.poll()).toMatchObject({ ok: true, value: 'unchanged' });
     expect(server.assignmentRequests.at(-1)).toBe('"tiny-model-1.1.0"');
     expect(install).toHaveBeenCalledTimes(1);
+  });
+
+  it('reports a version the device already runs as installed, without downloading it', async () => {
+    server.assignment = await bundle();
+    const install = vi.fn(async () => undefined);
+    const runsIt = client({
+      install,
+      status: () => ({ ...statusReport(), model: { modelId: 'tiny-model', version: '1.1.0' } }),
+    });
+    expect((await runsIt.syncOnce()).model).toBe('current');
+    expect(install).not.toHaveBeenCalled();
+    expect(server.reports).toMatchObject([{ version: '1.1.0', status: 'installed' }]);
   });
 
   it('stops polling once the assignment is withdrawn (204)', async () => {
