@@ -1,0 +1,166 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InstallReport, ModelRef, type ModelAssignment } from '@tinymlops/contracts';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic-write.js';
+import { downloadBundle } from './bundle-download.js';
+import type { ApiResult, DeviceApi } from './device-api.js';
+import type { SyncLogger } from './sync-logger.js';
+
+/**
+ * Installs a verified bundle from `stagingDir`: load it, switch to it atomically, and roll back
+ * (then reject) if it fails to load or run. Implemented by the device app.
+ */
+export type InstallHook = (stagingDir: string, assignment: ModelAssignment) => Promise<void>;
+
+/** The local assignment state file (not a wire shape). */
+const UpdaterState = z.strictObject({
+  schemaVersion: z.literal(1),
+  etag: z.string().optional(),
+  /** The last assignment acted on (installed or given up on), so it is not downloaded again. */
+  handled: ModelRef.optional(),
+  /** A report not yet delivered; sent before anything else on the next poll. */
+  pendingReport: InstallReport.optional(),
+});
+type UpdaterState = z.infer<typeof UpdaterState>;
+
+/** Options of {@link ModelUpdater}. */
+export interface ModelUpdaterOptions {
+  api: DeviceApi;
+  /** Holds `assignment.json` and `staging/`. */
+  dir: string;
+  install: InstallHook;
+  log: SyncLogger;
+  /** The model the device runs now, so an assignment of that same version is not reinstalled. */
+  current?: () => ModelRef | null;
+  now?: () => number;
+}
+
+/** What a poll ended in. */
+export type UpdateOutcome = 'unchanged' | 'none' | 'current' | 'installed' | 'failed' | 'rolled-back';
+
+/**
+ * Polls the model assignment with its ETag; on a new version: download → verify → install hook →
+ * report. Bundles that fail verification are reported `failed` and not retried until the
+ * assignment changes; network failures are retried on the next poll.
+ * @example
+ * const updater = new ModelUpdater({ api, dir: stateDir, log, install: (dir) => app.switchModel(dir) });
+ * await updater.poll();
+ */
+export class ModelUpdater {
+  private state: UpdaterState | undefined;
+
+  constructor(private readonly options: ModelUpdaterOptions) {}
+
+  /** The ETag of the assignment last handled, or undefined. */
+  async etag(): Promise<string | undefined> {
+    return (await this.load()).etag;
+  }
+
+  /** One poll (and install, when a new version is assigned). */
+  async poll(): Promise<ApiResult<UpdateOutcome>> {
+    const sent = await this.flushReport();
+    if (!sent.ok) return sent;
+    const r = await this.options.api.assignment((await this.load()).etag);
+    if (!r.ok) return r;
+    if (r.value.state === 'none') {
+      // Forget the old ETag, so it matches the heartbeat's `assignmentEtag: null` and polling stops.
+      const { etag: _old, ...rest } = await this.load();
+      await this.save(rest);
+    }
+    if (r.value.state !== 'assigned') return { ok: true, status: r.status, value: r.value.state };
+    const { assignment, etag } = r.value;
+    const ref = { modelId: assignment.modelId, version: assignment.version };
+    // Skip what the device already tried (a broken bundle is not fetched again and again; a new
+    // assignment, with a new ETag, is) and what it already runs.
+    const state = await this.load();
+    const same = (m: ModelRef | null | undefined) => m?.modelId === ref.modelId && m.version === ref.version;
+    if (same(state.handled)) {
+      await this.save({ ...state, ...(etag ? { etag } : {}) });
+      return { ok: true, status: 200, value: 'current' };
+    }
+    if (same(this.options.current?.())) {
+      // Already running it (shipped with the device, or installed just before a crash): say so once.
+      await this.save({
+        ...state,
+        ...(etag ? { etag } : {}),
+        handled: ref,
+        pendingReport: this.report(assignment, 'installed'),
+      });
+      const sent = await this.flushReport();
+      return sent.ok ? { ok: true, status: 200, value: 'current' } : sent;
+    }
+    return this.install(assignment, etag);
+  }
+
+  private report(assignment: ModelAssignment, status: InstallReport['status'], message?: string): InstallReport {
+    return {
+      schemaVersion: 1,
+      modelId: assignment.modelId,
+      version: assignment.version,
+      status,
+      ...(message ? { message: message.slice(0, 2048) } : {}),
+      at: new Date((this.options.now ?? Date.now)()).toISOString(),
+    };
+  }
+
+  private async install(assignment: ModelAssignment, etag: string | undefined): Promise<ApiResult<UpdateOutcome>> {
+    const staging = join(this.options.dir, 'staging');
+    const download = await downloadBundle(this.options.api, assignment, staging);
+    if (!download.ok && download.kind === 'retry') return { ok: false, kind: 'retry', message: download.message };
+    let status: 'installed' | 'failed' | 'rolled-back' = 'failed';
+    let message = download.ok ? undefined : download.message;
+    if (download.ok) {
+      try {
+        await this.options.install(download.dir, assignment);
+        status = 'installed';
+      } catch (err) {
+        status = 'rolled-back';
+        message = `install failed: ${(err as Error).message}`;
+      }
+    }
+    if (message) this.options.log.warn('sync: model update not installed', { ...assignment, status, message });
+    await rm(staging, { recursive: true, force: true });
+    const handled = { modelId: assignment.modelId, version: assignment.version };
+    const pendingReport = this.report(assignment, status, message);
+    await this.save({ schemaVersion: 1, ...(etag ? { etag } : {}), handled, pendingReport });
+    const sent = await this.flushReport();
+    return sent.ok ? { ok: true, status: 200, value: status } : sent;
+  }
+
+  private async flushReport(): Promise<ApiResult<void>> {
+    const state = await this.load();
+    if (!state.pendingReport) return { ok: true, status: 200, value: undefined };
+    const r = await this.options.api.report(state.pendingReport);
+    if (r.ok || r.kind === 'permanent') {
+      if (!r.ok) this.options.log.warn('sync: install report refused', { message: r.message });
+      const { pendingReport: _sent, ...rest } = state;
+      await this.save(rest);
+      return { ok: true, status: 200, value: undefined };
+    }
+    return r;
+  }
+
+  private async load(): Promise<UpdaterState> {
+    if (this.state) return this.state;
+    const text = await readFile(join(this.options.dir, 'assignment.json'), 'utf8').catch(() => undefined);
+    const parsed = UpdaterState.safeParse(text === undefined ? undefined : safeJson(text));
+    if (text !== undefined && !parsed.success)
+      this.options.log.warn('sync: assignment state unreadable, starting fresh');
+    this.state = parsed.success ? parsed.data : { schemaVersion: 1 };
+    return this.state;
+  }
+
+  private async save(state: UpdaterState): Promise<void> {
+    this.state = state;
+    await writeFileAtomic(join(this.options.dir, 'assignment.json'), `${JSON.stringify(state)}\n`);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
