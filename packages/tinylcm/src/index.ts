@@ -42,3 +42,4 @@ export * from './sync/package-uploader.js';
 export * from './sync/sync-client.js';
 export * from './sync/sync-logger.js';
 export * from './sync/tar-archive.js';
+export * from './bundle/bundle-pipeline.js';

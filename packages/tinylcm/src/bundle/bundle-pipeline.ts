@@ -1,0 +1,111 @@
+import type { RawFrame } from '../features/preprocess.js';
+import { createPreprocessor, type Preprocessor } from '../features/preprocess.js';
+import { FeatureTransform } from '../features/feature-transform.js';
+import { KnnClassifier, type ReplacementPolicy } from '../classify/knn-classifier.js';
+import { knnFromDocument } from '../classify/knn-state.js';
+import { KnnDistanceMonitor, type KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
+import { createPipeline, type Pipeline, type PipelineDetector, type PipelineOptions } from '../pipeline.js';
+import type { ModelRuntime } from '../runtime/model-runtime.js';
+import { loadBundle, type LoadBundleOptions, type LoadedBundle } from './load-bundle.js';
+import { loadBundleRuntime } from './bundle-runtime.js';
+
+/** Options of {@link loadBundlePipeline}. */
+export interface BundlePipelineOptions extends LoadBundleOptions {
+  /** Share one runtime between pipelines (the fleet simulator does); it must come from the same bundle. */
+  runtime?: ModelRuntime;
+  /** KNN capacity and replacement policy (k and metric come from the bundle's knn-state.json). */
+  classifier?: { capacity?: number; replacement?: ReplacementPolicy; k?: number };
+  /** Options of the KNN-distance monitor; its reference comes from the bundle's detectors.json. */
+  knnDistance?: KnnDistanceMonitorOptions | false;
+  /** More detectors, fed the mean neighbour distance or the confidence. */
+  detectors?: PipelineDetector[];
+  log?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['log'];
+  monitor?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['monitor'];
+  logFeatures?: boolean;
+}
+
+/** Everything a device runs for one bundle, wired together. */
+export interface BundlePipeline {
+  bundle: LoadedBundle;
+  runtime: ModelRuntime;
+  preprocessor: Preprocessor;
+  transform: FeatureTransform | undefined;
+  classifier: KnnClassifier;
+  knnDistance: KnnDistanceMonitor | undefined;
+  pipeline: Pipeline<RawFrame>;
+  /** Frees the runtime unless it was shared in. */
+  dispose(): void;
+}
+
+/**
+ * Loads a verified bundle and builds the device data path from it (DESIGN §4): preprocessing per
+ * `bundle.json`, the TFLite runtime, the scaler + PCA transform, the KNN with its initial state and
+ * the KNN-distance monitor with the bundle's reference statistics.
+ * @example
+ * const dp = await loadBundlePipeline('models/fashion-mnv2');
+ * const r = await dp.pipeline.process({ data: gray28x28, width: 28, height: 28, channels: 1 });
+ * r.label; r.driftEvents;
+ */
+export async function loadBundlePipeline(
+  dirOrBundle: string | LoadedBundle,
+  options: BundlePipelineOptions = {},
+): Promise<BundlePipeline> {
+  const bundle = typeof dirOrBundle === 'string' ? await loadBundle(dirOrBundle, options) : dirOrBundle;
+  const runtime = options.runtime ?? (await loadBundleRuntime(bundle));
+  const preprocessor = createPreprocessor(bundle.manifest.input);
+  const transform = bundle.transform ? FeatureTransform.fromDocument(bundle.transform) : undefined;
+  const classifier = buildClassifier(bundle, transform, options);
+  const knnDistance = buildMonitor(bundle, options.knnDistance);
+  const featureName = runtime.featureTensor;
+  const pipeline = createPipeline<RawFrame, Uint8Array | Float32Array>({
+    extractor: {
+      preprocess: (frame) => preprocessor.process(frame),
+      extract: async (input) => {
+        const out = (await runtime.run(input)).get(featureName);
+        if (!out) throw new Error(`${runtime.modelName}: no output named ${featureName}`);
+        return out;
+      },
+    },
+    ...(transform ? { transform } : {}),
+    classifier,
+    detectors: [
+      ...(knnDistance ? [{ name: 'knn-distance', detector: knnDistance }] : []),
+      ...(options.detectors ?? []),
+    ],
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.monitor ? { monitor: options.monitor } : {}),
+    ...(options.logFeatures === undefined ? {} : { logFeatures: options.logFeatures }),
+  });
+  const shared = options.runtime !== undefined;
+  return {
+    bundle,
+    runtime,
+    preprocessor,
+    transform,
+    classifier,
+    knnDistance,
+    pipeline,
+    dispose: () => (shared ? undefined : runtime.dispose()),
+  };
+}
+
+function buildClassifier(
+  bundle: LoadedBundle,
+  transform: FeatureTransform | undefined,
+  options: BundlePipelineOptions,
+): KnnClassifier {
+  const c = options.classifier ?? {};
+  const policy = {
+    ...(c.capacity ? { capacity: c.capacity } : {}),
+    ...(c.replacement ? { replacement: c.replacement } : {}),
+  };
+  if (bundle.knnState) return knnFromDocument(bundle.knnState, policy);
+  const dim = transform?.outputDim ?? bundle.manifest.featureTensor.dim;
+  return new KnnClassifier({ dim, ...(c.k ? { k: c.k } : {}), ...policy });
+}
+
+function buildMonitor(bundle: LoadedBundle, options: KnnDistanceMonitorOptions | false | undefined) {
+  if (options === false) return undefined;
+  const known = { knownClasses: bundle.manifest.labels, ...options };
+  return bundle.detectors ? KnnDistanceMonitor.fromReference(bundle.detectors, known) : new KnnDistanceMonitor(known);
+}
