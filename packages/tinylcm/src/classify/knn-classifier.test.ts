@@ -112,6 +112,9 @@ describe('KnnClassifier', () => {
     const knn = new KnnClassifier({ dim: 1, k: 1 });
     knn.add(Float32Array.of(0), 'a');
     knn.add(Float32Array.of(5), 'b');
+    knn.add(Float32Array.of(9), 'c');
+    knn.remove(0);
+    expect(knn.labels).toEqual(['c', 'b']); // the last sample moved into the freed slot
     knn.remove(0);
     expect(knn.classes).toEqual(['b']);
     expect(knn.predict(Float32Array.of(0)).label).toBe('b');

@@ -1,5 +1,6 @@
 import { TinyMLOpsError, type DetectorSnapshot, type DetectorsReferenceDocument } from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
+import { checkMonitorState, type MonitorState } from './knn-distance-state.js';
 import {
   resolveKnnDistanceOptions,
   type KnnDistanceMonitorOptions,
@@ -23,22 +24,6 @@ export interface KnnDistanceEvent {
 export interface FrameContext {
   confidence: number;
   label: string | null;
-}
-
-interface MonitorState {
-  frames: number;
-  warmUp: number[];
-  mean: number | null;
-  std: number | null;
-  /** σ when the reference was set; the tracked σ never falls below half of it. */
-  std0: number | null;
-  m: number;
-  minM: number;
-  inEpisode: boolean;
-  episode: number;
-  below: number;
-  cooldownLeft: number;
-  ignored: number;
 }
 
 /**
@@ -113,7 +98,7 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
       ...withoutNulls(o),
       ...(o.knownClasses ? { knownClasses: o.knownClasses } : {}),
     });
-    mon.#s = checkState(snap.state);
+    mon.#s = checkMonitorState(snap.state);
     return mon;
   }
 
@@ -238,17 +223,6 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
       thresholds: this.#thresholds(s.std),
     };
   }
-}
-
-const NUMBER_FIELDS = ['frames', 'm', 'minM', 'episode', 'below', 'cooldownLeft', 'ignored'] as const;
-
-function checkState(state: Record<string, unknown>): MonitorState {
-  const bad = (field: string) => new TinyMLOpsError('STATE_CORRUPT', `KnnDistanceMonitor snapshot: bad state.${field}`);
-  for (const f of NUMBER_FIELDS) if (typeof state[f] !== 'number' || !Number.isFinite(state[f])) throw bad(f);
-  for (const f of ['mean', 'std', 'std0'] as const) if (state[f] !== null && typeof state[f] !== 'number') throw bad(f);
-  if (typeof state['inEpisode'] !== 'boolean') throw bad('inEpisode');
-  if (!Array.isArray(state['warmUp']) || !state['warmUp'].every((x) => typeof x === 'number')) throw bad('warmUp');
-  return { ...(state as unknown as MonitorState), warmUp: [...(state['warmUp'] as number[])] };
 }
 
 function withoutNulls(o: ResolvedKnnDistanceOptions): KnnDistanceMonitorOptions {
