@@ -39,7 +39,17 @@ export interface FrameContext {
  * autocorrelated ones (AR(1), ρ = 0.8 — consecutive camera frames of one scene); a shift of +5σ / +3σ
  * / +2σ starts an episode after ≈ 6 / 12 / 26 frames. δ = 0.5σ (the first guess) gave 115 false
  * episodes per 10⁵ correlated frames. Exit: PH < 0.5λ for 5 frames (≈ 18 frames after the stream
- * returns to the reference). Cooldown 30 frames ≈ 15 s at 2 fps. No real device stream was available.
+ * returns to the reference). Cooldown 30 frames ≈ 15 s at 2 fps.
+ *
+ * Real features (the prototype's 200 × 256 scenario-2 state, one class held out of the KNN, the other
+ * classes split into stored and queried halves): a held-out class raises the mean distance by only
+ * 0.5–1.1σ (σ = spread over known images). Replayed camera-like (each image held 1–20 frames):
+ * defaults → 1.3 false starts per 10⁴ known frames, held-out class found after a median 124–300+
+ * frames; δ = 0.5σ, λ = 10σ → 52 false / 10⁴, found after 14–61; δ = 0.25σ, λ = 10σ → 82 false /
+ * 10⁴, found after 13–26. No setting separates them well: in this feature space an unknown object
+ * looks like an atypical known one. The defaults stay conservative (a false episode costs a person's
+ * review); δ is the sensitivity knob. Reference statistics must come from samples not stored in the
+ * KNN: the prototype's include self-matches (distance 0.01), which biases its mean low by ≈ 0.3σ.
  *
  * The reference (μ, σ) comes from options (the bundle's `detectors.json`) or from the first
  * `warmUpFrames` stable frames; it then tracks slowly (EWMA, `referenceUpdateRate`) from stable frames
