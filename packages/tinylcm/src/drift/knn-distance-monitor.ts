@@ -158,7 +158,10 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
       if (stable) this.#warmUp(x);
       return this;
     }
-    const { delta, lambda, exit } = this.#thresholds(s.std);
+    // Plain numbers, not an object: update() allocates nothing except at episode boundaries.
+    const delta = this.options.deltaSigma * s.std;
+    const lambda = this.options.lambdaSigma * s.std;
+    const exit = this.options.exitFraction * lambda;
     s.m += x - s.mean - delta;
     if (s.m < s.minM) s.minM = s.m;
     if (s.inEpisode && s.m - s.minM > lambda) s.minM = s.m - lambda; // cap: bounded exit delay
