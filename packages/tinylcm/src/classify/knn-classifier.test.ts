@@ -80,6 +80,16 @@ describe('KnnClassifier', () => {
     expect(p.confidence).toBe(0.5);
   });
 
+  it('reuses one result object across predictions (documented), overwriting it', () => {
+    const knn = new KnnClassifier({ dim: 1, k: 1 });
+    knn.add(Float32Array.of(0), 'a');
+    knn.add(Float32Array.of(9), 'b');
+    const first = knn.predict(Float32Array.of(1));
+    expect(first.label).toBe('a');
+    expect(knn.predict(Float32Array.of(8))).toBe(first);
+    expect(first.label).toBe('b');
+  });
+
   it('returns a null label and NaN distance when empty', () => {
     const p = new KnnClassifier({ dim: 2 }).predict(new Float32Array(2));
     expect(p).toMatchObject({ label: null, confidence: 0, neighbours: [] });
@@ -112,6 +122,9 @@ describe('KnnClassifier', () => {
     const knn = new KnnClassifier({ dim: 1, k: 1 });
     knn.add(Float32Array.of(0), 'a');
     knn.add(Float32Array.of(5), 'b');
+    knn.add(Float32Array.of(9), 'c');
+    knn.remove(0);
+    expect(knn.labels).toEqual(['c', 'b']); // the last sample moved into the freed slot
     knn.remove(0);
     expect(knn.classes).toEqual(['b']);
     expect(knn.predict(Float32Array.of(0)).label).toBe('b');

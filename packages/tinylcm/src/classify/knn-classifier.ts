@@ -96,6 +96,11 @@ export class KnnClassifier {
     return this.store.count;
   }
 
+  /** Label of every stored sample, by storage index (a fresh array). */
+  get labels(): string[] {
+    return Array.from({ length: this.store.count }, (_, i) => this.store.labelOf(i));
+  }
+
   /** Distinct labels currently stored, sorted. */
   get classes(): string[] {
     return this.store.classes();

@@ -1,3 +1,4 @@
+import { DetectorSnapshot } from '@tinymlops/contracts';
 import { describe, expect, it } from 'vitest';
 import { KnnDistanceMonitor, type KnnDistanceEvent } from './knn-distance-monitor.js';
 
@@ -86,7 +87,9 @@ describe('KnnDistanceMonitor', () => {
     const original = new KnnDistanceMonitor(REF);
     const before = run(original, stream.slice(0, 130));
     expect(original.inEpisode).toBe(true);
-    const restored = KnnDistanceMonitor.fromSnapshot(JSON.parse(JSON.stringify(original.snapshot())));
+    const snap = DetectorSnapshot.parse(JSON.parse(JSON.stringify(original.snapshot())));
+    expect(snap.kind).toBe('knn-distance');
+    const restored = KnnDistanceMonitor.fromSnapshot(snap);
     expect(restored.inEpisode).toBe(true);
     const rest = stream.slice(130);
     const after = run(restored, rest);
