@@ -5,7 +5,7 @@ import { Id, OperationalMode, SchemaVersion1, Timestamp, Version } from './primi
 export const ModelRef = z.strictObject({ modelId: z.string().min(1).max(64), version: Version });
 export type ModelRef = z.infer<typeof ModelRef>;
 
-/** Summary metrics a device reports with each heartbeat (since its previous heartbeat). */
+/** Summary metrics a device reports with each heartbeat: counters are totals since the device program started (the server diffs them), gauges are current values. */
 export const HeartbeatMetrics = z.strictObject({
   framesProcessed: z.number().int().nonnegative(),
   inferenceMsP50: z.number().nonnegative().optional(),

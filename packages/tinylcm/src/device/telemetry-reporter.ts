@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import type { LogRecord, MetricRecord } from '@tinymlops/contracts';
+import type { OperationalMetrics } from '../log/operational-monitor.js';
+import type { PipelineResult } from '../pipeline.js';
+import { writeFileAtomic } from '../sync/atomic-write.js';
+import type { PackageParts, PredictionInput } from '../sync/package-builder.js';
+
+/** Options of {@link TelemetryReporter}. */
+export interface TelemetryReporterOptions {
+  /** File holding the next sequence numbers (survives restarts, so no range is ever reused). */
+  seqFile: string;
+  /** Keep one prediction in this many as a prediction sample (default 10). */
+  predictionEvery?: number;
+  /** Most buffered log lines between flushes; older ones are counted and dropped (default 500). */
+  maxLogs?: number;
+  now?: () => number;
+}
+
+interface Seqs {
+  metrics: number;
+  logs: number;
+  predictions: number;
+}
+
+/**
+ * Buffers what the server charts — operational metrics, sampled predictions and warning logs —
+ * and hands it out as incremental package parts with per-device sequence numbers. The next
+ * numbers are persisted before a batch leaves, so a crash leaves a gap, never a reused number.
+ * @example
+ * const t = await TelemetryReporter.open({ seqFile: 'data/telemetry-seq.json' });
+ * t.observe(result);
+ * const parts = await t.drain(monitor.metrics());
+ */
+export class TelemetryReporter {
+  #seq: Seqs;
+  #predictions: PredictionInput[] = [];
+  #logs: Omit<LogRecord, 'seq'>[] = [];
+  #droppedLogs = 0;
+  #frames = 0;
+  readonly #now: () => number;
+
+  private constructor(
+    private readonly options: TelemetryReporterOptions,
+    seq: Seqs,
+  ) {
+    this.#seq = seq;
+    this.#now = options.now ?? Date.now;
+  }
+
+  static async open(options: TelemetryReporterOptions): Promise<TelemetryReporter> {
+    let seq: Seqs = { metrics: 0, logs: 0, predictions: 0 };
+    try {
+      seq = { ...seq, ...(JSON.parse(await readFile(options.seqFile, 'utf8')) as Partial<Seqs>) };
+    } catch {
+      // first start (or a torn file): start from the clock so numbers stay above any sent before
+      const base = Math.floor((options.now ?? Date.now)() / 1000) * 1000;
+      seq = { metrics: base, logs: base, predictions: base };
+    }
+    return new TelemetryReporter(options, seq);
+  }
+
+  /** Records one processed frame (every `predictionEvery`-th becomes a prediction sample). */
+  observe(r: PipelineResult): void {
+    if (this.#frames++ % (this.options.predictionEvery ?? 10) !== 0) return;
+    this.#predictions.push({
+      seq: 0,
+      at: new Date(this.#now()).toISOString(),
+      label: r.label ?? 'unknown',
+      confidence: Math.min(1, Math.max(0, r.confidence)),
+      ...(Number.isFinite(r.meanDistance) ? { knnDistance: r.meanDistance } : {}),
+      latencyMs: r.timings.totalMs,
+    });
+  }
+
+  /** Buffers a log line for the server (warnings and errors are what a fleet operator needs). */
+  log(level: LogRecord['level'], message: string, context?: Record<string, unknown>): void {
+    if (this.#logs.length >= (this.options.maxLogs ?? 500)) {
+      this.#logs.shift();
+      this.#droppedLogs++;
+    }
+    this.#logs.push({ at: new Date(this.#now()).toISOString(), level, message, ...(context ? { context } : {}) });
+  }
+
+  /** Everything buffered since the last drain, numbered, as package parts (or null when empty). */
+  async drain(ops: OperationalMetrics | null): Promise<PackageParts | null> {
+    const at = new Date(this.#now()).toISOString();
+    const metrics: Omit<MetricRecord, 'seq'>[] = ops && ops.frames > 0 ? metricRecords(ops, at) : [];
+    if (this.#droppedLogs) this.log('warn', `dropped ${this.#droppedLogs} log lines (buffer full)`);
+    this.#droppedLogs = 0;
+    const logs = this.#logs.splice(0);
+    const predictions = this.#predictions.splice(0);
+    if (!metrics.length && !logs.length && !predictions.length) return null;
+    const parts: PackageParts = {
+      ...(metrics.length ? { metrics: metrics.map((m, i) => ({ ...m, seq: this.#seq.metrics + i })) } : {}),
+      ...(logs.length ? { logs: logs.map((l, i) => ({ ...l, seq: this.#seq.logs + i })) } : {}),
+      ...(predictions.length
+        ? { predictions: predictions.map((p, i) => ({ ...p, seq: this.#seq.predictions + i })) }
+        : {}),
+    };
+    this.#seq = {
+      metrics: this.#seq.metrics + metrics.length,
+      logs: this.#seq.logs + logs.length,
+      predictions: this.#seq.predictions + predictions.length,
+    };
+    await writeFileAtomic(this.options.seqFile, JSON.stringify(this.#seq));
+    return parts;
+  }
+}
+
+function metricRecords(ops: OperationalMetrics, at: string): Omit<MetricRecord, 'seq'>[] {
+  return [
+    { at, name: 'inference_ms_p50', value: ops.latencyMs.p50, unit: 'ms' },
+    { at, name: 'inference_ms_p95', value: ops.latencyMs.p95, unit: 'ms' },
+    { at, name: 'cpu_ms_per_frame', value: ops.cpuMsPerFrame, unit: 'ms' },
+    { at, name: 'rss_mb', value: ops.rssMb, unit: 'MB' },
+    { at, name: 'frames', value: ops.frames },
+  ].filter((m) => Number.isFinite(m.value));
+}
