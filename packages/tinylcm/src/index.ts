@@ -18,3 +18,4 @@ export * from './sync/package-uploader.js';
 export * from './sync/sync-client.js';
 export * from './sync/sync-logger.js';
 export * from './sync/tar-archive.js';
+export * from './sync/sync-status.js';

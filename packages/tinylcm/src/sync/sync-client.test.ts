@@ -12,6 +12,7 @@ import { Outbox } from './outbox.js';
 import { buildPackage, packageIdFor } from './package-builder.js';
 import { SyncClient, type DeviceStatusReport, type SyncClientOptions } from './sync-client.js';
 import type { SyncLogger } from './sync-logger.js';
+import { readSyncStatus } from './sync-status.js';
 import { writeTar } from './tar-archive.js';
 
 const DEVICE = 'dev_00000001';
@@ -113,6 +114,12 @@ describe('SyncClient uploads', () => {
     const counts = ids.map((id) => server.puts.filter((p) => p === id).length);
     expect(counts.filter((n) => n > 1)).toEqual([2]);
     expect(server.faults).toEqual([]); // every injected fault was hit
+    const status = await readSyncStatus(join(dir, 'state'));
+    expect(status).toMatchObject({
+      consecutiveFailures: 0,
+      lastSuccessAt: new Date(now).toISOString(),
+      outbox: { packages: 0 },
+    });
     const putsBefore = server.puts.length;
     for (let i = 0; i < 3; i++) await c.syncOnce();
     expect(server.puts.length).toBe(putsBefore);
@@ -206,6 +213,10 @@ describe('SyncClient uploads', () => {
     c.start();
     await vi.waitFor(() => expect(warnings.length).toBeGreaterThan(0));
     await c.stop();
+    expect(await readSyncStatus(join(dir, 'state'))).toMatchObject({
+      consecutiveFailures: 1,
+      lastError: expect.stringMatching(/ECONNREFUSED/),
+    });
     expect(warnings[0]).toMatchObject({
       log: 'sync: round failed, backing off',
       message: expect.stringMatching(/ECONNREFUSED/),
