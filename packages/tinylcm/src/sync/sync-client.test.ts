@@ -114,7 +114,7 @@ describe('SyncClient uploads', () => {
     expect(h.outbox.pending()).toEqual([]);
   });
 
-  it('resumes after a crash: a package stored by the h.server but not acked locally is re-sent once and acked', async () => {
+  it('resumes after a crash: a package stored by the server but not acked locally is re-sent once and acked', async () => {
     const [id] = await h.enqueueLogs(1);
     h.server.faults.push({ match: PUT, kind: 'reset-after-store' });
     await h.client().syncOnce();

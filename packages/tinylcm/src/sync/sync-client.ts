@@ -30,6 +30,8 @@ export interface SyncClientOptions {
   backoff?: BackoffOptions;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** See `DeviceApiOptions.minBytesPerSecond`. */
+  minBytesPerSecond?: number;
   now?: () => number;
   log?: SyncLogger;
 }
@@ -82,6 +84,7 @@ export class SyncClient {
       now,
       ...opt('fetch', options.fetch),
       ...opt('timeoutMs', options.timeoutMs),
+      ...opt('minBytesPerSecond', options.minBytesPerSecond),
     });
     this.backoff = new Backoff({ now, ...options.backoff });
     this.intervalMs = options.intervalMs ?? credentials.heartbeatIntervalSeconds * 1000;
