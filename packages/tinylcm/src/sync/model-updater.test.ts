@@ -63,6 +63,17 @@ describe('ModelUpdater, through SyncClient rounds', () => {
     expect(h.server.assignmentRequests).toEqual([undefined, '"tiny-model-1.1.0"']);
   });
 
+  it('stops reading a bundle larger than the assignment announced', async () => {
+    const fixture = await bundle();
+    h.server.assignment = { ...fixture, body: { ...fixture.body, bundleSize: 100 } };
+    const install = vi.fn(async () => undefined);
+    expect((await h.client({ install }).syncOnce()).model).toBe('failed');
+    expect(install).not.toHaveBeenCalled();
+    expect(h.server.reports).toMatchObject([
+      { status: 'failed', message: expect.stringMatching(/larger than the 100 bytes/) },
+    ]);
+  });
+
   it('rejects a bundle whose archive hash does not match X-Content-SHA256, without installing', async () => {
     h.server.assignment = { ...(await bundle()), headerSha: '0'.repeat(64) };
     const install = vi.fn(async () => undefined);
