@@ -49,3 +49,4 @@ export * from './device/drift-reporter.js';
 export * from './device/telemetry-reporter.js';
 export * from './device/device-sync.js';
 export * from './device/edge-device.js';
+export * from './sync/sync-status.js';

@@ -33,18 +33,9 @@ export async function downloadBundle(
   await rm(dir, { recursive: true, force: true });
   const r = await api.download(assignment.downloadPath);
   if (!r.ok) return { ok: false, kind: r.kind === 'retry' ? 'retry' : 'invalid', message: r.message };
-  const length = Number(r.value.headers.get('content-length') ?? 0);
-  if (length > assignment.bundleSize) {
-    await r.value.body?.cancel();
-    return invalid(`bundle is ${length} bytes, the assignment says ${assignment.bundleSize}`);
-  }
-  let archive: Buffer;
-  try {
-    archive = Buffer.from(await r.value.arrayBuffer());
-  } catch (err) {
-    return { ok: false, kind: 'retry', message: `bundle download interrupted: ${(err as Error).message}` };
-  }
-  const sha256 = createHash('sha256').update(archive).digest('hex');
+  const body = await readCapped(r.value, assignment.bundleSize);
+  if (!body.ok) return body;
+  const { archive, sha256 } = body;
   const header = r.value.headers.get('x-content-sha256');
   if (header !== sha256)
     return invalid(`bundle sha256 ${sha256} does not match X-Content-SHA256 ${header ?? '(missing)'}`);
@@ -56,6 +47,30 @@ export async function downloadBundle(
     await writeFile(join(dir, f.path), f.bytes);
   }
   return { ok: true, dir, manifest: verified.manifest };
+}
+
+/** Reads the body, hashing as it goes, and stops as soon as it exceeds what the assignment announced. */
+async function readCapped(
+  res: Response,
+  maxBytes: number,
+): Promise<{ ok: true; archive: Buffer; sha256: string } | Extract<BundleDownload, { ok: false }>> {
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of res.body ?? []) {
+      size += (chunk as Uint8Array).length;
+      if (size > maxBytes) {
+        await res.body?.cancel().catch(() => undefined);
+        return invalid(`bundle is larger than the ${maxBytes} bytes the assignment announced`);
+      }
+      hash.update(chunk as Uint8Array);
+      chunks.push(Buffer.from(chunk as Uint8Array));
+    }
+  } catch (err) {
+    return { ok: false, kind: 'retry', message: `bundle download interrupted: ${(err as Error).message}` };
+  }
+  return { ok: true, archive: Buffer.concat(chunks), sha256: hash.digest('hex') };
 }
 
 async function verifyFiles(archive: Buffer, assignment: ModelAssignment, limits: TarLimits) {

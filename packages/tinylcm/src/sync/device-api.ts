@@ -32,6 +32,11 @@ export interface DeviceApiOptions {
   timeoutMs?: number;
   /** Timeout of bundle downloads (default 10 min). */
   downloadTimeoutMs?: number;
+  /**
+   * Slowest link an upload must still finish on (default 16 KiB/s): a package upload gets
+   * `timeoutMs + size / minBytesPerSecond`, so a large package on weak Wi-Fi is not cut off forever.
+   */
+  minBytesPerSecond?: number;
   now?: () => number;
 }
 
@@ -60,7 +65,9 @@ export class DeviceApi {
   /** `PUT /device/v1/packages/:id` with the archive and its sha256. */
   putPackage(packageId: string, archive: Uint8Array, sha256: string): Promise<ApiResult<PackageReceipt>> {
     const init = { body: archive, headers: { 'content-type': 'application/gzip', 'x-content-sha256': sha256 } };
-    return this.json('PUT', `/device/v1/packages/${encodeURIComponent(packageId)}`, PackageReceipt, undefined, init);
+    const path = `/device/v1/packages/${encodeURIComponent(packageId)}`;
+    const transferMs = Math.ceil((archive.length / (this.options.minBytesPerSecond ?? 16_384)) * 1000);
+    return this.json('PUT', path, PackageReceipt, undefined, init, (this.options.timeoutMs ?? 30_000) + transferMs);
   }
 
   /** `GET /device/v1/feedback?after=&limit=`. */
@@ -105,8 +112,9 @@ export class DeviceApi {
     schema: S,
     body?: unknown,
     init: RequestInit = {},
+    timeoutMs?: number,
   ): Promise<ApiResult<z.infer<S>>> {
-    return this.parse(await this.send(method, path, body === undefined ? init : jsonInit(body)), schema);
+    return this.parse(await this.send(method, path, body === undefined ? init : jsonInit(body), timeoutMs), schema);
   }
 
   private async parse<S extends z.ZodType>(

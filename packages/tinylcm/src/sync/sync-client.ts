@@ -9,6 +9,7 @@ import { ModelUpdater, type InstallHook, type UpdateOutcome } from './model-upda
 import type { Outbox } from './outbox.js';
 import { uploadPending } from './package-uploader.js';
 import { silentLogger, type SyncLogger } from './sync-logger.js';
+import { readSyncStatus, writeSyncStatus, type SyncStatus } from './sync-status.js';
 
 /** The device's view of itself for the heartbeat; the outbox fields are filled in by the client. */
 export type DeviceStatusReport = Omit<HeartbeatRequest, 'schemaVersion' | 'sentAt'>;
@@ -29,6 +30,8 @@ export interface SyncClientOptions {
   backoff?: BackoffOptions;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** See `DeviceApiOptions.minBytesPerSecond`. */
+  minBytesPerSecond?: number;
   now?: () => number;
   log?: SyncLogger;
 }
@@ -69,6 +72,7 @@ export class SyncClient {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private round: Promise<SyncRound> | undefined;
   private stopped = true;
+  private status: SyncStatus | undefined;
 
   constructor(private readonly options: SyncClientOptions) {
     const { credentials, stateDir } = options;
@@ -80,6 +84,7 @@ export class SyncClient {
       now,
       ...opt('fetch', options.fetch),
       ...opt('timeoutMs', options.timeoutMs),
+      ...opt('minBytesPerSecond', options.minBytesPerSecond),
     });
     this.backoff = new Backoff({ now, ...options.backoff });
     this.intervalMs = options.intervalMs ?? credentials.heartbeatIntervalSeconds * 1000;
@@ -142,7 +147,26 @@ export class SyncClient {
     } catch (err) {
       this.fail(round, { ok: false, kind: 'retry', message: (err as Error).message });
     }
+    await this.saveStatus(round);
     return round;
+  }
+
+  private async saveStatus(round: SyncRound): Promise<void> {
+    const at = new Date((this.options.now ?? Date.now)()).toISOString();
+    const previous = this.status ?? (await readSyncStatus(this.options.stateDir));
+    const stats = this.options.outbox.stats();
+    this.status = {
+      schemaVersion: 1,
+      lastRoundAt: at,
+      ...(round.error ? opt('lastSuccessAt', previous?.lastSuccessAt) : { lastSuccessAt: at }),
+      ...opt('lastError', round.error),
+      consecutiveFailures: round.error ? (previous?.consecutiveFailures ?? 0) + 1 : 0,
+      outbox: { bytes: stats.bytes, packages: stats.packages, droppedPackages: stats.dropped.packages },
+    };
+    // A full disk must not turn into a failed round: the status file is informative only.
+    await writeSyncStatus(this.options.stateDir, this.status).catch((err: Error) =>
+      this.log.warn('sync: cannot save sync status', { message: err.message }),
+    );
   }
 
   /** The round's steps in order; returns the failure that ended it early, if any. */
