@@ -24,15 +24,29 @@ export const TransformDocument = z
   .superRefine((t, ctx) => {
     const d = t.inputDim;
     if (t.scaler && (t.scaler.mean.length !== d || t.scaler.scale.length !== d))
-      ctx.addIssue({ code: 'custom', path: ['scaler'], message: `scaler mean and scale must have inputDim (${d}) entries` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scaler'],
+        message: `scaler mean and scale must have inputDim (${d}) entries`,
+      });
     if (t.scaler?.scale.some((s) => s === 0))
       ctx.addIssue({ code: 'custom', path: ['scaler', 'scale'], message: 'scale entries must be non-zero' });
     if (t.pca) {
-      if (t.pca.mean.length !== d) ctx.addIssue({ code: 'custom', path: ['pca', 'mean'], message: `must have inputDim (${d}) entries` });
+      if (t.pca.mean.length !== d)
+        ctx.addIssue({ code: 'custom', path: ['pca', 'mean'], message: `must have inputDim (${d}) entries` });
       if (t.pca.components.length !== t.outputDim)
-        ctx.addIssue({ code: 'custom', path: ['pca', 'components'], message: `must have outputDim (${t.outputDim}) rows` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pca', 'components'],
+          message: `must have outputDim (${t.outputDim}) rows`,
+        });
       const bad = t.pca.components.findIndex((row) => row.length !== d);
-      if (bad >= 0) ctx.addIssue({ code: 'custom', path: ['pca', 'components', bad], message: `row must have inputDim (${d}) entries` });
+      if (bad >= 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pca', 'components', bad],
+          message: `row must have inputDim (${d}) entries`,
+        });
     } else if (t.outputDim !== d) {
       ctx.addIssue({ code: 'custom', path: ['outputDim'], message: 'without pca, outputDim must equal inputDim' });
     }

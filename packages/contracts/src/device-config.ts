@@ -13,7 +13,9 @@ export const SourceConfig = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('dataset'),
     name: z.literal('fashion-mnist-sample'),
-    scenario: z.enum(['no-drift', 'held-out-classes', 'brightness', 'contrast', 'blur', 'noise', 'class-mix']).default('no-drift'),
+    scenario: z
+      .enum(['no-drift', 'held-out-classes', 'brightness', 'contrast', 'blur', 'noise', 'class-mix'])
+      .default('no-drift'),
     seed: z.number().int().default(1),
     driftAfterFrames: z.number().int().nonnegative().default(200),
   }),
@@ -61,10 +63,22 @@ export const DeviceConfig = z.strictObject({
       syncIntervalSeconds: z.number().int().positive().default(30),
     })
     .optional(),
-  outbox: z.strictObject({ budgetBytes: z.number().int().positive().default(50 * 1024 * 1024) }).prefault({}),
+  outbox: z
+    .strictObject({
+      budgetBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(50 * 1024 * 1024),
+    })
+    .prefault({}),
   log: z
     .strictObject({
-      budgetBytes: z.number().int().positive().default(20 * 1024 * 1024),
+      budgetBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(20 * 1024 * 1024),
       imageSampleRate: z.number().min(0).max(1).default(0.01),
     })
     .prefault({}),

@@ -51,9 +51,11 @@ export const BundleManifest = z
     const paths = new Set(b.files.map((f) => f.path));
     for (const key of ['transform', 'knnState', 'detectors'] as const) {
       const p = b[key];
-      if (p !== undefined && !paths.has(p)) ctx.addIssue({ code: 'custom', path: [key], message: `${p} is not listed in files` });
+      if (p !== undefined && !paths.has(p))
+        ctx.addIssue({ code: 'custom', path: [key], message: `${p} is not listed in files` });
     }
-    if (!paths.has(b.model.path)) ctx.addIssue({ code: 'custom', path: ['model', 'path'], message: `${b.model.path} is not listed in files` });
+    if (!paths.has(b.model.path))
+      ctx.addIssue({ code: 'custom', path: ['model', 'path'], message: `${b.model.path} is not listed in files` });
   });
 export type BundleManifest = z.infer<typeof BundleManifest>;
 

@@ -44,24 +44,31 @@ export const PackageManifest = z
     createdAt: Timestamp,
     types: z.array(PackageType).min(1).max(PACKAGE_TYPES.length),
     documents: z.partialRecord(PackageType, RelativePath),
-    sequences: z.partialRecord(z.enum(['metrics', 'logs', 'prediction-samples', 'adaptation-events']), SequenceRange).optional(),
+    sequences: z
+      .partialRecord(z.enum(['metrics', 'logs', 'prediction-samples', 'adaptation-events']), SequenceRange)
+      .optional(),
     files: z.array(FileEntry).min(1).max(PACKAGE_LIMITS.maxEntries),
   })
   .superRefine((m, ctx) => {
     const paths = new Set<string>();
     m.files.forEach((f, i) => {
-      if (f.path === 'manifest.json') ctx.addIssue({ code: 'custom', path: ['files', i, 'path'], message: 'manifest.json must not list itself' });
-      if (paths.has(f.path)) ctx.addIssue({ code: 'custom', path: ['files', i, 'path'], message: `duplicate path ${f.path}` });
+      if (f.path === 'manifest.json')
+        ctx.addIssue({ code: 'custom', path: ['files', i, 'path'], message: 'manifest.json must not list itself' });
+      if (paths.has(f.path))
+        ctx.addIssue({ code: 'custom', path: ['files', i, 'path'], message: `duplicate path ${f.path}` });
       paths.add(f.path);
     });
-    if (new Set(m.types).size !== m.types.length) ctx.addIssue({ code: 'custom', path: ['types'], message: 'duplicate type' });
+    if (new Set(m.types).size !== m.types.length)
+      ctx.addIssue({ code: 'custom', path: ['types'], message: 'duplicate type' });
     for (const t of m.types) {
       const doc = m.documents[t];
       if (!doc) ctx.addIssue({ code: 'custom', path: ['documents', t], message: `type ${t} has no document` });
-      else if (!paths.has(doc)) ctx.addIssue({ code: 'custom', path: ['documents', t], message: `document ${doc} is not in files` });
+      else if (!paths.has(doc))
+        ctx.addIssue({ code: 'custom', path: ['documents', t], message: `document ${doc} is not in files` });
     }
     for (const t of Object.keys(m.documents)) {
-      if (!m.types.includes(t as PackageType)) ctx.addIssue({ code: 'custom', path: ['documents', t], message: `document for undeclared type ${t}` });
+      if (!m.types.includes(t as PackageType))
+        ctx.addIssue({ code: 'custom', path: ['documents', t], message: `document for undeclared type ${t}` });
     }
   });
 export type PackageManifest = z.infer<typeof PackageManifest>;

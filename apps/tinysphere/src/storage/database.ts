@@ -4,6 +4,8 @@ import type { ColumnType, Generated, Kysely } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A jsonb column holding `T`: written as its JSON text. */
 type Json<T> = ColumnType<T, string, string>;
+/** A timestamptz column with a database default. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 /** Enrolled devices; `token_hash` is sha256 of the device secret, never the secret. */
 export interface DevicesTable {
@@ -33,7 +35,7 @@ export interface EnrolmentTokensTable {
   token_hash: string;
   uses_left: number | null;
   expires_at: Timestamp | null;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface ApiTokensTable {
@@ -41,7 +43,7 @@ export interface ApiTokensTable {
   name: string;
   role: 'viewer' | 'engineer' | 'admin';
   token_hash: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
   revoked_at: Timestamp | null;
 }
 
@@ -70,7 +72,7 @@ export interface JobsTable {
   locked_at: Timestamp | null;
   locked_by: string | null;
   last_error: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
   finished_at: Timestamp | null;
 }
 
@@ -173,7 +175,7 @@ export interface AdaptationEventsTable {
 
 export interface ModelsTable {
   id: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface ModelVersionsTable {
@@ -184,7 +186,7 @@ export interface ModelVersionsTable {
   bundle_size: number;
   manifest: Json<unknown>;
   signed_by: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface ModelAliasesTable {
