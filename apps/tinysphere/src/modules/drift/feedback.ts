@@ -20,28 +20,26 @@ export async function feedbackPage(
     .orderBy('cursor')
     .limit(limit + 1)
     .execute();
-  const items = rows
-    .slice(0, limit)
-    .map((r): ValidationFeedback =>
-      r.decision === 'false-alarm'
-        ? {
-            feedbackId: r.feedback_id,
-            cursor: r.cursor,
-            sampleId: r.sample_id,
-            episodeId: r.episode_id,
-            decision: 'false-alarm',
-            validatedAt: new Date(r.validated_at).toISOString(),
-          }
-        : {
-            feedbackId: r.feedback_id,
-            cursor: r.cursor,
-            sampleId: r.sample_id,
-            episodeId: r.episode_id,
-            decision: r.decision,
-            label: r.label ?? '',
-            validatedAt: new Date(r.validated_at).toISOString(),
-          },
-    );
+  const items = rows.slice(0, limit).map((r): ValidationFeedback =>
+    r.decision === 'false-alarm'
+      ? {
+          feedbackId: r.feedback_id,
+          cursor: r.cursor,
+          sampleId: r.sample_id,
+          episodeId: r.episode_id,
+          decision: 'false-alarm',
+          validatedAt: new Date(r.validated_at).toISOString(),
+        }
+      : {
+          feedbackId: r.feedback_id,
+          cursor: r.cursor,
+          sampleId: r.sample_id,
+          episodeId: r.episode_id,
+          decision: r.decision,
+          label: r.label ?? '',
+          validatedAt: new Date(r.validated_at).toISOString(),
+        },
+  );
   return { schemaVersion: 1, items, nextCursor: items.at(-1)?.cursor ?? after, hasMore: rows.length > limit };
 }
 

@@ -39,7 +39,11 @@ export async function readArchive(source: Readable, limits: ArchiveLimits): Prom
   });
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {
+    // The entry stream is torn down with the extractor; its error is the pipeline's to report.
+    stream.on('error', () => {});
+    let failed = false;
     const fail = (e: TinyMLOpsError) => {
+      failed = true;
       stream.resume();
       extract.destroy(e);
     };
@@ -52,6 +56,7 @@ export async function readArchive(source: Readable, limits: ArchiveLimits): Prom
     if (entries.size + 1 > limits.maxEntries) return fail(invalid(`more than ${limits.maxEntries} entries`));
     const chunks: Buffer[] = [];
     stream.on('data', (data: unknown) => {
+      if (failed) return;
       const c = data as Buffer;
       extracted += c.length;
       if (extracted > limits.maxExtractedBytes)
@@ -62,6 +67,7 @@ export async function readArchive(source: Readable, limits: ArchiveLimits): Prom
       chunks.push(c);
     });
     stream.on('end', () => {
+      if (failed) return;
       entries.set(header.name, Buffer.concat(chunks));
       next();
     });
