@@ -64,7 +64,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger: options.logger ?? false,
     genReqId: () => `req-${randomUUID()}`,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: true,
   });
   // JSON bodies only (plus the gzip routes' own parser): anything else is a 415, not a string body.
   http.removeContentTypeParser('text/plain');

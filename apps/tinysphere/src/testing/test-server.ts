@@ -114,3 +114,14 @@ export type Json = any;
 export async function readJson(r: Response | Promise<Response>): Promise<Json> {
   return (await r).json();
 }
+
+/** Polls `read` until `done` holds (usable in hooks, where expect.poll is not). */
+export async function waitUntil<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
