@@ -9,13 +9,8 @@ import type { DetectorFactory } from './reanalysis.js';
 const thresholdFactory: DetectorFactory = (kind, options) => {
   if (kind !== 'test-threshold') throw new Error(`unknown detector ${kind}`);
   const below = Number(options['below'] ?? 0.5);
-  return {
-    driftDetected: false,
-    update(x: number) {
-      this.driftDetected = x < below;
-      return this;
-    },
-  };
+  const d = { driftDetected: false, update: (x: number) => ((d.driftDetected = x < below), d) };
+  return d;
 };
 
 describe.each(databaseEngines())('drift service on $name', (engine) => {
