@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+import { buildApp, createWorker, type App } from './app.js';
+import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
+import { createServerMetrics } from './modules/metrics/server-metrics.js';
+import type { BlobStore } from './storage/blob-store.js';
+import { migrate } from './storage/migrate.js';
+import { openBlobStore } from './storage/open-blob-store.js';
+import { openDatabase, type OpenDatabase } from './storage/open-database.js';
+
+/** Where the server keeps its data. */
+export interface StorageOptions {
+  /** `pglite:<dir>` or `postgres://…`. */
+  db: string;
+  /** `file:<dir>` or `s3://bucket?endpoint=…&region=…`. */
+  blobs: string;
+  poolSize?: number;
+}
+
+export const DEFAULT_STORAGE: StorageOptions = { db: 'pglite:./.tinymlops/db', blobs: 'file:./.tinymlops/blobs' };
+
+/** Open storage: migrated database and blob store. */
+export interface Storage {
+  readonly database: OpenDatabase;
+  readonly blobs: BlobStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database (running pending migrations) and the blob store.
+ * @example
+ * const storage = await openStorage({ db: 'postgres://…', blobs: 'file:/var/lib/tinysphere' });
+ */
+export async function openStorage(opts: StorageOptions): Promise<Storage> {
+  const database = await openDatabase(opts.db, opts.poolSize === undefined ? {} : { poolSize: opts.poolSize });
+  try {
+    await migrate(database.db);
+    const blobs = await openBlobStore(opts.blobs);
+    return { database, blobs, close: async () => (await blobs.close?.(), await database.close()) };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/** Options of `tinysphere serve`. */
+export interface ServeOptions extends StorageOptions {
+  port: number;
+  host: string;
+  workers: number;
+  logLevel: string;
+  config: Partial<ServerConfig>;
+}
+
+/**
+ * Starts the HTTP server (and its in-process workers) and stops it cleanly on SIGINT/SIGTERM.
+ * @example
+ * await serve({ ...DEFAULT_STORAGE, port: 8080, host: '127.0.0.1', workers: 2, logLevel: 'info', config: {} });
+ */
+export async function serve(opts: ServeOptions): Promise<App> {
+  const storage = await openStorage(opts);
+  const app = await buildApp({
+    db: storage.database.db,
+    blobs: storage.blobs,
+    config: opts.config,
+    workers: opts.workers,
+    logger: { level: opts.logLevel },
+  });
+  await app.http.listen({ port: opts.port, host: opts.host });
+  onShutdown(async () => {
+    await app.close();
+    await storage.close();
+  });
+  return app;
+}
+
+/**
+ * Runs job workers only (no HTTP), e.g. as extra ingestion capacity next to API processes.
+ * @example
+ * await runWorkers({ db: 'postgres://…', blobs: 'file:/srv/blobs', concurrency: 4 });
+ */
+export async function runWorkers(
+  opts: StorageOptions & { concurrency: number; config?: Partial<ServerConfig> },
+): Promise<void> {
+  const storage = await openStorage(opts);
+  const ctx: AppContext = {
+    db: storage.database.db,
+    blobs: storage.blobs,
+    config: { ...DEFAULT_CONFIG, ...opts.config },
+    metrics: createServerMetrics(),
+    now: () => new Date(),
+    jobEnqueued: () => {},
+    detectorFactory: null,
+  };
+  const worker = createWorker(ctx, opts.concurrency, (msg, err) =>
+    console.error(msg, err instanceof Error ? err.message : err),
+  );
+  worker.start();
+  console.log(JSON.stringify({ msg: 'worker started', id: worker.id, concurrency: opts.concurrency }));
+  onShutdown(async () => {
+    await worker.stop();
+    await storage.close();
+  });
+}
+
+/** Reads trusted bundle keys from a JSON file `{ "<keyId>": "<PEM>" }`. */
+export async function readTrustedKeys(file: string): Promise<Record<string, string>> {
+  return JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+}
+
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    stop()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        console.error(`error during ${signal} shutdown`, err);
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', () => handler('SIGINT'));
+  process.once('SIGTERM', () => handler('SIGTERM'));
+}
