@@ -1,0 +1,68 @@
+import { Command } from 'commander';
+import { TinyMLOpsError } from '@tinymlops/contracts';
+import { readDeviceStatus } from './device-status.js';
+import { runDevice } from './run-device.js';
+
+const program = new Command()
+  .name('tinylcm-device')
+  .description('Run a TinyLCM edge device: camera or other input → features → KNN → drift detection → sync.')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run the device until Ctrl-C (SIGINT) or SIGTERM; the outbox and state are flushed on the way out')
+  .option('-c, --config <file>', 'device config (JSON, schema docs/schemas/DeviceConfig.schema.json)', 'device.json')
+  .option('-n, --frames <count>', 'stop after this many frames', (v) => positiveInt(v, '--frames'))
+  .option(
+    '--report-every <frames>',
+    'print a status line every N frames (0: drift events only)',
+    (v) => positiveInt(v, '--report-every', true),
+    100,
+  ) // prettier-ignore
+  .action(async (opts: { config: string; frames?: number; reportEvery: number }) => {
+    let signalled = 0;
+    const stopSignal = new Promise<void>((resolve) => {
+      const onSignal = (sig: string) => {
+        if (++signalled > 1) process.exit(130); // a second Ctrl-C means "now"
+        console.error(`\n${sig}: stopping after the current frame (press again to force)`);
+        resolve();
+      };
+      process.on('SIGINT', () => onSignal('SIGINT'));
+      process.on('SIGTERM', () => onSignal('SIGTERM'));
+    });
+    await runDevice({ configFile: opts.config, reportEvery: opts.reportEvery, stopSignal, ...(opts.frames ? { maxFrames: opts.frames } : {}) }); // prettier-ignore
+    process.exit(0);
+  });
+
+program
+  .command('status')
+  .description('show the model, enrolment, outbox and last sync of a device (safe while it runs)')
+  .option('-c, --config <file>', 'device config', 'device.json')
+  .option('--json', 'print JSON')
+  .action(async (opts: { config: string; json?: boolean }) => {
+    const s = await readDeviceStatus(opts.config);
+    if (opts.json) return console.log(JSON.stringify(s, null, 2));
+    console.log(`data folder   ${s.dataDir}`);
+    console.log(`device id     ${s.deviceId ?? '(not enrolled yet)'}`);
+    console.log(`server        ${s.server ?? '(none: offline device)'}`);
+    console.log(`model         ${s.model ?? '(not installed yet: run the device once)'}`);
+    console.log(
+      `outbox        ${s.outboxFiles} packages, ${(s.outboxBytes / 1024).toFixed(1)} KiB, ${s.droppedPackages} dropped`,
+    );
+    console.log(`last sync     ${s.lastSync ?? 'never'}${s.lastError ? ` (error: ${s.lastError})` : ''}`);
+    console.log(`last success  ${s.lastSuccess ?? 'never'}`);
+  });
+
+function positiveInt(v: string, flag: string, allowZero = false): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new Error(`${flag} expects ${allowZero ? 'a whole number ≥ 0' : 'a positive whole number'}, got "${v}"`); // prettier-ignore
+  return n;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const e = err as Error;
+  console.error(`tinylcm-device: ${e instanceof TinyMLOpsError ? `${e.code}: ` : ''}${e.message}`);
+  process.exit(e instanceof TinyMLOpsError && e.code === 'VALIDATION_FAILED' ? 2 : 1);
+}
