@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRig, type Rig } from './fixtures/adaptation-rig.js';
+
+let rig: Rig;
+afterEach(() => rig.dispose());
+
+describe('AdaptationRunner', () => {
+  it('snapshots before and after, and tells listeners', () => {
+    rig = createRig();
+    rig.classifier.add(Float32Array.from([0, 0]), 'a');
+    const seen: number[] = [];
+    rig.runner.onCommitted((e) => seen.push(e.seq));
+    const e = rig.runner.commit({ action: 'feedback-applied', label: 'b', samples: 1, reason: 'r' }, () =>
+      rig.classifier.add(Float32Array.from([1, 1]), 'b'),
+    );
+    expect(seen).toEqual([1]);
+    expect(rig.store.load(e.stateVersionBefore).components.classifier?.['labels']).toEqual(['a']);
+    expect(rig.store.load(e.stateVersionAfter).components.classifier?.['labels']).toEqual(['a', 'b']);
+  });
+
+  it('restores the before-state and records nothing when the change throws halfway', () => {
+    rig = createRig();
+    rig.classifier.add(Float32Array.from([0, 0]), 'a');
+    expect(() =>
+      rig.runner.commit({ action: 'class-reinforced', label: 'a', samples: 2, reason: 'r' }, () => {
+        rig.classifier.add(Float32Array.from([1, 1]), 'a');
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
+    expect(rig.classifier.sampleLabels).toEqual(['a']);
+    expect(rig.tracker.lastSeq).toBe(0);
+  });
+
+  it('records a rollback with the versions it moved between', () => {
+    rig = createRig();
+    const e = rig.runner.commit({ action: 'feedback-applied', label: 'b', samples: 1, reason: 'r' }, () =>
+      rig.classifier.add(Float32Array.from([1]), 'b'),
+    );
+    const r = rig.runner.rollback(e.stateVersionBefore, 'guard');
+    expect(r).toMatchObject({ seq: 2, action: 'rollback', stateVersionBefore: e.stateVersionAfter });
+    expect(r.stateVersionAfter).toBeGreaterThan(e.stateVersionAfter);
+    expect(rig.classifier.sampleLabels).toEqual([]);
+  });
+});

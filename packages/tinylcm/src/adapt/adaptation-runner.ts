@@ -1,0 +1,89 @@
+import type { AdaptationEvent } from '@tinymlops/contracts';
+import type { AdaptiveState } from '../state/adaptive-state.js';
+import type { AdaptationTracker } from './adaptation-tracker.js';
+
+/** What an adapter wants to change, described before it changes it. */
+export interface AdaptationChange {
+  action: AdaptationEvent['action'];
+  label?: string;
+  /** Samples added to or removed from the KNN. */
+  samples: number;
+  reason: string;
+  metrics?: Record<string, number>;
+  /** Quarantined samples this change consumed (the guard discards them if it rolls back). */
+  sampleIds?: readonly string[];
+}
+
+/** Called after every committed change (the guard listens here). */
+export type AdaptationListener = (event: AdaptationEvent, change: AdaptationChange) => void;
+
+/** Options of {@link AdaptationRunner}. */
+export interface AdaptationRunnerOptions {
+  state: AdaptiveState;
+  tracker: AdaptationTracker;
+  /** Injected clock for event times (default `new Date()`). */
+  now?: () => Date;
+}
+
+/**
+ * The one way adapters change the model: snapshot before, apply, snapshot after, record an
+ * adaptation event carrying both versions. If `apply` throws, the components are restored to
+ * the "before" snapshot, so a failed adaptation never leaves a half-changed classifier.
+ *
+ * @example
+ * const runner = new AdaptationRunner({ state, tracker });
+ * runner.commit({ action: 'class-reinforced', label: 'cat', samples: 3, reason: 'cluster near cat' },
+ *   () => reps.forEach((r) => knn.add(r.features, 'cat')));
+ */
+export class AdaptationRunner {
+  readonly #state: AdaptiveState;
+  readonly #tracker: AdaptationTracker;
+  readonly #now: () => Date;
+  readonly #listeners: AdaptationListener[] = [];
+
+  constructor(options: AdaptationRunnerOptions) {
+    this.#state = options.state;
+    this.#tracker = options.tracker;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Registers a listener for committed changes. */
+  onCommitted(listener: AdaptationListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Applies `apply` between two snapshots and records the event; returns it. */
+  commit(change: AdaptationChange, apply: () => void): AdaptationEvent {
+    const before = this.#state.checkpoint(`before ${change.action}${change.label ? ` ${change.label}` : ''}`);
+    try {
+      apply();
+    } catch (err) {
+      this.#state.rollbackTo(before);
+      throw err;
+    }
+    const after = this.#state.checkpoint(`after ${change.action}${change.label ? ` ${change.label}` : ''}`);
+    const event = this.#record(change, before, after);
+    for (const l of this.#listeners) l(event, change);
+    return event;
+  }
+
+  /** Restores `version` (as a new version) and records a `rollback` event. */
+  rollback(version: number, reason: string, metrics?: Record<string, number>): AdaptationEvent {
+    const before = this.#state.version;
+    const after = this.#state.rollbackTo(version);
+    return this.#record({ action: 'rollback', samples: 0, reason, ...(metrics ? { metrics } : {}) }, before, after);
+  }
+
+  #record(change: AdaptationChange, before: number, after: number): AdaptationEvent {
+    return this.#tracker.record({
+      at: this.#now().toISOString(),
+      action: change.action,
+      ...(change.label === undefined ? {} : { label: change.label }),
+      samples: change.samples,
+      stateVersionBefore: before,
+      stateVersionAfter: after,
+      reason: change.reason.slice(0, 1024),
+      ...(change.metrics ? { metrics: change.metrics } : {}),
+    });
+  }
+}
