@@ -67,6 +67,11 @@ export class AdaptationRunner {
     return event;
   }
 
+  /** Records a decision that changed nothing (e.g. the server confirmed a pseudo-label). */
+  note(change: AdaptationChange): AdaptationEvent {
+    return this.#record(change, this.#state.version, this.#state.version);
+  }
+
   /** Restores `version` (as a new version) and records a `rollback` event. */
   rollback(version: number, reason: string, metrics?: Record<string, number>): AdaptationEvent {
     const before = this.#state.version;

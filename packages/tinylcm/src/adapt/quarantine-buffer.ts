@@ -124,11 +124,27 @@ export class QuarantineBuffer {
     return [...new Set(this.#ledger.map((s) => s.label))];
   }
 
+  /** Representatives of a group that are still in the KNN (not undone). */
+  representativesOf(group: number): AdaptedSample[] {
+    return this.#ledger.filter((s) => s.group === group && s.representative && !s.undone);
+  }
+
   /** Marks a group undone and returns its representatives (the samples to take out of the KNN). */
   undoGroup(group: number): AdaptedSample[] {
     const members = this.#ledger.filter((s) => s.group === group && !s.undone);
     for (const m of members) m.undone = true;
     return members.filter((m) => m.representative);
+  }
+
+  /**
+   * Records the server's label for an adapted sample: it becomes its own one-sample group,
+   * representative (its features are in the KNN under `label`). Returns the new group.
+   */
+  relabel(sampleId: string, label: string): number | undefined {
+    const entry = this.adapted(sampleId);
+    if (!entry) return undefined;
+    Object.assign(entry, { label, group: this.#nextGroup++, representative: true, undone: false });
+    return entry.group;
   }
 
   /** JSON-safe state; features as base64 float32. */
