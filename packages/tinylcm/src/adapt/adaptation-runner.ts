@@ -72,11 +72,24 @@ export class AdaptationRunner {
     return this.#record(change, this.#state.version, this.#state.version);
   }
 
-  /** Restores `version` (as a new version) and records a `rollback` event. */
-  rollback(version: number, reason: string, metrics?: Record<string, number>): AdaptationEvent {
+  /**
+   * Restores `version` (as a new version) and records a `rollback` event. `cleanup` runs after the
+   * restore (e.g. discarding the samples of the undone adaptation) and is captured in one more
+   * snapshot, so the event's `stateVersionAfter` is the state the device really continues from.
+   */
+  rollback(
+    version: number,
+    reason: string,
+    options: { metrics?: Record<string, number>; cleanup?: () => void } = {},
+  ): AdaptationEvent {
     const before = this.#state.version;
-    const after = this.#state.rollbackTo(version);
-    return this.#record({ action: 'rollback', samples: 0, reason, ...(metrics ? { metrics } : {}) }, before, after);
+    let after = this.#state.rollbackTo(version);
+    if (options.cleanup) {
+      options.cleanup();
+      after = this.#state.checkpoint(`after rollback to ${version}`);
+    }
+    const metrics = options.metrics ? { metrics: options.metrics } : {};
+    return this.#record({ action: 'rollback', samples: 0, reason, ...metrics }, before, after);
   }
 
   #record(change: AdaptationChange, before: number, after: number): AdaptationEvent {
