@@ -1,0 +1,125 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ValidationFeedback } from '@tinymlops/contracts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AdaptationController } from './adaptation-controller.js';
+import { AdaptationGuard } from './adaptation-guard.js';
+import { createRig, type Rig } from './fixtures/adaptation-rig.js';
+import { fillKnn, gaussianBlobs, referenceStats, type Blobs } from './fixtures/gaussian-blobs.js';
+import { HeuristicAdapter } from './heuristic-adapter.js';
+import { modePolicy } from './operational-mode.js';
+
+let rig: Rig;
+let blobs: Blobs;
+let ref: { mean: number; std: number };
+afterEach(() => rig?.dispose());
+
+function controller(mode: 'monitoring-only' | 'autonomous' | 'server-assisted'): AdaptationController {
+  rig = createRig();
+  blobs = gaussianBlobs(41, ['a', 'b', 'c']);
+  fillKnn(rig.classifier, blobs, ['a', 'b'], 30);
+  ref = referenceStats(rig.classifier, blobs, ['a', 'b']);
+  return new AdaptationController({
+    mode,
+    classifier: rig.classifier,
+    quarantine: rig.quarantine,
+    runner: rig.runner,
+    heuristic: new HeuristicAdapter({ reference: ref, seed: 9 }),
+    guard: new AdaptationGuard({ reference: ref, window: 30 }),
+  });
+}
+
+/** 60 in-distribution frames, then 240 where the held-out class c makes every third frame. */
+function drift(ctl: AdaptationController): { truth: Map<string, string>; events: string[] } {
+  const truth = new Map<string, string>();
+  const events: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const cls = i >= 60 && i % 3 === 0 ? 'c' : i % 2 ? 'a' : 'b';
+    const features = blobs.draw(cls);
+    const prediction = rig.classifier.predict(features);
+    const sampleId = `smp_${String(i).padStart(8, '0')}`;
+    truth.set(sampleId, cls);
+    const driftFlagged = prediction.meanDistance > ref.mean + 3 * ref.std; // stand-in for the KNN-distance monitor
+    const r = ctl.observe({ sampleId, features, prediction, driftFlagged, at: i, label: cls });
+    events.push(...r.events.map((e) => `${e.action}:${e.label ?? ''}`));
+  }
+  return { truth, events };
+}
+
+function accuracy(cls: string, accept: (label: string) => boolean, n = 60): number {
+  let ok = 0;
+  for (let i = 0; i < n; i++) if (accept(rig.classifier.predict(blobs.draw(cls)).label)) ok++;
+  return ok / n;
+}
+
+const feedback = (sampleIds: string[], label: string): ValidationFeedback[] =>
+  sampleIds.map((sampleId, i) => ({
+    feedbackId: `fb_${String(i + 1).padStart(8, '0')}`,
+    cursor: i + 1,
+    sampleId,
+    episodeId: 'ep_00000001',
+    decision: 'new-class',
+    label,
+    validatedAt: '2026-11-26T10:05:00.000Z',
+  }));
+
+describe('AdaptationController and the operational modes', () => {
+  it('monitoring-only: a drifting run and feedback leave the classifier state bytes identical', () => {
+    const ctl = controller('monitoring-only');
+    const before = JSON.stringify(rig.classifier.snapshotState());
+    const { truth } = drift(ctl);
+    expect(ctl.applyFeedback(feedback([...truth.keys()].slice(60, 70), 'bag'))).toEqual([]);
+    expect(JSON.stringify(rig.classifier.snapshotState())).toBe(before);
+    expect(rig.quarantine.size).toBe(0);
+    expect(rig.tracker.lastSeq).toBe(0);
+    expect(readdirSync(join(rig.dir, 'state'))).toEqual([]);
+  });
+
+  it('autonomous: learns the held-out class as a pure pseudo-class without hurting the old classes', () => {
+    const ctl = controller('autonomous');
+    const oldBefore = (accuracy('a', (l) => l === 'a') + accuracy('b', (l) => l === 'b')) / 2;
+    const { truth, events } = drift(ctl);
+    expect(events).toContain('pseudo-class-created:pseudo-1');
+    expect(rig.tracker.readSince(0).filter((e) => e.action === 'rollback')).toEqual([]);
+    const members = [...truth.keys()].filter((id) => rig.quarantine.adapted(id)?.label === 'pseudo-1');
+    expect(members.filter((id) => truth.get(id) === 'c').length / members.length).toBeGreaterThanOrEqual(0.8);
+    expect(accuracy('c', (l) => l === 'pseudo-1')).toBeGreaterThanOrEqual(0.85);
+    const oldAfter = (accuracy('a', (l) => l === 'a') + accuracy('b', (l) => l === 'b')) / 2;
+    expect(oldBefore - oldAfter).toBeLessThanOrEqual(0.05);
+  });
+
+  it('server-assisted: never pseudo-labels, and 10 validated labels teach the new class', () => {
+    const ctl = controller('server-assisted');
+    const { truth, events } = drift(ctl);
+    expect(events).toEqual([]);
+    expect(rig.classifier.labels()).toEqual(['a', 'b']);
+    const cIds = rig.quarantine
+      .pending()
+      .filter((s) => truth.get(s.sampleId) === 'c')
+      .map((s) => s.sampleId);
+    expect(cIds.length).toBeGreaterThanOrEqual(10);
+    const outcomes = ctl.applyFeedback(feedback(cIds.slice(0, 10), 'bag'));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(10).fill('applied'));
+    expect(accuracy('c', (l) => l === 'bag')).toBeGreaterThanOrEqual(0.85);
+    expect(accuracy('a', (l) => l === 'a')).toBe(1);
+  });
+
+  it('validates the mode and what it needs', () => {
+    expect(() => modePolicy('adaptive')).toThrow(/monitoring-only, autonomous, server-assisted/);
+    rig = createRig();
+    expect(
+      () =>
+        new AdaptationController({
+          mode: 'autonomous',
+          classifier: rig.classifier,
+          quarantine: rig.quarantine,
+          runner: rig.runner,
+        }),
+    ).toThrow(/needs a heuristic adapter and a guard/);
+    expect(modePolicy('monitoring-only')).toMatchObject({
+      quarantinesDrift: false,
+      runsHeuristic: false,
+      appliesFeedback: false,
+    });
+  });
+});
