@@ -36,7 +36,7 @@ export interface AdaptationControllerOptions {
   heuristic?: HeuristicAdapter;
   /** An unattached guard; the controller attaches it when the mode guards. Required in `autonomous`. */
   guard?: AdaptationGuard;
-  /** Run the heuristic after this many newly quarantined samples (default 10). */
+  /** Run the heuristic after this many newly quarantined samples (default 10; doubled after each rollback). */
   heuristicEvery?: number;
 }
 
@@ -61,6 +61,8 @@ export class AdaptationController {
   readonly #o: AdaptationControllerOptions;
   readonly #feedback = new FeedbackAdapter();
   #sinceRun = 0;
+  /** Doubles after each guard rollback, back to 1 after a kept adaptation: a bad region is retried ever more rarely. */
+  #backoff = 1;
 
   constructor(options: AdaptationControllerOptions) {
     this.policy = modePolicy(options.mode);
@@ -80,9 +82,11 @@ export class AdaptationController {
       this.policy.guards && guard
         ? guard.observe({ confidence: p.confidence, meanDistance: p.meanDistance, prediction: p.label, ...label })
         : 'idle';
+    if (verdict === 'rolled-back') this.#backoff = Math.min(this.#backoff * 2, 64);
+    if (verdict === 'kept') this.#backoff = 1;
     const quarantined = this.policy.quarantinesDrift && frame.driftFlagged && this.#quarantine(frame);
     let events: AdaptationEvent[] = [];
-    const due = this.#sinceRun >= (this.#o.heuristicEvery ?? 10);
+    const due = this.#sinceRun >= (this.#o.heuristicEvery ?? 10) * this.#backoff;
     if (this.policy.runsHeuristic && heuristic && due && !guard?.watching) {
       this.#sinceRun = 0;
       events = heuristic.run({ quarantine, classifier: this.#o.classifier, runner: this.#o.runner });
