@@ -140,3 +140,21 @@ describe('FeedbackAdapter', () => {
     expect(knnBytes()).toBe(before);
   });
 });
+
+describe('FeedbackAdapter after a reboot', () => {
+  it('still undoes a pseudo-class created before the restart (the ledger is part of the state)', () => {
+    setup();
+    for (let i = 0; i < 15; i++) rig.quarantine.add(quarantined(blobs, 'c', truth));
+    const ref = referenceStats(rig.classifier, blobs, ['a', 'b']);
+    new HeuristicAdapter({ reference: ref, seed: 2 }).run(rig);
+    const probes = Array.from({ length: 20 }, (_, i) => blobs.draw(['a', 'b', 'c'][i % 3] ?? 'a'));
+    const expected = probes.map((x) => rig.classifier.predict(x));
+    const rebooted = createRig({ dir: rig.dir });
+    expect(probes.map((x) => rebooted.classifier.predict(x))).toEqual(expected);
+    expect(rebooted.tracker.lastSeq).toBe(1);
+    const [o] = new FeedbackAdapter().apply([fb([...truth.keys()][0]!, 'new-class', 'bag')], rebooted);
+    expect(o?.status).toBe('undone');
+    expect(o?.event?.seq).toBe(2);
+    expect(rebooted.classifier.labels()).toEqual(['a', 'b', 'bag']);
+  });
+});
