@@ -11,7 +11,6 @@ export * from './state/state-store.js';
 export * from './state/adaptive-state.js';
 export * from './adapt/adaptable-classifier.js';
 export * from './adapt/quarantine-buffer.js';
-export * from './adapt/kmeans.js';
 export * from './adapt/adaptation-tracker.js';
 export * from './adapt/adaptation-runner.js';
 export * from './adapt/heuristic-adapter.js';

@@ -19,6 +19,13 @@ describe('QuarantineBuffer', () => {
     expect(q.pending().map((s) => s.at)).toEqual([1002, 1003, 1004]);
   });
 
+  it('drops pending samples older than maxAgeMs relative to the newest sample', () => {
+    const q = new QuarantineBuffer({ maxAgeMs: 2 });
+    for (let i = 1; i <= 3; i++) q.add(sample(i)); // at 1001..1003
+    q.add(sample(6)); // at 1006: 1001..1003 are more than 2 ms older
+    expect(q.pending().map((s) => s.at)).toEqual([1006]);
+  });
+
   it('ignores a sampleId it already holds, pending or adapted', () => {
     const q = new QuarantineBuffer();
     q.add(sample(1));

@@ -32,13 +32,19 @@ export interface QuarantineBufferOptions {
   capacity?: number;
   /** Adapted samples remembered for feedback; beyond it the oldest are forgotten (default 500). */
   ledgerCapacity?: number;
+  /**
+   * Pending samples older than this (ms, measured against the newest sample's `at`, not a wall
+   * clock) are dropped on `add` (default: no age limit).
+   */
+  maxAgeMs?: number;
 }
 
 /**
  * Bounded buffer of drift-flagged samples plus a bounded ledger of the samples adaptations used.
  *
  * Eviction policy: pending samples are kept in arrival order; adding to a full buffer evicts the
- * oldest pending sample (old drift evidence is the least relevant to the current episode).
+ * oldest pending sample (old drift evidence is the least relevant to the current episode), and
+ * with `maxAgeMs` samples that much older than the newest one are dropped on `add`.
  * Samples an adaptation consumed leave the pending list at once (`markAdapted`), so they are never
  * clustered twice, and move to the ledger, which forgets its oldest entries beyond
  * `ledgerCapacity`. `discard` drops pending samples the server called false alarms.
@@ -51,6 +57,7 @@ export interface QuarantineBufferOptions {
 export class QuarantineBuffer {
   readonly capacity: number;
   readonly ledgerCapacity: number;
+  readonly maxAgeMs: number;
   #pending: QuarantinedSample[] = [];
   #ledger: AdaptedSample[] = [];
   #nextGroup = 1;
@@ -58,6 +65,7 @@ export class QuarantineBuffer {
   constructor(options: QuarantineBufferOptions = {}) {
     this.capacity = positiveInt('capacity', options.capacity ?? 100);
     this.ledgerCapacity = positiveInt('ledgerCapacity', options.ledgerCapacity ?? 500);
+    this.maxAgeMs = options.maxAgeMs === undefined ? Infinity : positiveInt('maxAgeMs', options.maxAgeMs);
   }
 
   /** Number of pending samples. */
@@ -73,6 +81,7 @@ export class QuarantineBuffer {
   /** Adds a sample; returns the evicted oldest sample when full. A known sampleId is ignored. */
   add(sample: QuarantinedSample): QuarantinedSample | undefined {
     if (this.get(sample.sampleId) || this.adapted(sample.sampleId)) return undefined;
+    this.#pending = this.#pending.filter((s) => sample.at - s.at <= this.maxAgeMs);
     this.#pending.push({ ...sample, features: Float32Array.from(sample.features) });
     return this.#pending.length > this.capacity ? this.#pending.shift() : undefined;
   }
@@ -152,7 +161,11 @@ export class QuarantineBuffer {
     return {
       kind: 'quarantine-buffer',
       schemaVersion: 1,
-      options: { capacity: this.capacity, ledgerCapacity: this.ledgerCapacity },
+      options: {
+        capacity: this.capacity,
+        ledgerCapacity: this.ledgerCapacity,
+        maxAgeMs: this.maxAgeMs === Infinity ? null : this.maxAgeMs,
+      },
       nextGroup: this.#nextGroup,
       pending: this.#pending.map((s) => ({ ...s, features: encodeFloat32(s.features) })),
       ledger: this.#ledger.map((s) => ({ ...s, features: encodeFloat32(s.features) })),
