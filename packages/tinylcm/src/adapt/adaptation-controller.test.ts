@@ -137,6 +137,36 @@ describe('AdaptationController and the operational modes', () => {
     expect(accuracy('a', (l) => l === 'a')).toBe(1);
   });
 
+  it('never throws from observe: an adaptation failure is reported and inference goes on', () => {
+    rig = createRig();
+    const errors: unknown[] = [];
+    const failing = {
+      run: () => {
+        throw new Error('ENOSPC');
+      },
+    } as unknown as HeuristicAdapter;
+    const ctl = new AdaptationController({
+      mode: 'autonomous',
+      classifier: rig.classifier,
+      quarantine: rig.quarantine,
+      runner: rig.runner,
+      heuristic: failing,
+      guard: new AdaptationGuard({ reference: { mean: 1, std: 1 } }),
+      heuristicEvery: 1,
+      onError: (e) => errors.push(e),
+    });
+    const prediction = { label: 'a', confidence: 0.2, meanDistance: 9 };
+    const r = ctl.observe({
+      sampleId: 'smp_00000001',
+      features: Float32Array.from([1]),
+      prediction,
+      driftFlagged: true,
+      at: 1,
+    });
+    expect(r).toEqual({ quarantined: true, events: [], guard: 'idle' });
+    expect(errors).toEqual([new Error('ENOSPC')]);
+  });
+
   it('validates the mode and what it needs', () => {
     expect(() => modePolicy('adaptive')).toThrow(/monitoring-only, autonomous, server-assisted/);
     rig = createRig();

@@ -36,6 +36,11 @@ export interface AdaptationControllerOptions {
   heuristic?: HeuristicAdapter;
   /** An unattached guard; the controller attaches it when the mode guards. Required in `autonomous`. */
   guard?: AdaptationGuard;
+  /**
+   * Receives adaptation failures (disk full, …). `observe` never throws: inference must go on even
+   * when adaptation cannot (default: `console.warn`).
+   */
+  onError?: (error: unknown) => void;
   /** Run the heuristic after this many newly quarantined samples (default 10; doubled after each rollback). */
   heuristicEvery?: number;
 }
@@ -75,23 +80,11 @@ export class AdaptationController {
 
   /** Feeds one frame: guard first (it judges the model that made this prediction), then quarantine, then heuristic. */
   observe(frame: AdaptationFrame): FrameResult {
-    const { guard, heuristic, quarantine } = this.#o;
-    const p = frame.prediction;
-    const label = frame.label === undefined ? {} : { label: frame.label };
-    const verdict =
-      this.policy.guards && guard
-        ? guard.observe({ confidence: p.confidence, meanDistance: p.meanDistance, prediction: p.label, ...label })
-        : 'idle';
+    const verdict = this.#guard(frame);
     if (verdict === 'rolled-back') this.#backoff = Math.min(this.#backoff * 2, 64);
     if (verdict === 'kept') this.#backoff = 1;
     const quarantined = this.policy.quarantinesDrift && frame.driftFlagged && this.#quarantine(frame);
-    let events: AdaptationEvent[] = [];
-    const due = this.#sinceRun >= (this.#o.heuristicEvery ?? 10) * this.#backoff;
-    if (this.policy.runsHeuristic && heuristic && due && !guard?.watching) {
-      this.#sinceRun = 0;
-      events = heuristic.run({ quarantine, classifier: this.#o.classifier, runner: this.#o.runner });
-    }
-    return { quarantined, events, guard: verdict };
+    return { quarantined, events: this.#maybeRunHeuristic(), guard: verdict };
   }
 
   /** Applies a feedback page when the mode allows it; otherwise changes nothing and returns []. */
@@ -102,6 +95,36 @@ export class AdaptationController {
       classifier: this.#o.classifier,
       runner: this.#o.runner,
     });
+  }
+
+  #guard(frame: AdaptationFrame): GuardVerdict {
+    const { guard } = this.#o;
+    if (!this.policy.guards || !guard) return 'idle';
+    const p = frame.prediction;
+    const label = frame.label === undefined ? {} : { label: frame.label };
+    try {
+      return guard.observe({ confidence: p.confidence, meanDistance: p.meanDistance, prediction: p.label, ...label });
+    } catch (err) {
+      this.#report(err);
+      return 'idle';
+    }
+  }
+
+  #maybeRunHeuristic(): AdaptationEvent[] {
+    const { guard, heuristic, quarantine, classifier, runner } = this.#o;
+    const due = this.#sinceRun >= (this.#o.heuristicEvery ?? 10) * this.#backoff;
+    if (!this.policy.runsHeuristic || !heuristic || !due || guard?.watching) return [];
+    this.#sinceRun = 0;
+    try {
+      return heuristic.run({ quarantine, classifier, runner });
+    } catch (err) {
+      this.#report(err);
+      return [];
+    }
+  }
+
+  #report(err: unknown): void {
+    (this.#o.onError ?? ((e: unknown) => console.warn('adaptation failed:', e)))(err);
   }
 
   #quarantine(frame: AdaptationFrame): boolean {

@@ -31,6 +31,25 @@ describe('AdaptationRunner', () => {
     expect(rig.tracker.lastSeq).toBe(0);
   });
 
+  it('reverts the change when the after-snapshot cannot be written', () => {
+    rig = createRig();
+    rig.classifier.add(Float32Array.from([0]), 'a');
+    const original = rig.classifier.snapshotState.bind(rig.classifier);
+    let calls = 0;
+    rig.classifier.snapshotState = () => {
+      if (++calls === 2) throw new Error('ENOSPC: no space left on device');
+      return original();
+    };
+    expect(() =>
+      rig.runner.commit({ action: 'class-reinforced', label: 'a', samples: 1, reason: 'r' }, () =>
+        rig.classifier.add(Float32Array.from([1]), 'a'),
+      ),
+    ).toThrow(/ENOSPC/);
+    expect(rig.classifier.sampleLabels).toEqual(['a']);
+    expect(rig.tracker.lastSeq).toBe(0);
+    expect(rig.state.version).toBe(1);
+  });
+
   it('records a rollback with the versions it moved between', () => {
     rig = createRig();
     const e = rig.runner.commit({ action: 'feedback-applied', label: 'b', samples: 1, reason: 'r' }, () =>

@@ -28,7 +28,8 @@ export interface AdaptationRunnerOptions {
 /**
  * The one way adapters change the model: snapshot before, apply, snapshot after, record an
  * adaptation event carrying both versions. If `apply` throws, the components are restored to
- * the "before" snapshot, so a failed adaptation never leaves a half-changed classifier.
+ * the "before" snapshot (and so they are when the "after" snapshot cannot be written), so a failed
+ * adaptation never leaves a half-changed or unrecorded classifier.
  *
  * @example
  * const runner = new AdaptationRunner({ state, tracker });
@@ -55,13 +56,14 @@ export class AdaptationRunner {
   /** Applies `apply` between two snapshots and records the event; returns it. */
   commit(change: AdaptationChange, apply: () => void): AdaptationEvent {
     const before = this.#state.checkpoint(`before ${change.action}${change.label ? ` ${change.label}` : ''}`);
+    let after: number;
     try {
       apply();
+      after = this.#state.checkpoint(`after ${change.action}${change.label ? ` ${change.label}` : ''}`);
     } catch (err) {
-      this.#state.rollbackTo(before);
+      this.#state.revert(before); // read-only: works even when the failure was a full disk
       throw err;
     }
-    const after = this.#state.checkpoint(`after ${change.action}${change.label ? ` ${change.label}` : ''}`);
     const event = this.#record(change, before, after);
     for (const l of this.#listeners) l(event, change);
     return event;

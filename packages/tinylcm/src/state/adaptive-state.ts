@@ -89,10 +89,25 @@ export class AdaptiveState {
 
   /** Restores `version` into the components, recorded as a new version; returns the new version. */
   rollbackTo(version: number): number {
-    const doc = this.#store.rollback(version, this.#now().toISOString());
+    let doc: StateSnapshotDocument;
+    try {
+      doc = this.#store.rollback(version, this.#now().toISOString());
+    } catch (err) {
+      this.revert(version); // could not record it, but the model must still go back
+      throw err;
+    }
     this.#apply(doc);
     this.#version = doc.stateVersion;
     return doc.stateVersion;
+  }
+
+  /**
+   * Puts the components back to `version` WITHOUT writing anything: used when a change failed
+   * half-way (even on a full disk the model must not stay half-changed).
+   */
+  revert(version: number): void {
+    this.#apply(this.#store.load(version));
+    this.#version = version;
   }
 
   #capture(): StateSnapshotDocument['components'] {
