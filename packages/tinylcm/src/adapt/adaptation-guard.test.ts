@@ -95,6 +95,20 @@ describe('AdaptationGuard', () => {
     expect(JSON.stringify(rig.classifier.snapshotState())).toBe(before);
   });
 
+  it('never watches server-validated changes, and one arriving mid-watch ends the watch', () => {
+    const guard = setup();
+    feed(guard, ['a', 'b'], 40);
+    rig.runner.commit({ action: 'feedback-applied', label: 'bag', samples: 1, reason: 'server' }, () =>
+      rig.classifier.add(blobs.draw('c'), 'bag'),
+    );
+    expect(guard.watching).toBe(false);
+    badAdaptation();
+    expect(guard.watching).toBe(true);
+    rig.runner.commit({ action: 'feedback-undone', label: 'pseudo-1', samples: 0, reason: 'server' }, () => undefined);
+    expect(guard.watching).toBe(false);
+    expect(feed(guard, ['a', 'b'], 40).every((v) => v === 'idle')).toBe(true);
+  });
+
   it('keeps an adaptation when there was no baseline to compare with', () => {
     const guard = setup();
     badAdaptation();

@@ -37,6 +37,9 @@ interface WindowStats {
   accuracy: number | undefined;
 }
 
+/** Adaptations the guard watches: the ones the device decided on its own. */
+const GUARDED_ACTIONS: ReadonlySet<string> = new Set(['pseudo-class-created', 'class-reinforced']);
+
 const DEFAULTS = { window: 50, maxConfidenceDrop: 0.1, maxDistanceRiseZ: 1, maxAccuracyDrop: 0.05, minLabelled: 10 };
 
 /**
@@ -77,8 +80,17 @@ export class AdaptationGuard {
     return this.#watch !== undefined;
   }
 
-  /** Starts (or extends) a watch after `event`. Called by the runner when attached. */
+  /**
+   * Starts (or extends) a watch after a heuristic adaptation. Called by the runner when attached.
+   * Server-validated changes are never second-guessed: one arriving during a watch ends the watch
+   * (a rollback would also erase the server's label) and the baseline starts afresh.
+   */
   arm(event: AdaptationEvent, change: Pick<AdaptationChange, 'sampleIds'>): void {
+    if (!GUARDED_ACTIONS.has(event.action)) {
+      this.#watch = undefined;
+      this.#recent = [];
+      return;
+    }
     const ids = [...(change.sampleIds ?? [])];
     if (this.#watch) {
       this.#watch.frames = [];
@@ -104,8 +116,9 @@ export class AdaptationGuard {
     watch.frames.push(frame);
     if (watch.frames.length < this.options.window) return 'watching';
     this.#watch = undefined;
-    this.#recent = [...watch.frames];
     const reasons = this.#degradation(watch.baseline, stats(watch.frames, this.options.minLabelled));
+    // The watched frames are the next baseline only if the model that produced them stays.
+    this.#recent = reasons.length === 0 ? [...watch.frames] : [];
     if (reasons.length === 0 || !this.#runner) return 'kept';
     const q = this.#quarantine;
     this.#runner.rollback(watch.since, `guard: ${reasons.join('; ')}`.slice(0, 1024), {
