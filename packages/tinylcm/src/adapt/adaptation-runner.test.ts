@@ -50,6 +50,21 @@ describe('AdaptationRunner', () => {
     expect(rig.state.version).toBe(1);
   });
 
+  it('in a batch, chains each change from the previous one without re-writing the same state', () => {
+    rig = createRig();
+    const [e1, e2] = rig.runner.batch(() =>
+      ['x', 'y'].map((label) =>
+        rig.runner.commit({ action: 'feedback-applied', label, samples: 1, reason: 'r' }, () =>
+          rig.classifier.add(Float32Array.from([1]), label),
+        ),
+      ),
+    );
+    expect(e2?.stateVersionBefore).toBe(e1?.stateVersionAfter);
+    expect(rig.store.list()).toHaveLength(3);
+    const e3 = rig.runner.commit({ action: 'feedback-applied', label: 'z', samples: 1, reason: 'r' }, () => undefined);
+    expect(e3.stateVersionBefore).toBe(4); // outside a batch, frames may have changed detectors: snapshot again
+  });
+
   it('records a rollback with the versions it moved between', () => {
     rig = createRig();
     const e = rig.runner.commit({ action: 'feedback-applied', label: 'b', samples: 1, reason: 'r' }, () =>

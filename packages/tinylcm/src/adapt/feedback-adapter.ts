@@ -41,7 +41,8 @@ const PSEUDO = /^pseudo-\d+$/;
 export class FeedbackAdapter {
   /** Applies the items in cursor order; returns one outcome per item. */
   apply(items: readonly ValidationFeedback[], ctx: FeedbackContext): FeedbackOutcome[] {
-    return [...items].sort((a, b) => a.cursor - b.cursor).map((f) => this.#applyOne(f, ctx));
+    const sorted = [...items].sort((a, b) => a.cursor - b.cursor);
+    return ctx.runner.batch(() => sorted.map((f) => this.#applyOne(f, ctx)));
   }
 
   #applyOne(f: ValidationFeedback, ctx: FeedbackContext): FeedbackOutcome {

@@ -89,13 +89,14 @@ export class HeuristicAdapter {
     runner: AdaptationRunner;
   }): AdaptationEvent[] {
     const decisions = this.plan(ctx.quarantine.pending(), ctx.classifier);
-    const events: AdaptationEvent[] = [];
-    for (const d of decisions) {
-      if (d.kind === 'undecided') continue;
-      const label = d.kind === 'new-class' ? nextPseudoLabel(ctx.classifier, ctx.quarantine) : (d.label ?? '');
-      events.push(this.#apply(d, label, ctx));
-    }
-    return events;
+    return ctx.runner.batch(() =>
+      decisions
+        .filter((d) => d.kind !== 'undecided')
+        .map((d) => {
+          const label = d.kind === 'new-class' ? nextPseudoLabel(ctx.classifier, ctx.quarantine) : (d.label ?? '');
+          return this.#apply(d, label, ctx);
+        }),
+    );
   }
 
   #apply(
