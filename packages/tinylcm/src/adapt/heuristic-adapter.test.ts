@@ -112,6 +112,24 @@ describe('HeuristicAdapter', () => {
     expect(accuracy(blobs, 'c', 'pseudo-1')).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('judges each cluster after the previous one: two halves of a new class become pseudo-1 plus reinforcement', () => {
+    const { blobs, truth, ref } = setup(100, 15, 0);
+    const offset = Float32Array.from(blobs.centres['c'] ?? [], (_, i) => (i === 0 ? 1.5 * ref.mean : 0));
+    for (let i = 0; i < 15; i++) {
+      const s = quarantined(blobs, 'c', truth);
+      s.features.forEach((v, j) => (s.features[j] = v + (offset[j] ?? 0)));
+      rig.quarantine.add(s);
+    }
+    // Wide known-class band so that the second half, 1.5 reference means away, counts as near pseudo-1.
+    const events = new HeuristicAdapter({ reference: ref, seed: 7, spreadFactor: 1, newClassZ: 8, knownClassZ: 8 }).run(
+      rig,
+    );
+    expect(events.map((e) => `${e.action}:${e.label}`)).toEqual([
+      'pseudo-class-created:pseudo-1',
+      'class-reinforced:pseudo-1',
+    ]);
+  });
+
   it('rejects a reference without a positive mean', () => {
     expect(() => new HeuristicAdapter({ reference: { mean: 0, std: 1 } })).toThrow(/mean > 0/);
   });

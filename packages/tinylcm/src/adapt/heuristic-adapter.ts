@@ -27,6 +27,13 @@ export interface HeuristicAdapterOptions {
   representatives?: number;
 }
 
+/** What the heuristic adapter reads and changes. */
+export interface HeuristicContext {
+  quarantine: QuarantineBuffer;
+  classifier: AdaptableClassifier;
+  runner: AdaptationRunner;
+}
+
 /** What the adapter decided for one dense cluster. */
 export interface ClusterDecision {
   kind: 'new-class' | 'reinforce' | 'undecided';
@@ -82,28 +89,24 @@ export class HeuristicAdapter {
     return this.#denseClusters(samples).map((members) => this.#decide(members, classifier));
   }
 
-  /** Plans and applies: one committed adaptation per decided cluster; returns the events. */
-  run(ctx: {
-    quarantine: QuarantineBuffer;
-    classifier: AdaptableClassifier;
-    runner: AdaptationRunner;
-  }): AdaptationEvent[] {
-    const decisions = this.plan(ctx.quarantine.pending(), ctx.classifier);
+  /**
+   * Plans and applies: one committed adaptation per decided cluster; returns the events. Each
+   * cluster is judged against the KNN as the previous one left it, so two halves of one new class
+   * become pseudo-N and a reinforcement of pseudo-N, not two pseudo-classes.
+   */
+  run(ctx: HeuristicContext): AdaptationEvent[] {
+    const clusters = this.#denseClusters(ctx.quarantine.pending());
     return ctx.runner.batch(() =>
-      decisions
-        .filter((d) => d.kind !== 'undecided')
-        .map((d) => {
-          const label = d.kind === 'new-class' ? nextPseudoLabel(ctx.classifier, ctx.quarantine) : (d.label ?? '');
-          return this.#apply(d, label, ctx);
-        }),
+      clusters.flatMap((members) => {
+        const d = this.#decide(members, ctx.classifier);
+        if (d.kind === 'undecided') return [];
+        const label = d.kind === 'new-class' ? nextPseudoLabel(ctx.classifier, ctx.quarantine) : (d.label ?? '');
+        return [this.#apply(d, label, ctx)];
+      }),
     );
   }
 
-  #apply(
-    d: ClusterDecision,
-    label: string,
-    ctx: { quarantine: QuarantineBuffer; classifier: AdaptableClassifier; runner: AdaptationRunner },
-  ): AdaptationEvent {
+  #apply(d: ClusterDecision, label: string, ctx: HeuristicContext): AdaptationEvent {
     const ids = d.members.map((m) => m.sampleId);
     const reps = d.representatives;
     const why =
