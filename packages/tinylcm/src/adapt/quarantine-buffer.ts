@@ -180,7 +180,9 @@ export class QuarantineBuffer {
         'quarantine snapshot: expected kind quarantine-buffer, schemaVersion 1',
       );
     }
-    this.#nextGroup = Number(state['nextGroup']);
+    const nextGroup = state['nextGroup'];
+    if (!Number.isInteger(nextGroup)) throw new TinyMLOpsError('STATE_CORRUPT', 'quarantine snapshot: nextGroup');
+    this.#nextGroup = nextGroup as number;
     this.#pending = decodeAll<QuarantinedSample>(state['pending']);
     this.#ledger = decodeAll<AdaptedSample>(state['ledger']);
   }
