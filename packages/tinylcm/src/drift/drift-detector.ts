@@ -10,8 +10,10 @@ import type { DetectorSnapshot } from '@tinymlops/contracts';
  * - `snapshot()` is JSON-safe; the registry's `restore()` rebuilds an identical detector.
  *
  * @example
- * const ph = new PageHinkley({ threshold: 20 });
- * for (const x of stream) if (ph.update(x).driftDetected) console.log('drift');
+ * const rng = new Prng(1);
+ * const ph = new PageHinkley({ delta: 0.5, threshold: 15 });
+ * for (let i = 0; i < 1500; i++) if (ph.update(rng.gaussian() + (i < 1000 ? 0 : 1)).driftDetected) console.log(`drift at ${i}`);
+ * // => drift at 1013
  */
 export interface DriftDetector<X = number> {
   /** The registry kind of this detector (`page-hinkley`, `adwin`, …). */
@@ -20,6 +22,8 @@ export interface DriftDetector<X = number> {
   readonly driftDetected: boolean;
   /** Number of non-finite inputs ignored since construction or the last `reset()`. */
   readonly ignoredCount: number;
+  /** The method's current test statistic (for logs and `DriftEvent.statistics`); NaN before it is defined. */
+  readonly statistic: number;
   /** Feed one observation. */
   update(x: X): this;
   /** Forget everything seen; equal to a fresh instance with the same options. */
@@ -27,6 +31,9 @@ export interface DriftDetector<X = number> {
   /** Versioned, JSON-safe state. */
   snapshot(): DetectorSnapshot;
 }
+
+/** The input type of a detector class or instance (`number`, `boolean`, …). */
+export type DriftDetectorInput<D> = D extends DriftDetector<infer X> ? X : never;
 
 /** A detector with a warning zone before drift (DDM family, HDDM). */
 export interface DriftAndWarningDetector<X = number> extends DriftDetector<X> {

@@ -1,0 +1,2 @@
+export * from './random/prng.js';
+export * from './drift/index.js';
