@@ -13,3 +13,4 @@ export * from './feature-distribution.js';
 export * from './mmd-drift.js';
 export * from './neighbour-diversity.js';
 export * from './registry.js';
+export * from './evaluate.js';
