@@ -10,6 +10,12 @@ describe('NeighbourDiversity', () => {
     expect(alarmIndices(new NeighbourDiversity(), stream(12, 0.75))).toEqual([1041]);
   });
 
+  it('fires when neighbourhoods become clean again, unless twoSided is false', () => {
+    const recovering = neighbourShift({ seed: 12, length: 3000, at: 1000, k: 5, classes: 10, from: 0.75, to: 0.95 });
+    expect(alarmIndices(new NeighbourDiversity(), recovering)).toEqual([1077]);
+    expect(alarmIndices(new NeighbourDiversity({ twoSided: false }), recovering)).toEqual([]);
+  });
+
   it('counts disagreement with the majority label, with numbers or strings', () => {
     const nd = new NeighbourDiversity({ minInstances: 1, windowSize: 1, maxMismatched: 1 });
     nd.update([1, 1, 1, 1, 1]);

@@ -7,7 +7,7 @@
  */
 import type { DetectorSnapshot } from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
-import { checkNumber, withDefaults } from './internal/options.js';
+import { checkBoolean, checkNumber, withDefaults } from './internal/options.js';
 import { StateReader } from './internal/snapshot-state.js';
 
 /**
@@ -27,6 +27,12 @@ export interface NeighbourDiversityOptions {
   minInstances?: number;
   /** Confidence of the Hoeffding bound on the rate difference. Default 0.001. */
   delta?: number;
+  /**
+   * Also fire when the ambiguous rate falls (the unfamiliar inputs went away). Default true: after
+   * a drift the reference is re-learnt on the drifted data, so a one-sided test would stay silent
+   * through every later episode of the same kind.
+   */
+  twoSided?: boolean;
 }
 
 const DEFAULTS: Required<NeighbourDiversityOptions> = {
@@ -34,14 +40,15 @@ const DEFAULTS: Required<NeighbourDiversityOptions> = {
   windowSize: 50,
   minInstances: 200,
   delta: 0.001,
+  twoSided: true,
 };
 const NAME = 'NeighbourDiversity';
 
 /**
  * Label-free detector on KNN neighbourhoods: a prediction is ambiguous when more than
  * `maxMismatched` of its k neighbours disagree with their majority label; drift when the ambiguous
- * rate of the last `windowSize` predictions exceeds the reference rate by more than
- * √(ln(1/δ)/2 · (1/windowSize + 1/minInstances)). O(k²) time per update (k ≤ 64), O(windowSize) memory.
+ * rate of the last `windowSize` predictions differs from the reference rate by more than
+ * √(ln(1/δ)/2 · (1/windowSize + 1/minInstances)) (only rises count with `twoSided: false`). O(k²) time per update (k ≤ 64), O(windowSize) memory.
  *
  * @example
  * const rng = new Prng(11);
@@ -73,6 +80,7 @@ export class NeighbourDiversity implements DriftDetector<NeighbourLabels> {
     checkNumber(NAME, 'windowSize', o.windowSize, { min: 1, integer: true });
     checkNumber(NAME, 'minInstances', o.minInstances, { min: 1, integer: true });
     checkNumber(NAME, 'delta', o.delta, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
+    checkBoolean(NAME, 'twoSided', o.twoSided);
     this.options = Object.freeze(o);
     this.#ring = new Uint8Array(o.windowSize);
     this.#bound = Math.sqrt((Math.log(1 / o.delta) / 2) * (1 / o.windowSize + 1 / o.minInstances));
@@ -111,7 +119,8 @@ export class NeighbourDiversity implements DriftDetector<NeighbourLabels> {
     this.#ring[this.#head] = ambiguous;
     this.#hits += ambiguous;
     this.#head = (this.#head + 1) % w;
-    this.#drift = this.#size === w && this.statistic > this.#bound;
+    const change = this.statistic;
+    this.#drift = this.#size === w && (change > this.#bound || (this.options.twoSided && -change > this.#bound));
     return this;
   }
 
