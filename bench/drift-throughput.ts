@@ -74,7 +74,7 @@ function appendMarkdown(rows: { detector: string; updatesPerSec: number }[]): vo
           : `≥ ${goal.toLocaleString('en')} ✗`;
     return `| ${r.detector} | ${r.updatesPerSec.toLocaleString('en')} | ${verdict} |`;
   });
-  const header = `\n## Drift detector throughput — ${new Date().toISOString()}\n\n${machine()}. \`npm run bench:drift\`, defaults, best of 3.\n\n| detector | updates/s | goal |\n|---|---:|---|\n`;
+  const header = `\n## Drift detector throughput — ${new Date().toISOString()}\n\n${machine()}. \`npm run bench:drift\`, defaults, best of 3; vectors have 16 components, neighbour lists 5.\n\n| detector | updates/s | goal |\n|---|---:|---|\n`;
   appendFileSync(path, header + lines.join('\n') + '\n');
 }
 

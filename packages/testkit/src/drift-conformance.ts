@@ -1,5 +1,5 @@
 import { DetectorSnapshot } from '@tinymlops/contracts';
-import { restoreDetector, type DriftDetector } from '@tinymlops/tinylcm';
+import { alarmsOf, restoreDetector, type DriftDetector } from '@tinymlops/tinylcm';
 import { describe, expect, it } from 'vitest';
 
 /** The checks of {@link runDetectorConformance}, by name (for `skip`). */
@@ -36,12 +36,8 @@ export interface DetectorConformanceCase<X> {
   readonly skip?: readonly { readonly reason: string; readonly tests: readonly DetectorConformanceTest[] }[];
 }
 
-/** Indices at which `detector` raised drift while consuming `values`. */
-export function alarmIndices<X>(detector: DriftDetector<X>, values: readonly X[], offset = 0): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < values.length; i++) if (detector.update(values[i]!).driftDetected) out.push(offset + i);
-  return out;
-}
+/** Indices at which a detector raised drift while consuming a stream (tinylcm's `alarmsOf`). */
+export const alarmIndices = alarmsOf;
 
 /**
  * Registers the conformance checks every drift detector must pass (DESIGN §4, code-style §8.4):

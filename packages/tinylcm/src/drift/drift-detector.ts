@@ -32,9 +32,6 @@ export interface DriftDetector<X = number> {
   snapshot(): DetectorSnapshot;
 }
 
-/** The input type of a detector class or instance (`number`, `boolean`, …). */
-export type DriftDetectorInput<D> = D extends DriftDetector<infer X> ? X : never;
-
 /** A detector with a warning zone before drift (DDM family, HDDM). */
 export interface DriftAndWarningDetector<X = number> extends DriftDetector<X> {
   /** True while the statistic is in the warning zone. */

@@ -23,13 +23,26 @@ describe('NeighbourDiversity', () => {
     expect(nd.update(['a', 'a', 'a', 'a', 'b']).statistic).toBe(0);
   });
 
+  it('takes KNN neighbours ({label, distance}) as they are', () => {
+    const nd = new NeighbourDiversity({ minInstances: 1, windowSize: 1 });
+    nd.update([{ label: 'a' }, { label: 'a' }, { label: 'a' }]);
+    const mixed = [
+      { label: 'a', distance: 1 },
+      { label: 'b', distance: 2 },
+      { label: 'c', distance: 3 },
+    ];
+    expect(nd.update(mixed).statistic).toBe(1);
+    expect(nd.ignoredCount).toBe(0);
+  });
+
   it('ignores and counts empty or malformed neighbour lists', () => {
     const nd = new NeighbourDiversity();
     nd.update([])
       .update([NaN, 1])
       .update([{} as unknown as string])
+      .update([{ label: NaN }])
       .update(['a', 'a']);
-    expect(nd.ignoredCount).toBe(3);
+    expect(nd.ignoredCount).toBe(4);
   });
 
   it('rejects out-of-range options, naming the option and its range', () => {

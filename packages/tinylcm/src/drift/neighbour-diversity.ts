@@ -11,11 +11,11 @@ import { checkBoolean, checkNumber, withDefaults } from './internal/options.js';
 import { StateReader } from './internal/snapshot-state.js';
 
 /**
- * The input of {@link NeighbourDiversity}: the labels (or class indices) of the k nearest
- * neighbours of one prediction, in any order. Pass the KNN's own reusable label buffer to keep the
- * update allocation-free.
+ * The input of {@link NeighbourDiversity}: the k nearest neighbours of one prediction, in any
+ * order, as labels, class indices, or objects with a `label` (the contracts' `Neighbour`, so a
+ * KNN prediction's `neighbours` array can be passed as it is, without copying).
  */
-export type NeighbourLabels = ArrayLike<string | number>;
+export type NeighbourLabels = ArrayLike<string | number | { readonly label: string | number }>;
 
 /** Options of {@link NeighbourDiversity}; every field is optional. */
 export interface NeighbourDiversityOptions {
@@ -169,6 +169,13 @@ export class NeighbourDiversity implements DriftDetector<NeighbourLabels> {
   }
 }
 
+/** The label of one neighbour entry; undefined when it has none usable. */
+function labelOf(entry: unknown): string | number | undefined {
+  const label = entry !== null && typeof entry === 'object' ? (entry as { label?: unknown }).label : entry;
+  if (typeof label === 'string' || (typeof label === 'number' && Number.isFinite(label))) return label;
+  return undefined;
+}
+
 /** k minus the size of the largest group of equal labels; -1 for an unusable input. */
 function mismatches(labels: NeighbourLabels): number {
   if (labels === null || typeof labels !== 'object' || typeof labels.length !== 'number') return -1;
@@ -176,10 +183,10 @@ function mismatches(labels: NeighbourLabels): number {
   if (k === 0 || k > 64) return -1;
   let best = 0;
   for (let i = 0; i < k; i++) {
-    const label = labels[i];
-    if (typeof label === 'number' ? !Number.isFinite(label) : typeof label !== 'string') return -1;
+    const label = labelOf(labels[i]);
+    if (label === undefined) return -1;
     let count = 0;
-    for (let j = 0; j < k; j++) if (labels[j] === label) count++;
+    for (let j = 0; j < k; j++) if (labelOf(labels[j]) === label) count++;
     if (count > best) best = count;
   }
   return k - best;
