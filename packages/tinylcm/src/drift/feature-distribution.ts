@@ -10,6 +10,7 @@ import type { DetectorSnapshot } from '@tinymlops/contracts';
 import { Prng } from '../random/prng.js';
 import type { DriftDetector } from './drift-detector.js';
 import { finiteVectorLength } from './internal/finite-vector.js';
+import { insertionSort } from './internal/insertion-sort.js';
 import { ksDistance, ksPValue } from './internal/ks-test.js';
 import { checkNumber, checkOneOf, withDefaults } from './internal/options.js';
 import { principalAxes, project, type PrincipalAxes } from './internal/pca.js';
@@ -172,7 +173,7 @@ export class FeatureDistribution implements DriftDetector<ArrayLike<number>> {
     this.#distance = 0;
     for (let c = 0; c < count; c++) {
       for (let i = 0; i < w; i++) this.#scratch[i] = this.#window[c * w + i]!;
-      this.#scratch.sort();
+      insertionSort(this.#scratch);
       const distance = ksDistance(this.#referenceProjections, c * n, n, this.#scratch, w);
       if (distance > this.#distance) this.#distance = distance;
       this.#pValues[c] = ksPValue(distance, n, w);

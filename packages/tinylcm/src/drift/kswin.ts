@@ -6,6 +6,7 @@
 import type { DetectorSnapshot } from '@tinymlops/contracts';
 import { Prng } from '../random/prng.js';
 import type { DriftDetector } from './drift-detector.js';
+import { insertionSort } from './internal/insertion-sort.js';
 import { ksCriticalCount } from './internal/ks-test.js';
 import { checkNumber, withDefaults } from './internal/options.js';
 import { encodeNumbers, StateReader } from './internal/snapshot-state.js';
@@ -117,8 +118,8 @@ export class KSWIN implements DriftDetector<number> {
       this.#sample[i] = this.#window[(this.#head + pick) % windowSize]!;
       this.#recent[i] = this.#window[(this.#head + windowSize - statSize + i) % windowSize]!;
     }
-    this.#sample.sort();
-    this.#recent.sort();
+    insertionSort(this.#sample);
+    insertionSort(this.#recent);
   }
 
   reset(): void {

@@ -38,16 +38,21 @@ export class Prng {
 
   /** A uniform float in [0, 1). */
   next(): number {
+    return this.#advance() / 4294967296;
+  }
+
+  /** A uniform integer in [0, n), for n ≤ 2^30 (returned as a small integer, so never boxed). */
+  nextInt(n: number): number {
+    return Math.floor((this.#advance() / 4294967296) * n) | 0;
+  }
+
+  /** One mulberry32 step: the next 32 random bits. */
+  #advance(): number {
     this.#state = (this.#state + 0x6d2b79f5) >>> 0;
     let t = this.#state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** A uniform integer in [0, n). */
-  nextInt(n: number): number {
-    return Math.floor(this.next() * n);
+    return (t ^ (t >>> 14)) >>> 0;
   }
 
   /** A standard normal variate (Box–Muller). */
