@@ -1,7 +1,7 @@
 /**
- * Sorts `a[0..n)` ascending in place. `TypedArray.prototype.sort` copies its input in V8 (we
- * measured ~240 bytes per KSWIN update), which breaks the no-allocation rule; the samples sorted
- * here are small (statSize, windowSize), so O(n²) insertion sort costs less than the copy.
+ * Sorts `a[0..n)` ascending in place. Whether `TypedArray.prototype.sort` allocates is an engine
+ * detail (with a comparator V8 sorts a temporary copy); this is allocation-free on every engine,
+ * and the samples sorted here are small (statSize, windowSize), so O(n²) costs little.
  */
 export function insertionSort(a: Float64Array, n: number = a.length): void {
   for (let i = 1; i < n; i++) {
