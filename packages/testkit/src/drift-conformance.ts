@@ -83,7 +83,15 @@ export function runDetectorConformance<X>(c: DetectorConformanceCase<X>): void {
 
     check('snapshot', 'snapshot → JSON → restore mid-stream gives identical future alarms', () => {
       const { values, driftAt } = c.shifted();
-      for (const cut of [Math.floor(driftAt / 3), driftAt - 1, driftAt + Math.floor(c.maxDelay / 2)]) {
+      // Cuts early (inside warm-ups and reference collection), before the shift and inside it.
+      const cuts = [
+        7,
+        Math.floor(driftAt / 10),
+        Math.floor(driftAt / 3),
+        driftAt - 1,
+        driftAt + Math.floor(c.maxDelay / 2),
+      ];
+      for (const cut of cuts) {
         const original = c.create();
         alarmIndices(original, values.slice(0, cut));
         const json: unknown = JSON.parse(JSON.stringify(original.snapshot()));
