@@ -1,6 +1,7 @@
 import { alarmIndices, runDetectorConformance, vectorShift } from '@tinymlops/testkit';
 import { describe, expect, it } from 'vitest';
 import { FeatureDistribution } from './feature-distribution.js';
+import { bonferroni, holm } from './internal/multiple-testing.js';
 
 // Anisotropic features, as a CNN embedding after a scaler has them: the shift is in a leading component.
 const stds = [4, 3, 2, 1, 1, 1, 1, 1];
@@ -24,6 +25,12 @@ describe('FeatureDistribution', () => {
     expect(fd.driftDetected).toBe(true);
     expect(fd.driftingComponents).toBeGreaterThanOrEqual(1);
     expect(fd.statistic).toBeGreaterThan(0.2);
+  });
+
+  it('Holm rejects at least as many components as Bonferroni', () => {
+    expect(bonferroni(Float64Array.from([0.02, 0.001, 0.01]), 3, 0.05)).toBe(2);
+    expect(holm(Float64Array.from([0.02, 0.001, 0.01]), 3, 0.05)).toBe(3);
+    expect(holm(Float64Array.from([0.2, 0.001, 0.01]), 3, 0.05)).toBe(2);
   });
 
   it('ignores vectors of another dimension', () => {

@@ -11,6 +11,7 @@ import { Prng } from '../random/prng.js';
 import type { DriftDetector } from './drift-detector.js';
 import { finiteVectorLength } from './internal/finite-vector.js';
 import { insertionSort } from './internal/insertion-sort.js';
+import { bonferroni, holm } from './internal/multiple-testing.js';
 import { ksDistance, ksPValue } from './internal/ks-test.js';
 import { checkNumber, checkOneOf, withDefaults } from './internal/options.js';
 import { principalAxes, project, type PrincipalAxes } from './internal/pca.js';
@@ -257,23 +258,4 @@ export class FeatureDistribution implements DriftDetector<ArrayLike<number>> {
     f.#ignored = r.number('ignored');
     return f;
   }
-}
-
-/** Rejections of Holm's step-down procedure. Sorts the first `count` p-values in place (count ≤ 64). */
-function holm(p: Float64Array, count: number, alpha: number): number {
-  for (let i = 1; i < count; i++) {
-    const v = p[i]!;
-    let j = i - 1;
-    for (; j >= 0 && p[j]! > v; j--) p[j + 1] = p[j]!;
-    p[j + 1] = v;
-  }
-  let rejected = 0;
-  while (rejected < count && p[rejected]! <= alpha / (count - rejected)) rejected++;
-  return rejected;
-}
-
-function bonferroni(p: Float64Array, count: number, alpha: number): number {
-  let rejected = 0;
-  for (let c = 0; c < count; c++) if (p[c]! <= alpha / count) rejected++;
-  return rejected;
 }
