@@ -35,6 +35,32 @@ export interface EvaluationRow extends StreamEvaluation {
   readonly inputType: string;
 }
 
+/** Feeds f(x) to a number detector: how a mean detector is pointed at spread (|x − μ|). */
+function mapped(kind: DriftDetectorKind, f: (x: number) => number): () => DriftDetector<unknown> {
+  return () => {
+    const inner = createDetector(kind) as DriftDetector<number>;
+    const outer: DriftDetector<unknown> = {
+      kind: inner.kind,
+      get driftDetected() {
+        return inner.driftDetected;
+      },
+      get ignoredCount() {
+        return inner.ignoredCount;
+      },
+      get statistic() {
+        return inner.statistic;
+      },
+      update(x: unknown) {
+        inner.update(f(x as number));
+        return outer;
+      },
+      reset: () => inner.reset(),
+      snapshot: () => inner.snapshot(),
+    };
+    return outer;
+  };
+}
+
 const candidates: Candidate[] = [
   ...(Object.keys(DRIFT_DETECTORS) as DriftDetectorKind[]).map((kind) => ({
     name: kind,
@@ -47,6 +73,8 @@ const candidates: Candidate[] = [
     create: () => createDetector('page-hinkley', { delta: 0.5, threshold: 15 }),
   },
   { name: 'kswin (alpha 0.0001)', kind: 'kswin', create: () => createDetector('kswin', { alpha: 0.0001 }) },
+  // The variance streams have mean 0, so |x| is |x − μ|; on a device subtract the reference mean.
+  { name: 'adwin on abs(x)', kind: 'adwin', create: mapped('adwin', Math.abs) },
   { name: 'eddm (beta 0.8)', kind: 'eddm', create: () => createDetector('eddm', { alpha: 0.85, beta: 0.8 }) },
 ];
 

@@ -63,6 +63,7 @@ function neighbourSample(rng: Prng, [purity]: readonly number[]): string[] {
 /** The synthetic streams of `npm run eval:drift`. */
 export function syntheticStreams(): DriftStream[] {
   const mean = alternate([0, 1], [1, 1], 10);
+  const variance = alternate([0, 1], [0, 2.5], 10);
   const errors = [[0.05], [0.15], [0.25], [0.35], [0.45]];
   const common = { segmentLength: 2000, deltaMax: 250 } as const;
   return [
@@ -92,7 +93,27 @@ export function syntheticStreams(): DriftStream[] {
       name: 'abrupt-variance',
       inputType: 'number',
       seed: 4,
-      concepts: alternate([0, 1], [0, 2.5], 10),
+      concepts: variance,
+      sample: gaussianSample,
+    }),
+    piecewise({
+      ...common,
+      name: 'gradual-variance',
+      inputType: 'number',
+      seed: 16,
+      concepts: variance,
+      shape: 'gradual',
+      width: 200,
+      sample: gaussianSample,
+    }),
+    piecewise({
+      ...common,
+      name: 'incremental-variance',
+      inputType: 'number',
+      seed: 17,
+      concepts: variance,
+      shape: 'incremental',
+      width: 200,
       sample: gaussianSample,
     }),
     piecewise({

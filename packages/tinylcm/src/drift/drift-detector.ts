@@ -7,7 +7,8 @@ import type { DetectorSnapshot } from '@tinymlops/contracts';
  *   a warning zone). `update` returns `this`, never throws, never allocates in steady state.
  * - Auto-reset: the `update()` after a drift first clears the detector's state.
  * - Non-finite input (NaN, ±Infinity) is ignored and counted in `ignoredCount`.
- * - `snapshot()` is JSON-safe; the registry's `restore()` rebuilds an identical detector.
+ * - `snapshot()` is JSON-safe; the registry's `restoreDetector()` (or the class's `fromSnapshot`) rebuilds
+ *   an identical detector.
  *
  * @example
  * const rng = new Prng(1);
