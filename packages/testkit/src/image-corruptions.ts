@@ -1,4 +1,4 @@
-import { gaussian, mulberry32 } from '@tinymlops/tinylcm';
+import { Prng } from '@tinymlops/tinylcm';
 
 /** Corruptions that model a degrading camera: lighting, contrast, focus and sensor noise. */
 export const CORRUPTIONS = ['brightness', 'contrast', 'blur', 'noise'] as const;
@@ -35,8 +35,8 @@ export function corrupt(
     case 'blur':
       return boxBlur(img, width, height, Math.max(1, Math.ceil(3 * severity)));
     case 'noise': {
-      const normal = gaussian(mulberry32(seed));
-      for (let i = 0; i < img.length; i++) out[i] = clamp((img[i] ?? 0) + 80 * severity * normal());
+      const rng = new Prng(seed);
+      for (let i = 0; i < img.length; i++) out[i] = clamp((img[i] ?? 0) + 80 * severity * rng.gaussian());
       return out;
     }
   }

@@ -3,3 +3,5 @@ export * from './test-database.js';
 export * from './fashion-mnist.js';
 export * from './image-corruptions.js';
 export * from './drift-scenarios.js';
+export * from './streams.js';
+export * from './drift-conformance.js';

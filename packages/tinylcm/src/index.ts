@@ -62,3 +62,4 @@ export * from './adapt/feedback-adapter.js';
 export * from './adapt/adaptation-guard.js';
 export * from './adapt/operational-mode.js';
 export * from './adapt/adaptation-controller.js';
+export * from './drift/index.js';

@@ -7,11 +7,14 @@ import type { DetectorSnapshot } from '@tinymlops/contracts';
  *   a warning zone). `update` returns `this`, never throws, never allocates in steady state.
  * - Auto-reset: the `update()` after a drift first clears the detector's state.
  * - Non-finite input (NaN, ±Infinity) is ignored and counted in `ignoredCount`.
- * - `snapshot()` is JSON-safe; the registry's `restore()` rebuilds an identical detector.
+ * - `snapshot()` is JSON-safe; the registry's `restoreDetector()` (or the class's `fromSnapshot`) rebuilds
+ *   an identical detector.
  *
  * @example
- * const ph = new PageHinkley({ threshold: 20 });
- * for (const x of stream) if (ph.update(x).driftDetected) console.log('drift');
+ * const rng = new Prng(1);
+ * const ph = new PageHinkley({ delta: 0.5, threshold: 15 });
+ * for (let i = 0; i < 1500; i++) if (ph.update(rng.gaussian() + (i < 1000 ? 0 : 1)).driftDetected) console.log(`drift at ${i}`);
+ * // => drift at 1013
  */
 export interface DriftDetector<X = number> {
   /** The registry kind of this detector (`page-hinkley`, `adwin`, …). */
@@ -20,6 +23,8 @@ export interface DriftDetector<X = number> {
   readonly driftDetected: boolean;
   /** Number of non-finite inputs ignored since construction or the last `reset()`. */
   readonly ignoredCount: number;
+  /** The method's current test statistic (for logs and `DriftEvent.statistics`); NaN before it is defined. */
+  readonly statistic: number;
   /** Feed one observation. */
   update(x: X): this;
   /** Forget everything seen; equal to a fresh instance with the same options. */

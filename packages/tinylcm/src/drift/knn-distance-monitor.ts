@@ -61,9 +61,15 @@ export interface FrameContext {
  * auto-resetting detectors the episode then persists (`inEpisode`) until its end event.
  * `lastEvent` is the event of the latest update or null. O(1) per update, no allocation except events.
  * @example
- * const mon = KnnDistanceMonitor.fromReference(detectorsJson);
- * mon.updateWithContext(pred.meanDistance, pred);
- * if (mon.lastEvent) report(mon.lastEvent); // one 'start', later one 'end'
+ * // Reference: mean neighbour distance 10 ± 1; unknown objects (distance 15) from frame 100 to 199.
+ * const mon = KnnDistanceMonitor.fromReference({ schemaVersion: 1, knnDistance: { mean: 10, std: 1, samples: 500 } });
+ * const events = [];
+ * for (let i = 0; i < 400; i++) {
+ *   mon.updateWithContext(i >= 100 && i < 200 ? 15 : 10, { confidence: 1, label: 'coat' });
+ *   if (mon.lastEvent) events.push(`${mon.lastEvent.phase}@${i}`);
+ * }
+ * console.log(events.join(' '));
+ * // => start@105 end@216
  */
 export class KnnDistanceMonitor implements DriftDetector<number> {
   readonly kind = 'knn-distance';
@@ -82,7 +88,9 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
   /**
    * Builds a monitor whose reference is the bundle's `detectors.json` `knnDistance` statistics.
    * @example
-   * KnnDistanceMonitor.fromReference({ schemaVersion: 1, knnDistance: { mean: 12, std: 3, samples: 500 } });
+   * const mon = KnnDistanceMonitor.fromReference({ schemaVersion: 1, knnDistance: { mean: 12, std: 3, samples: 500 } });
+   * console.log(mon.options.referenceMean, mon.options.referenceStd);
+   * // => 12 3
    */
   static fromReference(doc: DetectorsReferenceDocument, options: KnnDistanceMonitorOptions = {}): KnnDistanceMonitor {
     return new KnnDistanceMonitor({
@@ -95,7 +103,11 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
   /**
    * Rebuilds a monitor from `snapshot()`; mid-episode snapshots continue the same episode.
    * @example
+   * const mon = KnnDistanceMonitor.fromReference({ schemaVersion: 1, knnDistance: { mean: 10, std: 1, samples: 500 } });
+   * for (let i = 0; i < 120; i++) mon.update(i < 100 ? 10 : 15);
    * const again = KnnDistanceMonitor.fromSnapshot(JSON.parse(JSON.stringify(mon.snapshot())));
+   * console.log(again.inEpisode);
+   * // => true
    */
   static fromSnapshot(snap: DetectorSnapshot): KnnDistanceMonitor {
     if (snap.kind !== 'knn-distance' || snap.schemaVersion !== 1)
@@ -142,7 +154,11 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
   /**
    * Feeds the mean neighbour distance of one frame with the prediction that the gate inspects.
    * @example
-   * mon.updateWithContext(p.meanDistance, { confidence: p.confidence, label: p.label });
+   * const mon = new KnnDistanceMonitor({ referenceMean: 10, referenceStd: 1 });
+   * // A confident known-class frame: it may also refine the reference.
+   * mon.updateWithContext(10.2, { confidence: 0.95, label: 'coat' });
+   * console.log(mon.inEpisode);
+   * // => false
    */
   updateWithContext(x: number, context?: FrameContext): this {
     this.#driftDetected = false;

@@ -44,7 +44,8 @@ export interface ResolvedKnnDistanceOptions {
 /**
  * Applies defaults and validates; a bad option throws `INVALID_OPTION` naming it and its range.
  * @example
- * resolveKnnDistanceOptions({ lambdaSigma: 15 }).deltaSigma; // 1
+ * console.log(resolveKnnDistanceOptions({ lambdaSigma: 15 }).deltaSigma);
+ * // => 1
  */
 export function resolveKnnDistanceOptions(o: KnnDistanceMonitorOptions): ResolvedKnnDistanceOptions {
   const r: ResolvedKnnDistanceOptions = {

@@ -22,8 +22,6 @@ const NUMBER_FIELDS = ['frames', 'm', 'minM', 'episode', 'below', 'cooldownLeft'
 /**
  * Validates a snapshot's state before a monitor adopts it; a corrupt field throws `STATE_CORRUPT`
  * naming it rather than surfacing later as NaN thresholds.
- * @example
- * const s = checkMonitorState(snapshot.state);
  */
 export function checkMonitorState(state: Record<string, unknown>): MonitorState {
   const bad = (field: string) => new TinyMLOpsError('STATE_CORRUPT', `KnnDistanceMonitor snapshot: bad state.${field}`);

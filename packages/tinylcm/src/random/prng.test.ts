@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussian, mulberry32 } from './prng.js';
+import { mulberry32, Prng } from './prng.js';
 
 describe('mulberry32', () => {
   it('reproduces the same sequence for the same seed and differs across seeds', () => {
@@ -28,9 +28,10 @@ describe('mulberry32', () => {
   });
 });
 
-describe('gaussian', () => {
+describe('Prng.gaussian', () => {
   it('has mean 0 and variance 1', () => {
-    const g = gaussian(mulberry32(3));
+    const rng = new Prng(3);
+    const g = () => rng.gaussian();
     let s = 0;
     let s2 = 0;
     const n = 100_000;
