@@ -17,7 +17,7 @@ import type { LoadedBundle } from './load-bundle.js';
  */
 export async function loadBundleRuntime(
   bundle: LoadedBundle,
-  options: Pick<LoadModelRuntimeOptions, 'onLog'> = {},
+  options: Pick<LoadModelRuntimeOptions, 'onLog' | 'lowMemory'> = {},
 ): Promise<ModelRuntime> {
   const m = bundle.manifest;
   const rt = await loadModelRuntime(bundle.modelBytes, {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import { areaResize, createAreaResizer } from './area-resize.js';
@@ -69,6 +70,25 @@ describe('areaResize', () => {
     const a = Uint8Array.from(r.resizeInto(src, dst));
     expect(r.resizeInto(src, dst)).toBe(dst);
     expect(dst).toEqual(a);
+  });
+
+  it('is bit-identical to the training script’s numpy area_resize on fractional down- and upscales', () => {
+    // sha256 of area_resize(img, h, w) from examples/model-training/train_feature_extractor.py, with
+    // img = ((i * 7919) % 251) for i in 0 … 60·80·3−1, reshaped to 60×80×3 (computed once with numpy).
+    const expected: Record<string, string> = {
+      '28x28': '40908c6c741b6106397055cde22f8d51a2f77bb0501a57b6b8766d39e3fbc108',
+      '13x17': '1624a74a233c6cb66ef6fd8ff3294748fa39443f0a086dc156a22db51c1c2291',
+      '60x80': '83da24a20cc9aff1c0d0122b276ffec091380ce9ebed0617608b24c001f04e89',
+      '61x97': '5f77091ae6b331fa27cb4c50f32cf9bc3e53cadb08ee47e358be0cb848516095',
+      '112x112': 'ccaee474b5b3fa1bc07e92887a035f023ef134e239a34e385cfe8407077bccab',
+    };
+    const img = new Uint8Array(60 * 80 * 3);
+    for (let i = 0; i < img.length; i++) img[i] = (i * 7919) % 251;
+    for (const [size, sha] of Object.entries(expected)) {
+      const [h, w] = size.split('x').map(Number) as [number, number];
+      const out = areaResize(img, { srcWidth: 80, srcHeight: 60, dstWidth: w, dstHeight: h, channels: 3 });
+      expect(createHash('sha256').update(out).digest('hex'), size).toBe(sha);
+    }
   });
 
   it('rejects wrong buffer sizes and non-positive dimensions with VALIDATION_FAILED', () => {

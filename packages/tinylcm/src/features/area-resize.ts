@@ -80,7 +80,8 @@ export function createAreaResizer(size: AreaResizeSize): AreaResizer {
   const row = new Float64Array(dw * c); // one input row, resized horizontally (integer sums)
   const acc = new Float64Array(dh * dw * c); // S for every output value
   const d = sw * sh;
-  const rowOf = rowContributions(wy, sh);
+  const { start: rowStart, out: rowOut, weight: rowWeight } = rowContributions(wy, sh);
+  const rowLen = dw * c;
   return {
     ...size,
     resizeInto(src, dst) {
@@ -99,10 +100,10 @@ export function createAreaResizer(size: AreaResizeSize): AreaResizer {
       acc.fill(0);
       for (let r = 0; r < sh; r++) {
         horizontal(src, r * sw * c, wx, c, row);
-        for (let k = rowOf.start[r] as number; k < (rowOf.start[r + 1] as number); k++) {
-          const base = (rowOf.out[k] as number) * dw * c;
-          const w = rowOf.weight[k] as number;
-          for (let j = 0; j < row.length; j++) acc[base + j] = (acc[base + j] as number) + w * (row[j] as number);
+        for (let k = rowStart[r] as number; k < (rowStart[r + 1] as number); k++) {
+          const base = (rowOut[k] as number) * rowLen;
+          const w = rowWeight[k] as number;
+          for (let j = 0; j < rowLen; j++) acc[base + j] = (acc[base + j] as number) + w * (row[j] as number);
         }
       }
       for (let j = 0; j < acc.length; j++) dst[j] = Math.floor((2 * (acc[j] as number) + d) / (2 * d));
@@ -113,14 +114,15 @@ export function createAreaResizer(size: AreaResizeSize): AreaResizer {
 
 /** Resizes one input row horizontally: `row[x·c + ch] = Σ Wx · src`. */
 function horizontal(src: Uint8Array, base: number, wx: AxisWeights, c: number, row: Float64Array): void {
-  const dw = wx.first.length;
+  const { first, count, offset, weight } = wx; // locals: keeps the hot loop free of property loads
+  const dw = first.length;
   for (let x = 0; x < dw; x++) {
-    const f = wx.first[x] as number;
-    const n = wx.count[x] as number;
-    const o = wx.offset[x] as number;
+    const f = base + (first[x] as number) * c;
+    const n = count[x] as number;
+    const o = offset[x] as number;
     for (let ch = 0; ch < c; ch++) {
       let s = 0;
-      for (let k = 0; k < n; k++) s += (wx.weight[o + k] as number) * (src[base + (f + k) * c + ch] as number);
+      for (let k = 0; k < n; k++) s += (weight[o + k] as number) * (src[f + k * c + ch] as number);
       row[x * c + ch] = s;
     }
   }

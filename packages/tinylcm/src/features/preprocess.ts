@@ -95,6 +95,7 @@ export function createPreprocessor(spec: InputSpec): Preprocessor {
       const key = `${frame.width}x${frame.height}x${frame.channels}`;
       let r = resizers.get(key);
       if (!r) {
+        if (resizers.size >= 4) resizers.clear(); // frame sizes rarely change; bound the cache anyway
         r = createAreaResizer({
           srcWidth: frame.width,
           srcHeight: frame.height,

@@ -104,6 +104,33 @@ describe.skipIf(!clsModel)("the prototype's classification model (LiteRT.js)", (
     );
   });
 
+  it('refuses int8 graph inputs and outputs, which LiteRT.js cannot feed or read', async () => {
+    const patched = (edit: (r: FlatbufferReader, subgraph: number) => void): Uint8Array => {
+      const bytes = new Uint8Array(fs.readFileSync(clsModel as string));
+      const r = new FlatbufferReader(bytes);
+      edit(r, r.tableVector(r.rootTable(), F.model.subgraphs)[0] as number);
+      return bytes;
+    };
+    const int8Input = patched((r, sg) => {
+      const input = r.tableVector(sg, F.subgraph.tensors)[0] as number;
+      r.view.setInt8(r.fieldPos(input, F.tensor.type) as number, 9); // TensorType.INT8
+    });
+    await expectModelError(
+      loadModelRuntime(int8Input, { modelName: 'i8-in' }),
+      /i8-in/,
+      /input "serving_default_input_1:0" is INT8/,
+    );
+    const int8Output = patched((r, sg) => {
+      const outputs = r.refField(sg, F.subgraph.outputs) as number;
+      r.view.setInt32(outputs + 4, 178, true); // the int8 GAP tensor becomes the graph output
+    });
+    await expectModelError(
+      loadModelRuntime(int8Output, { modelName: 'i8-out' }),
+      /i8-out/,
+      /output "model\/global_average_pooling2d\/Mean" is INT8 and cannot be read/,
+    );
+  });
+
   it('fails with the op named when the model uses an op LiteRT does not have', async () => {
     const bytes = new Uint8Array(fs.readFileSync(clsModel as string));
     const r = new FlatbufferReader(bytes);

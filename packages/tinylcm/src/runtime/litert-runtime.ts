@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import type * as LiteRtLib from '@litertjs/core';
 import { liteRtWasmDir, withLiteRtNodeShims, type LiteRtLogSink, type LiteRtLogStream } from './litert-node-shims.js';
 import {
@@ -40,8 +41,10 @@ function cleanLiteRtMessages(lines: string[]): string {
   return [...new Set(parts)].join('; ') || 'no reason given';
 }
 
-function loadLib(): Promise<Lib> {
+function loadLib(lowMemory: boolean): Promise<Lib> {
   libPromise ??= (async () => {
+    // Must precede the WASM compile; V8 keeps TurboFan tier-up code (~80 MB) otherwise.
+    if (lowMemory) v8.setFlagsFromString('--liftoff-only');
     const dir = liteRtWasmDir();
     return withLiteRtNodeShims(dir, routeLog, async () => {
       const lib = await import('@litertjs/core');
@@ -64,7 +67,7 @@ function loadLib(): Promise<Lib> {
  */
 export async function createLiteRtRuntime(bytes: Uint8Array, options: LoadModelRuntimeOptions): Promise<ModelRuntime> {
   const prepared = prepareTflite(bytes, options);
-  const lib = await loadLib().catch((e: unknown) => {
+  const lib = await loadLib(options.lowMemory ?? false).catch((e: unknown) => {
     throw modelError(options.modelName, `LiteRT.js failed to initialise: ${(e as Error).message}`, e);
   });
   if (options.onLog) logSinks.add(options.onLog);

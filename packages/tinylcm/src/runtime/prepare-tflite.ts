@@ -53,6 +53,16 @@ export function prepareTflite(source: Uint8Array, options: LoadModelRuntimeOptio
         'export the model with float32 outputs (inference_output_type=tf.float32)',
     );
   }
+  const badInput = info.inputs
+    .map((i) => info.tensors[i])
+    .find((t) => t !== undefined && t.dtype !== 'uint8' && t.dtype !== 'float32');
+  if (badInput) {
+    throw modelError(
+      name,
+      `input "${badInput.name}" is ${badInput.dtype.toUpperCase()}; LiteRT.js feeds only uint8 or float32 inputs ` +
+        '(export with inference_input_type=tf.uint8)',
+    );
+  }
   const wanted = options.featureTensor;
   let featureTensor = wanted ?? (outputs[0] ? outputName(info, outputs[0]) : '');
   const asOutput = outputs.find((t) => outputName(info, t) === wanted || t.name === wanted);
