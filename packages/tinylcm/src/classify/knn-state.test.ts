@@ -1,13 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { referenceArtifact } from '../internal/test-paths.js';
 import { describe, expect, it } from 'vitest';
 import { knnFromPrototypeState } from './knn-state.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-// `../shared` beside the repository; TINYMLOPS_SHARED overrides it (e.g. from a git worktree).
-const shared = process.env['TINYMLOPS_SHARED'] ?? path.resolve(root, '../shared');
-const scenario2 = path.join(shared, 'reference-artifacts/tinymlops-poc/scenario2');
+const scenario2 = referenceArtifact('scenario2') ?? path.join(root, 'absent-shared/scenario2');
 const stateFile = path.join(scenario2, 'knn_initial_state_objects.json');
 
 describe('knnFromPrototypeState', () => {

@@ -1,14 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { referenceArtifact } from '../internal/test-paths.js';
 import { describe, expect, it } from 'vitest';
 import { KnnClassifier } from '../classify/knn-classifier.js';
 import { KnnDistanceMonitor, type KnnDistanceMonitorOptions } from './knn-distance-monitor.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-// `../shared` beside the repository; TINYMLOPS_SHARED overrides it (e.g. from a git worktree).
-const shared = process.env['TINYMLOPS_SHARED'] ?? path.resolve(root, '../shared');
-const stateFile = path.join(shared, 'reference-artifacts/tinymlops-poc/scenario2/knn_initial_state_objects.json');
+const stateFile = referenceArtifact('scenario2/knn_initial_state_objects.json') ?? path.join(root, 'absent-shared');
 
 /**
  * A stream built from the prototype's real 256-d features: one class is held out of the KNN (the

@@ -1,15 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { referenceArtifact } from '../internal/test-paths.js';
 import { describe, expect, it } from 'vitest';
 import { FeatureTransform } from './feature-transform.js';
 import { Pca } from './pca.js';
 import { StandardScaler } from './standard-scaler.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-// `../shared` beside the repository; TINYMLOPS_SHARED overrides it (e.g. from a git worktree).
-const shared = process.env['TINYMLOPS_SHARED'] ?? path.resolve(root, '../shared');
-const scenario2 = path.join(shared, 'reference-artifacts/tinymlops-poc/scenario2');
+const scenario2 = referenceArtifact('scenario2') ?? path.join(root, 'absent-shared/scenario2');
 const sklearnFixture = path.join(root, 'packages/tinylcm/src/features/fixtures/sklearn-scaler-pca.json');
 
 /** mulberry32: a tiny seeded PRNG so every test sees the same data. */
