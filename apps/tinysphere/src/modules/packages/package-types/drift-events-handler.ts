@@ -35,12 +35,15 @@ export const driftEventsHandler: PackageTypeHandler<DriftEventsDocument> = {
     return doc;
   },
   async blobs(ctx, input, doc) {
+    // Written concurrently: each put is durable (fsync), and concurrent fsyncs share journal commits.
+    const puts: (() => Promise<unknown>)[] = [];
     for (const s of doc.samples) {
       const keys = sampleKeys(input.deviceId, s);
-      await ctx.blobs.put(keys.features, Buffer.from(decodeFloat32(s.features).buffer));
+      puts.push(() => ctx.blobs.put(keys.features, Buffer.from(decodeFloat32(s.features).buffer)));
       const image = s.image ? input.entries.get(s.image.path) : undefined;
-      if (keys.image && image) await ctx.blobs.put(keys.image, image);
+      if (keys.image && image) puts.push(() => ctx.blobs.put(keys.image as string, image));
     }
+    for (let i = 0; i < puts.length; i += 32) await Promise.all(puts.slice(i, i + 32).map((p) => p()));
   },
   async rows(tx, input, doc) {
     const device = await tx
