@@ -27,6 +27,7 @@ const seconds = args.includes('--seconds') ? Number(args[args.indexOf('--seconds
 const DEVICES = 200;
 const HB_CONNECTIONS = 64;
 const PKG_CONCURRENCY = 32;
+const WORKERS = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 4;
 
 interface Row {
   db: string;
@@ -80,7 +81,7 @@ async function startServer(storage: string[], port: number): Promise<ChildProces
       '--pool-size',
       '20',
       '--worker-concurrency',
-      '2',
+      String(WORKERS),
     ],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
