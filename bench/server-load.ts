@@ -25,6 +25,8 @@ const json = args.includes('--json');
 const only = args.includes('--db') ? args[args.indexOf('--db') + 1] : undefined;
 const seconds = args.includes('--seconds') ? Number(args[args.indexOf('--seconds') + 1]) : 10;
 const DEVICES = 200;
+/** The machine may be shared; the load before the run says how much of it the benchmark had. */
+const LOAD_AT_START = os.loadavg()[0]?.toFixed(1) ?? '?';
 const HB_CONNECTIONS = 64;
 const PKG_CONCURRENCY = 32;
 const WORKERS = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 4;
@@ -301,7 +303,7 @@ async function record(rows: Row[]): Promise<void> {
   );
   if (!exists)
     await writeFile(file, '# Benchmarks\n\nRows are appended by the benchmark scripts; each names its machine.\n');
-  const machine = `${os.cpus().length}× ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+  const machine = `${os.cpus().length}× ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, load average at start ${LOAD_AT_START}`;
   const header = `\n## bench:server — ${new Date().toISOString()} — ${machine}\n\n| db | heartbeats/s | hb p50 ms | hb p99 ms | packages/s (ingested) | upload p50 ms | upload p99 ms | lost | duplicated |\n|---|---|---|---|---|---|---|---|---|\n`;
   const lines = rows
     .map(
