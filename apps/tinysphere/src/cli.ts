@@ -7,6 +7,7 @@ import { createServerMetrics } from './modules/metrics/server-metrics.js';
 import { packBundleDirectory } from './modules/models/bundle-packing.js';
 import { registerBundle } from './modules/models/model-registry.js';
 import { migrate } from './storage/migrate.js';
+import { openDatabase } from './storage/open-database.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -96,9 +97,22 @@ export function buildCli(): Command {
     .option('--concurrency <n>', 'jobs at a time', int('--concurrency'), 2)
     .option('--pool-size <n>', 'PostgreSQL connections', int('--pool-size'), 4)
     .action(async (o) => runWorkers({ db: o.db, blobs: o.blobs, concurrency: o.concurrency, poolSize: o.poolSize }));
-  storageOptions(program.command('migrate').description('apply pending database migrations and exit')).action(
-    async (o) => withStorage(o, async (s) => console.log(JSON.stringify({ applied: await migrate(s.database.db) }))),
-  );
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .addOption(
+      new Option('--db <uri>', 'database: pglite:<dir> or postgres://…')
+        .env('TINYSPHERE_DB')
+        .default(DEFAULT_STORAGE.db),
+    )
+    .action(async (o: { db: string }) => {
+      const d = await openDatabase(o.db);
+      try {
+        console.log(JSON.stringify({ applied: await migrate(d.db) }));
+      } finally {
+        await d.close();
+      }
+    });
   const admin = program.command('admin').description('administration (works on the database directly)');
   storageOptions(admin.command('enrolment-token').description('create an enrolment token for devices'))
     .option('--uses <n>', 'how many enrolments it allows (0 = unlimited)', int('--uses'), 1)

@@ -52,7 +52,7 @@ describe.skipIf(!serverUrl)('scale-out: two API processes and two worker process
     blobDir = await mkdtemp(path.join(tmpdir(), 'scale-out-blobs-'));
     const storage = ['--db', dbUrl, '--blobs', `file:${blobDir}`];
     // Migrate once first so the four processes start against a ready schema (they would also serialise on the advisory lock).
-    const migrate = spawn(process.execPath, [BIN, 'migrate', ...storage], { stdio: 'ignore' });
+    const migrate = spawn(process.execPath, [BIN, 'migrate', '--db', dbUrl], { stdio: 'ignore' });
     expect(await new Promise((r) => migrate.once('exit', r))).toBe(0);
     apis = await Promise.all(
       [0, 1].map(() =>

@@ -18,6 +18,8 @@ export interface BlobStore {
   put(key: string, body: Readable | Uint8Array): Promise<BlobInfo>;
   /** The object's bytes as a stream, or null when it does not exist. */
   get(key: string): Promise<Readable | null>;
+  /** `length` bytes from `start`, or null when the object does not exist. */
+  getRange(key: string, start: number, length: number): Promise<Buffer | null>;
   head(key: string): Promise<BlobInfo | null>;
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>;

@@ -103,7 +103,10 @@ export interface DriftSamplesTable {
   neighbours: Json<unknown> | null;
   feature_dim: number;
   features_key: string;
+  features_offset: number;
   image_key: string | null;
+  image_offset: number | null;
+  image_length: number | null;
   image_media_type: string | null;
   status: 'pending' | 'labelled' | 'false-alarm' | 'rejected';
   label: string | null;

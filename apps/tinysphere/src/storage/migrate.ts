@@ -12,14 +12,15 @@ const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
  */
 export async function migrate(db: Db): Promise<string[]> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}-.*\.sql$/.test(f)).sort();
-  await sql`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(
-    db,
-  );
   const applied: string[] = [];
   for (const name of files) {
     const text = await readFile(new URL(name, MIGRATIONS_DIR), 'utf8');
     const done = await db.transaction().execute(async (tx) => {
       await sql`SELECT pg_advisory_xact_lock(7361)`.execute(tx);
+      // Inside the lock: concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL.
+      await sql`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`.execute(
+        tx,
+      );
       const seen = await sql<{ n: number }>`SELECT 1 AS n FROM schema_migrations WHERE name = ${name}`.execute(tx);
       if (seen.rows.length > 0) return false;
       await sql.raw(text).execute(tx);

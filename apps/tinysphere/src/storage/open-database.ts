@@ -31,6 +31,9 @@ export async function openDatabase(uri: string, options: { poolSize?: number } =
   }
   if (uri.startsWith('postgres://') || uri.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: uri, max: options.poolSize ?? 10 });
+    // An idle connection dropped by the server (restart, failover) must not crash the process:
+    // the pool discards it and the next query opens a new one; /readyz reports the outage.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

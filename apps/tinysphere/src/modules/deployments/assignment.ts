@@ -40,6 +40,11 @@ export async function resolveAssignment(db: Db, deviceId: string): Promise<Resol
     version: row.version,
     assignedAt,
     via: row.target_kind,
-    etag: `"${row.model_id}@${row.version}@${assignedAt.getTime().toString(36)}"`,
+    etag: assignmentEtag(row.model_id, row.version, assignedAt),
   };
+}
+
+/** The ETag of an assignment: changes whenever the model, version or assignment time does. */
+export function assignmentEtag(modelId: string, version: string, assignedAt: Date): string {
+  return `"${modelId}@${version}@${assignedAt.getTime().toString(36)}"`;
 }

@@ -9,7 +9,6 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { readBlob } from '../../storage/blob-store.js';
 import { requireRole } from '../devices/auth.js';
 
 /** Read-only drift views for people: episodes, samples, a sample's image and features. */
@@ -115,12 +114,26 @@ export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext):
       const p = req.params as { deviceId: string; sampleId: string; part: 'image' | 'features' };
       const row = await ctx.db
         .selectFrom('drift_samples')
-        .select(['image_key', 'image_media_type', 'features_key'])
+        .select([
+          'image_key',
+          'image_offset',
+          'image_length',
+          'image_media_type',
+          'features_key',
+          'features_offset',
+          'feature_dim',
+        ])
         .where('device_id', '=', p.deviceId)
         .where('sample_id', '=', p.sampleId)
         .executeTakeFirst();
-      const key = p.part === 'image' ? row?.image_key : row?.features_key;
-      const bytes = key ? await readBlob(ctx.blobs, key) : null;
+      const range: [string, number, number] | null = !row
+        ? null
+        : p.part === 'features'
+          ? [row.features_key, row.features_offset, row.feature_dim * 4]
+          : row.image_key
+            ? [row.image_key, row.image_offset ?? 0, row.image_length ?? 0]
+            : null;
+      const bytes = range ? await ctx.blobs.getRange(range[0], range[1], range[2]) : null;
       if (!row || !bytes)
         throw new TinyMLOpsError('NOT_FOUND', `no ${p.part} for drift sample ${p.deviceId}/${p.sampleId}`);
       return reply

@@ -1,6 +1,5 @@
 import { TinyMLOpsError, type ReanalysisRequest, type ReanalysisResult } from '@tinymlops/contracts';
 import type { AppContext } from '../../app-context.js';
-import { readBlob } from '../../storage/blob-store.js';
 
 /** The part of TinyLCM's `DriftDetector` contract re-analysis uses (structural, so no copy of it). */
 export interface ReplayDetector {
@@ -27,13 +26,16 @@ export async function reanalyse(ctx: AppContext, deviceId: string, req: Reanalys
   const detector = ctx.detectorFactory(req.detector.kind, req.detector.options);
   let q = ctx.db
     .selectFrom('drift_samples')
-    .select(['sample_id', 'captured_at', 'confidence', 'features_key'])
+    .select(['sample_id', 'captured_at', 'confidence', 'features_key', 'features_offset', 'feature_dim'])
     .where('device_id', '=', deviceId);
   if (req.since) q = q.where('captured_at', '>=', new Date(req.since));
   const rows = await q.orderBy('captured_at').orderBy('frame_index').limit(100_000).execute();
   const detections: ReanalysisResult['detections'] = [];
   for (const [index, r] of rows.entries()) {
-    const x = req.signal === 'confidence' ? r.confidence : await featureNorm(ctx, r.features_key);
+    const x =
+      req.signal === 'confidence'
+        ? r.confidence
+        : await featureNorm(ctx, r.features_key, r.features_offset, r.feature_dim);
     detector.update(x);
     if (detector.driftDetected) {
       detections.push({ index, sampleId: r.sample_id, capturedAt: new Date(r.captured_at).toISOString() });
@@ -42,8 +44,8 @@ export async function reanalyse(ctx: AppContext, deviceId: string, req: Reanalys
   return { schemaVersion: 1, deviceId, detector: req.detector.kind, samples: rows.length, detections };
 }
 
-async function featureNorm(ctx: AppContext, key: string): Promise<number> {
-  const bytes = await readBlob(ctx.blobs, key);
+async function featureNorm(ctx: AppContext, key: string, offset: number, dim: number): Promise<number> {
+  const bytes = await ctx.blobs.getRange(key, offset, dim * 4);
   if (!bytes) return Number.NaN;
   const v = new Float32Array(Uint8Array.from(bytes).buffer); // copy: Buffer offsets need not be 4-aligned
   let s = 0;

@@ -103,7 +103,7 @@ describe.each(databaseEngines())('package upload and ingestion on $name', (engin
     ]).toEqual([10, 1, 1, 1, 1]);
     expect([await count('drift_episodes'), await count('drift_samples')]).toEqual([1, 3]);
     expect((await packageRow('pkg_all_0001')).ingest_count).toBe(1);
-    expect(await s.blobs.list(`drift/${dev.deviceId}/`)).toHaveLength(6);
+    expect(await s.blobs.list(`drift/${dev.deviceId}/`)).toEqual([`drift/${dev.deviceId}/pkg_all_0001.samples`]);
   });
 
   it('deduplicates records re-sent in a later package (logs by seq)', async () => {
@@ -187,6 +187,7 @@ describe.each(databaseEngines())('package upload and ingestion on $name', (engin
       documents: { metrics: metricsDoc(200, 201) },
     });
     await s.upload(dev.deviceToken, 'pkg_mine_0001', body);
+    expect(await settled(dev.deviceToken, 'pkg_mine_0001')).toBe('ingested');
     const r = await s.call('GET', '/device/v1/packages/pkg_mine_0001', { token: other.deviceToken });
     expect([r.status, (await readJson(r)).error.code]).toEqual([404, 'NOT_FOUND']);
     const anon = await s.call('PUT', '/device/v1/packages/pkg_anon_0001', {

@@ -62,6 +62,12 @@ describe.each([
     expect(await readBlob(h.store, 's/stream.bin')).toEqual(Buffer.concat(chunks));
   });
 
+  it('reads byte ranges', async () => {
+    await h.store.put('r/range.bin', Buffer.from('0123456789'));
+    expect((await h.store.getRange('r/range.bin', 3, 4))?.toString()).toBe('3456');
+    expect(await h.store.getRange('r/missing', 0, 1)).toBeNull();
+  });
+
   it('overwrites atomically and reports missing keys as null', async () => {
     await h.store.put('o/x', Buffer.from('1'));
     await h.store.put('o/x', Buffer.from('22'));

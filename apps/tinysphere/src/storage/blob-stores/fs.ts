@@ -52,6 +52,22 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async getRange(key: string, start: number, length: number): Promise<Buffer | null> {
+    try {
+      const fh = await open(this.file(key), 'r');
+      try {
+        const buf = Buffer.alloc(length);
+        const { bytesRead } = await fh.read(buf, 0, length, start);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
   async head(key: string): Promise<BlobInfo | null> {
     try {
       const s = await stat(this.file(key));

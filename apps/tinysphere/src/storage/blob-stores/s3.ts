@@ -80,6 +80,23 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  async getRange(key: string, start: number, length: number): Promise<Buffer | null> {
+    if (length === 0) return Buffer.alloc(0);
+    try {
+      const r = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.options.bucket,
+          Key: this.k(key),
+          Range: `bytes=${start}-${start + length - 1}`,
+        }),
+      );
+      return collect(r.Body as Readable);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
   async head(key: string): Promise<BlobInfo | null> {
     try {
       const r = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.k(key) }));

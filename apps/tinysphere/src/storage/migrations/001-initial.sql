@@ -97,8 +97,12 @@ CREATE TABLE drift_samples (
   confidence double precision NOT NULL,
   neighbours jsonb,
   feature_dim integer NOT NULL,
+  -- features and image live in one per-package object at these byte ranges (one write, one fsync)
   features_key text NOT NULL,
+  features_offset integer NOT NULL,
   image_key text,
+  image_offset integer,
+  image_length integer,
   image_media_type text,
   status text NOT NULL CHECK (status IN ('pending', 'labelled', 'false-alarm', 'rejected')),
   label text,

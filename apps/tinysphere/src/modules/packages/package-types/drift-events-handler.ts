@@ -1,24 +1,45 @@
-import {
-  decodeFloat32,
-  DriftEventsDocument,
-  parseOrThrow,
-  TinyMLOpsError,
-  type DriftSample,
-} from '@tinymlops/contracts';
+import { decodeFloat32, DriftEventsDocument, parseOrThrow, TinyMLOpsError } from '@tinymlops/contracts';
 import { sql } from 'kysely';
-import { chunked, type PackageTypeHandler } from './package-type-handler.js';
+import { chunked, type IngestInput, type PackageTypeHandler } from './package-type-handler.js';
 
-/** Blob keys of a drift sample's feature vector (raw f32le) and image. */
-export function sampleKeys(deviceId: string, s: DriftSample): { features: string; image: string | null } {
-  const base = `drift/${deviceId}/${s.sampleId}`;
-  const ext = s.image?.mediaType === 'image/jpeg' ? 'jpg' : 'png';
-  return { features: `${base}/features.f32`, image: s.image ? `${base}/image.${ext}` : null };
+/** Where one sample's features and image sit inside its package's samples object. */
+interface SampleLayout {
+  featuresOffset: number;
+  imageOffset: number | null;
+  imageLength: number | null;
+}
+
+/** Blob key of the object holding every sample's features (raw f32le) and image of one package. */
+export function samplesKey(deviceId: string, packageId: string): string {
+  return `drift/${deviceId}/${packageId}.samples`;
+}
+
+/**
+ * Lays out a package's samples in one object: for each sample its features, then its image.
+ * One object per package means one durable write (one fsync) instead of two per sample.
+ */
+function layout(input: IngestInput, doc: DriftEventsDocument): { bytes: Buffer[]; at: Map<string, SampleLayout> } {
+  const bytes: Buffer[] = [];
+  const at = new Map<string, SampleLayout>();
+  let offset = 0;
+  for (const s of doc.samples) {
+    const features = Buffer.from(decodeFloat32(s.features).buffer);
+    const image = s.image ? input.entries.get(s.image.path) : undefined;
+    at.set(s.sampleId, {
+      featuresOffset: offset,
+      imageOffset: image ? offset + features.length : null,
+      imageLength: image?.length ?? null,
+    });
+    bytes.push(features, ...(image ? [image] : []));
+    offset += features.length + (image?.length ?? 0);
+  }
+  return { bytes, at };
 }
 
 /**
  * Drift events and samples: episodes (opened by a start event, closed by an end event) and
- * samples (status pending) as rows; feature vectors and images as blobs. A sample that arrives
- * again keeps its review status.
+ * samples (status pending) as rows; feature vectors and images in one blob per package. A
+ * sample that arrives again keeps its review status.
  */
 export const driftEventsHandler: PackageTypeHandler<DriftEventsDocument> = {
   type: 'drift-events',
@@ -35,12 +56,8 @@ export const driftEventsHandler: PackageTypeHandler<DriftEventsDocument> = {
     return doc;
   },
   async blobs(ctx, input, doc) {
-    for (const s of doc.samples) {
-      const keys = sampleKeys(input.deviceId, s);
-      await ctx.blobs.put(keys.features, Buffer.from(decodeFloat32(s.features).buffer));
-      const image = s.image ? input.entries.get(s.image.path) : undefined;
-      if (keys.image && image) await ctx.blobs.put(keys.image, image);
-    }
+    if (doc.samples.length === 0) return;
+    await ctx.blobs.put(samplesKey(input.deviceId, input.packageId), Buffer.concat(layout(input, doc).bytes));
   },
   async rows(tx, input, doc) {
     const device = await tx
@@ -77,12 +94,14 @@ export const driftEventsHandler: PackageTypeHandler<DriftEventsDocument> = {
         )
         .execute();
     }
+    const { at } = layout(input, doc);
+    const key = samplesKey(input.deviceId, input.packageId);
     for (const part of chunked(doc.samples, 500)) {
       await tx
         .insertInto('drift_samples')
         .values(
           part.map((s) => {
-            const keys = sampleKeys(input.deviceId, s);
+            const where = at.get(s.sampleId) as SampleLayout;
             return {
               device_id: input.deviceId,
               sample_id: s.sampleId,
@@ -94,8 +113,11 @@ export const driftEventsHandler: PackageTypeHandler<DriftEventsDocument> = {
               confidence: s.prediction.confidence,
               neighbours: s.neighbours === undefined ? null : JSON.stringify(s.neighbours),
               feature_dim: s.features.dim,
-              features_key: keys.features,
-              image_key: keys.image,
+              features_key: key,
+              features_offset: where.featuresOffset,
+              image_key: where.imageOffset === null ? null : key,
+              image_offset: where.imageOffset,
+              image_length: where.imageLength,
               image_media_type: s.image?.mediaType ?? null,
               status: 'pending' as const,
               label: null,

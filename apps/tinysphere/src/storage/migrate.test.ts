@@ -1,0 +1,29 @@
+import { createTestDatabase } from '@tinymlops/testkit';
+import { sql } from 'kysely';
+import { describe, expect, inject, it } from 'vitest';
+import { migrate } from './migrate.js';
+import { openDatabase } from './open-database.js';
+
+const serverUrl = inject('postgresUrl');
+
+describe('migrations', () => {
+  it('build the whole schema on PGlite and are idempotent', async () => {
+    const d = await openDatabase('pglite:memory');
+    expect(await migrate(d.db)).toEqual(['001-initial.sql']);
+    expect(await migrate(d.db)).toEqual([]);
+    const tables = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`.execute(d.db);
+    expect(tables.rows[0]?.n).toBe(19);
+    await d.close();
+  });
+
+  it.skipIf(!serverUrl)('are applied once when several processes start at the same time (PostgreSQL)', async () => {
+    const t = await createTestDatabase(serverUrl);
+    const opened = await Promise.all([0, 1, 2].map(() => openDatabase(t.url)));
+    const applied = await Promise.all(opened.map((d) => migrate(d.db)));
+    expect(applied.flat()).toEqual(['001-initial.sql']);
+    await Promise.all(opened.map((d) => d.close()));
+    await t.drop();
+  });
+});

@@ -1,0 +1,334 @@
+/**
+ * `npm run bench:server [-- --json] [-- --db postgres|pglite] [-- --seconds N]`: load a real
+ * `tinysphere serve` process from this process over loopback with undici, on PostgreSQL and on
+ * PGlite. Heartbeats/s with p50/p99; 50 KB drift packages/s counted when ingested, upload p50/p99;
+ * lost (accepted, never ingested) and duplicated (ingested more than once) after client retries.
+ * Appends dated rows to docs/benchmarks.md.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestPostgres } from '@tinymlops/testkit';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { buildPackage, driftDoc } from '../apps/tinysphere/src/testing/package-archive.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = path.join(ROOT, 'apps/tinysphere/bin/tinysphere.mjs');
+const DEMO = 'bench-open-enrolment';
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const only = args.includes('--db') ? args[args.indexOf('--db') + 1] : undefined;
+const seconds = args.includes('--seconds') ? Number(args[args.indexOf('--seconds') + 1]) : 10;
+const DEVICES = 200;
+/** The machine may be shared; the load before the run says how much of it the benchmark had. */
+const LOAD_AT_START = os.loadavg()[0]?.toFixed(1) ?? '?';
+const HB_CONNECTIONS = 64;
+const PKG_CONCURRENCY = 32;
+const WORKERS = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 4;
+
+interface Row {
+  db: string;
+  heartbeatsPerSec: number;
+  heartbeatP50Ms: number;
+  heartbeatP99Ms: number;
+  packagesPerSec: number;
+  packageP50Ms: number;
+  packageP99Ms: number;
+  lost: number;
+  duplicated: number;
+}
+
+const log = (...m: unknown[]) => (json ? console.error(...m) : console.log(...m));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(1)) : 0;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+function run(argv: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tinysphere ${argv[0]} exited ${code}`))));
+  });
+}
+
+async function startServer(storage: string[], port: number): Promise<ChildProcess> {
+  const c = spawn(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      ...storage,
+      '--port',
+      String(port),
+      '--demo-enrolment-token',
+      DEMO,
+      '--log-level',
+      'warn',
+      '--pool-size',
+      '20',
+      '--worker-concurrency',
+      String(WORKERS),
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return c;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not become ready');
+}
+
+async function enrol(pool: Pool, n: number) {
+  const devices: { deviceId: string; token: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await pool.request({
+      path: '/device/v1/enrol',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        schemaVersion: 1,
+        enrolmentToken: DEMO,
+        hardwareId: `bench-${i}-${randomBytes(3).toString('hex')}`,
+        platform: { arch: os.arch(), os: 'linux', node: process.versions.node },
+      }),
+    });
+    const b = (await r.body.json()) as { deviceId: string; deviceToken: string };
+    devices.push({ deviceId: b.deviceId, token: b.deviceToken });
+  }
+  return devices;
+}
+
+async function heartbeats(pool: Pool, devices: { token: string }[]): Promise<{ perSec: number; lat: number[] }> {
+  const body = JSON.stringify({
+    schemaVersion: 1,
+    sentAt: new Date().toISOString(),
+    status: 'ok',
+    mode: 'monitoring-only',
+    model: { modelId: 'bench', version: '1.0.0' },
+    stateVersion: 1,
+    uptimeSeconds: 1,
+    metrics: { framesProcessed: 60, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 },
+  });
+  const lat: number[] = [];
+  let ok = 0;
+  let i = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const d = devices[i++ % devices.length]!;
+      const t = performance.now();
+      const r = await pool.request({
+        path: '/device/v1/heartbeat',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${d.token}` },
+        body,
+      });
+      await r.body.dump();
+      lat.push(performance.now() - t);
+      if (r.statusCode === 200) ok++;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: HB_CONNECTIONS }, worker));
+  return { perSec: Math.round(ok / ((performance.now() - t0) / 1000)), lat };
+}
+
+async function ingestedCount(pool: Pool): Promise<number> {
+  const r = await pool.request({ path: '/metrics', method: 'GET' });
+  const text = await r.body.text();
+  const m = /tinysphere_jobs_total\{kind="ingest-package",outcome="done"\} (\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+async function packages(pool: Pool, devices: { deviceId: string; token: string }[]) {
+  // ~50 KB drift packages: 12 samples with 4 KB (incompressible) images and 64-d features.
+  const prepared: { token: string; id: string; body: Buffer; sha: string }[] = [];
+  const count = Math.max(200, Math.round(seconds * 60));
+  for (let k = 0; k < count; k++) {
+    const d = devices[k % devices.length]!;
+    const id = `pkg_${d.deviceId}_${String(k).padStart(6, '0')}`;
+    const { doc, images } = driftDoc(`ep_${k.toString(36).padStart(8, '0')}`, 12, {
+      dim: 64,
+      withImages: true,
+      prefix: `s${k}`,
+    });
+    for (const key of Object.keys(images)) images[key] = randomBytes(3800);
+    const body = await buildPackage({
+      packageId: id,
+      deviceId: d.deviceId,
+      documents: { 'drift-events': doc },
+      files: images,
+    });
+    prepared.push({ token: d.token, id, body, sha: createHash('sha256').update(body).digest('hex') });
+  }
+  const avgKb = prepared.reduce((s, p) => s + p.body.length, 0) / prepared.length / 1024;
+  const before = await ingestedCount(pool);
+  const lat: number[] = [];
+  const accepted = new Set<string>();
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < prepared.length) {
+      const p = prepared[next++]!;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const t = performance.now();
+        try {
+          const r = await pool.request({
+            path: `/device/v1/packages/${p.id}`,
+            method: 'PUT',
+            headers: {
+              'content-type': 'application/gzip',
+              'x-content-sha256': p.sha,
+              authorization: `Bearer ${p.token}`,
+            },
+            body: p.body,
+          });
+          await r.body.dump();
+          lat.push(performance.now() - t);
+          if (r.statusCode === 202 || r.statusCode === 200) {
+            accepted.add(p.id);
+            break;
+          }
+        } catch {
+          // network error: the client retries the same id, as a device would
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PKG_CONCURRENCY }, worker));
+  let done = 0;
+  const deadline = performance.now() + 300_000;
+  while ((done = (await ingestedCount(pool)) - before) < accepted.size && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  const elapsed = (performance.now() - t0) / 1000;
+  return { perSec: Math.round(done / elapsed), lat, accepted, avgKb, count: prepared.length };
+}
+
+async function audit(pool: Pool, token: string, devices: { deviceId: string }[], accepted: Set<string>) {
+  const ingested = new Map<string, number>();
+  for (const d of devices) {
+    const r = await pool.request({
+      path: `/api/v1/packages?deviceId=${d.deviceId}&limit=500`,
+      method: 'GET',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const b = (await r.body.json()) as { items: { package_id: string; status: string; ingest_count: number }[] };
+    for (const p of b.items) if (p.status === 'ingested') ingested.set(p.package_id, p.ingest_count);
+  }
+  const lost = [...accepted].filter((id) => !ingested.has(id)).length;
+  const duplicated = [...ingested.values()].filter((n) => n > 1).length;
+  return { lost, duplicated };
+}
+
+async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-server-'));
+  let stopPg = async () => {};
+  let dbUri = `pglite:${dir}/db`;
+  if (db === 'postgres') {
+    const pgServer = await startTestPostgres();
+    if (!pgServer) throw new Error('no PostgreSQL available (set TEST_DATABASE_URL or install postgresql)');
+    stopPg = () => pgServer.stop();
+    const admin = new pg.Client({ connectionString: pgServer.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE bench');
+    await admin.end();
+    dbUri = pgServer.url.replace(/\/postgres$/, '/bench');
+  }
+  const storage = ['--db', dbUri, '--blobs', `file:${dir}/blobs`];
+  const viewer = JSON.parse(
+    await run(['admin', 'create-token', ...storage, '--role', 'viewer', '--name', 'bench']),
+  ) as { apiToken: string };
+  const port = await freePort();
+  const server = await startServer(storage, port);
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: HB_CONNECTIONS, pipelining: 1 });
+  try {
+    log(`[${db}] enrolling ${DEVICES} devices…`);
+    const devices = await enrol(pool, DEVICES);
+    log(`[${db}] heartbeats for ${seconds} s with ${HB_CONNECTIONS} connections…`);
+    const hb = await heartbeats(pool, devices);
+    log(`[${db}] ${hb.perSec} heartbeats/s, p50 ${pct(hb.lat, 50)} ms, p99 ${pct(hb.lat, 99)} ms`);
+    log(`[${db}] packages with ${PKG_CONCURRENCY} concurrent uploads…`);
+    const pk = await packages(pool, devices);
+    const { lost, duplicated } = await audit(pool, viewer.apiToken, devices, pk.accepted);
+    log(
+      `[${db}] ${pk.count} packages of ~${pk.avgKb.toFixed(0)} KB: ${pk.perSec} ingested/s, upload p50 ${pct(pk.lat, 50)} ms, p99 ${pct(pk.lat, 99)} ms, lost ${lost}, duplicated ${duplicated}`,
+    );
+    return {
+      db,
+      heartbeatsPerSec: hb.perSec,
+      heartbeatP50Ms: pct(hb.lat, 50),
+      heartbeatP99Ms: pct(hb.lat, 99),
+      packagesPerSec: pk.perSec,
+      packageP50Ms: pct(pk.lat, 50),
+      packageP99Ms: pct(pk.lat, 99),
+      lost,
+      duplicated,
+    };
+  } finally {
+    await pool.close();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    await stopPg();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function record(rows: Row[]): Promise<void> {
+  const file = path.join(ROOT, 'docs/benchmarks.md');
+  const exists = await readFile(file, 'utf8').then(
+    () => true,
+    () => false,
+  );
+  if (!exists)
+    await writeFile(file, '# Benchmarks\n\nRows are appended by the benchmark scripts; each names its machine.\n');
+  const machine = `${os.cpus().length}× ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, load average at start ${LOAD_AT_START}`;
+  const header = `\n## bench:server — ${new Date().toISOString()} — ${machine}\n\n| db | heartbeats/s | hb p50 ms | hb p99 ms | packages/s (ingested) | upload p50 ms | upload p99 ms | lost | duplicated |\n|---|---|---|---|---|---|---|---|---|\n`;
+  const lines = rows
+    .map(
+      (r) =>
+        `| ${r.db} | ${r.heartbeatsPerSec} | ${r.heartbeatP50Ms} | ${r.heartbeatP99Ms} | ${r.packagesPerSec} | ${r.packageP50Ms} | ${r.packageP99Ms} | ${r.lost} | ${r.duplicated} |`,
+    )
+    .join('\n');
+  await appendFile(file, header + lines + '\n');
+}
+
+const dbs = (['postgres', 'pglite'] as const).filter((d) => !only || d === only);
+const rows: Row[] = [];
+for (const d of dbs) rows.push(await benchOne(d));
+await record(rows);
+if (json)
+  console.log(
+    JSON.stringify(
+      rows.map(({ db, heartbeatsPerSec, heartbeatP99Ms, packagesPerSec, packageP99Ms, lost, duplicated }) => ({
+        db,
+        heartbeatsPerSec,
+        heartbeatP99Ms,
+        packagesPerSec,
+        packageP99Ms,
+        lost,
+        duplicated,
+      })),
+    ),
+  );
