@@ -116,6 +116,8 @@ export async function realRecordings(plan: readonly RealScenario[] = REAL_SCENAR
   return recs;
 }
 
+const classIndex = (label: string): number => (FASHION_MNIST_CLASSES as readonly string[]).indexOf(label);
+
 /** The detector input streams of one recording: one DriftStream per input signal. */
 export function streamsOf(rec: Recording): DriftStream[] {
   const base = { driftPoints: rec.driftPoints, deltaMax: rec.deltaMax };
@@ -123,7 +125,8 @@ export function streamsOf(rec: Recording): DriftStream[] {
   return [
     { ...base, name: name('knn distance'), inputType: 'number', values: rec.distance },
     { ...base, name: name('confidence'), inputType: 'number', values: rec.confidence },
-    { ...base, name: name('predicted class'), inputType: 'class', values: rec.predicted },
+    // Class indices (Fashion-MNIST order; the 8 known labels are 0–7), as PredictionDistribution takes them.
+    { ...base, name: name('predicted class'), inputType: 'class', values: rec.predicted.map(classIndex) },
     { ...base, name: name('neighbours'), inputType: 'neighbours', values: rec.neighbours },
     { ...base, name: name(`features (PCA 1–${VECTOR_DIM})`), inputType: 'vector', values: rec.vector },
     { ...base, name: name('error'), inputType: 'boolean', values: rec.error },
