@@ -66,8 +66,8 @@ const NOTES = `**Why the remaining ✗ on real streams, and what fixes them.**
   (bundle reference, δ 0.5σ, λ 6σ)\`: still 2 of 6 missed, median 17, and 11.67 false alarms per
   10k; δ 0.25σ, λ 8σ: median 41, 2 missed, 45.83 per 10k). Where cusum or ewma-chart show ✓ there
   they still miss 4 of 6 episodes: the periodic baseline's F1 is a low bar. It is found by the label-based detectors
-  on the error stream (every held-out frame is an error) and by the feature detectors (PCA
-  components shift). The held-out goal is therefore evaluated on the bag + ankle boot mix and on
+  on the error stream (every held-out frame is an error), by prediction-distribution (ankle boots
+  are predicted as known footwear) and by the feature detectors (PCA components shift). The held-out goal is therefore evaluated on the bag + ankle boot mix and on
   bag alone, with ankle boot reported here rather than hidden.
 - *Gradual class mix* (to 90 % trouser + sandal) is a prior shift towards easy classes: distance
   (+0.07σ) does not move, confidence rises slightly (0.873 → 0.944, +0.4σ), neighbourhoods get

@@ -37,16 +37,16 @@ export interface FrameContext {
  * Defaults δ = 0.75σ, λ = 8σ, tuned on the real streams of `bench/real-streams.ts` (fashion-mnv2
  * over the committed Fashion-MNIST sample, bundle reference 10.47 ± 2.73; docs/drift-benchmark.md):
  * held-out classes (bag + ankle boot, ≈ +1.2σ) are found after a median 7 frames, bag alone (+2.4σ)
- * after 4, brightness / contrast / blur / noise corruption after 5 / 6 / 8 / 12; no false episode in
+ * after 4, brightness / contrast / blur / noise corruption after 5 / 6 / 8 / 13; no false episode in
  * 12,000 no-drift frames (0.2 per 10⁴ over 96,000 resampled ones). Ankle boot alone (+0.26σ) is
  * below δ: no distance setting finds it without flooding false alarms. The former δ = 1σ, λ = 25σ
  * (tuned on constructed log-normal streams) needed 62+ frames. A moving average before the test
  * only added delay (Page-Hinkley already sums), and a robust (MAD) σ differs from the std by 3 %.
- * Frames are independent draws here; a camera holding one scene for many frames correlates them
- * and raises the false-alarm rate (≈ λ/δ frames of one atypical scene start an episode): raise λ
- * or feed one frame per scene there. Exit: PH < 0.5λ for 15 frames (≈ 20 frames after the stream
- * returns to the reference; 5 frames split held-out-mix episodes into 2–3 alerts). Cooldown 30
- * frames ≈ 15 s at 2 fps.
+ * Frames are independent draws here; a camera holding one scene for several frames correlates
+ * them: each image held 1–5 frames gives 41 false episodes per 10⁴ frames (λ = 16σ: 2.4), so feed
+ * one frame per scene change there, or raise λ. Exit: PH < 0.5λ for 15 frames (≈ 20 frames after
+ * the stream returns to the reference; 5 frames split held-out-mix episodes into 2–3 alerts).
+ * Cooldown 30 frames ≈ 15 s at 2 fps.
  *
  * The reference (μ, σ) comes from options (the bundle's `detectors.json`) or from the first
  * `warmUpFrames` stable frames; it then tracks slowly (EWMA, `referenceUpdateRate`) from stable frames
