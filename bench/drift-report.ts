@@ -1,6 +1,7 @@
 /** Renders docs/drift-benchmark.md from evaluation rows (see drift-evaluation.ts). */
 import type { DriftStream } from '@tinymlops/tinylcm';
 import type { EvaluationRow } from './drift-evaluation.js';
+import { renderReal } from './drift-report-real.js';
 
 const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : x === Infinity ? '∞' : '–');
 
@@ -42,9 +43,10 @@ other alarm is a false alarm. False alarms per 10k and MTFA (samples per false a
 over the samples outside episode windows. The baseline fires every deltaMax samples, so it detects
 every episode: its F1 is what a detector must beat (River PR #1963). F1 is undefined (–) on
 no-drift streams; there the false-alarm rate is the result. Synthetic streams are built by
-\`bench/drift-streams.ts\` from fixed seeds; real pipeline streams, when present in
-\`bench/streams/*.json\`, are appended.
+\`bench/drift-streams.ts\` from fixed seeds; the real pipeline streams of \`bench/real-streams.ts\`
+and any \`bench/streams/*.json\` are appended.
 
+${renderReal(rows, streams)}
 ## Where a detector does not beat the baseline
 
 ${misses(rows)}

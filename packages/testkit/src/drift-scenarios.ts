@@ -32,6 +32,8 @@ export interface ScenarioOptions {
   episodes?: DriftEpisodeTruth[];
   /** Corruption severity in [0, 1]; default 0.7. */
   severity?: number;
+  /** Classes `held-out-classes` draws during an episode; default both (bag, ankle boot). */
+  heldOutClasses?: readonly number[];
 }
 
 /**
@@ -77,7 +79,7 @@ function frameFactory(set: ImageSet, byClass: number[][], opts: ScenarioOptions,
   return (i: number): ScenarioFrame => {
     const ep = episodes.find((e) => i >= e.start && i < e.end);
     let idx: number;
-    if (ep && opts.scenario === 'held-out-classes') idx = pick(HELD_OUT_CLASSES);
+    if (ep && opts.scenario === 'held-out-classes') idx = pick(opts.heldOutClasses ?? HELD_OUT_CLASSES);
     else if (ep && opts.scenario === 'class-mix') {
       const p = 0.9 * Math.min(1, (i - ep.start) / Math.max(1, (ep.end - ep.start) / 2));
       idx = rand() < p ? pick([1, 5]) : pick(known);

@@ -52,7 +52,7 @@ describe.skipIf(!existsSync(stateFile))('KnnDistanceMonitor on the prototype fea
     });
   }
 
-  it('raises nothing on these small (0.5–1σ) shifts with the conservative defaults', () => {
+  it('raises nothing on these small (0.5–1σ) shifts with the defaults (δ = 0.75σ is above them)', () => {
     for (const heldOut of ['negative', 'leaf']) {
       const { stream, reference } = heldOutStream(heldOut);
       expect(starts(stream, reference)).toEqual([]);

@@ -26,26 +26,26 @@ function rng(seed: number): () => number {
 }
 
 describe('KnnDistanceMonitor', () => {
-  // μ = 10, σ = 1 → δ = 1, λ = 25, exit below 12.5. A +5σ shift adds 4 per frame: PH = 28 > 25 on
-  // its 7th frame (index 106). Back at μ, the capped PH (25) falls by 1 per frame: first below 12.5 at
-  // index 162, fifth consecutive at 166.
+  // μ = 10, σ = 1 → δ = 0.75, λ = 8, exit below 4. A +5σ shift adds 4.25 per frame: PH = 8.5 > 8
+  // on its 2nd frame (index 101). Back at μ, the capped PH (8) falls by 0.75 per frame: first below 4
+  // at index 155 (3.5), fifteenth consecutive at 169.
   const stream = [...level(100, 10), ...level(50, 15), ...level(100, 10)];
 
   it('emits exactly one start and one end where the constructed stream says', () => {
     const mon = new KnnDistanceMonitor(REF);
     const events = run(mon, stream);
     expect(events.map((e) => [e.phase, e.episode, e.frameIndex])).toEqual([
-      ['start', 1, 106],
-      ['end', 1, 166],
+      ['start', 1, 101],
+      ['end', 1, 169],
     ]);
-    expect(events[0]?.thresholds).toEqual({ delta: 1, lambda: 25, exit: 12.5 });
-    expect(events[0]?.statistics.pageHinkley).toBe(28);
+    expect(events[0]?.thresholds).toEqual({ delta: 0.75, lambda: 8, exit: 4 });
+    expect(events[0]?.statistics.pageHinkley).toBe(8.5);
   });
 
   it('sets driftDetected only on the frame that starts the episode', () => {
     const mon = new KnnDistanceMonitor(REF);
     const flagged = stream.flatMap((x, i) => (mon.update(x).driftDetected ? [i] : []));
-    expect(flagged).toEqual([106]);
+    expect(flagged).toEqual([101]);
   });
 
   it('holds off a new episode for cooldownFrames after the previous one ended', () => {
@@ -54,22 +54,29 @@ describe('KnnDistanceMonitor', () => {
       run(new KnnDistanceMonitor({ ...REF, cooldownFrames }), twoShifts)
         .filter((e) => e.phase === 'start')
         .map((e) => e.frameIndex);
-    // Second shift begins at 250: without cooldown it starts at 256; a 100-frame cooldown from the
-    // end at 166 keeps it off until 266 (the accumulated PH is well above λ by then).
-    expect(starts(0)).toEqual([106, 256]);
-    expect(starts(100)).toEqual([106, 266]);
+    // Second shift begins at 250: without cooldown it starts at 251; a 100-frame cooldown from the
+    // end at 169 keeps it off until 269 (the accumulated PH is well above λ by then).
+    expect(starts(0)).toEqual([101, 251]);
+    expect(starts(100)).toEqual([101, 269]);
   });
 
   it('learns its reference from stable frames only during warm-up', () => {
-    const mon = new KnnDistanceMonitor({ warmUpFrames: 10 });
+    const mon = new KnnDistanceMonitor({ warmUpFrames: 10, minConfidence: 0.9 });
     for (let i = 0; i < 50; i++) mon.updateWithContext(100, { confidence: 0.3, label: 'a' });
     expect(mon.reference).toBeNull();
     for (let i = 0; i < 10; i++) mon.updateWithContext(i % 2 ? 11 : 9, { confidence: 1, label: 'a' });
     expect(mon.reference).toEqual({ mean: 10, std: 1 });
+    // By default any confidence counts, but a frame without a (known) label never does.
+    const byDefault = new KnnDistanceMonitor({ warmUpFrames: 10, knownClasses: ['a'] });
+    for (let i = 0; i < 20; i++) byDefault.updateWithContext(100, { confidence: 1, label: i % 2 ? null : 'b' });
+    expect(byDefault.reference).toBeNull();
+    for (let i = 0; i < 10; i++) byDefault.updateWithContext(i % 2 ? 11 : 9, { confidence: 0.2, label: 'a' });
+    expect(byDefault.reference).toEqual({ mean: 10, std: 1 });
   });
 
   it('updates the reference only from confident known-class frames outside episodes', () => {
-    const mon = new KnnDistanceMonitor({ ...REF, referenceUpdateRate: 0.1, knownClasses: ['a'] });
+    // The confidence gate is off by default (it biases the reference low on real features); set here.
+    const mon = new KnnDistanceMonitor({ ...REF, referenceUpdateRate: 0.1, knownClasses: ['a'], minConfidence: 0.9 });
     for (let i = 0; i < 20; i++) mon.updateWithContext(10.5, { confidence: 0.5, label: 'a' });
     for (let i = 0; i < 20; i++) mon.updateWithContext(10.5, { confidence: 1, label: 'unknown' });
     expect(mon.reference?.mean).toBe(10);
@@ -95,7 +102,7 @@ describe('KnnDistanceMonitor', () => {
     const after = run(restored, rest);
     expect(before.map((e) => e.phase)).toEqual(['start']);
     expect(after).toEqual(run(original, rest));
-    expect(after.map((e) => [e.phase, e.episode, e.frameIndex])).toEqual([['end', 1, 166]]);
+    expect(after.map((e) => [e.phase, e.episode, e.frameIndex])).toEqual([['end', 1, 169]]);
   });
 
   it('rejects a snapshot of another kind or with a corrupt state', () => {

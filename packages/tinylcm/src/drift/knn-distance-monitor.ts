@@ -34,28 +34,27 @@ export interface FrameContext {
  * however long the episode was. δ and λ are multiples of the reference σ, so one configuration fits
  * any feature scale.
  *
- * Defaults, tuned on constructed streams (skewed log-normal noise, σ = 10; 3·10⁵ frames, 20 seeds):
- * δ = 1σ, λ = 25σ raise no false episode on independent frames and ≈ 20 per 10⁵ frames on strongly
- * autocorrelated ones (AR(1), ρ = 0.8 — consecutive camera frames of one scene); a shift of +5σ / +3σ
- * / +2σ starts an episode after ≈ 6 / 12 / 26 frames. δ = 0.5σ (the first guess) gave 115 false
- * episodes per 10⁵ correlated frames. Exit: PH < 0.5λ for 5 frames (≈ 18 frames after the stream
- * returns to the reference). Cooldown 30 frames ≈ 15 s at 2 fps.
- *
- * Real features (the prototype's 200 × 256 scenario-2 state, one class held out of the KNN, the other
- * classes split into stored and queried halves): a held-out class raises the mean distance by only
- * 0.5–1.1σ (σ = spread over known images). Replayed camera-like (each image held 1–20 frames):
- * defaults → 1.3 false starts per 10⁴ known frames, held-out class found after a median 124–300+
- * frames; δ = 0.5σ, λ = 10σ → 52 false / 10⁴, found after 14–61; δ = 0.25σ, λ = 10σ → 82 false /
- * 10⁴, found after 13–26. No setting separates them well: in this feature space an unknown object
- * looks like an atypical known one. The defaults stay conservative (a false episode costs a person's
- * review); δ is the sensitivity knob. Reference statistics must come from samples not stored in the
- * KNN: the prototype's include self-matches (distance 0.01), which biases its mean low by ≈ 0.3σ.
+ * Defaults δ = 0.75σ, λ = 8σ, tuned on the real streams of `bench/real-streams.ts` (fashion-mnv2
+ * over the committed Fashion-MNIST sample, bundle reference 10.47 ± 2.73; docs/drift-benchmark.md):
+ * held-out classes (bag + ankle boot, ≈ +1.2σ) are found after a median 7 frames, bag alone (+2.4σ)
+ * after 4, brightness / contrast / blur / noise corruption after 5 / 6 / 8 / 13; no false episode in
+ * 12,000 no-drift frames (0.2 per 10⁴ over 96,000 resampled ones). Ankle boot alone (+0.26σ) is
+ * below δ: no distance setting finds it without flooding false alarms. The former δ = 1σ, λ = 25σ
+ * (tuned on constructed log-normal streams) needed 62+ frames. A moving average before the test
+ * only added delay (Page-Hinkley already sums), and a robust (MAD) σ differs from the std by 3 %.
+ * Frames are independent draws here; a camera holding one scene for several frames correlates
+ * them: each image held 1–5 frames gives 41 false episodes per 10⁴ frames (λ = 16σ: 2.4), so feed
+ * one frame per scene change there, or raise λ. Exit: PH < 0.5λ for 15 frames (≈ 20 frames after
+ * the stream returns to the reference; 5 frames split held-out-mix episodes into 2–3 alerts).
+ * Cooldown 30 frames ≈ 15 s at 2 fps.
  *
  * The reference (μ, σ) comes from options (the bundle's `detectors.json`) or from the first
  * `warmUpFrames` stable frames; it then tracks slowly (EWMA, `referenceUpdateRate`) from stable frames
- * only — confident known-class frames outside episodes and cooldown while PH is below the exit
- * threshold, and only frames within 3σ (so the onset of a shift is not absorbed); σ never falls below
- * half its initial value.
+ * only — known-class frames (at least `minConfidence`, default 0, since a confidence gate biases
+ * the reference low) outside episodes and cooldown while PH is below the exit threshold, and only
+ * frames within 3σ (so the onset of a shift is not absorbed); σ never falls below half its initial
+ * value. Reference statistics must come from samples not stored in the KNN (self-matches bias the
+ * mean low).
  *
  * Per the contract `driftDetected` is true on the update that started an episode; unlike the
  * auto-resetting detectors the episode then persists (`inEpisode`) until its end event.
@@ -69,7 +68,7 @@ export interface FrameContext {
  *   if (mon.lastEvent) events.push(`${mon.lastEvent.phase}@${i}`);
  * }
  * console.log(events.join(' '));
- * // => start@105 end@216
+ * // => start@101 end@219
  */
 export class KnnDistanceMonitor implements DriftDetector<number> {
   readonly kind = 'knn-distance';
