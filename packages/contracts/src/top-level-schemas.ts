@@ -3,6 +3,16 @@ import { AdaptationDocument, StateSnapshotDocument } from './adaptation.js';
 import { DetectorsReferenceDocument, KnnStateDocument, TransformDocument } from './bundle-documents.js';
 import { DetectorSnapshot } from './detector-snapshot.js';
 import { DeviceConfig } from './device-config.js';
+import {
+  ApiTokenRequest,
+  ApiTokenResponse,
+  DeviceListPage,
+  DeviceUpdate,
+  EnrolmentTokenRequest,
+  EnrolmentTokenResponse,
+} from './devices-api.js';
+import { BulkValidationRequest, DriftRateSeries, ReanalysisRequest, ReanalysisResult } from './drift-api.js';
+import { AliasRequest, AssignmentRequest, DeploymentStatusList, ModelVersionList } from './registry-api.js';
 import { DriftEventsDocument, FeedbackAck, FeedbackPage, ValidationRequest } from './drift.js';
 import { EnrolmentRequest, EnrolmentResponse } from './enrolment.js';
 import { ErrorEnvelope } from './error-codes.js';
@@ -40,6 +50,20 @@ export const TOP_LEVEL_SCHEMAS = {
   DetectorSnapshot,
   DeviceConfig,
   ErrorEnvelope,
+  DeviceListPage,
+  DeviceUpdate,
+  EnrolmentTokenRequest,
+  EnrolmentTokenResponse,
+  ApiTokenRequest,
+  ApiTokenResponse,
+  ModelVersionList,
+  AliasRequest,
+  AssignmentRequest,
+  DeploymentStatusList,
+  BulkValidationRequest,
+  DriftRateSeries,
+  ReanalysisRequest,
+  ReanalysisResult,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;

@@ -1,0 +1,46 @@
+import { PACKAGE_LIMITS } from '@tinymlops/contracts';
+import type { BlobStore } from './storage/blob-store.js';
+import type { Db } from './storage/database.js';
+import type { DetectorFactory } from './modules/drift/reanalysis.js';
+import type { ServerMetrics } from './modules/metrics/server-metrics.js';
+
+/** Tunables of one server; every field has a default (see DEFAULT_CONFIG). */
+export interface ServerConfig {
+  heartbeatIntervalSeconds: number;
+  /** A device not heard from for this long shows as offline. */
+  offlineAfterSeconds: number;
+  /** When set, this enrolment token is always accepted (the demo's open token). Never in production. */
+  demoEnrolmentToken: string | null;
+  maxArchiveBytes: number;
+  maxExtractedBytes: number;
+  maxEntries: number;
+  maxCompressionRatio: number;
+  maxBundleBytes: number;
+  /** ed25519 public keys (PEM) by keyId; a signed bundle must verify against its key. */
+  trustedBundleKeys: Record<string, string>;
+  /** Refuse unsigned bundles. */
+  requireSignedBundles: boolean;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  heartbeatIntervalSeconds: 60,
+  offlineAfterSeconds: 180,
+  demoEnrolmentToken: null,
+  ...PACKAGE_LIMITS,
+  maxBundleBytes: 256 * 1024 * 1024,
+  trustedBundleKeys: {},
+  requireSignedBundles: false,
+};
+
+/** Everything a route or job handler needs, passed explicitly (no globals). */
+export interface AppContext {
+  readonly db: Db;
+  readonly blobs: BlobStore;
+  readonly config: ServerConfig;
+  readonly metrics: ServerMetrics;
+  readonly now: () => Date;
+  /** Called after a job is enqueued so an in-process worker starts at once. */
+  readonly jobEnqueued: () => void;
+  /** TinyLCM detectors by kind, for drift re-analysis; wired at app construction. */
+  readonly detectorFactory: DetectorFactory | null;
+}

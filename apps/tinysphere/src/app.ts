@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { sql } from 'kysely';
+import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { installZodValidation, zodToOpenApi } from './http/zod-validation.js';
+import { registerDeploymentRoutes } from './modules/deployments/deployment-routes.js';
+import { registerDeviceRoutes } from './modules/devices/device-routes.js';
+import { installAuth } from './modules/devices/auth.js';
+import { registerDriftRoutes } from './modules/drift/drift-routes.js';
+import type { DetectorFactory } from './modules/drift/reanalysis.js';
+import { registerMetricsRoutes } from './modules/metrics/metrics-routes.js';
+import { createServerMetrics } from './modules/metrics/server-metrics.js';
+import { registerModelRoutes } from './modules/models/model-routes.js';
+import { createIngestHandler } from './modules/packages/ingest-job.js';
+import { registerPackageRoutes } from './modules/packages/package-routes.js';
+import type { BlobStore } from './storage/blob-store.js';
+import type { Db } from './storage/database.js';
+import { JobWorker } from './storage/job-worker.js';
+
+/** What `buildApp` needs. */
+export interface AppOptions {
+  db: Db;
+  blobs: BlobStore;
+  config?: Partial<ServerConfig>;
+  /** pino options, or false for silence (tests). */
+  logger?: FastifyServerOptions['logger'];
+  /** In-process job workers (default 2); 0 for an API-only process (`serve --no-workers`). */
+  workers?: number;
+  detectorFactory?: DetectorFactory;
+  now?: () => Date;
+}
+
+/** A built server: the Fastify instance, its context, and its in-process worker (if any). */
+export interface App {
+  readonly http: FastifyInstance;
+  readonly ctx: AppContext;
+  readonly worker: JobWorker | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the TinySphere HTTP app: device API under /device/v1, people API under /api/v1, docs at
+ * /docs, probes and Prometheus metrics. Does not listen; call `app.http.listen()`.
+ * @example
+ * const app = await buildApp({ db, blobs });
+ * await app.http.listen({ port: 8080, host: '127.0.0.1' });
+ */
+export async function buildApp(options: AppOptions): Promise<App> {
+  const metrics = createServerMetrics();
+  let worker: JobWorker | null = null;
+  const ctx: AppContext = {
+    db: options.db,
+    blobs: options.blobs,
+    config: { ...DEFAULT_CONFIG, ...options.config },
+    metrics,
+    now: options.now ?? (() => new Date()),
+    jobEnqueued: () => worker?.wake(),
+    detectorFactory: options.detectorFactory ?? null,
+  };
+  const http = Fastify({
+    logger: options.logger ?? false,
+    genReqId: () => `req-${randomUUID()}`,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: true,
+  });
+  // JSON bodies only (plus the gzip routes' own parser): anything else is a 415, not a string body.
+  http.removeContentTypeParser('text/plain');
+  installZodValidation(http);
+  installErrorHandling(http);
+  installAuth(http, ctx);
+  http.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  await http.register(swagger, {
+    openapi: {
+      info: {
+        title: 'TinySphere',
+        version: '0.1.0',
+        description: 'TinyMLOps fleet server: device API (/device/v1) and people API (/api/v1).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: zodToOpenApi,
+  });
+  await http.register(swaggerUi, { routePrefix: '/docs' });
+  registerProbes(http, ctx);
+  registerDeviceRoutes(http, ctx);
+  registerPackageRoutes(http, ctx);
+  registerDriftRoutes(http, ctx);
+  registerModelRoutes(http, ctx);
+  registerDeploymentRoutes(http, ctx);
+  registerMetricsRoutes(http, ctx);
+  const workers = options.workers ?? 2;
+  if (workers > 0) {
+    worker = createWorker(ctx, workers, (msg, err) => http.log.warn({ err }, msg));
+    worker.start();
+  }
+  return {
+    http,
+    ctx,
+    worker,
+    close: async () => {
+      await worker?.stop();
+      await http.close();
+    },
+  };
+}
+
+/**
+ * A job worker with every handler of the server; `tinysphere worker` runs just this.
+ * @example
+ * const w = createWorker(ctx, 4, console.warn); w.start();
+ */
+export function createWorker(
+  ctx: AppContext,
+  concurrency: number,
+  warn: (msg: string, err: unknown) => void,
+): JobWorker {
+  return new JobWorker(
+    ctx.db,
+    { 'ingest-package': createIngestHandler(ctx) },
+    {
+      concurrency,
+      idlePollMs: 100,
+      onError: (job, err, dead) => {
+        ctx.metrics.jobs.inc({ kind: job.kind, outcome: dead ? 'dead' : 'retry' });
+        warn(`job ${job.id} (${job.kind}) failed${dead ? ' and was dead-lettered' : '; will retry'}`, err);
+      },
+    },
+  );
+}
+
+function registerProbes(http: FastifyInstance, ctx: AppContext): void {
+  http.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  http.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await sql`SELECT 1`.execute(ctx.db);
+      await ctx.blobs.head('readyz-probe');
+      return { status: 'ready' };
+    } catch (err) {
+      reply.log.warn({ err }, 'not ready');
+      return reply.status(503).send({ error: { code: 'UNAVAILABLE', message: 'database or blob store unavailable' } });
+    }
+  });
+  http.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.type(ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,79 @@
+import { TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { AppContext } from '../../app-context.js';
+import { bearerToken, hashSecret, parseCredential, sameHash } from './credentials.js';
+
+/** The device behind a device request. */
+export interface DevicePrincipal {
+  readonly deviceId: string;
+}
+
+/** The person (API token) behind a people request. */
+export interface PersonPrincipal {
+  readonly tokenId: string;
+  readonly name: string;
+  readonly role: ApiRole;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    device: DevicePrincipal | null;
+    person: PersonPrincipal | null;
+  }
+}
+
+const RANK: Record<ApiRole, number> = { viewer: 0, engineer: 1, admin: 2 };
+
+/** Declares the request decorations the auth pre-handlers fill in. */
+export function installAuth(app: FastifyInstance, _ctx: AppContext): void {
+  app.decorateRequest('device', null);
+  app.decorateRequest('person', null);
+}
+
+/**
+ * Pre-handler for /device/v1 routes: a valid device token or 401 UNAUTHENTICATED.
+ * @example
+ * app.post('/device/v1/heartbeat', { preHandler: requireDevice(ctx) }, handler);
+ */
+export function requireDevice(ctx: AppContext): preHandlerAsyncHookHandler {
+  return async (req: FastifyRequest) => {
+    const cred = parseCredential('tdv', bearerToken(req.headers.authorization) ?? '');
+    if (!cred) throw new TinyMLOpsError('UNAUTHENTICATED', 'a device token is required (Authorization: Bearer tdv_…)');
+    const row = await ctx.db.selectFrom('devices').select('token_hash').where('id', '=', cred.id).executeTakeFirst();
+    if (!row || !sameHash(row.token_hash, hashSecret(cred.secret))) {
+      throw new TinyMLOpsError('UNAUTHENTICATED', 'the device token is not valid');
+    }
+    req.device = { deviceId: cred.id };
+  };
+}
+
+/**
+ * Pre-handler for /api/v1 routes: a valid API token whose role is at least `role`
+ * (401 without a valid token, 403 with a too weak one).
+ * @example
+ * app.patch('/api/v1/devices/:id', { preHandler: requireRole(ctx, 'engineer') }, handler);
+ */
+export function requireRole(ctx: AppContext, role: ApiRole): preHandlerAsyncHookHandler {
+  return async (req: FastifyRequest) => {
+    const cred = parseCredential('tap', bearerToken(req.headers.authorization) ?? '');
+    if (!cred) throw new TinyMLOpsError('UNAUTHENTICATED', 'an API token is required (Authorization: Bearer tap_…)');
+    const row = await ctx.db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'role', 'token_hash'])
+      .where('id', '=', cred.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!row || !sameHash(row.token_hash, hashSecret(cred.secret))) {
+      throw new TinyMLOpsError('UNAUTHENTICATED', 'the API token is not valid');
+    }
+    if (RANK[row.role] < RANK[role])
+      throw new TinyMLOpsError('FORBIDDEN', `this action needs the ${role} role; the token has ${row.role}`);
+    req.person = { tokenId: row.id, name: row.name, role: row.role };
+  };
+}
+
+/** The authenticated device of a request that passed `requireDevice`. */
+export function deviceOf(req: FastifyRequest): string {
+  if (!req.device) throw new TinyMLOpsError('UNAUTHENTICATED', 'no device on this request');
+  return req.device.deviceId;
+}

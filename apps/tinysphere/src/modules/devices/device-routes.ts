@@ -1,0 +1,158 @@
+import {
+  ApiTokenRequest,
+  ApiTokenResponse,
+  DeviceListPage,
+  DeviceSummary,
+  DeviceUpdate,
+  EnrolmentRequest,
+  EnrolmentResponse,
+  EnrolmentTokenRequest,
+  EnrolmentTokenResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  Id,
+  TinyMLOpsError,
+} from '@tinymlops/contracts';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { deviceOf, requireDevice, requireRole } from './auth.js';
+import { toDeviceSummary } from './device-view.js';
+import { enrolDevice } from './enrolment.js';
+import { recordHeartbeat } from './heartbeat.js';
+import { createApiToken, createEnrolmentToken } from './tokens.js';
+
+const DeviceListQuery = z.strictObject({
+  offset: z.coerce.number().int().nonnegative().default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  group: z.string().optional(),
+  tag: z.string().optional(),
+  online: z.enum(['true', 'false']).optional(),
+  q: z.string().max(128).optional(),
+});
+const DeviceParams = z.strictObject({ deviceId: Id });
+
+/** Device enrolment and heartbeat (/device/v1), device management and tokens (/api/v1). */
+export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post(
+    '/device/v1/enrol',
+    { schema: { tags: ['device'], body: EnrolmentRequest, response: { 201: EnrolmentResponse } } },
+    async (req, reply) => reply.status(201).send(await enrolDevice(ctx, req.body as EnrolmentRequest)),
+  );
+  app.post(
+    '/device/v1/heartbeat',
+    {
+      preHandler: requireDevice(ctx),
+      schema: { tags: ['device'], body: HeartbeatRequest, response: { 200: HeartbeatResponse } },
+    },
+    async (req) => recordHeartbeat(ctx, deviceOf(req), req.body as HeartbeatRequest),
+  );
+  app.get(
+    '/api/v1/devices',
+    {
+      preHandler: requireRole(ctx, 'viewer'),
+      schema: { tags: ['devices'], querystring: DeviceListQuery, response: { 200: DeviceListPage } },
+    },
+    async (req) => listDevices(ctx, req.query as z.infer<typeof DeviceListQuery>),
+  );
+  app.get(
+    '/api/v1/devices/:deviceId',
+    {
+      preHandler: requireRole(ctx, 'viewer'),
+      schema: { tags: ['devices'], params: DeviceParams, response: { 200: DeviceSummary } },
+    },
+    async (req) => getDevice(ctx, (req.params as { deviceId: string }).deviceId),
+  );
+  app.patch(
+    '/api/v1/devices/:deviceId',
+    {
+      preHandler: requireRole(ctx, 'engineer'),
+      schema: { tags: ['devices'], params: DeviceParams, body: DeviceUpdate, response: { 200: DeviceSummary } },
+    },
+    async (req) => updateDevice(ctx, (req.params as { deviceId: string }).deviceId, req.body as DeviceUpdate),
+  );
+  app.post(
+    '/api/v1/enrolment-tokens',
+    {
+      preHandler: requireRole(ctx, 'admin'),
+      schema: { tags: ['access'], body: EnrolmentTokenRequest, response: { 201: EnrolmentTokenResponse } },
+    },
+    async (req, reply) => {
+      const body = req.body as EnrolmentTokenRequest;
+      return reply
+        .status(201)
+        .send(
+          await createEnrolmentToken(ctx.db, { uses: body.uses, expiresInSeconds: body.expiresInSeconds }, ctx.now()),
+        );
+    },
+  );
+  app.post(
+    '/api/v1/api-tokens',
+    {
+      preHandler: requireRole(ctx, 'admin'),
+      schema: { tags: ['access'], body: ApiTokenRequest, response: { 201: ApiTokenResponse } },
+    },
+    async (req, reply) => {
+      const body = req.body as ApiTokenRequest;
+      return reply.status(201).send(await createApiToken(ctx.db, body.name, body.role));
+    },
+  );
+}
+
+async function listDevices(ctx: AppContext, q: z.infer<typeof DeviceListQuery>): Promise<DeviceListPage> {
+  const now = ctx.now();
+  const cutoff = new Date(now.getTime() - ctx.config.offlineAfterSeconds * 1000);
+  let base = ctx.db.selectFrom('devices');
+  if (q.group) base = base.where('group_name', '=', q.group);
+  if (q.tag) base = base.where(sql<boolean>`tags @> ${JSON.stringify([q.tag])}::jsonb`);
+  if (q.q)
+    base = base.where((eb) =>
+      eb.or([
+        eb('name', 'ilike', `%${escapeLike(q.q ?? '')}%`),
+        eb('hardware_id', 'ilike', `%${escapeLike(q.q ?? '')}%`),
+      ]),
+    );
+  if (q.online === 'true') base = base.where('last_seen_at', '>=', cutoff);
+  if (q.online === 'false')
+    base = base.where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', cutoff)]));
+  const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await base
+    .selectAll()
+    .orderBy('enrolled_at', 'desc')
+    .orderBy('id')
+    .offset(q.offset)
+    .limit(q.limit)
+    .execute();
+  return {
+    schemaVersion: 1,
+    items: rows.map((r) => toDeviceSummary(r, now, ctx.config.offlineAfterSeconds)),
+    total: Number(total.n),
+    offset: q.offset,
+    limit: q.limit,
+  };
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+async function getDevice(ctx: AppContext, deviceId: string): Promise<DeviceSummary> {
+  const row = await ctx.db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
+  if (!row) throw new TinyMLOpsError('NOT_FOUND', `device ${deviceId} not found`);
+  return toDeviceSummary(row, ctx.now(), ctx.config.offlineAfterSeconds);
+}
+
+async function updateDevice(ctx: AppContext, deviceId: string, u: DeviceUpdate): Promise<DeviceSummary> {
+  const set = {
+    ...(u.name !== undefined ? { name: u.name } : {}),
+    ...(u.tags !== undefined ? { tags: JSON.stringify(u.tags) } : {}),
+    ...(u.group !== undefined ? { group_name: u.group } : {}),
+    ...(u.location !== undefined ? { location: u.location === null ? null : JSON.stringify(u.location) } : {}),
+  };
+  if (Object.keys(set).length > 0) {
+    const r = await ctx.db.updateTable('devices').set(set).where('id', '=', deviceId).executeTakeFirst();
+    if (r.numUpdatedRows === 0n) throw new TinyMLOpsError('NOT_FOUND', `device ${deviceId} not found`);
+  }
+  return getDevice(ctx, deviceId);
+}

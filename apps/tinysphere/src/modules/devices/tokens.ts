@@ -1,0 +1,50 @@
+import { TinyMLOpsError, type ApiRole, type EnrolmentTokenResponse } from '@tinymlops/contracts';
+import type { Db } from '../../storage/database.js';
+import { hashSecret, issueCredential, newId, newSecret } from './credentials.js';
+
+/**
+ * Creates an enrolment token: `uses` null = unlimited, `expiresInSeconds` null = never.
+ * @example
+ * const t = await createEnrolmentToken(db, { uses: 10, expiresInSeconds: 7 * 86400 }, new Date());
+ */
+export async function createEnrolmentToken(
+  db: Db,
+  opts: { uses: number | null; expiresInSeconds: number | null },
+  now: Date,
+): Promise<EnrolmentTokenResponse> {
+  const tokenId = newId('enr');
+  const token = `tet_${newSecret()}`;
+  const expiresAt = opts.expiresInSeconds === null ? null : new Date(now.getTime() + opts.expiresInSeconds * 1000);
+  await db
+    .insertInto('enrolment_tokens')
+    .values({ id: tokenId, token_hash: hashSecret(token), uses_left: opts.uses, expires_at: expiresAt })
+    .execute();
+  return {
+    schemaVersion: 1,
+    tokenId,
+    enrolmentToken: token,
+    usesLeft: opts.uses,
+    expiresAt: expiresAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * Creates an API token for a person or a script.
+ * @example
+ * const { apiToken } = await createApiToken(db, 'ci', 'engineer');
+ */
+export async function createApiToken(db: Db, name: string, role: ApiRole) {
+  const tokenId = newId('tok');
+  const { token, hash } = issueCredential('tap', tokenId);
+  await db.insertInto('api_tokens').values({ id: tokenId, name, role, token_hash: hash, revoked_at: null }).execute();
+  return { schemaVersion: 1 as const, tokenId, name, role, apiToken: token };
+}
+
+/** Parses `7d`, `12h`, `30m`, `45s` or a number of seconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!m) throw new TinyMLOpsError('INVALID_OPTION', `expected a duration like 7d, 12h, 30m or 3600, got "${text}"`);
+  const n = Number(m[1]);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return n * unit;
+}

@@ -1,0 +1,135 @@
+import {
+  BulkValidationRequest,
+  DriftRateSeries,
+  FeedbackAck,
+  FeedbackPage,
+  Id,
+  ReanalysisRequest,
+  ReanalysisResult,
+  TinyMLOpsError,
+  ValidationRequest,
+  ValidationResult,
+} from '@tinymlops/contracts';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { deviceOf, requireDevice, requireRole } from '../devices/auth.js';
+import { driftRates } from './drift-rates.js';
+import { registerDriftQueryRoutes } from './drift-query-routes.js';
+import { ackFeedback, feedbackPage } from './feedback.js';
+import { reanalyse } from './reanalysis.js';
+import { rejectSample, validateSample } from './validation.js';
+
+const SampleParams = z.strictObject({ deviceId: Id, sampleId: Id });
+
+/** Feedback pull/ack for devices; validation, aggregates and re-analysis for people. */
+export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/device/v1/feedback',
+    {
+      preHandler: requireDevice(ctx),
+      schema: {
+        tags: ['device'],
+        querystring: z.strictObject({
+          after: z.coerce.number().int().nonnegative().default(0),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+        response: { 200: FeedbackPage },
+      },
+    },
+    async (req) => {
+      const q = req.query as { after: number; limit: number };
+      return feedbackPage(ctx, deviceOf(req), q.after, q.limit);
+    },
+  );
+  app.post(
+    '/device/v1/feedback/ack',
+    { preHandler: requireDevice(ctx), schema: { tags: ['device'], body: FeedbackAck } },
+    async (req, reply) => {
+      await ackFeedback(ctx, deviceOf(req), (req.body as FeedbackAck).cursor);
+      return reply.status(204).send();
+    },
+  );
+  app.post(
+    '/api/v1/drift/samples/:deviceId/:sampleId/validation',
+    {
+      preHandler: requireRole(ctx, 'engineer'),
+      schema: { tags: ['drift'], params: SampleParams, body: ValidationRequest, response: { 200: ValidationResult } },
+    },
+    async (req) => {
+      const p = req.params as z.infer<typeof SampleParams>;
+      return validateSample(ctx, p.deviceId, p.sampleId, req.body as ValidationRequest, req.person?.name ?? 'unknown');
+    },
+  );
+  app.post(
+    '/api/v1/drift/samples/:deviceId/:sampleId/rejection',
+    { preHandler: requireRole(ctx, 'engineer'), schema: { tags: ['drift'], params: SampleParams } },
+    async (req, reply) => {
+      const p = req.params as z.infer<typeof SampleParams>;
+      await rejectSample(ctx, p.deviceId, p.sampleId, req.person?.name ?? 'unknown');
+      return reply.status(204).send();
+    },
+  );
+  app.post(
+    '/api/v1/drift/validations',
+    { preHandler: requireRole(ctx, 'engineer'), schema: { tags: ['drift'], body: BulkValidationRequest } },
+    async (req) => {
+      const results: ValidationResult[] = [];
+      for (const item of (req.body as BulkValidationRequest).items) {
+        try {
+          results.push(
+            await validateSample(ctx, item.deviceId, item.sampleId, item.validation, req.person?.name ?? 'unknown'),
+          );
+        } catch (err) {
+          if (!(err instanceof TinyMLOpsError) || err.status >= 500) throw err;
+          results.push({
+            deviceId: item.deviceId,
+            sampleId: item.sampleId,
+            ok: false,
+            error: `${err.code}: ${err.message}`,
+          });
+        }
+      }
+      return { schemaVersion: 1, results };
+    },
+  );
+  app.get(
+    '/api/v1/drift/rates',
+    {
+      preHandler: requireRole(ctx, 'viewer'),
+      schema: {
+        tags: ['drift'],
+        querystring: z.strictObject({
+          by: z.enum(['device', 'model', 'class']).default('device'),
+          bucketSeconds: z.coerce
+            .number()
+            .int()
+            .min(60)
+            .max(30 * 86_400)
+            .default(3600),
+          since: z.iso.datetime({ offset: true }).optional(),
+        }),
+        response: { 200: DriftRateSeries },
+      },
+    },
+    async (req) => {
+      const q = req.query as { by: DriftRateSeries['by']; bucketSeconds: number; since?: string };
+      const since = q.since ? new Date(q.since) : new Date(ctx.now().getTime() - 7 * 86_400_000);
+      return driftRates(ctx, q.by, q.bucketSeconds, since);
+    },
+  );
+  app.post(
+    '/api/v1/drift/devices/:deviceId/reanalysis',
+    {
+      preHandler: requireRole(ctx, 'engineer'),
+      schema: {
+        tags: ['drift'],
+        params: z.strictObject({ deviceId: Id }),
+        body: ReanalysisRequest,
+        response: { 200: ReanalysisResult },
+      },
+    },
+    async (req) => reanalyse(ctx, (req.params as { deviceId: string }).deviceId, req.body as ReanalysisRequest),
+  );
+  registerDriftQueryRoutes(app, ctx);
+}

@@ -1,0 +1,47 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** The server's Prometheus metrics, in a registry of their own (tests run several apps per process). */
+export interface ServerMetrics {
+  readonly registry: Registry;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly heartbeats: Counter;
+  readonly packagesReceived: Counter<'outcome'>;
+  readonly jobs: Counter<'kind' | 'outcome'>;
+}
+
+/**
+ * Creates the metrics of one server.
+ * @example
+ * const m = createServerMetrics(); m.heartbeats.inc(); await m.registry.metrics();
+ */
+export function createServerMetrics(): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'tinysphere_http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    heartbeats: new Counter({
+      name: 'tinysphere_heartbeats_total',
+      help: 'Heartbeats accepted',
+      registers: [registry],
+    }),
+    packagesReceived: new Counter({
+      name: 'tinysphere_packages_received_total',
+      help: 'Package uploads by outcome (queued, duplicate, rejected)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    jobs: new Counter({
+      name: 'tinysphere_jobs_total',
+      help: 'Jobs run by kind and outcome (done, retry, dead)',
+      labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { PackageManifest, TinyMLOpsError, RelativePath, parseOrThrow } from '@tinymlops/contracts';
+import tar from 'tar-stream';
+
+/** Bounds on what one archive may expand to. */
+export interface ArchiveLimits {
+  maxExtractedBytes: number;
+  maxEntries: number;
+  /** Extracted bytes may be at most this many times the compressed bytes. */
+  maxCompressionRatio: number;
+}
+
+/** An archive's entries, by path, fully read (bounded by the limits). */
+export type ArchiveEntries = Map<string, Buffer>;
+
+function invalid(message: string, cause?: unknown): TinyMLOpsError {
+  return new TinyMLOpsError('INVALID_ARCHIVE', message, cause === undefined ? {} : { cause });
+}
+
+/**
+ * Reads a gzip'd tar with every bound enforced while streaming, so a bomb is stopped at the
+ * limit instead of after filling memory: entry count, total bytes, compression ratio, regular
+ * files only (no links, devices or directories with content), relative paths without `..`.
+ * @example
+ * const entries = await readArchive(stream, { maxExtractedBytes: 64 << 20, maxEntries: 2000, maxCompressionRatio: 100 });
+ */
+export async function readArchive(source: Readable, limits: ArchiveLimits): Promise<ArchiveEntries> {
+  let compressed = 0;
+  let extracted = 0;
+  const entries: ArchiveEntries = new Map();
+  const countCompressed = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      compressed += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  const extract = tar.extract();
+  extract.on('entry', (header, stream, next) => {
+    // The entry stream is torn down with the extractor; its error is the pipeline's to report.
+    stream.on('error', () => {});
+    let failed = false;
+    const fail = (e: TinyMLOpsError) => {
+      failed = true;
+      stream.resume();
+      extract.destroy(e);
+    };
+    if (header.type === 'directory') return stream.resume().on('end', next);
+    if (header.type !== 'file')
+      return fail(invalid(`entry ${header.name} is a ${header.type}; only regular files are allowed`));
+    if (!RelativePath.safeParse(header.name).success)
+      return fail(invalid(`entry path ${JSON.stringify(header.name)} is absolute or contains ".."`));
+    if (entries.has(header.name)) return fail(invalid(`entry ${header.name} appears twice`));
+    if (entries.size + 1 > limits.maxEntries) return fail(invalid(`more than ${limits.maxEntries} entries`));
+    const chunks: Buffer[] = [];
+    stream.on('data', (data: unknown) => {
+      if (failed) return;
+      const c = data as Buffer;
+      extracted += c.length;
+      if (extracted > limits.maxExtractedBytes)
+        return fail(invalid(`extracted size exceeds ${limits.maxExtractedBytes} bytes`));
+      if (extracted > 64 * 1024 && extracted > Math.max(compressed, 1) * limits.maxCompressionRatio) {
+        return fail(invalid(`compression ratio exceeds ${limits.maxCompressionRatio}:1`));
+      }
+      chunks.push(c);
+    });
+    stream.on('end', () => {
+      if (failed) return;
+      entries.set(header.name, Buffer.concat(chunks));
+      next();
+    });
+  });
+  try {
+    await pipeline(source, countCompressed, createGunzip(), extract);
+  } catch (err) {
+    if (err instanceof TinyMLOpsError) throw err;
+    throw invalid(`archive is not a valid gzip'd tar: ${(err as Error).message}`, err);
+  }
+  return entries;
+}
+
+/**
+ * Validates `manifest.json` against the contract and checks that every listed file is present
+ * with its size and sha256, and that nothing unlisted came along.
+ * @example
+ * const manifest = verifyPackage(entries);
+ */
+export function verifyPackage(entries: ArchiveEntries): PackageManifest {
+  const raw = entries.get('manifest.json');
+  if (!raw) throw invalid('the archive has no manifest.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw invalid('manifest.json is not valid JSON', err);
+  }
+  const manifest = parseOrThrow(PackageManifest, json, 'manifest.json');
+  verifyFiles(entries, manifest.files, 'manifest.json');
+  return manifest;
+}
+
+/** Checks listed files against entries (shared with model bundles). */
+export function verifyFiles(
+  entries: ArchiveEntries,
+  files: readonly { path: string; sha256: string; size: number }[],
+  manifestName: string,
+): void {
+  const listed = new Set(files.map((f) => f.path));
+  for (const f of files) {
+    const bytes = entries.get(f.path);
+    if (!bytes) throw invalid(`${manifestName} lists ${f.path}, which is not in the archive`);
+    if (bytes.length !== f.size) throw invalid(`${f.path}: size ${bytes.length} does not match the declared ${f.size}`);
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (sha !== f.sha256)
+      throw new TinyMLOpsError('HASH_MISMATCH', `${f.path}: sha256 ${sha} does not match the declared ${f.sha256}`);
+  }
+  for (const p of entries.keys()) {
+    if (p !== manifestName && !listed.has(p)) throw invalid(`${p} is in the archive but not listed in ${manifestName}`);
+  }
+}

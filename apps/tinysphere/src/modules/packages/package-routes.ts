@@ -1,0 +1,98 @@
+import { Id, PackageReceipt, Sha256, TinyMLOpsError } from '@tinymlops/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { deviceOf, requireDevice, requireRole } from '../devices/auth.js';
+import { acceptPackage, findPackage, receipt } from './package-upload.js';
+
+const PackageParams = z.strictObject({ packageId: Id });
+
+/** Package upload and receipts (/device/v1), package listing (/api/v1). */
+export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // The body stays a stream: the upload route hashes it into the blob store itself.
+  app.addContentTypeParser(['application/gzip', 'application/x-gzip'], (_req, payload, done) => done(null, payload));
+
+  app.put(
+    '/device/v1/packages/:packageId',
+    {
+      preHandler: requireDevice(ctx),
+      schema: { tags: ['device'], params: PackageParams, response: { 200: PackageReceipt, 202: PackageReceipt } },
+    },
+    async (req, reply) => {
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+      if (type !== 'application/gzip' && type !== 'application/x-gzip') {
+        throw new TinyMLOpsError('UNSUPPORTED_MEDIA_TYPE', 'packages are uploaded as Content-Type: application/gzip');
+      }
+      const declared = Sha256.safeParse(req.headers['x-content-sha256']);
+      if (!declared.success)
+        throw new TinyMLOpsError(
+          'VALIDATION_FAILED',
+          'header X-Content-SHA256 must be the lower-case hex sha256 of the body',
+        );
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (length > ctx.config.maxArchiveBytes)
+        throw new TinyMLOpsError('PAYLOAD_TOO_LARGE', `package exceeds ${ctx.config.maxArchiveBytes} bytes`);
+      const { receipt: r, created } = await acceptPackage(ctx, {
+        deviceId: deviceOf(req),
+        packageId: (req.params as { packageId: string }).packageId,
+        declaredSha256: declared.data,
+        body: req.body as Readable,
+      });
+      return reply.status(created ? 202 : 200).send(r);
+    },
+  );
+
+  app.get(
+    '/device/v1/packages/:packageId',
+    {
+      preHandler: requireDevice(ctx),
+      schema: { tags: ['device'], params: PackageParams, response: { 200: PackageReceipt } },
+    },
+    async (req) => {
+      const packageId = (req.params as { packageId: string }).packageId;
+      const row = await findPackage(ctx, deviceOf(req), packageId);
+      if (!row) throw new TinyMLOpsError('NOT_FOUND', `package ${packageId} not found`);
+      return receipt(row, false);
+    },
+  );
+
+  app.get(
+    '/api/v1/packages',
+    {
+      preHandler: requireRole(ctx, 'viewer'),
+      schema: {
+        tags: ['packages'],
+        querystring: z.strictObject({
+          deviceId: Id.optional(),
+          status: z.enum(['queued', 'processing', 'ingested', 'failed']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query as {
+        deviceId?: string;
+        status?: 'queued' | 'processing' | 'ingested' | 'failed';
+        limit: number;
+      };
+      let query = ctx.db
+        .selectFrom('packages')
+        .select([
+          'device_id',
+          'package_id',
+          'sha256',
+          'size',
+          'status',
+          'types',
+          'received_at',
+          'ingested_at',
+          'error',
+        ]);
+      if (q.deviceId) query = query.where('device_id', '=', q.deviceId);
+      if (q.status) query = query.where('status', '=', q.status);
+      const rows = await query.orderBy('received_at', 'desc').limit(q.limit).execute();
+      return { schemaVersion: 1, items: rows };
+    },
+  );
+}

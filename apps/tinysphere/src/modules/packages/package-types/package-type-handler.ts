@@ -1,0 +1,32 @@
+import type { PackageManifest, PackageType } from '@tinymlops/contracts';
+import type { Transaction } from 'kysely';
+import type { AppContext } from '../../../app-context.js';
+import type { Database } from '../../../storage/database.js';
+import type { ArchiveEntries } from '../archive-reader.js';
+
+/** What a package-type handler gets: the verified archive and who sent it. */
+export interface IngestInput {
+  readonly deviceId: string;
+  readonly packageId: string;
+  readonly manifest: PackageManifest;
+  readonly entries: ArchiveEntries;
+}
+
+/**
+ * Ingests one package type in two steps: `parse` validates its document (throws a 4xx
+ * TinyMLOpsError on bad content), `blobs` writes objects (idempotent keys, before the
+ * transaction), `rows` writes database rows inside the package's ingest transaction.
+ */
+export interface PackageTypeHandler<D> {
+  readonly type: PackageType;
+  parse(input: IngestInput, document: unknown): D;
+  blobs?(ctx: AppContext, input: IngestInput, doc: D): Promise<void>;
+  rows(tx: Transaction<Database>, input: IngestInput, doc: D): Promise<void>;
+}
+
+/** Inserts rows in chunks that stay below PostgreSQL's 65,535-parameter limit. */
+export function chunked<T>(rows: readonly T[], size = 1000): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}

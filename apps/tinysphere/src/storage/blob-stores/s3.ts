@@ -1,0 +1,131 @@
+import { Readable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { TinyMLOpsError } from '@tinymlops/contracts';
+import { assertBlobKey, type BlobInfo, type BlobStore } from '../blob-store.js';
+
+/** Options of the S3 store; credentials default to AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. */
+export interface S3BlobStoreOptions {
+  bucket: string;
+  endpoint?: string;
+  region?: string;
+  prefix?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * Blobs in an S3 bucket (AWS, MinIO, Ceph radosgw…), path-style addressing. A PUT of one object
+ * is atomic in S3, so no temp-and-rename dance is needed.
+ * @example
+ * const blobs = S3BlobStore.fromUri('s3://tinymlops?endpoint=http://127.0.0.1:9000&region=us-east-1');
+ */
+export class S3BlobStore implements BlobStore {
+  private readonly client: S3Client;
+  constructor(private readonly options: S3BlobStoreOptions) {
+    this.client = new S3Client({
+      forcePathStyle: true,
+      region: options.region ?? 'us-east-1',
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+    });
+  }
+
+  /** Parses `s3://bucket[/prefix]?endpoint=…&region=…`. */
+  static fromUri(uri: string): S3BlobStore {
+    const u = new URL(uri);
+    if (u.protocol !== 's3:' || !u.hostname)
+      throw new TinyMLOpsError('INVALID_OPTION', `--blobs: expected s3://bucket?endpoint=…, got "${uri}"`);
+    const id = process.env['AWS_ACCESS_KEY_ID'];
+    const secret = process.env['AWS_SECRET_ACCESS_KEY'];
+    const endpoint = u.searchParams.get('endpoint');
+    const region = u.searchParams.get('region');
+    const prefix = u.pathname.replace(/^\/+|\/+$/g, '');
+    return new S3BlobStore({
+      bucket: u.hostname,
+      ...(endpoint ? { endpoint } : {}),
+      ...(region ? { region } : {}),
+      ...(prefix ? { prefix: `${prefix}/` } : {}),
+      ...(id && secret ? { credentials: { accessKeyId: id, secretAccessKey: secret } } : {}),
+    });
+  }
+
+  private k(key: string): string {
+    assertBlobKey(key);
+    return `${this.options.prefix ?? ''}${key}`;
+  }
+
+  async put(key: string, body: Readable | Uint8Array): Promise<BlobInfo> {
+    // PutObject needs a known length; our objects are bounded (≤ 16 MiB packages), so buffer them.
+    const bytes = body instanceof Uint8Array ? body : await collect(body);
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.options.bucket, Key: this.k(key), Body: bytes, ContentLength: bytes.length }),
+    );
+    return { key, size: bytes.length };
+  }
+
+  async get(key: string): Promise<Readable | null> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.k(key) }));
+      return r.Body as Readable;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async head(key: string): Promise<BlobInfo | null> {
+    try {
+      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.k(key) }));
+      return { key, size: r.ContentLength ?? 0 };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.k(key) }));
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    const base = this.options.prefix ?? '';
+    let token: string | undefined;
+    do {
+      const r = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.options.bucket,
+          Prefix: base + prefix,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
+      );
+      for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key.slice(base.length));
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return (
+    err instanceof S3ServiceException &&
+    (err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey' || err.name === 'NotFound')
+  );
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,238 @@
+import type { ColumnType, Generated, Kysely } from 'kysely';
+
+/** A timestamptz column: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A jsonb column holding `T`: written as its JSON text. */
+type Json<T> = ColumnType<T, string, string>;
+/** A timestamptz column with a database default. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+/** Enrolled devices; `token_hash` is sha256 of the device secret, never the secret. */
+export interface DevicesTable {
+  id: string;
+  hardware_id: string;
+  name: string;
+  tags: Json<string[]>;
+  group_name: string | null;
+  location: Json<unknown> | null;
+  platform: Json<unknown>;
+  token_hash: string;
+  enrolled_at: Timestamp;
+  last_seen_at: Timestamp | null;
+  status: string | null;
+  mode: string | null;
+  model_id: string | null;
+  model_version: string | null;
+  state_version: number | null;
+  uptime_seconds: number | null;
+  metrics: Json<unknown> | null;
+  feedback_cursor: Generated<number>;
+  feedback_acked: Generated<number>;
+}
+
+export interface EnrolmentTokensTable {
+  id: string;
+  token_hash: string;
+  uses_left: number | null;
+  expires_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  role: 'viewer' | 'engineer' | 'admin';
+  token_hash: string;
+  created_at: DefaultTimestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface PackagesTable {
+  device_id: string;
+  package_id: string;
+  sha256: string;
+  size: number;
+  blob_key: string;
+  status: 'queued' | 'processing' | 'ingested' | 'failed';
+  types: Json<string[]> | null;
+  received_at: Timestamp;
+  ingested_at: Timestamp | null;
+  ingest_count: Generated<number>;
+  error: string | null;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  status: 'queued' | 'running' | 'done' | 'dead';
+  attempts: Generated<number>;
+  max_attempts: number;
+  run_at: Timestamp;
+  locked_at: Timestamp | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: DefaultTimestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface DriftEpisodesTable {
+  device_id: string;
+  episode_id: string;
+  detector_kind: string;
+  detector_name: string;
+  started_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  start_event_id: string | null;
+  end_event_id: string | null;
+  statistics: Json<Record<string, number>>;
+  thresholds: Json<Record<string, number>>;
+  model_id: string | null;
+  model_version: string | null;
+}
+
+export interface DriftSamplesTable {
+  device_id: string;
+  sample_id: string;
+  episode_id: string;
+  package_id: string;
+  captured_at: Timestamp;
+  frame_index: number;
+  predicted_label: string;
+  confidence: number;
+  neighbours: Json<unknown> | null;
+  feature_dim: number;
+  features_key: string;
+  image_key: string | null;
+  image_media_type: string | null;
+  status: 'pending' | 'labelled' | 'false-alarm' | 'rejected';
+  label: string | null;
+  validated_at: Timestamp | null;
+  validated_by: string | null;
+}
+
+export interface FeedbackTable {
+  device_id: string;
+  cursor: number;
+  feedback_id: string;
+  sample_id: string;
+  episode_id: string;
+  decision: 'label' | 'new-class' | 'false-alarm';
+  label: string | null;
+  validated_at: Timestamp;
+}
+
+export interface MetricPointsTable {
+  device_id: string;
+  seq: number;
+  at: Timestamp;
+  name: string;
+  value: number;
+  unit: string | null;
+}
+
+export interface LogRecordsTable {
+  device_id: string;
+  seq: number;
+  at: Timestamp;
+  level: string;
+  message: string;
+  context: Json<unknown> | null;
+}
+
+export interface PredictionRecordsTable {
+  device_id: string;
+  seq: number;
+  at: Timestamp;
+  label: string;
+  confidence: number;
+  knn_distance: number | null;
+  latency_ms: number | null;
+  features: Json<unknown> | null;
+}
+
+export interface StateSnapshotsTable {
+  device_id: string;
+  state_version: number;
+  created_at: Timestamp;
+  reason: string;
+  parent_version: number | null;
+  blob_key: string;
+}
+
+export interface AdaptationEventsTable {
+  device_id: string;
+  seq: number;
+  at: Timestamp;
+  action: string;
+  label: string | null;
+  samples: number;
+  state_version_before: number;
+  state_version_after: number;
+  reason: string;
+  metrics: Json<unknown> | null;
+}
+
+export interface ModelsTable {
+  id: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface ModelVersionsTable {
+  model_id: string;
+  version: string;
+  bundle_key: string;
+  bundle_sha256: string;
+  bundle_size: number;
+  manifest: Json<unknown>;
+  signed_by: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface ModelAliasesTable {
+  model_id: string;
+  alias: string;
+  version: string;
+}
+
+export interface AssignmentsTable {
+  target_kind: 'device' | 'group' | 'tag';
+  target: string;
+  model_id: string;
+  version: string;
+  assigned_at: Timestamp;
+}
+
+export interface InstallReportsTable {
+  device_id: string;
+  model_id: string;
+  version: string;
+  status: string;
+  message: string | null;
+  at: Timestamp;
+}
+
+/** The whole schema, as the migrations build it. */
+export interface Database {
+  devices: DevicesTable;
+  enrolment_tokens: EnrolmentTokensTable;
+  api_tokens: ApiTokensTable;
+  packages: PackagesTable;
+  jobs: JobsTable;
+  drift_episodes: DriftEpisodesTable;
+  drift_samples: DriftSamplesTable;
+  feedback: FeedbackTable;
+  metric_points: MetricPointsTable;
+  log_records: LogRecordsTable;
+  prediction_records: PredictionRecordsTable;
+  state_snapshots: StateSnapshotsTable;
+  adaptation_events: AdaptationEventsTable;
+  models: ModelsTable;
+  model_versions: ModelVersionsTable;
+  model_aliases: ModelAliasesTable;
+  assignments: AssignmentsTable;
+  install_reports: InstallReportsTable;
+}
+
+/** The Kysely handle every module uses. */
+export type Db = Kysely<Database>;

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ValidationRequest } from './drift.js';
+import { Id, Label, SchemaVersion1, Timestamp } from './primitives.js';
+
+/** Review statuses of a drift sample on the server. */
+export const SAMPLE_STATUSES = ['pending', 'labelled', 'false-alarm', 'rejected'] as const;
+export const SampleStatus = z.enum(SAMPLE_STATUSES);
+
+/** A drift sample as people review it (`features` and `image` are fetched separately). */
+export const DriftSampleSummary = z.strictObject({
+  deviceId: Id,
+  sampleId: Id,
+  episodeId: Id,
+  capturedAt: Timestamp,
+  predictedLabel: Label,
+  confidence: z.number(),
+  status: SampleStatus,
+  label: z.string().nullable(),
+  hasImage: z.boolean(),
+});
+export type DriftSampleSummary = z.infer<typeof DriftSampleSummary>;
+
+/** A drift episode on one device. */
+export const DriftEpisodeSummary = z.strictObject({
+  deviceId: Id,
+  episodeId: Id,
+  detector: z.strictObject({ kind: z.string(), name: z.string() }),
+  startedAt: Timestamp.nullable(),
+  endedAt: Timestamp.nullable(),
+  open: z.boolean(),
+  statistics: z.record(z.string(), z.number()),
+  samples: z.number().int().nonnegative(),
+});
+export type DriftEpisodeSummary = z.infer<typeof DriftEpisodeSummary>;
+
+/** `POST /api/v1/drift/validations` body: several validations at once, each applied or refused on its own. */
+export const BulkValidationRequest = z.strictObject({
+  items: z
+    .array(z.strictObject({ deviceId: Id, sampleId: Id, validation: ValidationRequest }))
+    .min(1)
+    .max(500),
+});
+export type BulkValidationRequest = z.infer<typeof BulkValidationRequest>;
+
+/** Outcome of one validation. */
+export const ValidationResult = z.strictObject({
+  deviceId: Id,
+  sampleId: Id,
+  ok: z.boolean(),
+  feedbackCursor: z.number().int().positive().optional(),
+  error: z.string().optional(),
+});
+export type ValidationResult = z.infer<typeof ValidationResult>;
+
+/** Drift rate per bucket of time: episodes started per device-hour, split by a dimension. */
+export const DriftRateSeries = z.strictObject({
+  schemaVersion: SchemaVersion1,
+  by: z.enum(['device', 'model', 'class']),
+  bucketSeconds: z.number().int().positive(),
+  points: z.array(
+    z.strictObject({ bucket: Timestamp, key: z.string(), episodes: z.number().int(), samples: z.number().int() }),
+  ),
+});
+export type DriftRateSeries = z.infer<typeof DriftRateSeries>;
+
+/** `POST /api/v1/drift/devices/:id/reanalysis` body: which detector to replay the device's samples through. */
+export const ReanalysisRequest = z.strictObject({
+  detector: z.strictObject({
+    kind: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    options: z.record(z.string(), z.unknown()).default({}),
+  }),
+  /** Which scalar of each sample feeds the detector. */
+  signal: z.enum(['confidence', 'feature-norm']).default('confidence'),
+  since: Timestamp.optional(),
+});
+export type ReanalysisRequest = z.infer<typeof ReanalysisRequest>;
+
+/** Result of a re-analysis: where the detector fired. */
+export const ReanalysisResult = z.strictObject({
+  schemaVersion: SchemaVersion1,
+  deviceId: Id,
+  detector: z.string(),
+  samples: z.number().int().nonnegative(),
+  detections: z.array(z.strictObject({ index: z.number().int(), sampleId: Id, capturedAt: Timestamp })),
+});
+export type ReanalysisResult = z.infer<typeof ReanalysisResult>;
