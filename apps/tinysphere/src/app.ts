@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installZodValidation, zodToOpenApi } from './http/zod-validation.js';
+import { registerDashboardRoutes } from './modules/dashboard/dashboard-routes.js';
 import { registerAccessRoutes } from './modules/devices/access-routes.js';
 import { registerDeviceTableRoutes } from './modules/devices/device-table-routes.js';
 import { registerDeviceTimelineRoutes } from './modules/devices/device-timeline-routes.js';
@@ -110,6 +111,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerDeviceTableRoutes(http, ctx);
   registerDriftReviewRoutes(http, ctx);
   registerModelVersionRoutes(http, ctx);
+  await registerDashboardRoutes(http, ctx);
   const workers = options.workers ?? 2;
   if (workers > 0) {
     worker = createWorker(ctx, workers, (msg, err) => http.log.warn({ err }, msg));
