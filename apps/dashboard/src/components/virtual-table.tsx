@@ -28,6 +28,7 @@ export function VirtualTable<T>(props: {
   onEndReached?: () => void;
   sort?: Sort;
   onSort?: (sort: Sort) => void;
+  /** Maximum height in px; shorter when there are few rows. */
   height?: number;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -63,7 +64,7 @@ export function VirtualTable<T>(props: {
     <div
       ref={scroller}
       className="vscroll"
-      style={{ height: props.height ?? 560 }}
+      style={{ height: Math.min(props.height ?? 560, 38 + props.rows.length * rowHeight + 2), minHeight: 120 }}
       role="table"
       aria-label={props.label}
       aria-rowcount={props.rows.length}

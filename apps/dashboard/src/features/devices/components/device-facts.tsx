@@ -41,7 +41,7 @@ export function DeviceFacts({ device }: { device: DeviceSummary }) {
       />
       <StatCard
         label="Outbox backlog"
-        value={m ? `${m.outboxPackages} packages` : '—'}
+        value={m ? `${m.outboxPackages} ${m.outboxPackages === 1 ? 'package' : 'packages'}` : '—'}
         foot={
           m ? `${(m.outboxBytes / 1024).toFixed(0)} KiB waiting · ${m.droppedPackages} dropped` : 'no heartbeat yet'
         }

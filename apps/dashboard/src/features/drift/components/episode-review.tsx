@@ -17,7 +17,11 @@ const toggled = (set: Set<string>, k: string) => {
 };
 
 /** Review of one episode's samples: grid with focus and bulk selection, inspector, validation bar. */
-export function EpisodeReview({ samples }: { samples: DriftSampleSummary[] }) {
+export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
+  const samples = useMemo(
+    () => [...props.samples].sort((a, b) => a.capturedAt.localeCompare(b.capturedAt)),
+    [props.samples],
+  );
   const [focus, setFocus] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);

@@ -3,7 +3,8 @@ import { AssignmentResponse, type AssignmentRequest } from '@tinymlops/contracts
 import { apiSend } from '../../../lib/api-client';
 
 /** Assigns a model version (or alias) to a device, a tag or a group. */
-export const deployModel = (body: AssignmentRequest) => apiSend('POST', '/api/v1/deployments', body, AssignmentResponse);
+export const deployModel = (body: AssignmentRequest) =>
+  apiSend('POST', '/api/v1/deployments', body, AssignmentResponse);
 
 /** Deploys, then refreshes rollout state. */
 export function useDeployModel() {

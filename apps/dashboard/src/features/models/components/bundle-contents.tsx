@@ -15,7 +15,8 @@ export function BundleContents(props: { modelId: string; version: string }) {
             </dd>
             <dt>Input</dt>
             <dd>
-              {m.input.name} [{m.input.shape.join('×')}] {m.input.dtype}, area resize to {m.input.resize.width}×{m.input.resize.height}
+              {m.input.name} [{m.input.shape.join('×')}] {m.input.dtype}, area resize to {m.input.resize.width}×
+              {m.input.resize.height}
             </dd>
             <dt>Feature tensor</dt>
             <dd>

@@ -35,7 +35,7 @@ export function DeployForm(props: { modelId: string; versions: ModelVersionSumma
       <div className="row" style={{ alignItems: 'flex-end' }}>
         <label>
           Version
-          <select value={what} onChange={(e) => setWhat(e.target.value)} disabled={!can.allowed}>
+          <select aria-label="Version" value={what} onChange={(e) => setWhat(e.target.value)} disabled={!can.allowed}>
             {props.versions.map((v) => (
               <option key={v.version} value={`v:${v.version}`}>
                 {v.version}
@@ -50,7 +50,12 @@ export function DeployForm(props: { modelId: string; versions: ModelVersionSumma
         </label>
         <label>
           Target
-          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)} disabled={!can.allowed}>
+          <select
+            aria-label="Target kind"
+            value={kind}
+            onChange={(e) => setKind(e.target.value as Kind)}
+            disabled={!can.allowed}
+          >
             <option value="device">device</option>
             <option value="tag">tag</option>
             <option value="group">group</option>
@@ -72,13 +77,19 @@ export function DeployForm(props: { modelId: string; versions: ModelVersionSumma
             <option key={d} value={d} />
           ))}
         </datalist>
-        <button type="submit" className="primary" disabled={!can.allowed || !t || !what || deploy.isPending} title={can.reason}>
+        <button
+          type="submit"
+          className="primary"
+          disabled={!can.allowed || !t || !what || deploy.isPending}
+          title={can.reason}
+        >
           Deploy
         </button>
       </div>
       {deploy.isSuccess && deploy.data ? (
         <p className="notice ok" role="status">
-          Assigned {deploy.data.modelId}@{deploy.data.version} to {deploy.data.target.kind} {t}. Devices pick it up at their next assignment poll.
+          Assigned {deploy.data.modelId}@{deploy.data.version} to {deploy.data.target.kind} {t}. Devices pick it up at
+          their next assignment poll.
         </p>
       ) : null}
       {deploy.isError ? (

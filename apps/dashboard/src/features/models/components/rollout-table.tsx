@@ -37,9 +37,13 @@ export function RolloutTable({ modelId }: { modelId: string | null }) {
                   </td>
                   <td>{i.assigned ? `${i.assigned.modelId}@${i.assigned.version}` : '—'}</td>
                   <td className="muted">{i.assigned?.via}</td>
-                  <td>{i.running ? `${i.running.modelId}@${i.running.version}` : <span className="muted">none</span>}</td>
+                  <td>
+                    {i.running ? `${i.running.modelId}@${i.running.version}` : <span className="muted">none</span>}
+                  </td>
                   <td className="muted">
-                    {i.lastReport ? `${i.lastReport.status} ${i.lastReport.version}, ${timeAgo(i.lastReport.at)}` : 'no report'}
+                    {i.lastReport
+                      ? `${i.lastReport.status} ${i.lastReport.version}, ${timeAgo(i.lastReport.at)}`
+                      : 'no report'}
                   </td>
                   <td>
                     {i.inSync ? (

@@ -34,7 +34,15 @@ export function VersionTable(props: {
               <strong>{v.version}</strong>
             </td>
             <td>
-              {v.aliases.length ? v.aliases.map((a) => <Pill key={a} tone="info">{a}</Pill>) : <span className="muted">—</span>}
+              {v.aliases.length ? (
+                v.aliases.map((a) => (
+                  <Pill key={a} tone="info">
+                    {a}
+                  </Pill>
+                ))
+              ) : (
+                <span className="muted">—</span>
+              )}
             </td>
             <td className="mono" title={v.bundleSha256}>
               {v.bundleSha256.slice(0, 16)}…

@@ -17,8 +17,8 @@ export function OverviewStats({ overview }: { overview: FleetOverview }) {
         value={drift.episodesAwaitingValidation}
         foot={
           <>
-            {drift.pendingSamples} samples · {drift.openEpisodes} episodes still open ·{' '}
-            <Link to="/drift">Review →</Link>
+            {drift.pendingSamples} samples · {drift.openEpisodes} {drift.openEpisodes === 1 ? 'episode' : 'episodes'}{' '}
+            still open · <Link to="/drift">Review →</Link>
           </>
         }
       />

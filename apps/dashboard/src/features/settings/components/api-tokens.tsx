@@ -34,7 +34,7 @@ export function ApiTokens({ tokens }: { tokens: AccessTokenList['apiTokens'] }) 
         </label>
         <label>
           Role
-          <select value={role} onChange={(e) => setRole(e.target.value as ApiRole)}>
+          <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value as ApiRole)}>
             <option value="viewer">viewer — reads</option>
             <option value="engineer">engineer — validates, deploys</option>
             <option value="admin">admin — manages access</option>

@@ -58,6 +58,13 @@ export function EnrolmentTokens({ tokens }: { tokens: AccessTokenList['enrolment
           </tr>
         </thead>
         <tbody>
+          {tokens.length === 0 ? (
+            <tr>
+              <td colSpan={4} className="muted">
+                None yet. Devices enrol with a token made here (or the demo&apos;s open token).
+              </td>
+            </tr>
+          ) : null}
           {tokens.map((t) => (
             <tr key={t.tokenId}>
               <td className="mono">{t.tokenId}</td>
