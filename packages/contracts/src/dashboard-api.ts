@@ -42,6 +42,12 @@ export const FleetOverview = z.strictObject({
     deadJobs: z.number().int().nonnegative(),
     failedPackages: z.number().int().nonnegative(),
   }),
+  /** Drift episodes started per hour across the fleet over the last 7 days (only non-empty hours). */
+  driftRate: z.strictObject({
+    bucketSeconds: z.number().int().positive(),
+    since: Timestamp,
+    points: z.array(z.strictObject({ bucket: Timestamp, episodes: z.number().int().nonnegative() })),
+  }),
   recentEvents: z.array(
     z.strictObject({
       at: Timestamp,

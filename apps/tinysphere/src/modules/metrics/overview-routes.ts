@@ -44,6 +44,10 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): v
         UNION ALL (SELECT validated_at, 'validated', device_id, decision || coalesce(': ' || label, '') FROM feedback
           ORDER BY validated_at DESC LIMIT 20)
         ORDER BY at DESC LIMIT 20`.execute(ctx.db);
+      const since = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - 7 * 86_400_000);
+      const rate = await sql<{ bucket: Date | string; episodes: number }>`
+        SELECT date_bin(interval '1 hour', started_at, timestamptz '2000-01-01T00:00:00Z') AS bucket, count(*)::int AS episodes FROM drift_episodes
+        WHERE started_at >= ${since} GROUP BY 1 ORDER BY 1`.execute(ctx.db);
       return {
         schemaVersion: 1,
         generatedAt: now.toISOString(),
@@ -63,6 +67,11 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): v
           runningJobs: n('running'),
           deadJobs: n('dead'),
           failedPackages: n('failed'),
+        },
+        driftRate: {
+          bucketSeconds: 3600,
+          since: since.toISOString(),
+          points: rate.rows.map((p) => ({ bucket: new Date(p.bucket).toISOString(), episodes: p.episodes })),
         },
         recentEvents: events.rows.map((e) => ({
           at: new Date(e.at).toISOString(),
