@@ -24,7 +24,16 @@ export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppCon
     app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send(NOT_BUILT));
     return;
   }
-  await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html', maxAge: '1h' });
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    index: 'index.html',
+    maxAge: '7d',
+    // Hashed assets may be cached; index.html must be revalidated so a new build is picked up.
+    setHeaders: (res, file) => {
+      if (file.endsWith('index.html')) res.setHeader('cache-control', 'no-cache');
+    },
+  });
   // Client-side routes (`/devices/dev_…`) get index.html; unknown API paths and missing files stay 404s.
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {
     const path = req.url.split('?')[0] ?? '';
