@@ -20,7 +20,7 @@ export function OverviewRoute() {
           <div className="stack">
             <OverviewStats overview={overview} />
             <div className="grid cols-2">
-              <DriftRateChart />
+              <DriftRateChart rate={overview.driftRate} />
               <RecentEvents events={overview.recentEvents} />
             </div>
           </div>

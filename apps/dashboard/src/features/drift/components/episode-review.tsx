@@ -30,12 +30,14 @@ export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
   const can = usePermission('engineer');
   const focused = samples[Math.min(focus, samples.length - 1)] ?? null;
   const detail = useSampleDetail(focused?.deviceId ?? null, focused?.sampleId ?? null).data;
+  // Keys 1–9 must mean the same class whichever sample is focused: the episode's own labels
+  // (sorted) come first, the focused sample's neighbour labels after them.
   const classes = useMemo(() => {
-    const set = new Set<string>();
-    for (const n of detail?.neighbours ?? []) set.add(n.label);
-    for (const s of samples) set.add(s.predictedLabel);
-    for (const s of samples) if (s.label) set.add(s.label);
-    return [...set];
+    const base = [
+      ...new Set(samples.flatMap((s) => (s.label ? [s.predictedLabel, s.label] : [s.predictedLabel]))),
+    ].sort();
+    const extra = (detail?.neighbours ?? []).map((n) => n.label).filter((l) => !base.includes(l));
+    return [...base, ...new Set(extra)];
   }, [detail, samples]);
   const targets = useMemo(() => {
     const chosen = samples.filter((s) => selected.has(key(s)) && s.status === 'pending');
