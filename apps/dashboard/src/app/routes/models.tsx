@@ -34,8 +34,8 @@ export function ModelsRoute() {
                 <Link
                   key={x.modelId}
                   to={`/models/${x.modelId}`}
-                  className={`nav-link${x.modelId === modelId ? ' active' : ''}`}
-                  style={{ color: 'inherit' }}
+                  className={`list-link${x.modelId === modelId ? ' active' : ''}`}
+                  aria-current={x.modelId === modelId ? 'page' : undefined}
                   onClick={() => setPicked(null)}
                 >
                   {x.modelId}
