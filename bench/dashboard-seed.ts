@@ -26,8 +26,8 @@ export async function seedDashboardLoad(db: Db, devices: number, samples: number
     INSERT INTO drift_episodes (device_id, episode_id, detector_kind, detector_name, started_at, ended_at,
                                 statistics, thresholds, model_id, model_version)
     SELECT 'dev_bench' || lpad(d::text, 5, '0'), 'ep_bench' || lpad(d::text, 5, '0') || '_' || e, 'knn-distance', 'knn-distance',
-           now() - ((e * 16 + d % 16) * interval '1 hour'),
-           CASE WHEN e = 0 AND d % 7 = 0 THEN NULL ELSE now() - ((e * 16 + d % 16) * interval '1 hour') + interval '20 minutes' END,
+           now() - ((e * 16 + d % 16 + 1) * interval '1 hour'),
+           CASE WHEN e = 0 AND d % 7 = 0 THEN NULL ELSE now() - ((e * 16 + d % 16 + 1) * interval '1 hour') + interval '20 minutes' END,
            '{"meanDistance": 9.1}'::jsonb, '{"lambda": 30}'::jsonb, 'fashion-mnv2', '1.0.0'
     FROM generate_series(1, ${devices}) AS d, generate_series(0, ${episodesPerDevice - 1}) AS e`.execute(db);
   await sql`
