@@ -19,7 +19,7 @@ export function OverviewRoute() {
         {(overview) => (
           <div className="stack">
             <OverviewStats overview={overview} />
-            <div className="grid cols-2">
+            <div className="grid cols-2" style={{ alignItems: 'start' }}>
               <DriftRateChart rate={overview.driftRate} />
               <RecentEvents events={overview.recentEvents} />
             </div>
