@@ -128,6 +128,10 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     await nav('Models').click();
     await page.getByRole('table', { name: 'Model versions' }).getByText('1.1.0').waitFor();
     await page.getByRole('table', { name: 'Bundle files' }).getByText('model.tflite').waitFor();
+    await page.getByRole('table', { name: 'Model versions' }).getByText('1.1.0').click();
+    await page.getByLabel('Alias').fill('canary');
+    await page.getByRole('button', { name: 'Point canary at 1.1.0' }).click();
+    await page.getByRole('table', { name: 'Model versions' }).getByText('canary').waitFor();
     await page.getByLabel('Version', { exact: true }).selectOption('v:1.1.0');
     await page.getByLabel('Device id').fill(device(1).deviceId);
     await page.getByRole('button', { name: 'Deploy' }).click();

@@ -5,6 +5,7 @@ import { QueryState } from '../../components/query-state';
 import { useDeployments } from '../../features/models/api/get-deployments';
 import { useModels } from '../../features/models/api/get-models';
 import { useVersions } from '../../features/models/api/get-versions';
+import { AliasForm } from '../../features/models/components/alias-form';
 import { BundleContents } from '../../features/models/components/bundle-contents';
 import { DeployForm } from '../../features/models/components/deploy-form';
 import { RolloutTable } from '../../features/models/components/rollout-table';
@@ -47,7 +48,12 @@ export function ModelsRoute() {
                 <section className="panel">
                   <h2>{modelId} · versions</h2>
                   <QueryState query={versions}>
-                    {(v) => <VersionTable versions={v.items} selected={version} onSelect={setPicked} />}
+                    {(v) => (
+                      <>
+                        <VersionTable versions={v.items} selected={version} onSelect={setPicked} />
+                        {version ? <AliasForm modelId={modelId} version={version} /> : null}
+                      </>
+                    )}
                   </QueryState>
                 </section>
                 <section className="panel">
