@@ -36,7 +36,7 @@ export default defineConfig({
           include: ['e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,
-          globalSetup: [dashboardBuild],
+          globalSetup: [dashboardBuild, postgresSetup],
         },
       },
     ],

@@ -6,10 +6,7 @@ import { launchChromium, screenshot, watchConsole } from './browser.js';
 import { seedFleet, type SeededDevice } from './seed-fleet.js';
 import { seedModel } from './seed-model.js';
 
-const engine = databaseEngines()[0];
-if (!engine) throw new Error('no database engine');
-
-describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () => {
+describe.each(databaseEngines())('dashboard in a real browser against a seeded TinySphere on $name', (engine) => {
   let s: TestServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -39,6 +36,8 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
   };
+  // PGlite's screenshots are the ones docs/dashboard.md shows; other engines' get a prefix.
+  const shot = (name: string) => screenshot(page, engine.name === 'pglite' ? name : `${engine.name}-${name}`);
   const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
   const signOut = () => page.getByRole('button', { name: 'Sign out' }).click();
 
@@ -46,7 +45,7 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     await page.goto(`${s.url}/devices`);
     await page.getByLabel('API token').waitFor();
     expect(new URL(page.url()).pathname).toBe('/login');
-    await screenshot(page, '01-login');
+    await shot('01-login');
     await login(s.viewerToken);
     expect(await page.getByText('role: viewer').count()).toBe(1);
     await page.goto(`${s.url}/drift/${device(0).deviceId}/ep_pizero0001`);
@@ -70,7 +69,7 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     expect(await awaiting.textContent()).toMatch(/^Awaiting validation2/);
     await page.getByRole('img', { name: 'Drift episodes per hour' }).locator('canvas').waitFor();
     await page.getByText('drift started').first().waitFor();
-    await screenshot(page, '02-overview');
+    await shot('02-overview');
     expect(errors).toEqual([]);
   });
 
@@ -83,7 +82,7 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     await expect
       .poll(async () => (await table.getByRole('row').nth(1).textContent()) ?? '')
       .toContain('shelf-camera-2');
-    await screenshot(page, '03-devices');
+    await shot('03-devices');
     await page.getByLabel('Search').fill('door');
     await expect.poll(() => table.getByRole('row').count()).toBe(2);
     await page.getByLabel('Search').fill('');
@@ -92,7 +91,7 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     for (const chart of ['Inference latency', 'Prediction confidence', 'KNN distance', 'cpu_percent', 'rss_mb'])
       await page.getByRole('img', { name: chart }).locator('canvas').waitFor();
     await page.getByRole('region', { name: 'Outbox backlog' }).getByText('1 package').waitFor();
-    await screenshot(page, '04-device-detail');
+    await shot('04-device-detail');
     expect(errors).toEqual([]);
   });
 
@@ -100,7 +99,7 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     await nav('Drift').click();
     const episodes = page.getByRole('table', { name: 'Drift episodes' });
     await episodes.getByText(device(0).deviceId).waitFor();
-    await screenshot(page, '05-drift');
+    await shot('05-drift');
     await episodes.getByText(device(0).deviceId).click();
     await page.getByRole('heading', { name: 'Episode ep_pizero0001' }).waitFor();
     await page.getByRole('heading', { name: 'Nearest known neighbours' }).waitFor();
@@ -114,7 +113,7 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     await page.keyboard.press('j');
     await page.keyboard.press('f');
     await page.getByText('1 validated; feedback queued for the device').waitFor();
-    await screenshot(page, '06-drift-episode');
+    await shot('06-drift-episode');
     const feedback = await s.call('GET', '/device/v1/feedback?after=0', { token: device(0).deviceToken });
     const body = (await feedback.json()) as { items: { decision: string; sampleId: string }[] };
     expect(body.items.map((i) => i.decision)).toEqual(['label', 'label', 'false-alarm']);
@@ -137,7 +136,7 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     await page.getByRole('button', { name: 'Deploy' }).click();
     await page.getByText('Assigned fashion-mnv2@1.1.0 to device').waitFor();
     await page.getByRole('table', { name: 'Rollout status' }).getByText('pending install').waitFor();
-    await screenshot(page, '07-models');
+    await shot('07-models');
     const a = await s.call('GET', '/device/v1/assignment', { token: device(1).deviceToken });
     expect(a.status).toBe(200);
     expect(await a.json()).toMatchObject({ modelId: 'fashion-mnv2', version: '1.1.0' });
@@ -155,7 +154,7 @@ describe('dashboard in a real browser against a seeded TinySphere (PGlite)', () 
     expect(await check.json()).toMatchObject({ name: 'ci-robot', role: 'engineer' });
     await page.getByRole('button', { name: 'Create enrolment token' }).click();
     await page.getByText('Enrolment token', { exact: true }).waitFor();
-    await screenshot(page, '08-settings');
+    await shot('08-settings');
     expect(errors).toEqual([]);
   });
 });
