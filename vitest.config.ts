@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const postgresSetup = fileURLToPath(new URL('./packages/testkit/src/postgres-global-setup.ts', import.meta.url));
+const dashboardBuild = fileURLToPath(new URL('./apps/dashboard/e2e/build-global-setup.ts', import.meta.url));
 
 /** One vitest project per workspace package; tests sit next to the code they test. */
 const projects: { root: string; name?: string; postgres?: boolean }[] = [
@@ -16,15 +17,28 @@ const projects: { root: string; name?: string; postgres?: boolean }[] = [
 
 export default defineConfig({
   test: {
-    projects: projects.map(({ root, name, postgres }) => ({
-      test: {
-        name: name ?? root.split('/')[1] ?? root,
-        root,
-        include: root === '.' ? ['scripts/**/*.test.ts'] : ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
-        testTimeout: 60_000,
-        hookTimeout: 120_000,
-        ...(postgres ? { globalSetup: [postgresSetup] } : {}),
+    projects: [
+      ...projects.map(({ root, name, postgres }) => ({
+        test: {
+          name: name ?? root.split('/')[1] ?? root,
+          root,
+          include: root === '.' ? ['scripts/**/*.test.ts'] : ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          ...(postgres ? { globalSetup: [postgresSetup] } : {}),
+        },
+      })),
+      // Browser tests: a real TinySphere on loopback and Debian's chromium; builds the SPA first when stale.
+      {
+        test: {
+          name: 'dashboard-e2e',
+          root: 'apps/dashboard',
+          include: ['e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          globalSetup: [dashboardBuild, postgresSetup],
+        },
       },
-    })),
+    ],
   },
 });

@@ -6,6 +6,13 @@ import { sql } from 'kysely';
 import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installZodValidation, zodToOpenApi } from './http/zod-validation.js';
+import { registerDashboardRoutes } from './modules/dashboard/dashboard-routes.js';
+import { registerAccessRoutes } from './modules/devices/access-routes.js';
+import { registerDeviceTableRoutes } from './modules/devices/device-table-routes.js';
+import { registerDeviceTimelineRoutes } from './modules/devices/device-timeline-routes.js';
+import { registerDriftReviewRoutes } from './modules/drift/drift-review-routes.js';
+import { registerOverviewRoutes } from './modules/metrics/overview-routes.js';
+import { registerModelVersionRoutes } from './modules/models/model-version-routes.js';
 import { registerDeploymentRoutes } from './modules/deployments/deployment-routes.js';
 import { registerDeviceRoutes } from './modules/devices/device-routes.js';
 import { installAuth } from './modules/devices/auth.js';
@@ -97,6 +104,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerModelRoutes(http, ctx);
   registerDeploymentRoutes(http, ctx);
   registerMetricsRoutes(http, ctx);
+  registerOverviewRoutes(http, ctx);
+  registerAccessRoutes(http, ctx);
+  registerDeviceTimelineRoutes(http, ctx);
+  registerDeviceTableRoutes(http, ctx);
+  registerDriftReviewRoutes(http, ctx);
+  registerModelVersionRoutes(http, ctx);
+  await registerDashboardRoutes(http, ctx);
   const workers = options.workers ?? 2;
   if (workers > 0) {
     worker = createWorker(ctx, workers, (msg, err) => http.log.warn({ err }, msg));

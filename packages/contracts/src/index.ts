@@ -23,3 +23,4 @@ export * from './devices-api.js';
 export * from './registry-api.js';
 export * from './drift-api.js';
 export * from './top-level-schemas.js';
+export * from './dashboard-api.js';

@@ -1,0 +1,29 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const APP = fileURLToPath(new URL('..', import.meta.url));
+const CONTRACTS = fileURLToPath(new URL('../../../packages/contracts/src', import.meta.url));
+
+function newest(p: string): number {
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let m = 0;
+  for (const e of readdirSync(p)) m = Math.max(m, newest(path.join(p, e)));
+  return m;
+}
+
+/** True when dist/ is missing or older than any source the bundle is built from. */
+export function dashboardBuildIsStale(): boolean {
+  const index = path.join(APP, 'dist', 'index.html');
+  if (!existsSync(index)) return true;
+  const sources = [path.join(APP, 'src'), path.join(APP, 'index.html'), path.join(APP, 'vite.config.ts'), CONTRACTS];
+  return Math.max(...sources.map(newest)) > statSync(index).mtimeMs;
+}
+
+/** vitest globalSetup of the browser tests: builds the dashboard with Vite when dist/ is missing or stale. */
+export default async function setup(): Promise<void> {
+  if (!dashboardBuildIsStale()) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(APP, 'vite.config.ts'), root: APP, logLevel: 'warn' });
+}

@@ -1,0 +1,95 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+/** One line of a chart. */
+export interface ChartSeries {
+  label: string;
+  color: string;
+  /** Draw points only (for sparse or categorical data). */
+  points?: boolean;
+  fill?: boolean;
+}
+
+/** A shaded time range (seconds since epoch), e.g. a drift episode; `to` null = still open. */
+export interface ChartBand {
+  from: number;
+  to: number | null;
+}
+
+/**
+ * A time-series chart on uPlot (canvas; stays smooth at 10k+ points). `data` is
+ * `[xs (epoch seconds), ...ys]`, one ys per series; null gaps are allowed.
+ */
+export function TimeChart(props: {
+  data: uPlot.AlignedData;
+  series: ChartSeries[];
+  bands?: ChartBand[];
+  height?: number;
+  label: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const bands = useRef<ChartBand[]>(props.bands ?? []);
+  bands.current = props.bands ?? [];
+  const shape = props.series.map((s) => s.label).join('|');
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width: el.clientWidth || 600,
+      height: props.height ?? 200,
+      legend: { show: true, live: true },
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: true } },
+      axes: [
+        { stroke: '#5f6b7a', grid: { stroke: '#eef1f5' }, ticks: { stroke: '#e3e7ed' } },
+        { stroke: '#5f6b7a', grid: { stroke: '#eef1f5' }, ticks: { stroke: '#e3e7ed' }, size: 56 },
+      ],
+      series: [
+        {},
+        ...props.series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 1.5,
+          ...(s.fill ? { fill: `${s.color}22` } : {}),
+          ...(s.points
+            ? { paths: () => null, points: { show: true, size: 4, fill: s.color } }
+            : { points: { show: false } }),
+        })),
+      ],
+      hooks: {
+        drawClear: [
+          (u) => {
+            const ctx = u.ctx;
+            ctx.save();
+            ctx.fillStyle = 'rgba(209, 69, 59, 0.10)';
+            for (const b of bands.current) {
+              const x0 = u.valToPos(b.from, 'x', true);
+              const x1 = u.valToPos(b.to ?? u.scales.x?.max ?? b.from, 'x', true);
+              ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
+            }
+            ctx.restore();
+          },
+        ],
+      },
+    };
+    const u = new uPlot(opts, props.data, el);
+    plot.current = u;
+    const ro = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height: props.height ?? 200 }));
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // Rebuild only when the set of series changes; data updates go through setData below.
+  }, [shape, props.height]);
+
+  useEffect(() => {
+    plot.current?.setData(props.data);
+  }, [props.data]);
+
+  return <div ref={box} className="chart" role="img" aria-label={props.label} />;
+}

@@ -1,0 +1,64 @@
+import { ErrorEnvelope } from '@tinymlops/contracts';
+import type { z } from 'zod';
+import { readToken, writeToken } from './session-token';
+
+/** A refused or failed API call, with the server's error code and message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function request(method: string, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = readToken();
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'TinySphere cannot be reached. Check that the server is running.');
+  }
+  if (res.ok) return res;
+  const parsed = ErrorEnvelope.safeParse(await res.json().catch(() => null));
+  const err = parsed.success
+    ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message)
+    : new ApiError(res.status, 'HTTP_' + res.status, `The server answered ${res.status} ${res.statusText}`);
+  if (res.status === 401 && token) writeToken(null);
+  throw err;
+}
+
+/**
+ * GETs a JSON document and checks it against its contracts schema.
+ * @example
+ * const overview = await apiGet('/api/v1/overview', FleetOverview);
+ */
+export async function apiGet<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+  const res = await request('GET', path);
+  return schema.parse(await res.json());
+}
+
+/** Sends a JSON body; parses the answer with `schema`, or ignores it when schema is null (204s). */
+export async function apiSend<S extends z.ZodType>(
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body: unknown,
+  schema: S | null,
+): Promise<z.infer<S> | null> {
+  const res = await request(method, path, body);
+  if (!schema || res.status === 204) return null;
+  return schema.parse(await res.json());
+}
+
+/** Builds `path?k=v` from the defined entries of `params`. */
+export function withQuery(path: string, params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { TinyMLOpsError } from '@tinymlops/contracts';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app-context.js';
+
+/** Where `npm run build -w @tinymlops/dashboard` writes the SPA. */
+export const DASHBOARD_DIST = fileURLToPath(new URL('../../../../dashboard/dist', import.meta.url));
+
+const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>TinySphere</title></head>
+<body style="font-family:system-ui;max-width:40rem;margin:4rem auto;line-height:1.5">
+<h1>TinySphere is running</h1><p>The web dashboard has not been built yet. Build it with</p>
+<pre>npm run build -w @tinymlops/dashboard</pre><p>and reload this page. The API is at <a href="/docs">/docs</a>.</p>
+</body></html>`;
+
+/**
+ * Serves the dashboard SPA at `/` (assets with long caching, every other non-API GET falls back
+ * to index.html); when the build is absent, `/` explains how to build it.
+ */
+export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppContext, root = DASHBOARD_DIST) {
+  const built = existsSync(`${root}/index.html`);
+  if (!built) {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send(NOT_BUILT));
+    return;
+  }
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    index: 'index.html',
+    maxAge: '7d',
+    // Hashed assets may be cached; index.html must be revalidated so a new build is picked up.
+    setHeaders: (res, file) => {
+      if (file.endsWith('index.html')) res.setHeader('cache-control', 'no-cache');
+    },
+  });
+  // Client-side routes (`/devices/dev_…`) get index.html; unknown API paths and missing files stay 404s.
+  app.get('/*', { schema: { hide: true } }, async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    if (/^\/(api|device|docs|metrics|healthz|readyz)(\/|$)/.test(path) || /\.[a-z0-9]+$/i.test(path)) {
+      throw new TinyMLOpsError('NOT_FOUND', `no route GET ${path}`);
+    }
+    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}

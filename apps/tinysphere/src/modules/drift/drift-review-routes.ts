@@ -1,0 +1,82 @@
+import { DriftSampleDetail, FeedbackStatusList, Id, TinyMLOpsError, type Neighbour } from '@tinymlops/contracts';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { requireRole } from '../devices/auth.js';
+
+/** Review views: one sample with its neighbours (and exemplar images), and feedback delivery per device. */
+export function registerDriftReviewRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const viewer = requireRole(ctx, 'viewer');
+  app.get(
+    '/api/v1/drift/samples/:deviceId/:sampleId',
+    {
+      preHandler: viewer,
+      schema: {
+        tags: ['drift'],
+        params: z.strictObject({ deviceId: Id, sampleId: Id }),
+        response: { 200: DriftSampleDetail },
+      },
+    },
+    async (req): Promise<DriftSampleDetail> => {
+      const p = req.params as { deviceId: string; sampleId: string };
+      const r = await ctx.db
+        .selectFrom('drift_samples')
+        .selectAll()
+        .where('device_id', '=', p.deviceId)
+        .where('sample_id', '=', p.sampleId)
+        .executeTakeFirst();
+      if (!r) throw new TinyMLOpsError('NOT_FOUND', `drift sample ${p.deviceId}/${p.sampleId} not found`);
+      const neighbours = ((r.neighbours as Neighbour[] | null) ?? []).slice(0, 8);
+      const exemplars = new Map<string, { deviceId: string; sampleId: string } | null>();
+      for (const label of new Set(neighbours.map((n) => n.label))) {
+        const e = await ctx.db
+          .selectFrom('drift_samples')
+          .select(['device_id', 'sample_id'])
+          .where('status', '=', 'labelled')
+          .where('label', '=', label)
+          .where('image_key', 'is not', null)
+          .orderBy('validated_at', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        exemplars.set(label, e ? { deviceId: e.device_id, sampleId: e.sample_id } : null);
+      }
+      return {
+        schemaVersion: 1,
+        sample: {
+          deviceId: r.device_id,
+          sampleId: r.sample_id,
+          episodeId: r.episode_id,
+          capturedAt: new Date(r.captured_at).toISOString(),
+          predictedLabel: r.predicted_label,
+          confidence: r.confidence,
+          status: r.status,
+          label: r.label,
+          hasImage: r.image_key !== null,
+        },
+        neighbours: neighbours.map((n) => ({ ...n, exemplar: exemplars.get(n.label) ?? null })),
+      };
+    },
+  );
+  app.get(
+    '/api/v1/drift/feedback-status',
+    { preHandler: viewer, schema: { tags: ['drift'], response: { 200: FeedbackStatusList } } },
+    async (): Promise<FeedbackStatusList> => {
+      const rows = await sql<{ id: string; name: string; issued: number; acked: number; last: Date | string | null }>`
+        SELECT d.id, d.name, d.feedback_cursor AS issued, d.feedback_acked AS acked,
+               (SELECT max(f.validated_at) FROM feedback f WHERE f.device_id = d.id) AS last
+        FROM devices d WHERE d.feedback_cursor > 0
+        ORDER BY d.feedback_cursor - d.feedback_acked DESC, d.id LIMIT 500`.execute(ctx.db);
+      return {
+        schemaVersion: 1,
+        items: rows.rows.map((r) => ({
+          deviceId: r.id,
+          name: r.name,
+          issued: r.issued,
+          acknowledged: r.acked,
+          lastValidatedAt: r.last === null ? null : new Date(r.last).toISOString(),
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,85 @@
+import { FleetOverview } from '@tinymlops/contracts';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { AppContext } from '../../app-context.js';
+import { requireRole } from '../devices/auth.js';
+
+type EventRow = {
+  at: Date | string;
+  kind: FleetOverview['recentEvents'][number]['kind'];
+  device_id: string;
+  subject: string;
+};
+
+/** `GET /api/v1/overview`: the dashboard's landing numbers in one round trip. */
+export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get(
+    '/api/v1/overview',
+    { preHandler: requireRole(ctx, 'viewer'), schema: { tags: ['metrics'], response: { 200: FleetOverview } } },
+    async (): Promise<FleetOverview> => {
+      const now = ctx.now();
+      const onlineCut = new Date(now.getTime() - 2 * ctx.config.heartbeatIntervalSeconds * 1000);
+      const staleCut = new Date(now.getTime() - ctx.config.offlineAfterSeconds * 1000);
+      const counts = await sql<Record<string, number>>`
+        SELECT (SELECT count(*)::int FROM devices) AS total,
+               (SELECT count(*)::int FROM devices WHERE last_seen_at >= ${onlineCut}) AS online,
+               (SELECT count(*)::int FROM devices WHERE last_seen_at < ${onlineCut} AND last_seen_at >= ${staleCut}) AS stale,
+               (SELECT count(*)::int FROM drift_episodes WHERE ended_at IS NULL) AS open_episodes,
+               (SELECT count(*)::int FROM (SELECT DISTINCT device_id, episode_id FROM drift_samples WHERE status = 'pending') p) AS awaiting,
+               (SELECT count(*)::int FROM drift_samples WHERE status = 'pending') AS pending_samples,
+               (SELECT count(*)::int FROM jobs WHERE status = 'queued') AS queued,
+               (SELECT count(*)::int FROM jobs WHERE status = 'running') AS running,
+               (SELECT count(*)::int FROM jobs WHERE status = 'dead') AS dead,
+               (SELECT count(*)::int FROM packages WHERE status = 'failed') AS failed`.execute(ctx.db);
+      const c = counts.rows[0] ?? {};
+      const n = (k: string) => Number(c[k] ?? 0);
+      const events = await sql<EventRow>`
+        (SELECT started_at AS at, 'drift-start' AS kind, device_id, detector_name AS subject FROM drift_episodes
+          WHERE started_at IS NOT NULL ORDER BY started_at DESC LIMIT 20)
+        UNION ALL (SELECT ended_at, 'drift-end', device_id, detector_name FROM drift_episodes
+          WHERE ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT 20)
+        UNION ALL (SELECT enrolled_at, 'enrolled', id, name FROM devices ORDER BY enrolled_at DESC LIMIT 20)
+        UNION ALL (SELECT received_at, 'package-failed', device_id, coalesce(error, package_id) FROM packages
+          WHERE status = 'failed' ORDER BY received_at DESC LIMIT 20)
+        UNION ALL (SELECT validated_at, 'validated', device_id, decision || coalesce(': ' || label, '') FROM feedback
+          ORDER BY validated_at DESC LIMIT 20)
+        ORDER BY at DESC LIMIT 20`.execute(ctx.db);
+      const since = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - 7 * 86_400_000);
+      const rate = await sql<{ bucket: Date | string; episodes: number }>`
+        SELECT date_bin(interval '1 hour', started_at, timestamptz '2000-01-01T00:00:00Z') AS bucket, count(*)::int AS episodes FROM drift_episodes
+        WHERE started_at >= ${since} GROUP BY 1 ORDER BY 1`.execute(ctx.db);
+      return {
+        schemaVersion: 1,
+        generatedAt: now.toISOString(),
+        devices: {
+          total: n('total'),
+          online: n('online'),
+          stale: n('stale'),
+          offline: n('total') - n('online') - n('stale'),
+        },
+        drift: {
+          openEpisodes: n('open_episodes'),
+          episodesAwaitingValidation: n('awaiting'),
+          pendingSamples: n('pending_samples'),
+        },
+        ingestion: {
+          queuedJobs: n('queued'),
+          runningJobs: n('running'),
+          deadJobs: n('dead'),
+          failedPackages: n('failed'),
+        },
+        driftRate: {
+          bucketSeconds: 3600,
+          since: since.toISOString(),
+          points: rate.rows.map((p) => ({ bucket: new Date(p.bucket).toISOString(), episodes: p.episodes })),
+        },
+        recentEvents: events.rows.map((e) => ({
+          at: new Date(e.at).toISOString(),
+          kind: e.kind,
+          deviceId: e.device_id,
+          subject: e.subject,
+        })),
+      };
+    },
+  );
+}
