@@ -1,5 +1,6 @@
 import {
   AssignmentRequest,
+  Id,
   DeploymentStatusList,
   InstallReport,
   ModelAssignment,
@@ -56,17 +57,18 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
       preHandler: requireRole(ctx, 'viewer'),
       schema: {
         tags: ['deployments'],
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        querystring: z.strictObject({
+          deviceId: Id.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+        }),
         response: { 200: DeploymentStatusList },
       },
     },
     async (req) => {
-      const devices = await ctx.db
-        .selectFrom('devices')
-        .select(['id', 'model_id', 'model_version'])
-        .orderBy('id')
-        .limit((req.query as { limit: number }).limit)
-        .execute();
+      const q = req.query as { deviceId?: string; limit: number };
+      let query = ctx.db.selectFrom('devices').select(['id', 'model_id', 'model_version']);
+      if (q.deviceId) query = query.where('id', '=', q.deviceId);
+      const devices = await query.orderBy('id').limit(q.limit).execute();
       const items: DeploymentStatus[] = [];
       for (const d of devices) items.push(await deploymentStatus(ctx, d.id, d.model_id, d.model_version));
       return { schemaVersion: 1, items };
