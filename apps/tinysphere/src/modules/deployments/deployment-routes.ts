@@ -18,7 +18,7 @@ import { resolveAssignment } from './assignment.js';
 export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/api/v1/deployments',
-    { preHandler: requireRole(ctx, 'engineer'), schema: { tags: ['deployments'], body: AssignmentRequest } },
+    { preValidation: requireRole(ctx, 'engineer'), schema: { tags: ['deployments'], body: AssignmentRequest } },
     async (req, reply) => {
       const body = req.body as AssignmentRequest;
       const version = body.version ?? (await resolveAlias(ctx, body.modelId, body.alias ?? ''));
@@ -54,7 +54,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
   app.get(
     '/api/v1/deployments',
     {
-      preHandler: requireRole(ctx, 'viewer'),
+      preValidation: requireRole(ctx, 'viewer'),
       schema: {
         tags: ['deployments'],
         querystring: z.strictObject({
@@ -78,7 +78,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
   app.get(
     '/device/v1/assignment',
     {
-      preHandler: requireDevice(ctx),
+      preValidation: requireDevice(ctx),
       schema: { tags: ['device'], response: { 200: ModelAssignment, 204: z.null(), 304: z.null() } },
     },
     async (req, reply) => {
@@ -106,7 +106,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.post(
     '/device/v1/assignment/report',
-    { preHandler: requireDevice(ctx), schema: { tags: ['device'], body: InstallReport } },
+    { preValidation: requireDevice(ctx), schema: { tags: ['device'], body: InstallReport } },
     async (req, reply) => {
       const r = req.body as InstallReport;
       const row = {
