@@ -1,5 +1,6 @@
 import {
   AssignmentRequest,
+  Id,
   DeploymentStatusList,
   InstallReport,
   ModelAssignment,
@@ -17,7 +18,7 @@ import { resolveAssignment } from './assignment.js';
 export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/api/v1/deployments',
-    { preHandler: requireRole(ctx, 'engineer'), schema: { tags: ['deployments'], body: AssignmentRequest } },
+    { preValidation: requireRole(ctx, 'engineer'), schema: { tags: ['deployments'], body: AssignmentRequest } },
     async (req, reply) => {
       const body = req.body as AssignmentRequest;
       const version = body.version ?? (await resolveAlias(ctx, body.modelId, body.alias ?? ''));
@@ -53,20 +54,21 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
   app.get(
     '/api/v1/deployments',
     {
-      preHandler: requireRole(ctx, 'viewer'),
+      preValidation: requireRole(ctx, 'viewer'),
       schema: {
         tags: ['deployments'],
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        querystring: z.strictObject({
+          deviceId: Id.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+        }),
         response: { 200: DeploymentStatusList },
       },
     },
     async (req) => {
-      const devices = await ctx.db
-        .selectFrom('devices')
-        .select(['id', 'model_id', 'model_version'])
-        .orderBy('id')
-        .limit((req.query as { limit: number }).limit)
-        .execute();
+      const q = req.query as { deviceId?: string; limit: number };
+      let query = ctx.db.selectFrom('devices').select(['id', 'model_id', 'model_version']);
+      if (q.deviceId) query = query.where('id', '=', q.deviceId);
+      const devices = await query.orderBy('id').limit(q.limit).execute();
       const items: DeploymentStatus[] = [];
       for (const d of devices) items.push(await deploymentStatus(ctx, d.id, d.model_id, d.model_version));
       return { schemaVersion: 1, items };
@@ -76,7 +78,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
   app.get(
     '/device/v1/assignment',
     {
-      preHandler: requireDevice(ctx),
+      preValidation: requireDevice(ctx),
       schema: { tags: ['device'], response: { 200: ModelAssignment, 204: z.null(), 304: z.null() } },
     },
     async (req, reply) => {
@@ -104,7 +106,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
 
   app.post(
     '/device/v1/assignment/report',
-    { preHandler: requireDevice(ctx), schema: { tags: ['device'], body: InstallReport } },
+    { preValidation: requireDevice(ctx), schema: { tags: ['device'], body: InstallReport } },
     async (req, reply) => {
       const r = req.body as InstallReport;
       const row = {

@@ -1,5 +1,5 @@
 import { TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { bearerToken, hashSecret, parseCredential, sameHash } from './credentials.js';
 
@@ -24,18 +24,18 @@ declare module 'fastify' {
 
 const RANK: Record<ApiRole, number> = { viewer: 0, engineer: 1, admin: 2 };
 
-/** Declares the request decorations the auth pre-handlers fill in. */
+/** Declares the request decorations the auth hooks fill in (they run before body validation, so anonymous requests get 401, not 400). */
 export function installAuth(app: FastifyInstance, _ctx: AppContext): void {
   app.decorateRequest('device', null);
   app.decorateRequest('person', null);
 }
 
 /**
- * Pre-handler for /device/v1 routes: a valid device token or 401 UNAUTHENTICATED.
+ * Pre-validation hook for /device/v1 routes: a valid device token or 401 UNAUTHENTICATED.
  * @example
- * app.post('/device/v1/heartbeat', { preHandler: requireDevice(ctx) }, handler);
+ * app.post('/device/v1/heartbeat', { preValidation: requireDevice(ctx) }, handler);
  */
-export function requireDevice(ctx: AppContext): preHandlerAsyncHookHandler {
+export function requireDevice(ctx: AppContext): preValidationAsyncHookHandler {
   return async (req: FastifyRequest) => {
     const cred = parseCredential('tdv', bearerToken(req.headers.authorization) ?? '');
     if (!cred) throw new TinyMLOpsError('UNAUTHENTICATED', 'a device token is required (Authorization: Bearer tdv_…)');
@@ -48,12 +48,25 @@ export function requireDevice(ctx: AppContext): preHandlerAsyncHookHandler {
 }
 
 /**
- * Pre-handler for /api/v1 routes: a valid API token whose role is at least `role`
+ * Cheap pre-validation check that a device token is present and well-formed (no database
+ * lookup), for routes that verify the token themselves (the heartbeat): an anonymous request
+ * gets 401 before its body is judged.
+ */
+export function requireDeviceTokenShape(): preValidationAsyncHookHandler {
+  return async (req: FastifyRequest) => {
+    if (!parseCredential('tdv', bearerToken(req.headers.authorization) ?? '')) {
+      throw new TinyMLOpsError('UNAUTHENTICATED', 'a device token is required (Authorization: Bearer tdv_…)');
+    }
+  };
+}
+
+/**
+ * Pre-validation hook for /api/v1 routes: a valid API token whose role is at least `role`
  * (401 without a valid token, 403 with a too weak one).
  * @example
- * app.patch('/api/v1/devices/:id', { preHandler: requireRole(ctx, 'engineer') }, handler);
+ * app.patch('/api/v1/devices/:id', { preValidation: requireRole(ctx, 'engineer') }, handler);
  */
-export function requireRole(ctx: AppContext, role: ApiRole): preHandlerAsyncHookHandler {
+export function requireRole(ctx: AppContext, role: ApiRole): preValidationAsyncHookHandler {
   return async (req: FastifyRequest) => {
     const cred = parseCredential('tap', bearerToken(req.headers.authorization) ?? '');
     if (!cred) throw new TinyMLOpsError('UNAUTHENTICATED', 'an API token is required (Authorization: Bearer tap_…)');

@@ -17,7 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { requireRole } from './auth.js';
+import { requireDeviceTokenShape, requireRole } from './auth.js';
 import { toDeviceSummary } from './device-view.js';
 import { enrolDevice } from './enrolment.js';
 import { recordHeartbeat } from './heartbeat.js';
@@ -43,6 +43,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.post(
     '/device/v1/heartbeat',
     {
+      preValidation: requireDeviceTokenShape(),
       schema: { tags: ['device'], body: HeartbeatRequest, response: { 200: HeartbeatResponse } },
     },
     async (req) => recordHeartbeat(ctx, req.headers.authorization, req.body as HeartbeatRequest),
@@ -50,7 +51,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.get(
     '/api/v1/devices',
     {
-      preHandler: requireRole(ctx, 'viewer'),
+      preValidation: requireRole(ctx, 'viewer'),
       schema: { tags: ['devices'], querystring: DeviceListQuery, response: { 200: DeviceListPage } },
     },
     async (req) => listDevices(ctx, req.query as z.infer<typeof DeviceListQuery>),
@@ -58,7 +59,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.get(
     '/api/v1/devices/:deviceId',
     {
-      preHandler: requireRole(ctx, 'viewer'),
+      preValidation: requireRole(ctx, 'viewer'),
       schema: { tags: ['devices'], params: DeviceParams, response: { 200: DeviceSummary } },
     },
     async (req) => getDevice(ctx, (req.params as { deviceId: string }).deviceId),
@@ -66,7 +67,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.patch(
     '/api/v1/devices/:deviceId',
     {
-      preHandler: requireRole(ctx, 'engineer'),
+      preValidation: requireRole(ctx, 'engineer'),
       schema: { tags: ['devices'], params: DeviceParams, body: DeviceUpdate, response: { 200: DeviceSummary } },
     },
     async (req) => updateDevice(ctx, (req.params as { deviceId: string }).deviceId, req.body as DeviceUpdate),
@@ -74,7 +75,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.post(
     '/api/v1/enrolment-tokens',
     {
-      preHandler: requireRole(ctx, 'admin'),
+      preValidation: requireRole(ctx, 'admin'),
       schema: { tags: ['access'], body: EnrolmentTokenRequest, response: { 201: EnrolmentTokenResponse } },
     },
     async (req, reply) => {
@@ -89,7 +90,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.post(
     '/api/v1/api-tokens',
     {
-      preHandler: requireRole(ctx, 'admin'),
+      preValidation: requireRole(ctx, 'admin'),
       schema: { tags: ['access'], body: ApiTokenRequest, response: { 201: ApiTokenResponse } },
     },
     async (req, reply) => {

@@ -17,7 +17,7 @@ export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext):
   app.get(
     '/api/v1/drift/episodes',
     {
-      preHandler: viewer,
+      preValidation: viewer,
       schema: {
         tags: ['drift'],
         querystring: z.strictObject({
@@ -57,7 +57,7 @@ export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext):
   app.get(
     '/api/v1/drift/samples',
     {
-      preHandler: viewer,
+      preValidation: viewer,
       schema: {
         tags: ['drift'],
         querystring: z.strictObject({
@@ -104,7 +104,7 @@ export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext):
   app.get(
     '/api/v1/drift/samples/:deviceId/:sampleId/:part',
     {
-      preHandler: viewer,
+      preValidation: viewer,
       schema: {
         tags: ['drift'],
         params: z.strictObject({ deviceId: Id, sampleId: Id, part: z.enum(['image', 'features']) }),

@@ -27,7 +27,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void
   app.get(
     '/device/v1/feedback',
     {
-      preHandler: requireDevice(ctx),
+      preValidation: requireDevice(ctx),
       schema: {
         tags: ['device'],
         querystring: z.strictObject({
@@ -44,7 +44,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void
   );
   app.post(
     '/device/v1/feedback/ack',
-    { preHandler: requireDevice(ctx), schema: { tags: ['device'], body: FeedbackAck } },
+    { preValidation: requireDevice(ctx), schema: { tags: ['device'], body: FeedbackAck } },
     async (req, reply) => {
       await ackFeedback(ctx, deviceOf(req), (req.body as FeedbackAck).cursor);
       return reply.status(204).send();
@@ -53,7 +53,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void
   app.post(
     '/api/v1/drift/samples/:deviceId/:sampleId/validation',
     {
-      preHandler: requireRole(ctx, 'engineer'),
+      preValidation: requireRole(ctx, 'engineer'),
       schema: { tags: ['drift'], params: SampleParams, body: ValidationRequest, response: { 200: ValidationResult } },
     },
     async (req) => {
@@ -63,7 +63,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void
   );
   app.post(
     '/api/v1/drift/samples/:deviceId/:sampleId/rejection',
-    { preHandler: requireRole(ctx, 'engineer'), schema: { tags: ['drift'], params: SampleParams } },
+    { preValidation: requireRole(ctx, 'engineer'), schema: { tags: ['drift'], params: SampleParams } },
     async (req, reply) => {
       const p = req.params as z.infer<typeof SampleParams>;
       await rejectSample(ctx, p.deviceId, p.sampleId, req.person?.name ?? 'unknown');
@@ -72,7 +72,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void
   );
   app.post(
     '/api/v1/drift/validations',
-    { preHandler: requireRole(ctx, 'engineer'), schema: { tags: ['drift'], body: BulkValidationRequest } },
+    { preValidation: requireRole(ctx, 'engineer'), schema: { tags: ['drift'], body: BulkValidationRequest } },
     async (req) => {
       const results: ValidationResult[] = [];
       for (const item of (req.body as BulkValidationRequest).items) {
@@ -96,7 +96,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void
   app.get(
     '/api/v1/drift/rates',
     {
-      preHandler: requireRole(ctx, 'viewer'),
+      preValidation: requireRole(ctx, 'viewer'),
       schema: {
         tags: ['drift'],
         querystring: z.strictObject({
@@ -121,7 +121,7 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void
   app.post(
     '/api/v1/drift/devices/:deviceId/reanalysis',
     {
-      preHandler: requireRole(ctx, 'engineer'),
+      preValidation: requireRole(ctx, 'engineer'),
       schema: {
         tags: ['drift'],
         params: z.strictObject({ deviceId: Id }),

@@ -21,7 +21,7 @@ const SeriesQuery = z.strictObject({
 export function registerMetricsRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/api/v1/metrics/series',
-    { preHandler: requireRole(ctx, 'viewer'), schema: { tags: ['metrics'], querystring: SeriesQuery } },
+    { preValidation: requireRole(ctx, 'viewer'), schema: { tags: ['metrics'], querystring: SeriesQuery } },
     async (req) => {
       const q = req.query as z.infer<typeof SeriesQuery>;
       const since = q.since ? new Date(q.since) : new Date(ctx.now().getTime() - 86_400_000);
@@ -46,7 +46,7 @@ export function registerMetricsRoutes(app: FastifyInstance, ctx: AppContext): vo
   );
   app.get(
     '/api/v1/metrics/fleet',
-    { preHandler: requireRole(ctx, 'viewer'), schema: { tags: ['metrics'] } },
+    { preValidation: requireRole(ctx, 'viewer'), schema: { tags: ['metrics'] } },
     async () => {
       const cutoff = new Date(ctx.now().getTime() - ctx.config.offlineAfterSeconds * 1000);
       const r = await sql<{

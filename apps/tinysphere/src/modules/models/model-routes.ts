@@ -13,7 +13,7 @@ const ModelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
 export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/api/v1/models/bundles',
-    { preHandler: requireRole(ctx, 'engineer'), bodyLimit: ctx.config.maxBundleBytes, schema: { tags: ['models'], response: { 201: ModelVersionSummary } } },
+    { preValidation: requireRole(ctx, 'engineer'), bodyLimit: ctx.config.maxBundleBytes, schema: { tags: ['models'], response: { 201: ModelVersionSummary } } },
     async (req, reply) => {
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
       if (type !== 'application/gzip' && type !== 'application/x-gzip') throw new TinyMLOpsError('UNSUPPORTED_MEDIA_TYPE', 'bundles are uploaded as Content-Type: application/gzip');
@@ -21,18 +21,18 @@ export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void
       return reply.status(201).send(await registerBundle(ctx, bytes));
     },
   );
-  app.get('/api/v1/models', { preHandler: requireRole(ctx, 'viewer'), schema: { tags: ['models'] } }, async () => {
+  app.get('/api/v1/models', { preValidation: requireRole(ctx, 'viewer'), schema: { tags: ['models'] } }, async () => {
     const rows = await ctx.db.selectFrom('models').select(['id', 'created_at']).orderBy('id').execute();
     return { schemaVersion: 1, items: rows.map((r) => ({ modelId: r.id, createdAt: new Date(r.created_at).toISOString() })) };
   });
   app.get(
     '/api/v1/models/:modelId/versions',
-    { preHandler: requireRole(ctx, 'viewer'), schema: { tags: ['models'], params: z.strictObject({ modelId: ModelId }), response: { 200: ModelVersionList } } },
+    { preValidation: requireRole(ctx, 'viewer'), schema: { tags: ['models'], params: z.strictObject({ modelId: ModelId }), response: { 200: ModelVersionList } } },
     async (req) => ({ schemaVersion: 1 as const, items: await listVersions(ctx, (req.params as { modelId: string }).modelId) }),
   );
   app.put(
     '/api/v1/models/:modelId/aliases/:alias',
-    { preHandler: requireRole(ctx, 'engineer'), schema: { tags: ['models'], params: z.strictObject({ modelId: ModelId, alias: AliasName }), body: AliasRequest } },
+    { preValidation: requireRole(ctx, 'engineer'), schema: { tags: ['models'], params: z.strictObject({ modelId: ModelId, alias: AliasName }), body: AliasRequest } },
     async (req, reply) => {
       const p = req.params as { modelId: string; alias: string };
       await setAlias(ctx, p.modelId, p.alias, (req.body as AliasRequest).version);
@@ -41,7 +41,7 @@ export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void
   );
   app.get(
     '/device/v1/models/:modelId/versions/:version/bundle',
-    { preHandler: requireDevice(ctx), schema: { tags: ['device'], params: z.strictObject({ modelId: ModelId, version: Version }) } },
+    { preValidation: requireDevice(ctx), schema: { tags: ['device'], params: z.strictObject({ modelId: ModelId, version: Version }) } },
     async (req, reply) => {
       const p = req.params as { modelId: string; version: string };
       const deviceId = deviceOf(req);

@@ -94,8 +94,9 @@ describe.each(databaseEngines())('models and deployments on $name', (engine) => 
     expect((await s.call('POST', '/device/v1/assignment/report', { token: dev.deviceToken, json: { ...report, status: 'done' } })).status).toBe(400);
     const hb = { schemaVersion: 1, sentAt: '2026-11-26T10:07:00.000Z', status: 'ok', mode: 'monitoring-only', model: { modelId: 'demo-model', version: '1.0.0' }, stateVersion: 0, uptimeSeconds: 5, metrics: { framesProcessed: 1, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 } };
     await s.call('POST', '/device/v1/heartbeat', { token: dev.deviceToken, json: hb });
-    const st = await readJson(s.call('GET', '/api/v1/deployments', { token: s.viewerToken }));
-    const mine = st.items.find((i: { deviceId: string }) => i.deviceId === dev.deviceId);
+    const st = await readJson(s.call('GET', `/api/v1/deployments?deviceId=${dev.deviceId}`, { token: s.viewerToken }));
+    expect(st.items).toHaveLength(1);
+    const mine = st.items[0];
     expect(mine).toMatchObject({ assigned: { version: '1.0.0', via: 'device' }, running: { version: '1.0.0' }, lastReport: { status: 'installed' }, inSync: true });
   });
 

@@ -16,7 +16,7 @@ export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.put(
     '/device/v1/packages/:packageId',
     {
-      preHandler: requireDevice(ctx),
+      preValidation: requireDevice(ctx),
       schema: { tags: ['device'], params: PackageParams, response: { 200: PackageReceipt, 202: PackageReceipt } },
     },
     async (req, reply) => {
@@ -46,7 +46,7 @@ export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get(
     '/device/v1/packages/:packageId',
     {
-      preHandler: requireDevice(ctx),
+      preValidation: requireDevice(ctx),
       schema: { tags: ['device'], params: PackageParams, response: { 200: PackageReceipt } },
     },
     async (req) => {
@@ -60,7 +60,7 @@ export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): vo
   app.get(
     '/api/v1/packages',
     {
-      preHandler: requireRole(ctx, 'viewer'),
+      preValidation: requireRole(ctx, 'viewer'),
       schema: {
         tags: ['packages'],
         querystring: z.strictObject({
