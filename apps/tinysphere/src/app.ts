@@ -18,6 +18,7 @@ import { registerDeviceRoutes } from './modules/devices/device-routes.js';
 import { installAuth } from './modules/devices/auth.js';
 import { registerDriftRoutes } from './modules/drift/drift-routes.js';
 import type { DetectorFactory } from './modules/drift/reanalysis.js';
+import { tinylcmDetectorFactory } from './modules/drift/tinylcm-detectors.js';
 import { registerMetricsRoutes } from './modules/metrics/metrics-routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
 import { registerModelRoutes } from './modules/models/model-routes.js';
@@ -65,7 +66,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     metrics,
     now: options.now ?? (() => new Date()),
     jobEnqueued: () => worker?.wake(),
-    detectorFactory: options.detectorFactory ?? null,
+    detectorFactory: options.detectorFactory ?? tinylcmDetectorFactory,
   };
   const http = Fastify({
     logger: options.logger ?? false,
