@@ -13,6 +13,7 @@ import {
   KnnDistanceMonitor,
   createPipeline,
   knnFromDocument,
+  type AdaptationTuning,
   type LoadedBundle,
 } from '../packages/tinylcm/src/index.js';
 import { STREAM, type StreamFrame } from './adaptation-stream.js';
@@ -22,6 +23,8 @@ export interface ModeSpec {
   name: string;
   mode: OperationalMode;
   labels: number | 'all';
+  /** Adapter tuning beyond the device defaults. */
+  tuning?: AdaptationTuning;
 }
 
 /** A pseudo-class and how pure its members are (by their true class). */
@@ -68,6 +71,7 @@ export async function runMode(spec: ModeSpec, bundle: LoadedBundle, frames: Stre
       dataDir: dir,
       pipeline: { bundle, classifier, knnDistance: monitor },
       now: () => clock,
+      ...(spec.tuning ? { tuning: spec.tuning } : {}),
     });
     const raw: string[] = [];
     const quarantined: Quarantined[] = [];

@@ -17,7 +17,7 @@ export interface HeuristicAdapterOptions {
   maxClusters?: number;
   /** Dense: mean member-to-centroid distance ≤ spreadFactor · reference mean (default 1.5). */
   spreadFactor?: number;
-  /** New class: the centroid's KNN distance > mean + newClassZ · std (default 3). */
+  /** New class: the centroid's KNN distance > mean + newClassZ · std (default 1.5; see docs/adaptation.md). */
   newClassZ?: number;
   /** Known class: the centroid's KNN distance ≤ mean + knownClassZ · std … (default 1) */
   knownClassZ?: number;
@@ -50,7 +50,7 @@ const DEFAULTS = {
   minClusterSize: 5,
   maxClusters: 4,
   spreadFactor: 1.5,
-  newClassZ: 3,
+  newClassZ: 1.5,
   knownClassZ: 1,
   minConfidence: 0.6,
   representatives: 5,

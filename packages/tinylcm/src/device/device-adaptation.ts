@@ -6,6 +6,7 @@ import { AdaptationGuard, type AdaptationGuardOptions } from '../adapt/adaptatio
 import { AdaptationRunner } from '../adapt/adaptation-runner.js';
 import { AdaptationTracker } from '../adapt/adaptation-tracker.js';
 import type { FeedbackOutcome } from '../adapt/feedback-adapter.js';
+import { propagateValidatedLabels } from '../adapt/label-propagation.js';
 import { HeuristicAdapter, type HeuristicAdapterOptions } from '../adapt/heuristic-adapter.js';
 import type { ModePolicy } from '../adapt/operational-mode.js';
 import { QuarantineBuffer, type QuarantineBufferOptions } from '../adapt/quarantine-buffer.js';
@@ -23,6 +24,11 @@ export interface AdaptationTuning {
   quarantine?: QuarantineBufferOptions;
   /** Run the heuristic after this many newly quarantined samples (default 10). */
   heuristicEvery?: number;
+  /**
+   * Extend each feedback page's validated labels to the pending quarantined samples the KNN then
+   * assigns to them with at least this confidence (default 0.8; `false` turns it off).
+   */
+  propagateFeedback?: number | false;
 }
 
 /** Options of {@link DeviceAdaptation.open}. */
@@ -69,6 +75,7 @@ export class DeviceAdaptation {
   readonly controller: AdaptationController;
   readonly #o: DeviceAdaptationOptions;
   #guard: AdaptationGuard | undefined;
+  readonly #runner: AdaptationRunner;
   #episodeOpen = false;
   /** Tracker seq already handed to the outbox. */
   #sent: number;
@@ -88,6 +95,7 @@ export class DeviceAdaptation {
     this.tracker = new AdaptationTracker({ path: path.join(dataDir, 'adaptation.jsonl') });
     this.#sent = this.tracker.lastSeq;
     const runner = new AdaptationRunner({ state: this.state, tracker: this.tracker, now });
+    this.#runner = runner;
     this.controller = new AdaptationController({
       mode: config.mode,
       classifier: pipeline.classifier,
@@ -140,6 +148,18 @@ export class DeviceAdaptation {
   /** The sync client's `onFeedback`: applies validated labels (none in `monitoring-only`). */
   async applyFeedback(items: ValidationFeedback[]): Promise<FeedbackOutcome[]> {
     const outcomes = this.controller.applyFeedback(items);
+    const labels = new Set(items.flatMap((f) => (f.decision === 'false-alarm' ? [] : [f.label])));
+    const minConfidence = this.#o.tuning?.propagateFeedback ?? 0.8;
+    if (labels.size && minConfidence !== false && this.policy.appliesFeedback) {
+      const { classifier } = this.#o.pipeline;
+      try {
+        // Rounds, because each round's additions make more of the same episode's samples confident.
+        const ctx = { quarantine: this.quarantine, classifier, runner: this.#runner };
+        for (let round = 0; round < 5 && propagateValidatedLabels(ctx, labels, minConfidence).length; round++);
+      } catch (err) {
+        (this.#o.logger ?? silentLogger).warn('label propagation failed', { message: (err as Error).message });
+      }
+    }
     await this.#upload();
     return outcomes;
   }
