@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   );
   writeFileSync(path.join(ROOT, 'docs/adaptation-benchmark.svg'), svg);
   console.log(`# adaptation evaluation: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s`); // prettier-ignore
-  console.log(`| mode | labels | new-class acc. (frames ${STREAM.labelsAt}–${STREAM.labelsAt + STREAM.window - 1}) | bag | ankle boot | new-class acc. 2nd episode | old-class acc. | old-class drop (points) | rollbacks | pseudo-classes (members, purity) | quarantined |`); // prettier-ignore
+  console.log(`| mode | labels | new-class acc. (frames ${STREAM.labelsAt}–${STREAM.labelsAt + STREAM.window - 1}) | bag | ankle boot | new-class acc. 2nd episode | old-class acc. | old-class drop (points) | rollbacks | heuristic groups: label→majority (members, purity) | quarantined |`); // prettier-ignore
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const pseudo = r.pseudoClasses.map((p) => `${p.label}→${p.majority} (${p.members}, ${pct(p.purity)})`).join('; ') || '–'; // prettier-ignore

@@ -27,7 +27,7 @@ export interface ModeSpec {
   tuning?: AdaptationTuning;
 }
 
-/** A pseudo-class and how pure its members are (by their true class). */
+/** A heuristic group (pseudo-class, or a reinforced known class in autonomous mode) and how pure its members are. */
 export interface PseudoClass {
   label: string;
   members: number;
@@ -86,7 +86,9 @@ export async function runMode(spec: ModeSpec, bundle: LoadedBundle, frames: Stre
     }
     const events = adaptation.tracker.readSince(0);
     const pseudoClasses = purity(adaptation, quarantined);
-    const mapping = new Map(pseudoClasses.map((p) => [p.label, p.majority]));
+    const mapping = new Map(
+      pseudoClasses.filter((p) => p.label.startsWith('pseudo-')).map((p) => [p.label, p.majority]),
+    );
     return {
       spec,
       predicted: raw.map((l) => mapping.get(l) ?? l),
@@ -133,7 +135,8 @@ function purity(adaptation: DeviceAdaptation, quarantined: Quarantined[]): Pseud
   const byLabel = new Map<string, Map<string, number>>();
   for (const q of quarantined) {
     const a = adaptation.quarantine.adapted(q.sampleId);
-    if (!a || a.undone || !a.label.startsWith('pseudo-')) continue;
+    // Autonomous: every ledger entry is a heuristic decision (new class or reinforcement), all reported.
+    if (!a || a.undone || (adaptation.policy.mode !== 'autonomous' && !a.label.startsWith('pseudo-'))) continue;
     const counts = byLabel.get(a.label) ?? new Map<string, number>();
     counts.set(q.truth, (counts.get(q.truth) ?? 0) + 1);
     byLabel.set(a.label, counts);
