@@ -1,24 +1,14 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { OperationalMode, ValidationFeedback } from '@tinymlops/contracts';
+import type { OperationalMode } from '@tinymlops/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fillKnn, gaussianBlobs, referenceStats } from '../adapt/fixtures/gaussian-blobs.js';
-import type { LoadedBundle } from '../bundle/load-bundle.js';
-import { KnnClassifier } from '../classify/knn-classifier.js';
-import { KnnDistanceMonitor } from '../drift/knn-distance-monitor.js';
-import { createPipeline } from '../pipeline.js';
-import type { PackageParts } from '../sync/package-builder.js';
-import { DeviceAdaptation } from './device-adaptation.js';
+import { blobDevice, labelled } from './fixtures/blob-device.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/**
- * A device's adaptation over a synthetic "bundle": Gaussian blobs a and b known, `new` unseen,
- * with the real KnnClassifier, KnnDistanceMonitor and pipeline. Same seed, same device: a second
- * rig on the same directory is the same device after a reboot.
- */
+/** A blob device in a fresh (or the given) directory, removed after the test. */
 function device(
   mode: OperationalMode,
   dataDir = mkdtempSync(path.join(tmpdir(), 'dev-adapt-')),
@@ -26,38 +16,8 @@ function device(
   keepVersions = 4,
 ) {
   dirs.push(dataDir);
-  const blobs = gaussianBlobs(5, ['a', 'b', 'new']);
-  const knn = new KnnClassifier({ dim: 16, k: 5, capacity: 300, clock: () => 0 });
-  fillKnn(knn, blobs, ['a', 'b'], 25);
-  const knnDistance = { ...referenceStats(knn, blobs, ['a', 'b']), samples: 80 };
-  const monitor = KnnDistanceMonitor.fromReference({ schemaVersion: 1, knnDistance });
-  const bundle = { manifest: { id: 'blobs', version: modelVersion }, detectors: { schemaVersion: 1, knnDistance } } as unknown as LoadedBundle; // prettier-ignore
-  const pipeline = createPipeline<Float32Array>({ extractor: { extract: (x) => x }, classifier: knn, detectors: [{ name: 'knn-distance', detector: monitor }] }); // prettier-ignore
-  const uploads: PackageParts[] = [];
-  const adaptation = DeviceAdaptation.open({
-    config: { mode, state: { keepVersions } },
-    dataDir,
-    pipeline: { bundle, classifier: knn, knnDistance: monitor },
-    enqueue: async (p) => void uploads.push(p),
-    now: () => Date.UTC(2026, 10, 26, 12),
-  });
-  let seq = 0;
-  const sampleIds: string[] = [];
-  const feed = async (cls: string, n: number) => {
-    for (let i = 0; i < n; i++) {
-      const sampleId = `smp_${cls.padEnd(3, '_')}${String(++seq).padStart(6, '0')}`;
-      const r = await adaptation.observe(await pipeline.process(blobs.draw(cls)), { sampleId });
-      if (r.quarantined) sampleIds.push(sampleId);
-    }
-  };
-  const probe = Array.from({ length: 30 }, (_, i) => blobs.draw(['a', 'b', 'new'][i % 3] as string));
-  const predictions = () => probe.map((x) => ({ ...knn.predict(x), neighbours: [] }));
-  return { dataDir, knn, adaptation, uploads, feed, sampleIds, predictions, bytes: () => JSON.stringify(knn.snapshotState()) }; // prettier-ignore
+  return blobDevice(mode, dataDir, modelVersion, keepVersions);
 }
-
-let cursor = 0;
-const labelled = (sampleIds: string[], label: string): ValidationFeedback[] =>
-  sampleIds.map((sampleId) => ({ feedbackId: `fb_${String(++cursor).padStart(8, '0')}`, cursor, sampleId, episodeId: 'ep_00000001', decision: 'label', label, validatedAt: '2026-11-26T12:05:00.000Z' })); // prettier-ignore
 
 describe('DeviceAdaptation', () => {
   it('server-assisted: quarantines the drift episode under the reporter’s sample ids and learns the validated labels', async () => {
