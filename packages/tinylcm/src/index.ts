@@ -48,6 +48,7 @@ export * from './device/frame-png.js';
 export * from './device/drift-reporter.js';
 export * from './device/telemetry-reporter.js';
 export * from './device/device-sync.js';
+export * from './device/device-adaptation.js';
 export * from './device/edge-device.js';
 export * from './sync/sync-status.js';
 export * from './state/state-file.js';

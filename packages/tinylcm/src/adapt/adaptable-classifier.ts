@@ -2,7 +2,8 @@ import type { SnapshotComponent } from '../state/adaptive-state.js';
 
 /** What adapters read from a prediction. */
 export interface ClassifierPrediction {
-  label: string;
+  /** `null` only when the classifier is empty. */
+  label: string | null;
   confidence: number;
   /** Mean distance to the k nearest neighbours: the quantity the reference `knnDistance` stats describe. */
   meanDistance: number;
@@ -10,7 +11,8 @@ export interface ClassifierPrediction {
 
 /**
  * The structural view adapters have of the KNN: just enough to add, remove, predict and
- * snapshot. `classify/knn-classifier.ts` satisfies it; tests use a brute-force KNN.
+ * snapshot. `KnnClassifier` (`classify/knn-classifier.ts`) satisfies it and is what devices use;
+ * the adapters' unit tests use a brute-force KNN.
  * @example
  * function reinforce(knn: AdaptableClassifier, reps: Float32Array[], label: string) {
  *   for (const f of reps) knn.add(f, label);
@@ -21,6 +23,6 @@ export interface AdaptableClassifier extends SnapshotComponent {
   /** Removes every stored sample the predicate selects; returns how many. */
   removeWhere(predicate: (label: string, features: Float32Array) => boolean): number;
   predict(features: Float32Array): ClassifierPrediction;
-  /** Distinct labels currently stored. */
-  labels(): readonly string[];
+  /** Distinct labels currently stored (the KNN's `classes`). */
+  readonly classes: readonly string[];
 }

@@ -103,7 +103,12 @@ export class AdaptationController {
     const p = frame.prediction;
     const label = frame.label === undefined ? {} : { label: frame.label };
     try {
-      return guard.observe({ confidence: p.confidence, meanDistance: p.meanDistance, prediction: p.label, ...label });
+      return guard.observe({
+        confidence: p.confidence,
+        meanDistance: p.meanDistance,
+        prediction: p.label ?? '',
+        ...label,
+      });
     } catch (err) {
       this.#report(err);
       return 'idle';
@@ -133,7 +138,7 @@ export class AdaptationController {
     q.add({
       sampleId: frame.sampleId,
       features: frame.features,
-      prediction: frame.prediction.label,
+      prediction: frame.prediction.label ?? 'unknown',
       confidence: frame.prediction.confidence,
       at: frame.at,
       ...(frame.imageRef === undefined ? {} : { imageRef: frame.imageRef }),

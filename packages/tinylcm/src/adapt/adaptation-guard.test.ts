@@ -21,7 +21,12 @@ function feed(guard: AdaptationGuard, classes: string[], n: number): GuardVerdic
   return Array.from({ length: n }, (_, i) => {
     const cls = classes[i % classes.length] ?? 'a';
     const p = rig.classifier.predict(blobs.draw(cls));
-    return guard.observe({ confidence: p.confidence, meanDistance: p.meanDistance, prediction: p.label, label: cls });
+    return guard.observe({
+      confidence: p.confidence,
+      meanDistance: p.meanDistance,
+      prediction: p.label ?? '',
+      label: cls,
+    });
   });
 }
 
@@ -80,7 +85,7 @@ describe('AdaptationGuard', () => {
     const verdicts = feed(guard, ['a', 'b'], 40);
     expect(verdicts[39]).toBe('kept');
     expect(rig.tracker.lastSeq).toBe(1);
-    expect(rig.classifier.labels()).toContain('pseudo-1');
+    expect(rig.classifier.classes).toContain('pseudo-1');
   });
 
   it('undoes a burst of adaptations back to the version before the first', () => {

@@ -75,6 +75,11 @@ export class AdaptationGuard {
     return this;
   }
 
+  /** The state version a rollback would restore, while a watch window is open: it must stay on disk. */
+  get watchedSince(): number | undefined {
+    return this.#watch?.since;
+  }
+
   /** True while a watch window is open. */
   get watching(): boolean {
     return this.#watch !== undefined;

@@ -112,7 +112,7 @@ describe('FeedbackAdapter', () => {
       const [o] = new FeedbackAdapter().apply([fb(first!, 'new-class', 'bag')], rig);
       expect(o?.status).toBe('undone');
       expect(o?.event).toMatchObject({ action: 'feedback-undone', label: 'pseudo-1', samples: 6 });
-      expect(rig.classifier.labels()).not.toContain('pseudo-1');
+      expect(rig.classifier.classes).not.toContain('pseudo-1');
       expect(rig.classifier.sampleLabels.filter((l) => l === 'bag')).toHaveLength(1);
       // A later label for another member of the undone group only adds; nothing is removed twice.
       const [o2] = new FeedbackAdapter().apply([fb(second!, 'new-class', 'bag')], rig);
@@ -155,6 +155,6 @@ describe('FeedbackAdapter after a reboot', () => {
     const [o] = new FeedbackAdapter().apply([fb([...truth.keys()][0]!, 'new-class', 'bag')], rebooted);
     expect(o?.status).toBe('undone');
     expect(o?.event?.seq).toBe(2);
-    expect(rebooted.classifier.labels()).toEqual(['a', 'b', 'bag']);
+    expect(rebooted.classifier.classes).toEqual(['a', 'b', 'bag']);
   });
 });

@@ -17,7 +17,7 @@ export interface HeuristicAdapterOptions {
   maxClusters?: number;
   /** Dense: mean member-to-centroid distance ≤ spreadFactor · reference mean (default 1.5). */
   spreadFactor?: number;
-  /** New class: the centroid's KNN distance > mean + newClassZ · std (default 3). */
+  /** New class: the centroid's KNN distance > mean + newClassZ · std (default 1.5; see docs/adaptation.md). */
   newClassZ?: number;
   /** Known class: the centroid's KNN distance ≤ mean + knownClassZ · std … (default 1) */
   knownClassZ?: number;
@@ -50,7 +50,7 @@ const DEFAULTS = {
   minClusterSize: 5,
   maxClusters: 4,
   spreadFactor: 1.5,
-  newClassZ: 3,
+  newClassZ: 1.5,
   knownClassZ: 1,
   minConfidence: 0.6,
   representatives: 5,
@@ -152,7 +152,9 @@ export class HeuristicAdapter {
     };
     if (p.meanDistance > ref.mean + newClassZ * ref.std) return { kind: 'new-class', label: undefined, ...base };
     const near = p.meanDistance <= ref.mean + knownClassZ * ref.std && p.confidence >= minConfidence;
-    return near ? { kind: 'reinforce', label: p.label, ...base } : { kind: 'undecided', label: undefined, ...base };
+    return near && p.label !== null
+      ? { kind: 'reinforce', label: p.label, ...base }
+      : { kind: 'undecided', label: undefined, ...base };
   }
 
   /** Clusters of at least minClusterSize whose spread is dense, for the smallest k where all big ones are. */
@@ -188,7 +190,7 @@ function groups(samples: readonly QuarantinedSample[], assignments: Int32Array, 
 
 /** `pseudo-N` with N above every pseudo label the KNN or the ledger has seen, so names never repeat. */
 function nextPseudoLabel(classifier: AdaptableClassifier, quarantine: QuarantineBuffer): string {
-  const used = [...classifier.labels(), ...quarantine.ledgerLabels()]
+  const used = [...classifier.classes, ...quarantine.ledgerLabels()]
     .map((l) => /^pseudo-(\d+)$/.exec(l)?.[1])
     .filter((n): n is string => n !== undefined)
     .map(Number);

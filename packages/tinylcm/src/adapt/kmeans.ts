@@ -1,3 +1,6 @@
+import { ROW_METRICS } from '../classify/distance.js';
+
+const EUCLIDEAN = ROW_METRICS.euclidean;
 /** Result of {@link kMeans}: a cluster index per point and the centroids. */
 export interface KMeansResult {
   assignments: Int32Array;
@@ -27,12 +30,8 @@ export function kMeans(
 
 /** Euclidean distance. */
 export function euclidean(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    s += d * d;
-  }
-  return Math.sqrt(s);
+  // The KNN's own row metric, so clustering and classification measure distance the same way.
+  return EUCLIDEAN.toDistance(EUCLIDEAN.key(a, 0, b, 0, 0, a.length, Number.POSITIVE_INFINITY));
 }
 
 /** Component-wise mean of the given points. */

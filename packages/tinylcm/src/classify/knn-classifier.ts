@@ -1,4 +1,10 @@
-import { DISTANCE_METRICS, TinyMLOpsError, type DistanceMetric } from '@tinymlops/contracts';
+import {
+  DISTANCE_METRICS,
+  KnnStateDocument,
+  TinyMLOpsError,
+  parseOrThrow,
+  type DistanceMetric,
+} from '@tinymlops/contracts';
 import { ROW_METRICS, norm, prototypeScaling, type RowMetric } from './distance.js';
 import { KnnStore } from './knn-store.js';
 
@@ -130,6 +136,69 @@ export class KnnClassifier {
         `KnnClassifier.remove: index ${index} out of range 0…${this.store.count - 1}`,
       );
     this.store.removeAt(index);
+  }
+
+  /**
+   * Removes every sample the predicate selects (it sees a view of the row: copy to keep); returns
+   * how many. This is how an undone pseudo-class leaves the KNN.
+   * @example
+   * knn.removeWhere((label) => label === 'pseudo-1');
+   */
+  removeWhere(predicate: (label: string, features: Float32Array) => boolean): number {
+    let removed = 0;
+    // Backwards, because removeAt moves the last row into the freed slot.
+    for (let i = this.store.count - 1; i >= 0; i--) {
+      if (!predicate(this.store.labelOf(i), this.store.row(i))) continue;
+      this.store.removeAt(i);
+      removed++;
+    }
+    return removed;
+  }
+
+  /**
+   * The stored samples as a `KnnStateDocument` (float32 rows as base64): JSON-safe, and the
+   * classifier part of a state snapshot.
+   * @example
+   * const doc = knn.snapshotState(); // { schemaVersion: 1, dim, count, metric, k, labels, features, timestamps }
+   */
+  snapshotState(): KnnStateDocument {
+    const { store } = this;
+    const rows = store.features.subarray(0, store.count * store.dim);
+    return {
+      schemaVersion: 1,
+      dim: this.dim,
+      count: store.count,
+      metric: this.metric,
+      k: this.k,
+      labels: Array.from({ length: store.count }, (_, i) => store.labelOf(i)),
+      features: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('base64'),
+      timestamps: Array.from({ length: store.count }, (_, i) => store.timestampOf(i)),
+    };
+  }
+
+  /**
+   * Replaces every stored sample with those of `snapshotState()` output, in the same row order, so
+   * predictions are exactly those of the snapshotted classifier. Throws `STATE_CORRUPT` when the
+   * document does not fit this classifier (dimension, metric, capacity).
+   * @example
+   * const before = knn.snapshotState();
+   * knn.add(x, 'pseudo-1');
+   * knn.restoreState(before); // predicts exactly as before
+   */
+  restoreState(state: Record<string, unknown>): void {
+    const s = parseOrThrow(KnnStateDocument, state, 'KNN state snapshot');
+    if (s.dim !== this.dim || s.metric !== this.metric || s.count > this.store.capacity)
+      throw new TinyMLOpsError(
+        'STATE_CORRUPT',
+        `KNN snapshot (dim ${s.dim}, ${s.metric}, ${s.count} samples) does not fit this classifier (dim ${this.dim}, ${this.metric}, capacity ${this.store.capacity})`,
+      );
+    const bytes = Buffer.from(s.features, 'base64');
+    const rows = new Float32Array(s.count * s.dim);
+    new Uint8Array(rows.buffer).set(bytes);
+    this.store.clear();
+    s.labels.forEach((label, i) =>
+      this.store.append(rows.subarray(i * s.dim, (i + 1) * s.dim), label, s.timestamps?.[i] ?? i),
+    );
   }
 
   /**

@@ -10,18 +10,7 @@ export type KnnLoadOptions = Omit<KnnOptions, 'dim' | 'k' | 'metric'>;
  * await writeFile('knn-state.json', JSON.stringify(knnToDocument(knn)));
  */
 export function knnToDocument(knn: KnnClassifier): KnnStateDocument {
-  const { store } = knn;
-  const rows = store.features.subarray(0, store.count * store.dim);
-  return {
-    schemaVersion: 1,
-    dim: knn.dim,
-    count: store.count,
-    metric: knn.metric,
-    k: knn.k,
-    labels: Array.from({ length: store.count }, (_, i) => store.labelOf(i)),
-    features: Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('base64'),
-    timestamps: Array.from({ length: store.count }, (_, i) => store.timestampOf(i)),
-  };
+  return knn.snapshotState();
 }
 
 /**

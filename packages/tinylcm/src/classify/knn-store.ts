@@ -72,6 +72,12 @@ export class KnnStore {
     this.#inserted[i] = this.#inserted[last] as number;
   }
 
+  /** Empties the store (interned label names are kept; they cost nothing and ids stay stable). */
+  clear(): void {
+    this.#count = 0;
+    this.#classCounts = this.#classCounts.map(() => 0);
+  }
+
   /** Row of the oldest sample: smallest timestamp, then earliest insertion. */
   oldest(classId = -1): number {
     let best = -1;

@@ -54,8 +54,8 @@ export class DriftReporter {
     return this.#episode !== undefined;
   }
 
-  /** Feeds one pipeline result (and the frame it came from). */
-  async observe(result: PipelineResult, frame: RawFrame): Promise<void> {
+  /** Feeds one pipeline result (and the frame it came from); returns the id of the drift sample it made of it, if any. */
+  async observe(result: PipelineResult, frame: RawFrame): Promise<string | undefined> {
     for (const e of result.driftEvents) {
       if (e.phase === 'start' && !this.#episode) {
         const id = newId('ep');
@@ -63,8 +63,11 @@ export class DriftReporter {
       }
     }
     const ep = this.#episode;
+    let sampleId: string | undefined;
     if (ep && ep.taken < this.samplesPerEpisode) {
-      ep.samples.push(await this.sample(ep.id, result, frame));
+      const sample = await this.sample(ep.id, result, frame);
+      sampleId = sample.sampleId;
+      ep.samples.push(sample);
       ep.taken++;
       if (ep.taken === this.samplesPerEpisode) await this.flush(ep, []);
     }
@@ -73,6 +76,7 @@ export class DriftReporter {
       this.#episode = undefined;
       await this.flush(ep, [this.event(ep.id, 'end', result, end)]);
     }
+    return sampleId;
   }
 
   private async flush(ep: OpenEpisode, extra: DriftEvent[]): Promise<void> {

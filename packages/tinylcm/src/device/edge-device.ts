@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { DeviceConfig } from '@tinymlops/contracts';
+import type { DeviceConfig, ValidationFeedback } from '@tinymlops/contracts';
 import { loadBundlePipeline, type BundlePipeline } from '../bundle/bundle-pipeline.js';
 import { loadBundle } from '../bundle/load-bundle.js';
 import type { RawFrame } from '../features/preprocess.js';
@@ -13,6 +13,7 @@ import { Outbox } from '../sync/outbox.js';
 import type { PackageParts } from '../sync/package-builder.js';
 import type { DeviceStatusReport } from '../sync/sync-client.js';
 import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
+import { DeviceAdaptation } from './device-adaptation.js';
 import { DeviceSync } from './device-sync.js';
 import { DriftReporter } from './drift-reporter.js';
 import { ModelStore } from './model-store.js';
@@ -44,6 +45,9 @@ export interface EdgeDeviceOptions {
  */
 export class EdgeDevice {
   #dp: BundlePipeline;
+  /** The mode's adaptation over the active bundle (rebuilt on a model switch). */
+  adaptation!: DeviceAdaptation;
+  #adapt!: (dp: BundlePipeline) => DeviceAdaptation;
   #frames = 0;
   readonly #started: number;
 
@@ -80,10 +84,14 @@ export class EdgeDevice {
     const ref: { device?: EdgeDevice } = {};
     const enqueue = (parts: PackageParts) => ref.device?.sync?.enqueue(parts) ?? Promise.resolve();
     const drift = new DriftReporter({ samplesPerEpisode: o.config.drift.samplesPerEpisode, now, emit: (d) => enqueue({ drift: d }) }); // prettier-ignore
+    const adapt = (p: BundlePipeline) => DeviceAdaptation.open({ config: o.config, dataDir, pipeline: p, enqueue, now, logger }); // prettier-ignore
+    const adaptation = adapt(dp);
+    const onFeedback = adaptation.policy.appliesFeedback ? async (items: ValidationFeedback[]) => void (await ref.device!.adaptation.applyFeedback(items)) : undefined; // prettier-ignore
     const sync = o.config.server
-      ? new DeviceSync({ server: o.config.server, dataDir, outbox, logger, now, hardwareId: o.hardwareId ?? o.config.name ?? dataDir, name: o.config.name, ...(o.fetch ? { fetch: o.fetch } : {}), status: () => ref.device!.status(), drain: () => telemetry.drain(ops.metrics()), install: (dir) => ref.device!.switchModel(dir, store) }) // prettier-ignore
+      ? new DeviceSync({ server: o.config.server, dataDir, outbox, logger, now, hardwareId: o.hardwareId ?? o.config.name ?? dataDir, name: o.config.name, ...(o.fetch ? { fetch: o.fetch } : {}), status: () => ref.device!.status(), drain: () => telemetry.drain(ops.metrics()), install: (dir) => ref.device!.switchModel(dir, store), onFeedback }) // prettier-ignore
       : undefined;
     ref.device = new EdgeDevice(o.config, dataDir, dp, ops, dataLog, outbox, drift, telemetry, sync, now);
+    [ref.device.adaptation, ref.device.#adapt] = [adaptation, adapt];
     return ref.device;
   }
 
@@ -98,7 +106,8 @@ export class EdgeDevice {
     const result = await dp.pipeline.process(frame);
     this.#frames++;
     this.telemetry.observe(result);
-    await this.drift.observe(result, frame);
+    const sampleId = await this.drift.observe(result, frame);
+    await this.adaptation.observe(result, { sampleId });
     return result;
   }
 
@@ -110,7 +119,7 @@ export class EdgeDevice {
       status: 'ok',
       mode: this.config.mode,
       model: { modelId: id, version },
-      stateVersion: 0,
+      stateVersion: this.adaptation.stateVersion,
       uptimeSeconds: Math.max(0, (this.now() - this.#started) / 1000),
       metrics: {
         framesProcessed: this.#frames,
@@ -149,6 +158,7 @@ export class EdgeDevice {
     await store.activate(dir);
     const old = this.#dp;
     this.#dp = next;
+    this.adaptation = this.#adapt(next);
     old.dispose();
     this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`);
   }

@@ -123,6 +123,28 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
     return mon;
   }
 
+  /**
+   * Puts `snapshot()` state back into THIS monitor (its options are kept), so a pipeline holding
+   * it sees the restored state: what a state-store boot or rollback needs.
+   * @example
+   * const mon = KnnDistanceMonitor.fromReference({ schemaVersion: 1, knnDistance: { mean: 10, std: 1, samples: 500 } });
+   * const saved = mon.snapshot();
+   * for (let i = 0; i < 120; i++) mon.update(15);
+   * mon.restore(saved);
+   * console.log(mon.inEpisode);
+   * // => false
+   */
+  restore(snap: DetectorSnapshot): void {
+    if (snap.kind !== this.kind || snap.schemaVersion !== 1)
+      throw new TinyMLOpsError(
+        'STATE_CORRUPT',
+        `KnnDistanceMonitor: cannot restore ${snap.kind} v${snap.schemaVersion}`,
+      );
+    this.#s = checkMonitorState(snap.state);
+    this.#driftDetected = false;
+    this.#lastEvent = null;
+  }
+
   get driftDetected(): boolean {
     return this.#driftDetected;
   }

@@ -83,6 +83,6 @@ describe('AdaptiveState', () => {
     const p = parts();
     p.knn.add(Float32Array.from([1]), 'a');
     expect(p.state.boot()).toBeUndefined();
-    expect(p.knn.labels()).toEqual(['a']);
+    expect(p.knn.classes).toEqual(['a']);
   });
 });

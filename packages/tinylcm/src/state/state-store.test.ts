@@ -42,6 +42,13 @@ describe('StateStore', () => {
     expect(store.list().map((i) => i.version)).toEqual([4, 5]);
   });
 
+  it('also keeps the versions `retain` names (a rollback target older than keepVersions)', () => {
+    const store = new StateStore({ dir, keepVersions: 2, logger, retain: () => [2] });
+    for (let v = 1; v <= 6; v++) store.save(doc(v));
+    expect(store.list().map((i) => i.version)).toEqual([2, 5, 6]);
+    expect(store.rollback(2, '2026-11-26T10:01:00.000Z').components).toEqual(doc(2).components);
+  });
+
   it('refuses to overwrite an existing version and rejects schema-invalid documents', () => {
     const store = new StateStore({ dir, logger });
     store.save(doc(1));

@@ -26,6 +26,11 @@ export interface StateStoreOptions {
   keepVersions?: number;
   /** Receives one line per skipped or unreadable snapshot (default: `console`). */
   logger?: StateStoreLogger;
+  /**
+   * Versions to keep beyond the newest `keepVersions`, asked at each prune: the version a rollback
+   * guard may still need (one heuristic burst or feedback page can write more than `keepVersions`).
+   */
+  retain?: () => Iterable<number>;
 }
 
 /** One retained version as `list()` reports it. */
@@ -55,6 +60,7 @@ export class StateStore {
   readonly dir: string;
   readonly keepVersions: number;
   readonly #logger: StateStoreLogger;
+  readonly #retain: () => Iterable<number>;
 
   constructor(options: StateStoreOptions) {
     const keep = options.keepVersions ?? 5;
@@ -66,6 +72,7 @@ export class StateStore {
     }
     this.dir = options.dir;
     this.keepVersions = keep;
+    this.#retain = options.retain ?? (() => []);
     this.#logger = options.logger ?? console;
     mkdirSync(this.dir, { recursive: true });
     this.#removeStaleTempFiles();
@@ -154,7 +161,9 @@ export class StateStore {
 
   #prune(): void {
     const versions = this.#versions();
+    const retained = new Set(this.#retain());
     for (const version of versions.slice(0, Math.max(0, versions.length - this.keepVersions))) {
+      if (retained.has(version)) continue;
       rmSync(join(this.dir, fileName(version)), { force: true });
     }
   }

@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { TinyMLOpsError, type DeviceConfig, type ValidationFeedback } from '@tinymlops/contracts';
+import { AdaptationController, type FrameResult } from '../adapt/adaptation-controller.js';
+import { AdaptationGuard, type AdaptationGuardOptions } from '../adapt/adaptation-guard.js';
+import { AdaptationRunner } from '../adapt/adaptation-runner.js';
+import { AdaptationTracker } from '../adapt/adaptation-tracker.js';
+import type { FeedbackOutcome } from '../adapt/feedback-adapter.js';
+import { propagateValidatedLabels } from '../adapt/label-propagation.js';
+import { HeuristicAdapter, type HeuristicAdapterOptions } from '../adapt/heuristic-adapter.js';
+import type { ModePolicy } from '../adapt/operational-mode.js';
+import { QuarantineBuffer, type QuarantineBufferOptions } from '../adapt/quarantine-buffer.js';
+import type { BundlePipeline } from '../bundle/bundle-pipeline.js';
+import type { PipelineResult } from '../pipeline.js';
+import { AdaptiveState, type DetectorGroup } from '../state/adaptive-state.js';
+import { StateStore } from '../state/state-store.js';
+import type { PackageParts } from '../sync/package-builder.js';
+import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
+
+/** Tuning the device config does not carry (evaluations and tests set it; devices use the defaults). */
+export interface AdaptationTuning {
+  heuristic?: Omit<HeuristicAdapterOptions, 'reference'>;
+  guard?: Omit<AdaptationGuardOptions, 'reference'>;
+  quarantine?: QuarantineBufferOptions;
+  /** Run the heuristic after this many newly quarantined samples (default 10). */
+  heuristicEvery?: number;
+  /**
+   * Extend each feedback page's validated labels to the pending quarantined samples the KNN then
+   * assigns to them with at least this confidence (default 0.8; `false` turns it off).
+   */
+  propagateFeedback?: number | false;
+}
+
+/** Options of {@link DeviceAdaptation.open}. */
+export interface DeviceAdaptationOptions {
+  /** `mode` picks the policy; `state.keepVersions` the retention. */
+  config: Pick<DeviceConfig, 'mode' | 'state'>;
+  dataDir: string;
+  /** The active bundle's parts: its KNN adapts, its KNN-distance monitor is snapshotted with it. */
+  pipeline: Pick<BundlePipeline, 'bundle' | 'classifier' | 'knnDistance'>;
+  /** Puts state snapshots and adaptation events into the outbox (`device.sync.enqueue`). */
+  enqueue?: (parts: PackageParts) => Promise<void>;
+  now?: () => number;
+  logger?: SyncLogger;
+  tuning?: AdaptationTuning;
+}
+
+/** What the device knows about a frame besides the pipeline result. */
+export interface FrameExtras {
+  /** The id the DriftReporter gave this frame's drift sample, so server feedback can find it. */
+  sampleId?: string | undefined;
+  /** The true label, when known (evaluation runs, validated frames): the guard uses it. */
+  label?: string;
+  imageRef?: string;
+}
+
+/**
+ * The adaptation side of a device: the operational mode's policy over the bundle's KNN, with the
+ * state store under `<dataDir>/state` and the tracker at `<dataDir>/adaptation.jsonl`. A frame is
+ * drift-flagged while a drift episode is open (between the detector's start and end events) or
+ * when a detector without episodes fires; flagged frames go to the quarantine. Every adaptation
+ * is a state snapshot plus events, and both go to the outbox. `monitoring-only` boots the latest
+ * snapshot but never writes one and never changes the classifier.
+ * @example
+ * const adaptation = DeviceAdaptation.open({ config, dataDir, pipeline: dp, enqueue: (p) => sync.enqueue(p) });
+ * const r = await dp.pipeline.process(frame);
+ * await adaptation.observe(r, { sampleId });
+ * adaptation.stateVersion; // reported in the heartbeat
+ */
+export class DeviceAdaptation {
+  readonly store: StateStore;
+  readonly state: AdaptiveState;
+  readonly quarantine: QuarantineBuffer;
+  readonly tracker: AdaptationTracker;
+  readonly controller: AdaptationController;
+  readonly #o: DeviceAdaptationOptions;
+  #guard: AdaptationGuard | undefined;
+  readonly #runner: AdaptationRunner;
+  #episodeOpen = false;
+  /** Tracker seq already handed to the outbox. */
+  #sent: number;
+
+  private constructor(o: DeviceAdaptationOptions, modelId: string) {
+    this.#o = o;
+    const { pipeline, dataDir, config } = o;
+    const now = () => new Date((o.now ?? Date.now)());
+    const log = o.logger ?? silentLogger;
+    // The guard's rollback target must survive a burst that writes more than keepVersions versions.
+    const retain = () => (this.#guard?.watchedSince === undefined ? [] : [this.#guard.watchedSince]);
+    this.store = new StateStore({ dir: path.join(dataDir, 'state'), keepVersions: config.state.keepVersions, retain, logger: { warn: (m) => log.warn(m) } }); // prettier-ignore
+    this.quarantine = new QuarantineBuffer(o.tuning?.quarantine);
+    const detectors = pipeline.knnDistance ? monitorGroup(pipeline.knnDistance) : undefined;
+    const components = { classifier: pipeline.classifier, quarantine: this.quarantine, ...(detectors ? { detectors } : {}) }; // prettier-ignore
+    this.state = new AdaptiveState({ store: this.store, components, now, modelId });
+    this.tracker = new AdaptationTracker({ path: path.join(dataDir, 'adaptation.jsonl') });
+    this.#sent = this.tracker.lastSeq;
+    const runner = new AdaptationRunner({ state: this.state, tracker: this.tracker, now });
+    this.#runner = runner;
+    this.controller = new AdaptationController({
+      mode: config.mode,
+      classifier: pipeline.classifier,
+      quarantine: this.quarantine,
+      runner,
+      ...this.#adapters(),
+      ...(o.tuning?.heuristicEvery === undefined ? {} : { heuristicEvery: o.tuning.heuristicEvery }),
+      onError: (err) => log.warn('adaptation failed', { message: (err as Error).message }),
+    });
+  }
+
+  /**
+   * Builds the mode's machinery and boots the newest valid snapshot of THIS model (a snapshot of
+   * another model, e.g. before a model switch, is not applied: its classifier does not fit).
+   */
+  static open(o: DeviceAdaptationOptions): DeviceAdaptation {
+    const { id, version } = o.pipeline.bundle.manifest;
+    const a = new DeviceAdaptation(o, `${id}@${version}`);
+    if (a.store.loadLatest()?.modelId === `${id}@${version}`) a.state.boot();
+    return a;
+  }
+
+  /** The mode's policy (`appliesFeedback` says whether the sync client should pull feedback). */
+  get policy(): ModePolicy {
+    return this.controller.policy;
+  }
+
+  /** The state version the components equal (0 before the first snapshot): the heartbeat's `stateVersion`. */
+  get stateVersion(): number {
+    return this.state.version;
+  }
+
+  /** Feeds one processed frame; uploads whatever adaptation it caused. Never throws for adaptation failures. */
+  async observe(result: PipelineResult, extras: FrameExtras = {}): Promise<FrameResult> {
+    const flagged = this.#flag(result);
+    const p = result;
+    const r = this.controller.observe({
+      sampleId: extras.sampleId ?? `smp_${randomBytes(9).toString('base64url')}`,
+      features: result.features,
+      prediction: { label: p.label, confidence: p.confidence, meanDistance: p.meanDistance },
+      driftFlagged: flagged,
+      at: (this.#o.now ?? Date.now)(),
+      ...(extras.label === undefined ? {} : { label: extras.label }),
+      ...(extras.imageRef === undefined ? {} : { imageRef: extras.imageRef }),
+    });
+    await this.#upload();
+    return r;
+  }
+
+  /** The sync client's `onFeedback`: applies validated labels (none in `monitoring-only`). */
+  async applyFeedback(items: ValidationFeedback[]): Promise<FeedbackOutcome[]> {
+    const outcomes = this.controller.applyFeedback(items);
+    const labels = new Set(items.flatMap((f) => (f.decision === 'false-alarm' ? [] : [f.label])));
+    const minConfidence = this.#o.tuning?.propagateFeedback ?? 0.8;
+    if (labels.size && minConfidence !== false && this.policy.appliesFeedback) {
+      const { classifier } = this.#o.pipeline;
+      try {
+        // Rounds, because each round's additions make more of the same episode's samples confident.
+        const ctx = { quarantine: this.quarantine, classifier, runner: this.#runner };
+        for (let round = 0; round < 5 && propagateValidatedLabels(ctx, labels, minConfidence).length; round++);
+      } catch (err) {
+        (this.#o.logger ?? silentLogger).warn('label propagation failed', { message: (err as Error).message });
+      }
+    }
+    await this.#upload();
+    return outcomes;
+  }
+
+  /** Open episode, or a one-frame drift signal from a detector without episodes. */
+  #flag(result: PipelineResult): boolean {
+    let fired = false;
+    for (const e of result.driftEvents) {
+      if (e.phase === 'start') this.#episodeOpen = true;
+      if (e.phase === 'drift') fired = true;
+    }
+    const flagged = this.#episodeOpen || fired;
+    if (result.driftEvents.some((e) => e.phase === 'end')) this.#episodeOpen = false;
+    return flagged;
+  }
+
+  #adapters() {
+    const { mode } = this.#o.config;
+    if (mode !== 'autonomous') return {};
+    const reference = this.#o.pipeline.bundle.detectors?.knnDistance;
+    if (!reference)
+      throw new TinyMLOpsError('INVALID_OPTION', 'autonomous mode needs the bundle\'s detectors.json knnDistance reference'); // prettier-ignore
+    const t = this.#o.tuning ?? {};
+    this.#guard = new AdaptationGuard({ ...t.guard, reference });
+    return { heuristic: new HeuristicAdapter({ ...t.heuristic, reference }), guard: this.#guard };
+  }
+
+  /** Events since the last upload, with the snapshot they led to, as one outbox package. */
+  async #upload(): Promise<void> {
+    if (this.tracker.lastSeq === this.#sent) return;
+    const adaptation = this.tracker.readSince(this.#sent);
+    this.#sent = this.tracker.lastSeq;
+    if (!this.#o.enqueue) return;
+    const stateSnapshot = this.state.version > 0 ? this.store.load(this.state.version) : undefined;
+    await this.#o.enqueue({ adaptation, ...(stateSnapshot ? { stateSnapshot } : {}) });
+  }
+}
+
+/** The KNN-distance monitor as the detector group of a snapshot; restored in place, so the pipeline keeps it. */
+function monitorGroup(monitor: NonNullable<BundlePipeline['knnDistance']>): DetectorGroup {
+  return {
+    snapshot: () => [monitor.snapshot()],
+    restore: (snaps) => snaps.forEach((s) => s.kind === monitor.kind && monitor.restore(s)),
+  };
+}
