@@ -1,5 +1,5 @@
 /**
- * `npm run bench:device [-- --frames N] [--json] [--clock cpu|wall] [--no-append]`: the device data
+ * `npm run bench:device [-- --frames N] [--json] [--clock cpu|wall] [--models a,b] [--no-append]`: the device data
  * path (preprocess → inference → transform → KNN → drift → log) over N frames of the committed
  * Fashion-MNIST sample, on the project's model and — when `../shared/reference-artifacts` (or
  * `$TINYMLOPS_SHARED`) is present — on the prototype's 224² MobileNetV2 with its feature processor
@@ -70,7 +70,8 @@ function runChild(model: string, nodeFlags: string[], shared: string | undefined
 }
 
 const shared = sharedDir();
-const models = ['fashion-mnv2', ...(shared ? ['poc-object'] : [])];
+const only = arg('--models')?.split(',');
+const models = ['fashion-mnv2', ...(shared ? ['poc-object'] : [])].filter((m) => !only || only.includes(m));
 const rows: DeviceBenchRow[] = [];
 for (const model of models) for (const flags of [[], ['--liftoff-only']]) rows.push(runChild(model, flags, shared));
 
