@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { TinyMLOpsError, type InputSpec } from '@tinymlops/contracts';
 import { createAreaResizer, type AreaResizer } from './area-resize.js';
 
@@ -24,6 +23,8 @@ const invalid = (msg: string, cause?: unknown): TinyMLOpsError =>
  */
 export async function decodeImage(bytes: Uint8Array): Promise<RawFrame> {
   if (bytes.length === 0) throw invalid('the image is empty (0 bytes)');
+  // Imported on first use: libvips adds ~30 MB RSS, which a device fed raw camera frames never needs.
+  const { default: sharp } = await import('sharp');
   try {
     const img = sharp(bytes).rotate().removeAlpha();
     let { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
