@@ -1,7 +1,8 @@
 /**
  * One model of `npm run bench:device`, in its own process (started by bench/device-pipeline.ts, so
  * the peak RSS belongs to this model alone): `--model fashion-mnv2|poc-object --frames N`.
- * Prints one JSON object as its last stdout line. Imports the inference path's modules directly
+ * Prints one JSON object as its last stdout line. Runs as TypeScript under tsx, or compiled to one
+ * ES module by the parent (`runner: 'js'`), which is how a device without tsx's loader thread runs. Imports the inference path's modules directly
  * (not the package index) so the RSS is that of the data path, not of the sync/adaptation code.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,8 +20,9 @@ import { OperationalMonitor } from '../packages/tinylcm/src/log/operational-moni
 import { createPipeline, type Pipeline, type StageTimings } from '../packages/tinylcm/src/pipeline.js';
 import { loadModelRuntime } from '../packages/tinylcm/src/runtime/model-runtime.js';
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
-const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1];
+const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+// `--repo`: when run as the compiled bundle, import.meta.url points into node_modules/.cache.
+const REPO = arg('--repo') ?? fileURLToPath(new URL('..', import.meta.url));
 const model = arg('--model') ?? 'fashion-mnv2';
 const frames = Number(arg('--frames') ?? 500);
 /**
@@ -46,7 +48,6 @@ const baselineRssMb = rssMb();
 async function prototypePipeline(dir: string, log: DataLogger, monitor: OperationalMonitor) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the prototype's JSON files, checked by the importers
   const json = (f: string): any => JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
-  const runtime = await loadModelRuntime(path.join(dir, 'model_object.tflite'), { modelName: 'poc-object' });
   const preprocessor = createPreprocessor({
     name: 'input_1',
     shape: [1, 224, 224, 3],
@@ -57,13 +58,18 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
     grayscaleToRgb: true,
   });
   const stats = json('knn_reference_stats.json') as { reference_mean: number; reference_std: number };
+  // Documents before the model, as loadBundlePipeline does: the 7 MB JSON's garbage is then reused
+  // by later allocations instead of adding to a peak on top of LiteRT's WASM heap (~13 MB less peak RSS).
+  const transform = FeatureTransform.fromPrototypeProcessor(json('feature_processor.json'));
+  const classifier = knnFromPrototypeState(json('knn_initial_state_objects.json'), { prototypeDistanceScaling: true });
+  const runtime = await loadModelRuntime(path.join(dir, 'model_object.tflite'), { modelName: 'poc-object' });
   const pipeline = createPipeline<RawFrame, Uint8Array | Float32Array>({
     extractor: {
       preprocess: (frame) => preprocessor.process(frame),
       extract: async (input) => (await runtime.run(input)).get(runtime.featureTensor) as Float32Array,
     },
-    transform: FeatureTransform.fromPrototypeProcessor(json('feature_processor.json')),
-    classifier: knnFromPrototypeState(json('knn_initial_state_objects.json'), { prototypeDistanceScaling: true }),
+    transform,
+    classifier,
     detectors: [
       {
         name: 'knn-distance',
@@ -101,7 +107,7 @@ async function main(): Promise<void> {
       ? await prototypePipeline(path.join(shared ?? '', 'reference-artifacts/tinymlops-poc/scenario2'), log, monitor)
       : await projectPipeline(log, monitor);
   const loadedRssMb = rssMb();
-  const data = await readFashionMnist();
+  const data = await readFashionMnist(path.join(REPO, 'datasets/fashion-mnist'));
   const frameAt = (i: number): RawFrame => {
     const k = (i * 7919) % data.count; // a fixed stride through all classes, held-out ones included
     return { data: data.images.subarray(k * 784, (k + 1) * 784), width: 28, height: 28, channels: 1 };
@@ -126,7 +132,8 @@ async function main(): Promise<void> {
   const otherMean = sumOf((t) => t.totalMs - t.inferenceMs) / frames;
   const result = {
     model: p.label,
-    nodeFlags: process.execArgv.filter((a) => a.startsWith('--') && !a.startsWith('--import')).join(' '),
+    runner: process.execArgv.includes('--import') ? 'tsx' : 'js',
+    nodeFlags: process.execArgv.filter((a) => a === '--liftoff-only' || a.startsWith('--max')).join(' '),
     frames,
     clock: clockKind,
     stages,

@@ -7,14 +7,18 @@ import { describe, expect, it } from 'vitest';
  * No timing is asserted — the numbers depend on the machine.
  */
 describe('bench/device-pipeline.ts', () => {
-  it('prints a JSON array with one row per model and V8 setting as its last line', () => {
+  it('prints a JSON array with one row per model, runner and V8 setting as its last line', () => {
     const out = execFileSync(
       process.execPath,
       ['--import', 'tsx', 'bench/device-pipeline.ts', '--frames', '20', '--json', '--no-append', '--models', 'fashion-mnv2'], // prettier-ignore
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 110_000 },
     );
     const rows = JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>[];
-    expect(rows.map((r) => r['nodeFlags'])).toEqual(['', '--liftoff-only']);
+    expect(rows.map((r) => `${String(r['runner'])} ${String(r['nodeFlags'])}`)).toEqual([
+      'js ',
+      'js --liftoff-only',
+      'tsx --liftoff-only',
+    ]);
     for (const row of rows) {
       expect(row).toMatchObject({ model: expect.stringContaining('fashion-mnv2'), frames: 20 });
       for (const key of ['inferenceMsMedian', 'overheadRatio', 'knnPredictUsMedian', 'transformMsMedian', 'peakRssMb'])
