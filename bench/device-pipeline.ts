@@ -3,8 +3,9 @@
  * path (preprocess → inference → transform → KNN → drift → log) over N frames of the committed
  * Fashion-MNIST sample, on the project's model and — when `../shared/reference-artifacts` (or
  * `$TINYMLOPS_SHARED`) is present — on the prototype's 224² MobileNetV2 with its feature processor
- * and KNN state. Each model runs twice, in a fresh child process each time (so peak RSS is per
- * model): with default V8 flags and with `--liftoff-only` (the setting for 512 MB boards).
+ * and KNN state. Each model runs four times, each in a fresh child process (so peak RSS is per
+ * model): compiled JS with default V8 flags, `--liftoff-only` (the setting for 512 MB boards) and
+ * `--liftoff-only --max-semi-space-size=1`, and under tsx with `--liftoff-only`.
  * Prints a table; `--json` prints one JSON array as the last line. Appends to docs/benchmarks.md
  * unless `--no-append`.
  */
@@ -105,10 +106,15 @@ function runChild(model: string, v: Variant, compiled: string, shared: string | 
 const shared = sharedDir();
 const only = arg('--models')?.split(',');
 const models = ['fashion-mnv2', ...(shared ? ['poc-object'] : [])].filter((m) => !only || only.includes(m));
-/** Compiled JS with default V8 flags and with --liftoff-only (512 MB boards); tsx for comparison. */
+/**
+ * Compiled JS with default V8 flags, with --liftoff-only (512 MB boards; no TurboFan copy of the
+ * WASM code), and with a 1 MB young-generation semi-space on top (per-frame garbage then stays
+ * small instead of growing the young generation towards 16 MB semi-spaces); tsx for comparison.
+ */
 const VARIANTS: Variant[] = [
   { runner: 'js', flags: [] },
   { runner: 'js', flags: ['--liftoff-only'] },
+  { runner: 'js', flags: ['--liftoff-only', '--max-semi-space-size=1'] },
   { runner: 'tsx', flags: ['--liftoff-only'] },
 ];
 const compiled = await compileChild();

@@ -17,6 +17,7 @@ describe('bench/device-pipeline.ts', () => {
     expect(rows.map((r) => `${String(r['runner'])} ${String(r['nodeFlags'])}`)).toEqual([
       'js ',
       'js --liftoff-only',
+      'js --liftoff-only --max-semi-space-size=1',
       'tsx --liftoff-only',
     ]);
     for (const row of rows) {
