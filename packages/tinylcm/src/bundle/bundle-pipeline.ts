@@ -22,6 +22,8 @@ export interface BundlePipelineOptions extends LoadBundleOptions {
   log?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['log'];
   monitor?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['monitor'];
   logFeatures?: boolean;
+  /** Clock of the stage timings (default `performance.now`; a benchmark may pass process CPU time). */
+  clock?: () => number;
 }
 
 /** Everything a device runs for one bundle, wired together. */
@@ -75,6 +77,7 @@ export async function loadBundlePipeline(
     ...(options.log ? { log: options.log } : {}),
     ...(options.monitor ? { monitor: options.monitor } : {}),
     ...(options.logFeatures === undefined ? {} : { logFeatures: options.logFeatures }),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const shared = options.runtime !== undefined;
   return {

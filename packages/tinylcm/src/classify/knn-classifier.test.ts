@@ -1,5 +1,6 @@
 import { DISTANCE_METRICS, type DistanceMetric } from '@tinymlops/contracts';
 import { describe, expect, it } from 'vitest';
+import { ROW_METRICS, euclideanKeyPair } from './distance.js';
 import { KnnClassifier } from './knn-classifier.js';
 import { knnFromDocument, knnToDocument } from './knn-state.js';
 
@@ -39,6 +40,40 @@ function oraclePredict(metric: DistanceMetric, k: number, rows: Float32Array[], 
 }
 
 describe('KnnClassifier', () => {
+  it('scans rows in pairs with keys bit-identical to the single-row key, and abandons only hopeless pairs', () => {
+    const r = rng(7);
+    const dim = 150; // two full 64-value chunks and a ragged one, with a ragged group of four
+    const store = Float32Array.from({ length: dim * 2 }, () => r() * 40 - 20);
+    const q = Float32Array.from({ length: dim }, () => r() * 40 - 20);
+    const keys = new Float64Array(2);
+    const single = (row: number, bound: number) => ROW_METRICS.euclidean.key(q, 0, store, row, 0, dim, bound);
+    euclideanKeyPair(q, store, 0, dim, Infinity, keys);
+    expect(Array.from(keys)).toEqual([single(0, Infinity), single(1, Infinity)]);
+    const low = Math.min(keys[0] as number, keys[1] as number);
+    euclideanKeyPair(q, store, 0, dim, low, keys); // one row stays under the bound: both are computed fully
+    expect(Array.from(keys)).toEqual([single(0, Infinity), single(1, Infinity)]);
+    euclideanKeyPair(q, store, 0, dim, 1, keys); // both pass the bound after the first chunk
+    expect(keys[0]).toBeGreaterThan(1);
+    expect(keys[1]).toBeGreaterThan(1);
+  });
+
+  it('agrees with the oracle with early exits in play (odd row count, 150-d clustered rows)', () => {
+    const r = rng(11);
+    const dim = 150;
+    const centres = Array.from({ length: 4 }, () => Float32Array.from({ length: dim }, () => r() * 20 - 10));
+    const rows = Array.from({ length: 151 }, (_, i) =>
+      Float32Array.from(centres[i % 4] as Float32Array, (c) => c + (r() - 0.5) * 2),
+    );
+    const labels = rows.map((_, i) => `c${i % 4}`);
+    const knn = new KnnClassifier({ dim, k: 5, clock: () => 0 });
+    rows.forEach((row, i) => knn.add(row, labels[i] ?? ''));
+    for (let t = 0; t < 20; t++) {
+      const q = Float32Array.from(centres[t % 4] as Float32Array, (c) => c + (r() - 0.5) * 2);
+      const want = oraclePredict('euclidean', 5, rows, labels, q);
+      expect(knn.predict(q).neighbours.map((n) => n.index)).toEqual(want.ranked.map((n) => n.index));
+    }
+  });
+
   for (const metric of DISTANCE_METRICS) {
     it(`agrees with a brute-force oracle on seeded random data (${metric})`, () => {
       const r = rng(42);

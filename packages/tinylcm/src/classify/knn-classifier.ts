@@ -5,7 +5,7 @@ import {
   parseOrThrow,
   type DistanceMetric,
 } from '@tinymlops/contracts';
-import { ROW_METRICS, norm, prototypeScaling, type RowMetric } from './distance.js';
+import { ROW_METRICS, euclideanKeyPair, norm, prototypeScaling, type RowMetric } from './distance.js';
 import { KnnStore } from './knn-store.js';
 
 /** What to evict when a sample is added to a full classifier. */
@@ -77,6 +77,7 @@ export class KnnClassifier {
   readonly #scale: { offset: number; factor: number };
   readonly #topDist: Float64Array;
   readonly #topIdx: Int32Array;
+  readonly #pairKeys = new Float64Array(2);
   readonly #neighbours: KnnNeighbour[];
   #votes = new Float64Array(8);
   readonly #result: KnnPrediction = { label: null, confidence: 0, neighbours: [], meanDistance: Number.NaN };
@@ -232,24 +233,40 @@ export class KnnClassifier {
     const { store, k, dim } = this;
     const qNorm = this.metric === 'cosine' ? norm(q, 0, dim) : 0;
     const dist = this.#topDist;
-    const idx = this.#topIdx;
-    const metric = this.#metric;
     let n = 0;
-    for (let i = 0; i < store.count; i++) {
-      // Once k are held, a row whose partial key passes the k-th best is abandoned mid-way.
-      const bound = n === k ? (dist[k - 1] as number) : Number.POSITIVE_INFINITY;
-      const d = metric.key(q, qNorm, store.features, i, store.norms[i] as number, dim, bound);
-      if (n === k && !store.before(d, i, dist[k - 1] as number, idx[k - 1] as number)) continue;
-      // Insertion into the sorted top-k: k is small, so this beats a heap.
-      let j = n < k ? n++ : k - 1;
-      while (j > 0 && store.before(d, i, dist[j - 1] as number, idx[j - 1] as number)) {
-        dist[j] = dist[j - 1] as number;
-        idx[j] = idx[j - 1] as number;
-        j--;
+    let i = 0;
+    // Once k are held, a row whose partial key passes the k-th best is abandoned mid-way. A bound
+    // taken before a pair stays valid for its second row: the k-th best only ever shrinks.
+    if (this.metric === 'euclidean') {
+      const keys = this.#pairKeys;
+      for (; i + 1 < store.count; i += 2) {
+        euclideanKeyPair(q, store.features, i, dim, n === k ? (dist[k - 1] as number) : Infinity, keys);
+        n = this.#offer(keys[0] as number, i, n);
+        n = this.#offer(keys[1] as number, i + 1, n);
       }
-      dist[j] = d;
-      idx[j] = i;
     }
+    for (; i < store.count; i++) {
+      const bound = n === k ? (dist[k - 1] as number) : Number.POSITIVE_INFINITY;
+      n = this.#offer(this.#metric.key(q, qNorm, store.features, i, store.norms[i] as number, dim, bound), i, n);
+    }
+    return n;
+  }
+
+  /** Inserts row i with key d into the sorted top-k (of n held) if it belongs there; returns the new n. */
+  #offer(d: number, i: number, n: number): number {
+    const { store, k } = this;
+    const dist = this.#topDist;
+    const idx = this.#topIdx;
+    if (n === k && !store.before(d, i, dist[k - 1] as number, idx[k - 1] as number)) return n;
+    // Insertion into the sorted top-k: k is small, so this beats a heap.
+    let j = n < k ? n++ : k - 1;
+    while (j > 0 && store.before(d, i, dist[j - 1] as number, idx[j - 1] as number)) {
+      dist[j] = dist[j - 1] as number;
+      idx[j] = idx[j - 1] as number;
+      j--;
+    }
+    dist[j] = d;
+    idx[j] = i;
     return n;
   }
 

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { RawFrame } from '../features/preprocess.js';
 
 /**
@@ -8,6 +7,8 @@ import type { RawFrame } from '../features/preprocess.js';
  * const png = await encodePng({ data: gray, width: 28, height: 28, channels: 1 });
  */
 export async function encodePng(frame: RawFrame): Promise<Uint8Array> {
+  // Imported on first use (libvips costs ~30 MB RSS; most devices never encode a frame).
+  const { default: sharp } = await import('sharp');
   const buf = await sharp(frame.data, {
     raw: { width: frame.width, height: frame.height, channels: frame.channels as 1 | 2 | 3 | 4 },
   })

@@ -93,6 +93,19 @@ describe('FeatureTransform', () => {
     expect(Array.from(out)).toEqual(Array.from(t.apply(rows[0] as Float32Array)));
   });
 
+  it('projects like the textbook (x − mean)·Wᵀ for every block remainder (outputs 1…9, odd inputs)', () => {
+    const d = 13;
+    const rows = correlatedRows(40, d, 3);
+    for (let m = 1; m <= 9; m++) {
+      const pca = Pca.fit(rows, m);
+      const x = rows[5] as Float32Array;
+      const want = Array.from({ length: m }, (_, j) =>
+        Array.from(pca.component(j)).reduce((s, w, i) => s + w * ((x[i] as number) - (pca.mean[i] as number)), 0),
+      );
+      Array.from(pca.apply(x)).forEach((y, j) => expect(y).toBeCloseTo(want[j] as number, 5));
+    }
+  });
+
   it('throws on a vector of the wrong dimension instead of passing it through', () => {
     const t = FeatureTransform.fit(correlatedRows(10, 6, 1), { outputDim: 2 });
     expect(() => t.apply(new Float32Array(5))).toThrow(/expected 6 input values/);

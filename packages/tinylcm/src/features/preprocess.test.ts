@@ -79,6 +79,16 @@ describe('preprocessFrame', () => {
     expect([...new Int8Array(out.buffer, out.byteOffset, 3)]).toEqual([-128, 0, 127]);
   });
 
+  it('gives the same values on the uint8 fast paths (copy, gray → RGB) as on the general float path', () => {
+    const gray = { data: rgb86.subarray(0, 48), width: 8, height: 6, channels: 1 };
+    const colour = { data: rgb86, width: 8, height: 6, channels: 3 };
+    for (const frame of [gray, colour]) {
+      const fast = createPreprocessor(spec()).process(frame);
+      const general = createPreprocessor(spec({ dtype: 'float32' })).process(frame);
+      expect(Array.from(fast)).toEqual(Array.from(general));
+    }
+  });
+
   it('reuses one output buffer per preprocessor', () => {
     const pre = createPreprocessor(spec());
     const a = pre.process({ data: rgb86, width: 8, height: 6, channels: 3 });

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { TinyMLOpsError, type InputSpec } from '@tinymlops/contracts';
 import { createAreaResizer, type AreaResizer } from './area-resize.js';
 
@@ -24,6 +23,8 @@ const invalid = (msg: string, cause?: unknown): TinyMLOpsError =>
  */
 export async function decodeImage(bytes: Uint8Array): Promise<RawFrame> {
   if (bytes.length === 0) throw invalid('the image is empty (0 bytes)');
+  // Imported on first use: libvips adds ~30 MB RSS, which a device fed raw camera frames never needs.
+  const { default: sharp } = await import('sharp');
   try {
     const img = sharp(bytes).rotate().removeAlpha();
     let { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
@@ -124,6 +125,21 @@ function writeChannels(
   const { scale, offset } = spec.normalization;
   const bgr = spec.colorOrder === 'bgr' && outC === 3;
   const n = out.length / outC;
+  // Fast paths for uint8 models fed as-is (the common case): a copy, or gray replicated to RGB.
+  // The general loop below costs ~3× more per value (a branch and a conversion per value).
+  if (identity && inC === outC && !bgr) {
+    out.set(px);
+    return;
+  }
+  if (identity && inC === 1 && outC === 3) {
+    for (let i = 0, o = 0; i < n; i++, o += 3) {
+      const v = px[i] as number;
+      out[o] = v;
+      out[o + 1] = v;
+      out[o + 2] = v;
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
     for (let ch = 0; ch < outC; ch++) {
       const v =

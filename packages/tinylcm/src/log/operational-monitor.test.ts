@@ -16,7 +16,7 @@ describe('OperationalMonitor', () => {
   it('measures CPU time over the bracketed work only, and tracks peak RSS', () => {
     let cpu = 0;
     const rss = [100, 300, 200].map((mb) => mb * 2 ** 20);
-    const mon = new OperationalMonitor({ cpuMicros: () => cpu, rssBytes: () => rss.shift() ?? 0 });
+    const mon = new OperationalMonitor({ cpuMicros: () => cpu, rssBytes: () => rss.shift() ?? 0, rssSampleEvery: 1 });
     for (let i = 0; i < 3; i++) {
       cpu += 50_000; // work outside the bracket is not counted
       const mark = mon.begin();
@@ -28,6 +28,15 @@ describe('OperationalMonitor', () => {
     expect(m.cpuUtilisation).toBe(0.5);
     expect(m.rssMb).toBe(200);
     expect(m.peakRssMb).toBe(300);
+  });
+
+  it('samples RSS on the first frame and every rssSampleEvery-th after it (default 30)', () => {
+    let reads = 0;
+    const mon = new OperationalMonitor({ cpuMicros: () => 0, rssBytes: () => ++reads * 2 ** 20 });
+    for (let i = 0; i < 61; i++) mon.end(mon.begin(), 1); // frames 1, 31 and 61 read RSS
+    expect(reads).toBe(3);
+    expect(mon.metrics().peakRssMb).toBe(3);
+    expect(() => new OperationalMonitor({ rssSampleEvery: 0 })).toThrow(/rssSampleEvery/);
   });
 
   it('uses linear interpolation between ranks', () => {

@@ -20,6 +20,11 @@ export interface OperationalMonitorOptions {
   cpuMicros?: () => number;
   /** Resident set size in bytes (default `process.memoryUsage.rss`). */
   rssBytes?: () => number;
+  /**
+   * Sample RSS on the first frame and every n-th after it (default 30; 1 = every frame). Reading RSS
+   * is a /proc read, ~10–60 µs — a per-frame cost the data path does not need, since RSS moves slowly.
+   */
+  rssSampleEvery?: number;
 }
 
 /**
@@ -34,6 +39,7 @@ export interface OperationalMonitorOptions {
  */
 export class OperationalMonitor {
   readonly windowSize: number;
+  readonly rssSampleEvery: number;
   readonly #cpuMicros: () => number;
   readonly #rssBytes: () => number;
   readonly #latency: Float64Array;
@@ -51,6 +57,13 @@ export class OperationalMonitor {
         `OperationalMonitor: option "windowSize" must be an integer ≥ 1, got ${size}`,
       );
     this.windowSize = size;
+    const every = options.rssSampleEvery ?? 30;
+    if (!Number.isInteger(every) || every < 1)
+      throw new TinyMLOpsError(
+        'INVALID_OPTION',
+        `OperationalMonitor: option "rssSampleEvery" must be an integer ≥ 1, got ${every}`,
+      );
+    this.rssSampleEvery = every;
     this.#cpuMicros = options.cpuMicros ?? defaultCpuMicros;
     this.#rssBytes = options.rssBytes ?? (() => process.memoryUsage.rss());
     this.#latency = new Float64Array(size);
@@ -64,7 +77,8 @@ export class OperationalMonitor {
   }
 
   /**
-   * Records one frame: its wall latency and the CPU time since `mark`; samples RSS.
+   * Records one frame: its wall latency and the CPU time since `mark`; samples RSS every
+   * `rssSampleEvery` frames.
    * @example
    * monitor.end(mark, 12.5);
    */
@@ -72,6 +86,10 @@ export class OperationalMonitor {
     const slot = this.#frames++ % this.windowSize;
     this.#latency[slot] = latencyMs;
     this.#cpu[slot] = (this.#cpuMicros() - mark) / 1000;
+    if ((this.#frames - 1) % this.rssSampleEvery === 0) this.#sampleRss();
+  }
+
+  #sampleRss(): void {
     this.#rss = this.#rssBytes();
     if (this.#rss > this.#peakRss) this.#peakRss = this.#rss;
   }

@@ -1,0 +1,160 @@
+/**
+ * One model of `npm run bench:device`, in its own process (started by bench/device-pipeline.ts, so
+ * the peak RSS belongs to this model alone): `--model fashion-mnv2|poc-object --frames N`.
+ * Prints one JSON object as its last stdout line. Runs as TypeScript under tsx, or compiled to one
+ * ES module by the parent (`runner: 'js'`), which is how a device without tsx's loader thread runs. Imports the inference path's modules directly
+ * (not the package index) so the RSS is that of the data path, not of the sync/adaptation code.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFashionMnist } from '../packages/testkit/src/fashion-mnist.js';
+import { loadBundlePipeline } from '../packages/tinylcm/src/bundle/bundle-pipeline.js';
+import { knnFromPrototypeState } from '../packages/tinylcm/src/classify/knn-state.js';
+import { KnnDistanceMonitor } from '../packages/tinylcm/src/drift/knn-distance-monitor.js';
+import { FeatureTransform } from '../packages/tinylcm/src/features/feature-transform.js';
+import { createPreprocessor, type RawFrame } from '../packages/tinylcm/src/features/preprocess.js';
+import { DataLogger } from '../packages/tinylcm/src/log/data-logger.js';
+import { OperationalMonitor } from '../packages/tinylcm/src/log/operational-monitor.js';
+import { createPipeline, type Pipeline, type StageTimings } from '../packages/tinylcm/src/pipeline.js';
+import { loadModelRuntime } from '../packages/tinylcm/src/runtime/model-runtime.js';
+
+const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+// `--repo`: when run as the compiled bundle, import.meta.url points into node_modules/.cache.
+const REPO = arg('--repo') ?? fileURLToPath(new URL('..', import.meta.url));
+const model = arg('--model') ?? 'fashion-mnv2';
+const frames = Number(arg('--frames') ?? 500);
+/**
+ * Stage clock: process CPU time (default) or wall time. On a shared, overloaded machine wall times
+ * mostly measure the scheduler; CPU time (user + system, µs resolution) measures the work. LiteRT.js
+ * runs single-threaded on the main thread, so CPU time covers inference too.
+ */
+const clockKind = arg('--clock') === 'wall' ? 'wall' : 'cpu';
+const clock =
+  clockKind === 'wall'
+    ? () => performance.now()
+    : () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      };
+/** Frames run before measuring (first inferences pay for WASM tier-up compilation). */
+const WARM_UP = 10;
+
+const rssMb = () => process.memoryUsage.rss() / 2 ** 20;
+const baselineRssMb = rssMb();
+
+/** The prototype's scenario-2 pipeline: 224² MobileNetV2, its scaler + PCA, its 200 × 256 KNN state. */
+async function prototypePipeline(dir: string, log: DataLogger, monitor: OperationalMonitor) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the prototype's JSON files, checked by the importers
+  const json = (f: string): any => JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
+  const preprocessor = createPreprocessor({
+    name: 'input_1',
+    shape: [1, 224, 224, 3],
+    dtype: 'uint8',
+    colorOrder: 'rgb',
+    normalization: { scale: 1, offset: 0 },
+    resize: { method: 'area', width: 224, height: 224 },
+    grayscaleToRgb: true,
+  });
+  const stats = json('knn_reference_stats.json') as { reference_mean: number; reference_std: number };
+  // Documents before the model, as loadBundlePipeline does: the 7 MB JSON's garbage is then reused
+  // by later allocations instead of adding to a peak on top of LiteRT's WASM heap (~13 MB less peak RSS).
+  const transform = FeatureTransform.fromPrototypeProcessor(json('feature_processor.json'));
+  const classifier = knnFromPrototypeState(json('knn_initial_state_objects.json'), { prototypeDistanceScaling: true });
+  const runtime = await loadModelRuntime(path.join(dir, 'model_object.tflite'), { modelName: 'poc-object' });
+  const pipeline = createPipeline<RawFrame, Uint8Array | Float32Array>({
+    extractor: {
+      preprocess: (frame) => preprocessor.process(frame),
+      extract: async (input) => (await runtime.run(input)).get(runtime.featureTensor) as Float32Array,
+    },
+    transform,
+    classifier,
+    detectors: [
+      {
+        name: 'knn-distance',
+        detector: new KnnDistanceMonitor({ referenceMean: stats.reference_mean, referenceStd: stats.reference_std }),
+      },
+    ],
+    log,
+    monitor,
+    clock,
+  });
+  return { pipeline, dispose: () => runtime.dispose(), label: 'poc-object (224², uint8 in, prototype)' };
+}
+
+async function projectPipeline(log: DataLogger, monitor: OperationalMonitor) {
+  const dp = await loadBundlePipeline(path.join(REPO, 'models/fashion-mnv2'), { log, monitor, clock });
+  return { pipeline: dp.pipeline, dispose: () => dp.dispose(), label: 'fashion-mnv2 (112², int8)' };
+}
+
+/** Median and p95 (nearest rank) of `xs`. */
+function summary(xs: number[]): { median: number; p95: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? Number.NaN;
+  return { median: round(at(0.5), 4), p95: round(at(0.95), 4) };
+}
+
+const STAGES = ['preprocessMs', 'inferenceMs', 'transformMs', 'classifyMs', 'driftMs', 'logMs'] as const;
+
+async function main(): Promise<void> {
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'tinylcm-bench-'));
+  const log = new DataLogger({ dir: logDir, budgetBytes: 8 * 2 ** 20 });
+  const monitor = new OperationalMonitor();
+  const shared = arg('--shared');
+  const p =
+    model === 'poc-object'
+      ? await prototypePipeline(path.join(shared ?? '', 'reference-artifacts/tinymlops-poc/scenario2'), log, monitor)
+      : await projectPipeline(log, monitor);
+  const loadedRssMb = rssMb();
+  const data = await readFashionMnist(path.join(REPO, 'datasets/fashion-mnist'));
+  const frameAt = (i: number): RawFrame => {
+    const k = (i * 7919) % data.count; // a fixed stride through all classes, held-out ones included
+    return { data: data.images.subarray(k * 784, (k + 1) * 784), width: 28, height: 28, channels: 1 };
+  };
+  const pipeline: Pipeline<RawFrame> = p.pipeline;
+  for (let i = 0; i < WARM_UP; i++) await pipeline.process(frameAt(i));
+  const timings: StageTimings[] = [];
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < frames; i++) timings.push((await pipeline.process(frameAt(WARM_UP + i))).timings);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  p.dispose();
+  log.close();
+  rmSync(logDir, { recursive: true, force: true });
+
+  const stages = Object.fromEntries(STAGES.map((s) => [s.replace('Ms', ''), summary(timings.map((t) => t[s] ?? 0))]));
+  const med = (s: string) => stages[s]?.median ?? 0;
+  const inference = med('inference');
+  const other = ['preprocess', 'transform', 'classify', 'drift', 'log'];
+  const sumOf = (f: (t: StageTimings) => number) => timings.reduce((a, t) => a + f(t), 0);
+  const otherMean = sumOf((t) => t.totalMs - t.inferenceMs) / frames;
+  const result = {
+    model: p.label,
+    runner: process.execArgv.includes('--import') ? 'tsx' : 'js',
+    nodeFlags: process.execArgv.filter((a) => a === '--liftoff-only' || a.startsWith('--max')).join(' '),
+    frames,
+    clock: clockKind,
+    stages,
+    inferenceMsMedian: round(inference, 3),
+    // Ratio of medians: robust to the descheduling spikes of a loaded machine; the mean-based ratio
+    // (which also carries GC pauses) is reported beside it.
+    overheadRatio: round(other.reduce((a, s) => a + med(s), 0) / inference, 4),
+    overheadRatioMean: round(otherMean / (sumOf((t) => t.inferenceMs) / frames), 4),
+    knnPredictUsMedian: round(med('classify') * 1000, 1),
+    transformMsMedian: round(med('transform'), 4),
+    cpuMsPerFrame: round((cpu.user + cpu.system) / 1000 / frames, 3),
+    framesPerSecond: round((frames / wallMs) * 1000, 1),
+    baselineRssMb: round(baselineRssMb, 1),
+    loadedRssMb: round(loadedRssMb, 1),
+    peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+  };
+  console.log(JSON.stringify(result));
+}
+
+function round(x: number, digits: number): number {
+  return Number(x.toFixed(digits));
+}
+
+await main();
