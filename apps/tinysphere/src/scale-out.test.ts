@@ -122,7 +122,12 @@ describe.skipIf(!serverUrl)('scale-out: two API processes and two worker process
     );
     expect(rows.filter((r) => r.status !== 'ingested')).toEqual([]);
     expect(rows.every((r) => r.ingest_count === 1)).toBe(true);
-    const jobs = await db.db.selectFrom('jobs').select(['status', 'locked_by']).execute();
+    // A job is marked done just after its package is marked ingested: wait for both.
+    const jobs = await waitUntil(
+      () => db.db.selectFrom('jobs').select(['status', 'locked_by']).execute(),
+      (j) => j.length === uploads.length && j.every((x) => x.status !== 'queued' && x.status !== 'running'),
+      90_000,
+    );
     expect(jobs).toHaveLength(uploads.length);
     expect(jobs.every((j) => j.status === 'done')).toBe(true);
     expect(new Set(jobs.map((j) => j.locked_by)).size).toBeGreaterThan(1);

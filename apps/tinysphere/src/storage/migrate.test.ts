@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { createTestDatabase } from '@tinymlops/testkit';
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
@@ -5,11 +6,16 @@ import { migrate } from './migrate.js';
 import { openDatabase } from './open-database.js';
 
 const serverUrl = inject('postgresUrl');
+/** Every migration file, in the order they must apply. */
+const ALL = readdirSync(new URL('./migrations/', import.meta.url))
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 describe('migrations', () => {
   it('build the whole schema on PGlite and are idempotent', async () => {
     const d = await openDatabase('pglite:memory');
-    expect(await migrate(d.db)).toEqual(['001-initial.sql']);
+    expect(ALL[0]).toBe('001-initial.sql');
+    expect(await migrate(d.db)).toEqual(ALL);
     expect(await migrate(d.db)).toEqual([]);
     const tables = await sql<{
       n: number;
@@ -22,7 +28,7 @@ describe('migrations', () => {
     const t = await createTestDatabase(serverUrl);
     const opened = await Promise.all([0, 1, 2].map(() => openDatabase(t.url)));
     const applied = await Promise.all(opened.map((d) => migrate(d.db)));
-    expect(applied.flat()).toEqual(['001-initial.sql']);
+    expect(applied.flat().sort()).toEqual(ALL);
     await Promise.all(opened.map((d) => d.close()));
     await t.drop();
   });
