@@ -16,6 +16,9 @@ export interface TelemetryReporterOptions {
   now?: () => number;
 }
 
+/** 2025-01-01T00:00:00Z: clock-seeded sequence numbers count seconds from here (int32 lasts 68 years). */
+const SEQ_EPOCH_MS = Date.UTC(2025, 0, 1);
+
 interface Seqs {
   metrics: number;
   logs: number;
@@ -52,8 +55,9 @@ export class TelemetryReporter {
     try {
       seq = { ...seq, ...(JSON.parse(await readFile(options.seqFile, 'utf8')) as Partial<Seqs>) };
     } catch {
-      // first start (or a torn file): start from the clock so numbers stay above any sent before
-      const base = Math.floor((options.now ?? Date.now)() / 1000) * 1000;
+      // First start (or a torn file): start from the clock so numbers stay above any sent before.
+      // Seconds since SEQ_EPOCH, not ms since 1970: the server stores seq as a 32-bit integer.
+      const base = Math.max(0, Math.floor(((options.now ?? Date.now)() - SEQ_EPOCH_MS) / 1000));
       seq = { metrics: base, logs: base, predictions: base };
     }
     return new TelemetryReporter(options, seq);
