@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DeviceConfig } from '@tinymlops/contracts';
 import { enrolDevice, loadCredentials, saveCredentials, type DeviceCredentials } from '../sync/device-credentials.js';
+import type { FeedbackHandler } from '../sync/feedback-puller.js';
 import type { InstallHook } from '../sync/model-updater.js';
 import type { Outbox } from '../sync/outbox.js';
 import { buildPackage, packageIdFor, type PackageParts } from '../sync/package-builder.js';
@@ -20,6 +21,8 @@ export interface DeviceSyncOptions {
   /** Telemetry gathered since the last round, packaged at the start of each round. */
   drain: () => Promise<PackageParts | null>;
   install: (stagingDir: string) => Promise<void>;
+  /** Applies validated labels; without it the device never pulls feedback. */
+  onFeedback?: FeedbackHandler;
   logger: SyncLogger;
   now: () => number;
   fetch?: typeof fetch;
@@ -109,7 +112,7 @@ export class DeviceSync {
     if (!creds) return undefined;
     for (const parts of this.#waiting.splice(0)) await this.enqueue(parts);
     const install: InstallHook = (dir) => this.o.install(dir);
-    this.#client = new SyncClient({ credentials: creds, outbox: this.o.outbox, stateDir: path.join(this.o.dataDir, 'sync'), status: this.o.status, install, log: this.o.logger, now: this.o.now, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) }); // prettier-ignore
+    this.#client = new SyncClient({ credentials: creds, outbox: this.o.outbox, stateDir: path.join(this.o.dataDir, 'sync'), status: this.o.status, install, ...(this.o.onFeedback ? { onFeedback: this.o.onFeedback } : {}), log: this.o.logger, now: this.o.now, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) }); // prettier-ignore
     return this.#client;
   }
 
