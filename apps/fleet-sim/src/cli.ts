@@ -1,15 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { OPERATIONAL_MODES, type OperationalMode } from '@tinymlops/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_BUNDLE } from './bundle-location.js';
 import { Fleet } from './fleet.js';
 import { FLEET_SCENARIOS, type FleetScenario } from './fleet-scenarios.js';
 import { FAULT_PROFILES, type FaultProfile } from './faulty-fetch.js';
 import { ProgressBar } from './progress-bar.js';
 import { probeServer } from './server-probe.js';
 import { formatSummary } from './summary-table.js';
-
-/** The project's model, relative to this file (apps/fleet-sim/src). */
-export const DEFAULT_BUNDLE = fileURLToPath(new URL('../../../models/fashion-mnv2', import.meta.url));
 
 const count = (name: string, min: number) => (v: string) => {
   const n = Number(v);

@@ -34,6 +34,8 @@ export interface FetchCounters {
 export class FaultyFetch {
   /** Set to cut the link by hand, regardless of the plan. */
   offline = false;
+  /** Called once a request is on its way to the server (tests use it to crash the server mid-upload). */
+  onSent: ((request: { method: string; url: URL }) => void) | undefined;
   readonly counters: FetchCounters = { requests: 0, networkFailures: 0, injected5xx: 0, packagesSent: new Set() };
   readonly #rand: () => number;
   readonly #started: number;
@@ -70,7 +72,9 @@ export class FaultyFetch {
       const body = { error: { code: 'UNAVAILABLE', message: 'simulated 503 from a faulty link' } };
       return new Response(JSON.stringify(body), { status: 503, headers: { 'content-type': 'application/json' } });
     }
-    return this.inner(input, init);
+    const answer = this.inner(input, init);
+    this.onSent?.({ method: init?.method ?? 'GET', url });
+    return answer;
   };
 }
 

@@ -16,27 +16,42 @@ export interface DeviceSchedule {
   seed: number;
 }
 
-/** Frames per cycle of the schedule: a calm stretch, then one drift episode. */
-export const CYCLE_FRAMES = 300;
+/** One cycle of a schedule, in frames: `calm` frames, then `drift` frames of drift, then calm to `length`. */
+export interface DriftCycle {
+  length: number;
+  calm: number;
+  drift: number;
+  /** Up to this many frames of seeded delay per device, so episodes do not start in lockstep. */
+  jitter: number;
+}
+
+/** The default cycle: 150 calm frames, 100 drifting, per 300. */
+export const DEFAULT_CYCLE: DriftCycle = { length: 300, calm: 150, drift: 100, jitter: 40 };
 
 /**
- * The schedule of device `index`. Each cycle of {@link CYCLE_FRAMES} frames is calm for its first
- * half (the monitor's reference holds) and drifts for 100 frames after that, shifted per device by
+ * The schedule of device `index`. Each cycle (default {@link DEFAULT_CYCLE}) is calm first (the
+ * monitor's reference holds) and then drifts for a while, shifted per device by
  * a seeded offset so the fleet's episodes do not all start on the same frame. `lighting` alternates
  * brightness and contrast between devices; `mixed` plays held-out-class, lighting and gradual-mix in turn.
  * @example
  * deviceSchedule('mixed', 2, 1, 600).scenario; // 'gradual-mix'
  */
-export function deviceSchedule(scenario: FleetScenario, index: number, seed: number, frames: number): DeviceSchedule {
+export function deviceSchedule(
+  scenario: FleetScenario,
+  index: number,
+  seed: number,
+  frames: number,
+  cycle: DriftCycle = DEFAULT_CYCLE,
+): DeviceSchedule {
   const played: Exclude<FleetScenario, 'mixed'> =
     scenario === 'mixed' ? (['held-out-class', 'lighting', 'gradual-mix'] as const)[index % 3]! : scenario;
   const deviceSeed = seed * 1000 + index;
   const rand = mulberry32(deviceSeed);
   const episodes: DriftEpisodeTruth[] = [];
   if (played !== 'no-drift') {
-    for (let cycle = 0; cycle * CYCLE_FRAMES < frames; cycle++) {
-      const start = cycle * CYCLE_FRAMES + 150 + Math.floor(rand() * 40);
-      episodes.push({ start, end: Math.min(start + 100, frames) });
+    for (let c = 0; c * cycle.length < frames; c++) {
+      const start = c * cycle.length + cycle.calm + Math.floor(rand() * cycle.jitter);
+      episodes.push({ start, end: Math.min(start + cycle.drift, frames) });
     }
   }
   return {

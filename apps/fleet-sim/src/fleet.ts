@@ -1,7 +1,7 @@
 import { readFashionMnist } from '@tinymlops/testkit';
 import { loadBundle, loadBundleRuntime, type ModelRuntime, type SyncLogger } from '@tinymlops/tinylcm';
 import type { OperationalMode } from '@tinymlops/contracts';
-import { deviceSchedule, type FleetScenario } from './fleet-scenarios.js';
+import { deviceSchedule, type DriftCycle, type FleetScenario } from './fleet-scenarios.js';
 import { faultPlan, type FaultProfile } from './faulty-fetch.js';
 import { SimDevice, type SimDeviceStats } from './sim-device.js';
 
@@ -23,6 +23,8 @@ export interface FleetOptions {
   syncIntervalMs?: number;
   /** Per-device scenario override (the demo gives each device its own). */
   scenarioOf?: (index: number) => FleetScenario;
+  /** The drift cycle of every device (default `DEFAULT_CYCLE`). */
+  cycle?: DriftCycle;
   logger?: SyncLogger;
 }
 
@@ -62,7 +64,7 @@ export class Fleet {
     const devices: SimDevice[] = [];
     try {
       for (let i = 0; i < o.devices; i++) {
-        const schedule = deviceSchedule(o.scenarioOf?.(i) ?? o.scenario, i, o.seed, frames);
+        const schedule = deviceSchedule(o.scenarioOf?.(i) ?? o.scenario, i, o.seed, frames, o.cycle);
         devices.push(await SimDevice.open({ index: i, dataDir: o.dataDir, bundleDir: o.bundleDir, serverUrl: o.serverUrl, enrolmentToken: o.enrolmentToken, schedule, faults: faultPlan(o.faults, i), set, frames, runtime, ...(o.mode ? { mode: o.mode } : {}), ...(o.syncIntervalMs ? { syncIntervalMs: o.syncIntervalMs } : {}), ...(o.logger ? { logger: o.logger } : {}) })); // prettier-ignore
       }
     } catch (err) {

@@ -23,7 +23,7 @@ export class ProgressBar {
       this.out.write(`\r${this.line(done, note)}\x1b[K`);
       return;
     }
-    const decile = Number.isFinite(this.total) ? Math.floor((10 * done) / this.total) : Math.floor(done / 1000);
+    const decile = Number.isFinite(this.total) ? Math.floor((10 * done) / this.total) : Math.floor(done / 200);
     if (decile === this.#lastDecile) return;
     this.#lastDecile = decile;
     this.out.write(`${this.line(done, note)}\n`);

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DEFAULT_BUNDLE } from '../bundle-location.js';
+import { Fleet } from '../fleet.js';
+import type { DriftCycle, FleetScenario } from '../fleet-scenarios.js';
+import { PeopleApi } from '../people-api.js';
+import { ProgressBar } from '../progress-bar.js';
+import { probeServer } from '../server-probe.js';
+import { TinySphereProcess } from '../tinysphere-process.js';
+import { demoAdminToken, demoStorage, registerBundleOnce } from './demo-setup.js';
+
+const DEMO_TOKEN = 'demo-open-enrolment';
+const SCENARIOS: FleetScenario[] = ['held-out-class', 'lighting', 'gradual-mix'];
+/** At 2 fps: drift starts 25–35 s in and lasts 40 s, every 100 s — something to see within a minute. */
+const DEMO_CYCLE: DriftCycle = { length: 200, calm: 50, drift: 80, jitter: 20 };
+const dataDir = path.resolve(process.env['TINYMLOPS_DEMO_DIR'] ?? '.tinymlops/demo');
+const port = Number(process.env['PORT'] ?? 8080);
+const say = (line = '') => console.log(line);
+
+/**
+ * `npm start`: TinySphere on embedded defaults (PGlite + files under ./.tinymlops/demo), the
+ * project's model registered, and three simulated devices with different drift at ~2 fps.
+ * Ctrl-C stops the devices (they flush their outboxes) and then the server. A second start
+ * resumes with the same data: devices keep their credentials in `.tinymlops/demo/devices/<n>`.
+ */
+async function main(): Promise<void> {
+  if (!existsSync(path.join(DEFAULT_BUNDLE, 'bundle.json')))
+    throw new Error(`the project's model is missing: ${DEFAULT_BUNDLE}/bundle.json (models/fashion-mnv2 in the repository)`); // prettier-ignore
+  if ((await probeServer(`http://127.0.0.1:${port}`, 1000)).ok || (await portTaken(port)))
+    throw new Error(`port ${port} is already in use (another npm start?); stop it or run PORT=8090 npm start`);
+  await mkdir(dataDir, { recursive: true });
+  const storage = demoStorage(dataDir);
+  say(`TinyMLOps demo — data in ${path.relative(process.cwd(), dataDir) || dataDir}`);
+  const adminToken = await demoAdminToken(dataDir);
+  say(`starting TinySphere (PGlite + files; log: ${path.relative(process.cwd(), storage.logFile)}) …`);
+  const server = await TinySphereProcess.start({ ...storage, port, demoEnrolmentToken: DEMO_TOKEN, logFile: storage.logFile, ownProcessGroup: true }); // prettier-ignore
+  let fleet: Fleet | undefined;
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.error('\nstopping: devices flush their outboxes, then the server stops …');
+    fleet?.stop();
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+  try {
+    const api = new PeopleApi(server.url, adminToken);
+    const model = await registerBundleOnce(api, DEFAULT_BUNDLE);
+    say(`model ${model.ref} ${model.uploaded ? 'registered' : 'already registered'}`);
+    fleet = await Fleet.open({ devices: 3, serverUrl: server.url, scenario: 'mixed', scenarioOf: (i) => SCENARIOS[i] ?? 'mixed', frames: Infinity, fps: 2, seed: 1, dataDir, bundleDir: DEFAULT_BUNDLE, enrolmentToken: DEMO_TOKEN, faults: 'none', syncIntervalMs: 3000, cycle: DEMO_CYCLE }); // prettier-ignore
+    printGuide(server.url, adminToken);
+    if (!stopping) await runWithStatus(fleet);
+  } finally {
+    await fleet?.close({ finalSync: true });
+    await server.stop();
+    say('stopped. `npm start` again resumes with the same data.');
+  }
+}
+
+function printGuide(url: string, token: string): void {
+  const bar = '─'.repeat(78);
+  say(bar);
+  say(`TinySphere        ${url}/   (API docs: ${url}/docs)`);
+  say(`admin API token   ${token}`);
+  say(`enrolment token   ${DEMO_TOKEN}   (open demo token: any device may enrol with it)`);
+  say('devices           sim-0 held-out class · sim-1 lighting · sim-2 gradual class mix, ~2 fps each');
+  say('what to look at   every 100 s each device drifts for 40 s (the first time ~30 s in); then:');
+  say(`  curl -H 'authorization: Bearer ${token}' ${url}/api/v1/devices`);
+  say(`  curl -H 'authorization: Bearer ${token}' ${url}/api/v1/drift/episodes`);
+  say(`  curl -H 'authorization: Bearer ${token}' '${url}/api/v1/drift/samples?limit=5'`);
+  say('  a sample image: GET /api/v1/drift/samples/<deviceId>/<sampleId>/image');
+  say('Ctrl-C stops everything cleanly.');
+  say(bar);
+}
+
+async function runWithStatus(fleet: Fleet): Promise<void> {
+  const bar = new ProgressBar(Infinity);
+  await fleet.run((done) => {
+    const t = fleet.summary().total;
+    bar.update(done, `drift episodes ${t.episodesStarted} · packages acked ${t.packagesAcked} · in outboxes ${t.packagesPending}`); // prettier-ignore
+  });
+  bar.done();
+}
+
+async function portTaken(p: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(true));
+    srv.listen(p, '127.0.0.1', () => srv.close(() => resolve(false)));
+  });
+}
+
+try {
+  await main();
+} catch (err) {
+  console.error(`npm start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}
