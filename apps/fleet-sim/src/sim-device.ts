@@ -24,6 +24,8 @@ export interface SimDeviceOptions {
   runtime?: ModelRuntime;
   logger?: SyncLogger;
   outboxBudgetBytes?: number;
+  /** The device's clock (tests move it forward to skip a backoff delay). */
+  now?: () => number;
 }
 
 /** One device's figures for the summary. */
@@ -74,7 +76,7 @@ export class SimDevice {
   }
 
   static async open(o: SimDeviceOptions): Promise<SimDevice> {
-    const net = new FaultyFetch(o.faults, o.schedule.seed);
+    const net = new FaultyFetch(o.faults, o.schedule.seed, o.now);
     const dataDir = path.join(o.dataDir, 'devices', String(o.index));
     const config = DeviceConfig.parse({
       schemaVersion: 1,
@@ -88,7 +90,7 @@ export class SimDevice {
     });
     // The hardware id includes the data folder, so two fleets on one server never share devices.
     const hardwareId = `fleet-sim-${createHash('sha256').update(path.resolve(o.dataDir)).digest('hex').slice(0, 8)}-${o.index}`;
-    const device = await EdgeDevice.open({ config, baseDir: process.cwd(), hardwareId, fetch: net.fetch, ...(o.runtime ? { runtime: o.runtime } : {}), ...(o.logger ? { logger: o.logger } : {}) }); // prettier-ignore
+    const device = await EdgeDevice.open({ config, baseDir: process.cwd(), hardwareId, fetch: net.fetch, ...(o.now ? { now: o.now } : {}), ...(o.runtime ? { runtime: o.runtime } : {}), ...(o.logger ? { logger: o.logger } : {}) }); // prettier-ignore
     return new SimDevice(o, device, net);
   }
 
