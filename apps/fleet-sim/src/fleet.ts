@@ -23,6 +23,8 @@ export interface FleetOptions {
   syncIntervalMs?: number;
   /** Per-device scenario override (the demo gives each device its own). */
   scenarioOf?: (index: number) => FleetScenario;
+  /** Options of every device's KNN-distance monitor (default: the library's). */
+  monitor?: Record<string, unknown>;
   /** The drift cycle of every device (default `DEFAULT_CYCLE`). */
   cycle?: DriftCycle;
   logger?: SyncLogger;
@@ -65,7 +67,7 @@ export class Fleet {
     try {
       for (let i = 0; i < o.devices; i++) {
         const schedule = deviceSchedule(o.scenarioOf?.(i) ?? o.scenario, i, o.seed, frames, o.cycle);
-        devices.push(await SimDevice.open({ index: i, dataDir: o.dataDir, bundleDir: o.bundleDir, serverUrl: o.serverUrl, enrolmentToken: o.enrolmentToken, schedule, faults: faultPlan(o.faults, i), set, frames, runtime, ...(o.mode ? { mode: o.mode } : {}), ...(o.syncIntervalMs ? { syncIntervalMs: o.syncIntervalMs } : {}), ...(o.logger ? { logger: o.logger } : {}) })); // prettier-ignore
+        devices.push(await SimDevice.open({ index: i, dataDir: o.dataDir, bundleDir: o.bundleDir, serverUrl: o.serverUrl, enrolmentToken: o.enrolmentToken, schedule, faults: faultPlan(o.faults, i), set, frames, runtime, ...(o.mode ? { mode: o.mode } : {}), ...(o.monitor ? { monitor: o.monitor } : {}), ...(o.syncIntervalMs ? { syncIntervalMs: o.syncIntervalMs } : {}), ...(o.logger ? { logger: o.logger } : {}) })); // prettier-ignore
       }
     } catch (err) {
       for (const d of devices) await d.close();

@@ -24,6 +24,8 @@ export interface SimDeviceOptions {
   runtime?: ModelRuntime;
   logger?: SyncLogger;
   outboxBudgetBytes?: number;
+  /** Options of the KNN-distance drift monitor (default: the library's). */
+  monitor?: Record<string, unknown>;
   /** The device's clock (tests move it forward to skip a backoff delay). */
   now?: () => number;
 }
@@ -80,12 +82,13 @@ export class SimDevice {
     const dataDir = path.join(o.dataDir, 'devices', String(o.index));
     const config = DeviceConfig.parse({
       schemaVersion: 1,
-      name: `sim-${o.index}-${o.schedule.scenario}`,
+      name: `sim-${o.index}-${o.schedule.stream}`,
       mode: o.mode ?? 'monitoring-only',
       dataDir,
       model: { bundle: o.bundleDir },
       source: { type: 'dataset', name: 'fashion-mnist-sample', scenario: o.schedule.stream, seed: o.schedule.seed },
       server: { url: o.serverUrl, enrolmentToken: o.enrolmentToken, syncIntervalSeconds: 1 },
+      ...(o.monitor ? { drift: { detectors: [{ kind: 'knn-distance', options: o.monitor }] } } : {}),
       ...(o.outboxBudgetBytes ? { outbox: { budgetBytes: o.outboxBudgetBytes } } : {}),
     });
     // The hardware id includes the data folder, so two fleets on one server never share devices.
