@@ -1,18 +1,9 @@
 #!/usr/bin/env node
-// The README's main job. Runs the demo (server + simulated devices) when it exists, otherwise
-// the TinySphere server alone on embedded defaults (PGlite + filesystem under ./.tinymlops).
+// The README's main job: the demo — TinySphere on embedded defaults (PGlite + files under
+// ./.tinymlops/demo), the project's model registered, three simulated devices with drift.
+// See apps/fleet-sim/README.md. Ctrl-C reaches the demo, which stops the devices, then the server.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 
-const candidates = [
-  { entry: 'apps/fleet-sim/bin/demo.mjs', args: [] },
-  { entry: 'apps/tinysphere/bin/tinysphere.mjs', args: ['serve'] },
-];
-const found = candidates.find((c) => existsSync(c.entry));
-if (!found) {
-  console.error('Nothing to start yet: the TinySphere server (issue 5) has not landed in this checkout.');
-  process.exit(1);
-}
-const child = spawn(process.execPath, [found.entry, ...found.args, ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(process.execPath, ['apps/fleet-sim/bin/demo.mjs', ...process.argv.slice(2)], { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(signal ? 0 : (code ?? 0)));
