@@ -6,6 +6,8 @@ import { DeviceConfig, type DeviceConfigInput } from '@tinymlops/contracts';
 import { readFashionMnist, scenarioStream, type ImageSet } from '@tinymlops/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../internal/test-paths.js';
+import type { OperationalMetrics } from '../log/operational-monitor.js';
+import type { PipelineResult } from '../pipeline.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
 import { ENROLMENT_TOKEN, LoopbackDeviceServer } from '../sync/loopback-device-server.fixture.js';
 import { EdgeDevice } from './edge-device.js';
@@ -27,6 +29,22 @@ describe('TelemetryReporter sequence numbers', () => {
     const again = await TelemetryReporter.open({ seqFile, now });
     again.log('warn', 'two');
     expect((await again.drain(null))?.logs?.[0]?.seq).toBe(first + 1);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('sends metrics only when frames ran since the last drain', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'telemetry-'));
+    const t = await TelemetryReporter.open({ seqFile: path.join(dir, 'seq.json') });
+    const ops = {
+      frames: 5,
+      latencyMs: { p50: 1, p95: 2 },
+      cpuMsPerFrame: 1,
+      rssMb: 50,
+    } as unknown as OperationalMetrics;
+    expect(await t.drain(ops)).toBeNull(); // nothing observed yet
+    t.observe({ label: 'coat', confidence: 1, meanDistance: 1, timings: { totalMs: 1 } } as unknown as PipelineResult);
+    expect((await t.drain(ops))?.metrics?.length).toBeGreaterThan(0);
+    expect(await t.drain(ops)).toBeNull();
     await rm(dir, { recursive: true, force: true });
   });
 });

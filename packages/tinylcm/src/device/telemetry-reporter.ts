@@ -40,6 +40,7 @@ export class TelemetryReporter {
   #logs: Omit<LogRecord, 'seq'>[] = [];
   #droppedLogs = 0;
   #frames = 0;
+  #framesAtDrain = 0;
   readonly #now: () => number;
 
   private constructor(
@@ -88,7 +89,11 @@ export class TelemetryReporter {
   /** Everything buffered since the last drain, numbered, as package parts (or null when empty). */
   async drain(ops: OperationalMetrics | null): Promise<PackageParts | null> {
     const at = new Date(this.#now()).toISOString();
-    const metrics: Omit<MetricRecord, 'seq'>[] = ops && ops.frames > 0 ? metricRecords(ops, at) : [];
+    // Metrics only when frames ran since the last drain: an idle device (or one shutting down
+    // right after a round) has nothing new to say, and must not make a package per tick.
+    const fresh = this.#frames !== this.#framesAtDrain;
+    this.#framesAtDrain = this.#frames;
+    const metrics: Omit<MetricRecord, 'seq'>[] = ops && ops.frames > 0 && fresh ? metricRecords(ops, at) : [];
     if (this.#droppedLogs) this.log('warn', `dropped ${this.#droppedLogs} log lines (buffer full)`);
     this.#droppedLogs = 0;
     const logs = this.#logs.splice(0);
