@@ -137,7 +137,10 @@ export class SimDevice {
     this.#stopped = true;
     this.#wake?.();
     await this.#loop;
-    if (options.finalSync) await this.syncOnce();
+    if (options.finalSync) {
+      await this.device.sync?.stop(); // packages the last telemetry …
+      await this.syncOnce(); // … and tries to deliver it now rather than on the next start
+    }
     await this.device.close();
   }
 

@@ -7,6 +7,7 @@ import type { DriftCycle, FleetScenario } from '../fleet-scenarios.js';
 import { PeopleApi } from '../people-api.js';
 import { ProgressBar } from '../progress-bar.js';
 import { probeServer } from '../server-probe.js';
+import { formatSummary } from '../summary-table.js';
 import { TinySphereProcess } from '../tinysphere-process.js';
 import { demoAdminToken, demoStorage, registerBundleOnce } from './demo-setup.js';
 
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   } finally {
     await fleet?.close({ finalSync: true });
     await server.stop();
+    if (fleet) say(formatSummary(fleet.summary()));
     say('stopped. `npm start` again resumes with the same data.');
   }
 }
