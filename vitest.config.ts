@@ -11,7 +11,7 @@ const projects: { root: string; name?: string; postgres?: boolean }[] = [
   { root: 'packages/testkit', postgres: true },
   { root: 'apps/tinysphere', postgres: true },
   { root: 'apps/device', postgres: true },
-  { root: 'apps/fleet-sim' },
+  { root: 'apps/fleet-sim', postgres: true },
   { root: '.', name: 'repo' },
 ];
 

@@ -97,6 +97,9 @@ export class DeviceSync {
   }
 
   private async round(): Promise<SyncRound | undefined> {
+    // While the backoff runs (offline), telemetry keeps accumulating instead of becoming one small
+    // package per tick: fewer, larger packages cost less CPU and outbox space for the same records.
+    if (this.#client && !this.#client.ready) return this.#client.syncOnce();
     const parts = await this.o.drain();
     if (parts) await this.enqueue(parts);
     const client = await this.client();

@@ -10,6 +10,7 @@ import type { PipelineResult } from '../pipeline.js';
 import type { KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
 import { Outbox } from '../sync/outbox.js';
+import type { FeedbackHandler } from '../sync/feedback-puller.js';
 import type { PackageParts } from '../sync/package-builder.js';
 import type { DeviceStatusReport } from '../sync/sync-client.js';
 import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
@@ -32,6 +33,11 @@ export interface EdgeDeviceOptions {
   now?: () => number;
   fetch?: typeof fetch;
   logger?: SyncLogger;
+  /**
+   * Applies validated labels pulled from the server (`server-assisted` mode only; other modes never
+   * pull). Without one, a server-assisted device logs what it received and acknowledges it.
+   */
+  onFeedback?: FeedbackHandler;
 }
 
 /**
@@ -77,7 +83,7 @@ export class EdgeDevice {
       (await store.currentDir()) ?? (await installInitial(store, path.resolve(o.baseDir, o.config.model.bundle)));
     const ops = new OperationalMonitor();
     const dataLog = new DataLogger({ dir: path.join(dataDir, 'log'), budgetBytes: o.config.log.budgetBytes, imageSampleRate: o.config.log.imageSampleRate, now }); // prettier-ignore
-    const dp = await loadBundlePipeline(bundleDir, pipelineOptions(o.config, ops, dataLog, o.runtime));
+    const dp = await loadBundlePipeline(bundleDir, pipelineOptions(o.config, ops, dataLog, await sharedRuntimeFor(bundleDir, o.runtime))); // prettier-ignore
     const outbox = await Outbox.open(path.join(dataDir, 'outbox'), { budgetBytes: o.config.outbox.budgetBytes, log: logger, now }); // prettier-ignore
     const telemetry = await TelemetryReporter.open({ seqFile: path.join(dataDir, 'telemetry-seq.json'), now });
     // The reporters and sync are built before the device they call back into.
@@ -86,7 +92,8 @@ export class EdgeDevice {
     const drift = new DriftReporter({ samplesPerEpisode: o.config.drift.samplesPerEpisode, now, emit: (d) => enqueue({ drift: d }) }); // prettier-ignore
     const adapt = (p: BundlePipeline) => DeviceAdaptation.open({ config: o.config, dataDir, pipeline: p, enqueue, now, logger }); // prettier-ignore
     const adaptation = adapt(dp);
-    const onFeedback = adaptation.policy.appliesFeedback ? async (items: ValidationFeedback[]) => void (await ref.device!.adaptation.applyFeedback(items)) : undefined; // prettier-ignore
+    // The mode decides whether feedback is pulled at all; an onFeedback option observes what was applied.
+    const onFeedback = adaptation.policy.appliesFeedback ? async (items: ValidationFeedback[]) => { await ref.device!.adaptation.applyFeedback(items); ref.device!.telemetry.log('info', `applied ${items.length} validated labels`, { cursor: items.at(-1)?.cursor }); await o.onFeedback?.(items); } : undefined; // prettier-ignore
     const sync = o.config.server
       ? new DeviceSync({ server: o.config.server, dataDir, outbox, logger, now, hardwareId: o.hardwareId ?? o.config.name ?? dataDir, name: o.config.name, ...(o.fetch ? { fetch: o.fetch } : {}), status: () => ref.device!.status(), drain: () => telemetry.drain(ops.metrics()), install: (dir) => ref.device!.switchModel(dir, store), onFeedback }) // prettier-ignore
       : undefined;
@@ -163,9 +170,10 @@ export class EdgeDevice {
     this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`);
   }
 
-  /** Flushes telemetry into the outbox, stops sync and frees the runtime. */
+  /** Flushes telemetry into the outbox, stops sync, closes the outbox and frees the runtime. */
   async close(): Promise<void> {
     await this.sync?.stop();
+    await this.outbox.close();
     this.dataLog.close();
     this.#dp.dispose();
   }
@@ -177,6 +185,21 @@ async function installInitial(store: ModelStore, bundleDir: string): Promise<str
   await store.activate(dir);
   return dir;
 }
+
+/**
+ * The shared runtime, only when it was loaded from the bundle this device runs: a device that
+ * switched to another version earlier keeps that version and needs a runtime of its own.
+ */
+async function sharedRuntimeFor(
+  bundleDir: string,
+  runtime: ModelRuntime | undefined,
+): Promise<ModelRuntime | undefined> {
+  if (!runtime) return undefined;
+  const { id, version } = (await loadBundle(bundleDir)).manifest;
+  return runtime.modelName === `${id}@${version}` ? runtime : undefined;
+}
+
+/** Feedback is pulled only in server-assisted mode; `fallback` acknowledges it when the app gives no handler. */
 
 function pipelineOptions(config: DeviceConfig, ops: OperationalMonitor, log: DataLogger, runtime?: ModelRuntime) {
   const knn = config.drift.detectors.find((d) => d.kind === 'knn-distance');

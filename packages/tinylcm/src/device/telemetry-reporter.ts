@@ -16,6 +16,9 @@ export interface TelemetryReporterOptions {
   now?: () => number;
 }
 
+/** 2025-01-01T00:00:00Z: clock-seeded sequence numbers count seconds from here (int32 lasts 68 years). */
+const SEQ_EPOCH_MS = Date.UTC(2025, 0, 1);
+
 interface Seqs {
   metrics: number;
   logs: number;
@@ -37,6 +40,7 @@ export class TelemetryReporter {
   #logs: Omit<LogRecord, 'seq'>[] = [];
   #droppedLogs = 0;
   #frames = 0;
+  #framesAtDrain = 0;
   readonly #now: () => number;
 
   private constructor(
@@ -52,8 +56,9 @@ export class TelemetryReporter {
     try {
       seq = { ...seq, ...(JSON.parse(await readFile(options.seqFile, 'utf8')) as Partial<Seqs>) };
     } catch {
-      // first start (or a torn file): start from the clock so numbers stay above any sent before
-      const base = Math.floor((options.now ?? Date.now)() / 1000) * 1000;
+      // First start (or a torn file): start from the clock so numbers stay above any sent before.
+      // Seconds since SEQ_EPOCH, not ms since 1970: the server stores seq as a 32-bit integer.
+      const base = Math.max(0, Math.floor(((options.now ?? Date.now)() - SEQ_EPOCH_MS) / 1000));
       seq = { metrics: base, logs: base, predictions: base };
     }
     return new TelemetryReporter(options, seq);
@@ -84,7 +89,11 @@ export class TelemetryReporter {
   /** Everything buffered since the last drain, numbered, as package parts (or null when empty). */
   async drain(ops: OperationalMetrics | null): Promise<PackageParts | null> {
     const at = new Date(this.#now()).toISOString();
-    const metrics: Omit<MetricRecord, 'seq'>[] = ops && ops.frames > 0 ? metricRecords(ops, at) : [];
+    // Metrics only when frames ran since the last drain: an idle device (or one shutting down
+    // right after a round) has nothing new to say, and must not make a package per tick.
+    const fresh = this.#frames !== this.#framesAtDrain;
+    this.#framesAtDrain = this.#frames;
+    const metrics: Omit<MetricRecord, 'seq'>[] = ops && ops.frames > 0 && fresh ? metricRecords(ops, at) : [];
     if (this.#droppedLogs) this.log('warn', `dropped ${this.#droppedLogs} log lines (buffer full)`);
     this.#droppedLogs = 0;
     const logs = this.#logs.splice(0);

@@ -105,6 +105,11 @@ export class SyncClient {
       });
   }
 
+  /** False while a backoff delay runs: a round started now would be skipped. */
+  get ready(): boolean {
+    return this.backoff.ready();
+  }
+
   /** Runs one round now (or reports it skipped during a backoff). Never throws; never overlaps another round. */
   syncOnce(): Promise<SyncRound> {
     this.round ??= this.runRound().finally(() => (this.round = undefined));

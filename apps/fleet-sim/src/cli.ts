@@ -1,0 +1,124 @@
+import { OPERATIONAL_MODES, type OperationalMode } from '@tinymlops/contracts';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_BUNDLE } from './bundle-location.js';
+import { Fleet } from './fleet.js';
+import { FLEET_SCENARIOS, type FleetScenario } from './fleet-scenarios.js';
+import { FAULT_PROFILES, type FaultProfile } from './faulty-fetch.js';
+import { ProgressBar } from './progress-bar.js';
+import { probeServer } from './server-probe.js';
+import { formatSummary } from './summary-table.js';
+
+const count = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer ≥ ${min}`);
+  return n;
+};
+
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
+  return n;
+};
+
+const httpUrl = (v: string) => {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new InvalidArgumentError(`"${v}" is not a URL (expected e.g. http://127.0.0.1:8080)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new InvalidArgumentError(`"${v}" must start with http:// or https://`);
+  return u.origin;
+};
+
+interface CliOptions {
+  devices: number;
+  server: string;
+  scenario: FleetScenario;
+  frames: number;
+  fps: number;
+  seed: number;
+  dataDir: string;
+  enrolmentToken: string;
+  faults: FaultProfile;
+  mode: OperationalMode;
+  syncInterval: number;
+  bundle: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+/** The `fleet-sim` command line. */
+export function buildCli(): Command {
+  return new Command('fleet-sim')
+    .description('Run N virtual TinyLCM devices (one process, one shared model runtime) against a TinySphere server.')
+    .showHelpAfterError()
+    .option('--devices <n>', 'number of virtual devices', count('--devices', 1), 3)
+    .option('--server <url>', 'TinySphere base URL', httpUrl, 'http://127.0.0.1:8080')
+    .addOption(
+      new Option('--scenario <name>', 'drift schedule; mixed = a different one per device')
+        .choices([...FLEET_SCENARIOS])
+        .default('mixed'),
+    ) // prettier-ignore
+    .option('--frames <n>', 'frames per device', count('--frames', 1), 600)
+    .option('--fps <rate>', 'frames per second per device (0 = as fast as possible)', positive('--fps'), 2)
+    .option('--seed <n>', 'seed of the streams, schedules and faults', count('--seed', 0), 1)
+    .option('--data-dir <dir>', 'where devices keep credentials and outboxes', '.tinymlops/fleet-sim')
+    .option('--enrolment-token <token>', 'enrolment token (the server must accept it)', 'demo-open-enrolment')
+    .addOption(
+      new Option('--faults <profile>', 'network faults; mixed = clean, offline windows, 5xx, slow in turn')
+        .choices([...FAULT_PROFILES])
+        .default('none'),
+    ) // prettier-ignore
+    .addOption(
+      new Option('--mode <mode>', 'device operational mode').choices([...OPERATIONAL_MODES]).default('monitoring-only'),
+    ) // prettier-ignore
+    .option('--sync-interval <seconds>', 'time between sync rounds per device', positive('--sync-interval'), 2)
+    .option('--bundle <dir>', 'model bundle the devices start with', DEFAULT_BUNDLE)
+    .option('--json', 'print the summary as one JSON line at the end')
+    .option('--no-progress', 'no progress bar')
+    .action(async (o: CliOptions) => runCli(o));
+}
+
+async function runCli(o: CliOptions): Promise<void> {
+  const probe = await probeServer(o.server);
+  if (!probe.ok)
+    console.error(`fleet-sim: server ${o.server} is unreachable (${probe.reason}); the devices run offline and sync when it comes back`); // prettier-ignore
+  const fleet = await Fleet.open({
+    devices: o.devices,
+    serverUrl: o.server,
+    scenario: o.scenario,
+    frames: o.frames,
+    fps: o.fps,
+    seed: o.seed,
+    dataDir: o.dataDir,
+    bundleDir: o.bundle,
+    enrolmentToken: o.enrolmentToken,
+    faults: o.faults,
+    mode: o.mode,
+    syncIntervalMs: o.syncInterval * 1000,
+  });
+  const stop = () => fleet.stop();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const bar = new ProgressBar(o.frames * o.devices);
+  await fleet.run((done) => {
+    if (!o.progress) return;
+    const t = fleet.summary().total;
+    const down = fleet.devices.filter((d) => d.net.linkDown).length;
+    bar.update(done, `episodes ${t.episodesStarted} · acked ${t.packagesAcked} · outbox ${t.packagesPending}${down ? ` · ${down} offline` : ''}`); // prettier-ignore
+  });
+  if (o.progress) bar.done();
+  await fleet.close({ finalSync: true });
+  const summary = fleet.summary();
+  console.log(formatSummary(summary));
+  if (o.json) console.log(JSON.stringify(summary));
+}
+
+try {
+  await buildCli().parseAsync(process.argv);
+} catch (err) {
+  console.error(`fleet-sim: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,147 @@
+import { readFashionMnist } from '@tinymlops/testkit';
+import { loadBundle, loadBundleRuntime, type ModelRuntime, type SyncLogger } from '@tinymlops/tinylcm';
+import type { OperationalMode } from '@tinymlops/contracts';
+import { deviceSchedule, type DriftCycle, type FleetScenario } from './fleet-scenarios.js';
+import { faultPlan, type FaultProfile } from './faulty-fetch.js';
+import { SimDevice, type SimDeviceStats } from './sim-device.js';
+
+/** Options of {@link Fleet.open}. */
+export interface FleetOptions {
+  devices: number;
+  serverUrl: string;
+  scenario: FleetScenario;
+  /** Frames per device (`Infinity` runs until stopped). */
+  frames: number;
+  /** Frames per second per device; 0 runs as fast as the CPU allows. */
+  fps: number;
+  seed: number;
+  dataDir: string;
+  bundleDir: string;
+  enrolmentToken: string;
+  faults: FaultProfile;
+  mode?: OperationalMode;
+  syncIntervalMs?: number;
+  /** Per-device scenario override (the demo gives each device its own). */
+  scenarioOf?: (index: number) => FleetScenario;
+  /** Options of every device's KNN-distance monitor (default: the library's). */
+  monitor?: Record<string, unknown>;
+  /** The drift cycle of every device (default `DEFAULT_CYCLE`). */
+  cycle?: DriftCycle;
+  logger?: SyncLogger;
+}
+
+/** The whole fleet's figures. */
+export interface FleetSummary {
+  devices: SimDeviceStats[];
+  total: Omit<SimDeviceStats, 'index' | 'name' | 'deviceId' | 'scenario' | 'model' | 'linkDown' | 'lastError'>;
+}
+
+/** Streams longer than this are treated as endless (episodes are planned up to here). */
+const ENDLESS_FRAMES = 3_000_000;
+
+/**
+ * N virtual devices in one process sharing one model runtime. Frames go through the devices in
+ * turn (the shared runtime runs one frame at a time), paced to `fps` per device; each device
+ * syncs on its own loop, so a device that is offline never slows the others.
+ * @example
+ * const fleet = await Fleet.open({ devices: 3, serverUrl, scenario: 'mixed', frames: 600, fps: 0, seed: 1, dataDir, bundleDir, enrolmentToken, faults: 'none' });
+ * await fleet.run((done, total) => bar.update(done, total));
+ * console.log(fleet.summary().total);
+ * await fleet.close();
+ */
+export class Fleet {
+  #stopped = false;
+  #wake: (() => void) | undefined;
+
+  private constructor(
+    readonly options: FleetOptions,
+    readonly devices: SimDevice[],
+    private readonly runtime: ModelRuntime,
+  ) {}
+
+  static async open(o: FleetOptions): Promise<Fleet> {
+    const set = await readFashionMnist();
+    const runtime = await loadBundleRuntime(await loadBundle(o.bundleDir));
+    const frames = Math.min(o.frames, ENDLESS_FRAMES);
+    const devices: SimDevice[] = [];
+    try {
+      for (let i = 0; i < o.devices; i++) {
+        const schedule = deviceSchedule(o.scenarioOf?.(i) ?? o.scenario, i, o.seed, frames, o.cycle);
+        devices.push(await SimDevice.open({ index: i, dataDir: o.dataDir, bundleDir: o.bundleDir, serverUrl: o.serverUrl, enrolmentToken: o.enrolmentToken, schedule, faults: faultPlan(o.faults, i), set, frames, runtime, ...(o.mode ? { mode: o.mode } : {}), ...(o.monitor ? { monitor: o.monitor } : {}), ...(o.syncIntervalMs ? { syncIntervalMs: o.syncIntervalMs } : {}), ...(o.logger ? { logger: o.logger } : {}) })); // prettier-ignore
+      }
+    } catch (err) {
+      for (const d of devices) await d.close();
+      runtime.dispose();
+      throw err;
+    }
+    return new Fleet(o, devices, runtime);
+  }
+
+  /** Starts every device's sync loop and runs the frames; resolves when done or stopped. */
+  async run(onProgress?: (framesDone: number) => void): Promise<void> {
+    for (const d of this.devices) d.startSync();
+    const tickMs = this.options.fps > 0 ? 1000 / this.options.fps : 0;
+    let done = 0;
+    let next = performance.now();
+    while (!this.#stopped) {
+      let any = false;
+      for (const d of this.devices) {
+        if (this.#stopped) break;
+        if (!(await d.step())) continue;
+        any = true;
+        done++;
+      }
+      onProgress?.(done);
+      if (!any) break;
+      next += tickMs;
+      const wait = next - performance.now();
+      if (wait > 0) await this.sleep(wait);
+      else {
+        next = performance.now(); // behind schedule: do not try to catch up in a burst
+        await new Promise(setImmediate); // let the sync loops' timers and sockets run between frames
+      }
+    }
+  }
+
+  /** Asks `run` to return after the frame in progress. */
+  stop(): void {
+    this.#stopped = true;
+    this.#wake?.();
+  }
+
+  /** Per-device and total figures. */
+  summary(): FleetSummary {
+    const devices = this.devices.map((d) => d.stats());
+    const sum = (k: keyof FleetSummary['total']) => devices.reduce((a, d) => a + d[k], 0);
+    return {
+      devices,
+      total: {
+        frames: sum('frames'),
+        episodesStarted: sum('episodesStarted'),
+        episodesEnded: sum('episodesEnded'),
+        packagesSent: sum('packagesSent'),
+        packagesAcked: sum('packagesAcked'),
+        packagesDropped: sum('packagesDropped'),
+        packagesPending: sum('packagesPending'),
+        packagesRejected: sum('packagesRejected'),
+      },
+    };
+  }
+
+  /**
+   * Stops the devices: each flushes its telemetry into the outbox and, with `finalSync`, tries one
+   * last round to upload it (what is left stays in the outbox for the next start).
+   */
+  async close(options: { finalSync?: boolean } = {}): Promise<void> {
+    this.stop();
+    await Promise.all(this.devices.map((d) => d.close(options)));
+    this.runtime.dispose();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.#wake = () => (clearTimeout(t), resolve());
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import type {
+  DeploymentStatus,
+  DriftEpisodeSummary,
+  DriftSampleSummary,
+  ModelVersionSummary,
+  ValidationRequest,
+} from '@tinymlops/contracts';
+
+/** One row of `GET /api/v1/packages`. */
+export interface PackageRow {
+  device_id: string;
+  package_id: string;
+  sha256: string;
+  status: 'queued' | 'processing' | 'ingested' | 'failed';
+  types: string[] | null;
+  error: string | null;
+}
+
+/**
+ * The few calls of TinySphere's people API (`/api/v1`) the demo and the end-to-end tests make,
+ * with an API token. Every non-2xx answer throws with the server's error message.
+ * @example
+ * const api = new PeopleApi('http://127.0.0.1:8080', token);
+ * const episodes = await api.episodes(deviceId);
+ */
+export class PeopleApi {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  versions(modelId: string): Promise<ModelVersionSummary[]> {
+    return this.call<{ items: ModelVersionSummary[] }>('GET', `/models/${modelId}/versions`).then((r) => r.items);
+  }
+
+  uploadBundle(tgz: Buffer): Promise<ModelVersionSummary> {
+    return this.call('POST', '/models/bundles', tgz, 'application/gzip');
+  }
+
+  assign(deviceId: string, modelId: string, version: string): Promise<unknown> {
+    return this.call('POST', '/deployments', { target: { kind: 'device', deviceId }, modelId, version });
+  }
+
+  deployments(): Promise<DeploymentStatus[]> {
+    return this.call<{ items: DeploymentStatus[] }>('GET', '/deployments').then((r) => r.items);
+  }
+
+  episodes(deviceId: string): Promise<DriftEpisodeSummary[]> {
+    return this.call<{ items: DriftEpisodeSummary[] }>('GET', `/drift/episodes?deviceId=${deviceId}&limit=500`).then((r) => r.items); // prettier-ignore
+  }
+
+  samples(deviceId: string): Promise<DriftSampleSummary[]> {
+    return this.call<{ items: DriftSampleSummary[] }>('GET', `/drift/samples?deviceId=${deviceId}&limit=500`).then((r) => r.items); // prettier-ignore
+  }
+
+  validate(deviceId: string, sampleId: string, body: ValidationRequest): Promise<unknown> {
+    return this.call('POST', `/drift/samples/${deviceId}/${sampleId}/validation`, body);
+  }
+
+  packages(deviceId: string): Promise<PackageRow[]> {
+    return this.call<{ items: PackageRow[] }>('GET', `/packages?deviceId=${deviceId}&limit=500`).then((r) => r.items); // prettier-ignore
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, type = 'application/json'): Promise<T> {
+    const r = await fetch(`${this.baseUrl}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': type }) },
+      ...(body === undefined ? {} : { body: Buffer.isBuffer(body) ? body : JSON.stringify(body) }),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} /api/v1${path}: ${r.status} ${text.slice(0, 500)}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
