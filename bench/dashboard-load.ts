@@ -129,7 +129,7 @@ const doc = 'docs/benchmarks.md';
 if (!existsSync(doc))
   writeFileSync(doc, '# Benchmarks\n\nRows are appended by the `npm run bench…` scripts; each names its machine.\n');
 const day = new Date().toISOString().slice(0, 10);
-let rows = `\n## Dashboard load (\`npm run bench:dashboard\`), ${day}\n\nMachine: ${machine}; 1-min load average ${os.loadavg()[0]?.toFixed(1)} (shared, busy).\n\n| db | devices | drift samples | Overview interactive (goal < 1000 ms) | drift list server (goal < 300 ms) | episodes list | pending samples page | /overview | /drift/rates |\n|---|---|---|---|---|---|---|---|---|\n`;
+let rows = `\n## Dashboard load (\`npm run bench:dashboard\`), ${day}\n\nMachine: ${machine}; 1-min load average ${os.loadavg()[0]?.toFixed(1)} on 2 cores.\n\n| db | devices | drift samples | Overview interactive (goal < 1000 ms) | drift list server (goal < 300 ms) | episodes list | pending samples page | /overview | /drift/rates |\n|---|---|---|---|---|---|---|---|---|\n`;
 for (const x of results)
   rows += `| ${x.db} | ${x.devices} | ${x.samples} | ${x.overviewMs} ms | ${x.driftListServerMs} ms | ${x.detail.episodesMs} ms | ${x.detail.pendingSamplesMs} ms | ${x.detail.overviewApiMs} ms | ${x.detail.ratesApiMs} ms |\n`;
 appendFileSync(doc, rows);

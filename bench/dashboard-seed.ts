@@ -32,10 +32,10 @@ export async function seedDashboardLoad(db: Db, devices: number, samples: number
     FROM generate_series(1, ${devices}) AS d, generate_series(0, ${episodesPerDevice - 1}) AS e`.execute(db);
   await sql`
     INSERT INTO drift_samples (device_id, sample_id, episode_id, package_id, captured_at, frame_index, predicted_label,
-                               confidence, neighbours, feature_dim, features_key, image_key, image_media_type, status, label)
+                               confidence, neighbours, feature_dim, features_key, features_offset, image_key, image_media_type, status, label)
     SELECT x.device_id, 'smp_' || x.n, x.episode_id, 'pkg_bench', now() - (x.n % 10000) * interval '1 minute', x.n,
            (ARRAY['sneaker','pullover','coat','sandal'])[1 + x.n % 4], 0.4 + (x.n % 5) / 10.0,
-           '[{"label":"sneaker","distance":3.2},{"label":"coat","distance":4.8}]'::jsonb, 256, 'bench/features',
+           '[{"label":"sneaker","distance":3.2},{"label":"coat","distance":4.8}]'::jsonb, 256, 'bench/features', 0,
            NULL, NULL, CASE WHEN x.n % 2 = 0 THEN 'pending' ELSE 'labelled' END,
            CASE WHEN x.n % 2 = 0 THEN NULL ELSE 'sneaker' END
     FROM (SELECT e.device_id, e.episode_id, row_number() OVER () AS n
