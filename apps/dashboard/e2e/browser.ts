@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -6,10 +6,23 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** Where page screenshots go (git-ignored). */
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 
+/** The browser the tests drive: Debian's chromium (`apt-get install chromium`) or `CHROMIUM_PATH`. */
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+/**
+ * True when the browser tests can run. Outside CI a machine without Chromium skips them with one
+ * loud line; in CI (`CI=true`, where .ci/run installs it) they run and fail if it is missing.
+ */
+export function browserTestsEnabled(): boolean {
+  if (existsSync(CHROMIUM_PATH) || process.env['CI']) return true;
+  console.warn(`\n!!! dashboard browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH). !!!\n`); // prettier-ignore
+  return false;
+}
+
 /** Debian's chromium, headless, with the flags this machine needs (no background networking). */
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
       '--no-sandbox',
