@@ -94,6 +94,12 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       for (const chart of ['Inference latency', 'Prediction confidence', 'KNN distance', 'cpu_percent', 'rss_mb'])
         await page.getByRole('img', { name: chart }).locator('canvas').waitFor();
       await page.getByRole('region', { name: 'Outbox backlog' }).getByText('1 package').waitFor();
+      const thumb = page.getByRole('region', { name: 'Recent predictions' }).locator('img.thumb').first();
+      await thumb.waitFor();
+      expect(await thumb.getAttribute('alt')).toMatch(/^Prediction \w+ at \d+% confidence$/);
+      await expect
+        .poll(() => thumb.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth))
+        .toBe(28);
       await shot('04-device-detail');
       expect(errors).toEqual([]);
     });

@@ -74,14 +74,23 @@ function driftDocument(episodeId: string, start: number, end: number | null, n: 
   return { doc: { schemaVersion: 1 as const, events, samples }, images };
 }
 
-function telemetry(now: number, episode: { start: number; end: number | null }, seed: number) {
+/** Prediction samples and metrics; every third of the newest predictions carries its frame (into `images`). */
+function telemetry(
+  now: number,
+  episode: { start: number; end: number | null },
+  seed: number,
+  images: Record<string, Buffer>,
+) {
   const predictions = [];
   const metrics = [];
   for (let i = 0; i < 240; i++) {
     const at = now - 120 * MIN + i * 30_000;
     const drifting = at >= episode.start && (episode.end === null || at <= episode.end);
     const wobble = Math.sin(i / 7 + seed);
+    const imagePath = i >= 225 && i % 3 === 0 ? `predictions/images/${i}.png` : undefined;
+    if (imagePath) images[imagePath] = garmentPng(i % 2, seed * 1000 + i);
     predictions.push({
+      ...(imagePath ? { imagePath } : {}),
       seq: i,
       at: iso(at),
       label: ['pullover', 'sneaker', 'coat', 'sandal'][i % 4] ?? 'coat',
@@ -160,7 +169,7 @@ export async function seedFleet(s: TestServer): Promise<SeededDevice[]> {
       packageId,
       deviceId: d.deviceId,
       files: images,
-      documents: { 'drift-events': doc, ...telemetry(now, spec.ep, k) },
+      documents: { 'drift-events': doc, ...telemetry(now, spec.ep, k, images) },
     });
     const up = await s.upload(d.deviceToken, packageId, body);
     if (up.status !== 202) throw new Error(`upload ${up.status}: ${await up.text()}`);

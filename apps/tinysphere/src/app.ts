@@ -10,6 +10,7 @@ import { registerDashboardRoutes } from './modules/dashboard/dashboard-routes.js
 import { registerAccessRoutes } from './modules/devices/access-routes.js';
 import { registerDeviceTableRoutes } from './modules/devices/device-table-routes.js';
 import { registerDeviceTimelineRoutes } from './modules/devices/device-timeline-routes.js';
+import { registerPredictionImageRoutes } from './modules/devices/prediction-image-routes.js';
 import { registerDriftReviewRoutes } from './modules/drift/drift-review-routes.js';
 import { registerOverviewRoutes } from './modules/metrics/overview-routes.js';
 import { registerModelVersionRoutes } from './modules/models/model-version-routes.js';
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerOverviewRoutes(http, ctx);
   registerAccessRoutes(http, ctx);
   registerDeviceTimelineRoutes(http, ctx);
+  registerPredictionImageRoutes(http, ctx);
   registerDeviceTableRoutes(http, ctx);
   registerDriftReviewRoutes(http, ctx);
   registerModelVersionRoutes(http, ctx);

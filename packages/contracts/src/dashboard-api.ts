@@ -106,11 +106,15 @@ export const DeviceTimeline = z.strictObject({
   deviceId: Id,
   predictions: z.array(
     z.strictObject({
+      /** The device's prediction sequence number (names its image: `/predictions/:seq/image`). */
+      seq: z.number().int(),
       at: Timestamp,
       label: Label,
       confidence: z.number(),
       knnDistance: z.number().nullable(),
       latencyMs: z.number().nullable(),
+      /** Whether `GET /api/v1/devices/:id/predictions/:seq/image` has the input frame. */
+      hasImage: z.boolean(),
     }),
   ),
   episodes: z.array(z.strictObject({ episodeId: Id, startedAt: Timestamp.nullable(), endedAt: Timestamp.nullable() })),

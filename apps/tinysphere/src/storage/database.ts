@@ -152,6 +152,11 @@ export interface PredictionRecordsTable {
   knn_distance: number | null;
   latency_ms: number | null;
   features: Json<unknown> | null;
+  /** The package's prediction-images blob (null: no image), and this image's byte range in it. */
+  image_key: string | null;
+  image_offset: number | null;
+  image_length: number | null;
+  image_media_type: string | null;
 }
 
 export interface StateSnapshotsTable {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DeviceConfig, type DeviceConfigInput } from '@tinymlops/contracts';
+import { DeviceConfig, PACKAGE_LIMITS, PredictionsDocument, type DeviceConfigInput } from '@tinymlops/contracts';
 import { readFashionMnist, scenarioStream, type ImageSet } from '@tinymlops/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../internal/test-paths.js';
@@ -10,6 +10,8 @@ import type { OperationalMetrics } from '../log/operational-monitor.js';
 import type { PipelineResult } from '../pipeline.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
 import { ENROLMENT_TOKEN, LoopbackDeviceServer } from '../sync/loopback-device-server.fixture.js';
+import { buildPackage } from '../sync/package-builder.js';
+import { readTarGz } from '../sync/tar-archive.js';
 import { EdgeDevice } from './edge-device.js';
 import { TelemetryReporter } from './telemetry-reporter.js';
 
@@ -45,6 +47,33 @@ describe('TelemetryReporter sequence numbers', () => {
     t.observe({ label: 'coat', confidence: 1, meanDistance: 1, timings: { totalMs: 1 } } as unknown as PipelineResult);
     expect((await t.drain(ops))?.metrics?.length).toBeGreaterThan(0);
     expect(await t.drain(ops)).toBeNull();
+    await rm(dir, { recursive: true, force: true });
+  });
+  it('attaches the sampled frames (only those) as PNGs the built package stores under predictions/images/', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'telemetry-'));
+    const t = await TelemetryReporter.open({ seqFile: path.join(dir, 'seq.json'), predictionEvery: 2 });
+    const result = { label: 'coat', confidence: 0.8, meanDistance: 1, timings: { totalMs: 1 } } as unknown as PipelineResult; // prettier-ignore
+    const frame = { data: new Uint8Array(28 * 28).fill(7), width: 28, height: 28, channels: 1 };
+    for (let i = 0; i < 3; i++) t.observe(result, frame); // frames 0 and 2 are sampled
+    frame.data.fill(200); // the source reuses its buffer: the samples keep what the model saw
+    const parts = await t.drain(null);
+    expect(parts?.predictions).toHaveLength(2);
+    const pkg = await buildPackage({ packageId: 'pkg_dev_1_0000000001', deviceId: 'dev_00000001', createdAt: new Date(), parts: parts! }); // prettier-ignore
+    const files = await readTarGz(pkg.archive, PACKAGE_LIMITS);
+    const doc = PredictionsDocument.parse(
+      JSON.parse(files.find((f) => f.path === 'predictions.json')!.bytes.toString()),
+    );
+    expect(doc.records).toHaveLength(2);
+    for (const r of doc.records) {
+      expect(r.imagePath).toMatch(/^predictions\/images\/\d+\.png$/);
+      const png = files.find((f) => f.path === r.imagePath)!.bytes;
+      expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      const { default: sharp } = await import('sharp');
+      const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([28, 28]);
+      expect(data[0]).toBe(7);
+    }
+    expect(files.filter((f) => f.path.startsWith('predictions/images/'))).toHaveLength(2);
     await rm(dir, { recursive: true, force: true });
   });
 });

@@ -112,7 +112,7 @@ export class EdgeDevice {
     const dp = this.#dp;
     const result = await dp.pipeline.process(frame);
     this.#frames++;
-    this.telemetry.observe(result);
+    this.telemetry.observe(result, frame);
     const sampleId = await this.drift.observe(result, frame);
     await this.adaptation.observe(result, { sampleId });
     return result;

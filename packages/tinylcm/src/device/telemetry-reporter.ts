@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { LogRecord, MetricRecord } from '@tinymlops/contracts';
+import type { RawFrame } from '../features/preprocess.js';
 import type { OperationalMetrics } from '../log/operational-monitor.js';
 import type { PipelineResult } from '../pipeline.js';
 import { writeFileAtomic } from '../sync/atomic-write.js';
 import type { PackageParts, PredictionInput } from '../sync/package-builder.js';
+import { encodePng } from './frame-png.js';
 
 /** Options of {@link TelemetryReporter}. */
 export interface TelemetryReporterOptions {
@@ -36,7 +38,8 @@ interface Seqs {
  */
 export class TelemetryReporter {
   #seq: Seqs;
-  #predictions: PredictionInput[] = [];
+  /** Sampled predictions, each with a copy of its raw frame (PNG-encoded at drain, off the frame path). */
+  #predictions: (PredictionInput & { frame?: RawFrame })[] = [];
   #logs: Omit<LogRecord, 'seq'>[] = [];
   #droppedLogs = 0;
   #frames = 0;
@@ -64,10 +67,15 @@ export class TelemetryReporter {
     return new TelemetryReporter(options, seq);
   }
 
-  /** Records one processed frame (every `predictionEvery`-th becomes a prediction sample). */
-  observe(r: PipelineResult): void {
+  /**
+   * Records one processed frame (every `predictionEvery`-th becomes a prediction sample, with
+   * `frame` attached as a PNG thumbnail; frames that are not sampled are neither copied nor encoded).
+   */
+  observe(r: PipelineResult, frame?: RawFrame): void {
     if (this.#frames++ % (this.options.predictionEvery ?? 10) !== 0) return;
     this.#predictions.push({
+      // A copy: sources may reuse their frame buffer for the next frame.
+      ...(frame ? { frame: { ...frame, data: Uint8Array.from(frame.data) } } : {}),
       seq: 0,
       at: new Date(this.#now()).toISOString(),
       label: r.label ?? 'unknown',
@@ -97,7 +105,7 @@ export class TelemetryReporter {
     if (this.#droppedLogs) this.log('warn', `dropped ${this.#droppedLogs} log lines (buffer full)`);
     this.#droppedLogs = 0;
     const logs = this.#logs.splice(0);
-    const predictions = this.#predictions.splice(0);
+    const predictions = await Promise.all(this.#predictions.splice(0).map(withImage));
     if (!metrics.length && !logs.length && !predictions.length) return null;
     const parts: PackageParts = {
       ...(metrics.length ? { metrics: metrics.map((m, i) => ({ ...m, seq: this.#seq.metrics + i })) } : {}),
@@ -113,6 +121,15 @@ export class TelemetryReporter {
     };
     await writeFileAtomic(this.options.seqFile, JSON.stringify(this.#seq));
     return parts;
+  }
+}
+
+async function withImage({ frame, ...p }: PredictionInput & { frame?: RawFrame }): Promise<PredictionInput> {
+  if (!frame) return p;
+  try {
+    return { ...p, image: { bytes: await encodePng(frame), mediaType: 'image/png' } };
+  } catch {
+    return p; // an odd frame (e.g. a channel count PNG cannot hold) still reports its prediction
   }
 }
 

@@ -30,7 +30,7 @@ export function DeviceRoute() {
               <DeviceCharts timeline={t} />
               <h2 style={{ margin: '8px 0 0' }}>Resource use</h2>
               <ResourceCharts metrics={t.metrics} />
-              <RecentPredictions predictions={t.predictions} />
+              <RecentPredictions deviceId={t.deviceId} predictions={t.predictions} />
             </>
           )}
         </QueryState>

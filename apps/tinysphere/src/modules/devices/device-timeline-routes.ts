@@ -29,7 +29,7 @@ export function registerDeviceTimelineRoutes(app: FastifyInstance, ctx: AppConte
       const since = q.since ? new Date(q.since) : new Date(0);
       const predictions = await ctx.db
         .selectFrom('prediction_records')
-        .select(['at', 'label', 'confidence', 'knn_distance', 'latency_ms'])
+        .select(['seq', 'at', 'label', 'confidence', 'knn_distance', 'latency_ms', 'image_key'])
         .where('device_id', '=', deviceId)
         .where('at', '>=', since)
         .orderBy('seq', 'desc')
@@ -60,11 +60,13 @@ export function registerDeviceTimelineRoutes(app: FastifyInstance, ctx: AppConte
         schemaVersion: 1,
         deviceId,
         predictions: predictions.reverse().map((p) => ({
+          seq: p.seq,
           at: new Date(p.at).toISOString(),
           label: p.label,
           confidence: p.confidence,
           knnDistance: p.knn_distance,
           latencyMs: p.latency_ms,
+          hasImage: p.image_key !== null,
         })),
         episodes: episodes.map((e) => ({
           episodeId: e.episode_id,

@@ -1,8 +1,15 @@
 import type { DeviceTimeline } from '@tinymlops/contracts';
+import { AuthImage } from '../../../components/auth-image';
 import { shortTime } from '../../../lib/format-time';
 
-/** The newest 15 sampled predictions of a device. */
-export function RecentPredictions({ predictions }: { predictions: DeviceTimeline['predictions'] }) {
+/** The newest 15 sampled predictions of a device, each with the frame the model saw (if uploaded). */
+export function RecentPredictions({
+  deviceId,
+  predictions,
+}: {
+  deviceId: string;
+  predictions: DeviceTimeline['predictions'];
+}) {
   const rows = predictions.slice(-15).reverse();
   return (
     <section className="panel" aria-labelledby="preds-title">
@@ -13,6 +20,7 @@ export function RecentPredictions({ predictions }: { predictions: DeviceTimeline
         <table className="table">
           <thead>
             <tr>
+              <th>Image</th>
               <th>At</th>
               <th>Label</th>
               <th>Confidence</th>
@@ -22,7 +30,18 @@ export function RecentPredictions({ predictions }: { predictions: DeviceTimeline
           </thead>
           <tbody>
             {rows.map((p, i) => (
-              <tr key={`${p.at}-${i}`}>
+              <tr key={`${p.seq}-${i}`}>
+                <td>
+                  {p.hasImage ? (
+                    <AuthImage
+                      path={`/api/v1/devices/${encodeURIComponent(deviceId)}/predictions/${p.seq}/image`}
+                      alt={`Prediction ${p.label} at ${(p.confidence * 100).toFixed(0)}% confidence`}
+                      className="tiny"
+                    />
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
                 <td className="muted">{shortTime(p.at)}</td>
                 <td>{p.label}</td>
                 <td>{(p.confidence * 100).toFixed(0)}%</td>

@@ -1,6 +1,6 @@
 import { decodeFloat32, DriftEventsDocument, parseOrThrow, TinyMLOpsError } from '@tinymlops/contracts';
 import { sql } from 'kysely';
-import { chunked, type IngestInput, type PackageTypeHandler } from './package-type-handler.js';
+import { chunked, packRuns, type IngestInput, type PackageTypeHandler } from './package-type-handler.js';
 
 /** Where one sample's features and image sit inside its package's samples object. */
 interface SampleLayout {
@@ -19,20 +19,18 @@ export function samplesKey(deviceId: string, packageId: string): string {
  * One object per package means one durable write (one fsync) instead of two per sample.
  */
 function layout(input: IngestInput, doc: DriftEventsDocument): { bytes: Buffer[]; at: Map<string, SampleLayout> } {
-  const bytes: Buffer[] = [];
+  const images = doc.samples.map((s) => (s.image ? input.entries.get(s.image.path) : undefined));
+  const { bytes, offsets } = packRuns(
+    doc.samples.flatMap((s, i) => [Buffer.from(decodeFloat32(s.features).buffer), images[i]]),
+  );
   const at = new Map<string, SampleLayout>();
-  let offset = 0;
-  for (const s of doc.samples) {
-    const features = Buffer.from(decodeFloat32(s.features).buffer);
-    const image = s.image ? input.entries.get(s.image.path) : undefined;
+  doc.samples.forEach((s, i) =>
     at.set(s.sampleId, {
-      featuresOffset: offset,
-      imageOffset: image ? offset + features.length : null,
-      imageLength: image?.length ?? null,
-    });
-    bytes.push(features, ...(image ? [image] : []));
-    offset += features.length + (image?.length ?? 0);
-  }
+      featuresOffset: offsets[2 * i] as number,
+      imageOffset: offsets[2 * i + 1] ?? null,
+      imageLength: images[i]?.length ?? null,
+    }),
+  );
   return { bytes, at };
 }
 

@@ -30,3 +30,22 @@ export function chunked<T>(rows: readonly T[], size = 1000): T[][] {
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
+
+/**
+ * Lays byte runs end to end for one blob per package (one durable write instead of one per
+ * item) and returns where each run starts (null for a missing run).
+ * @example
+ * const { bytes, offsets } = packRuns([features, image, features2, undefined]);
+ */
+export function packRuns(runs: readonly (Buffer | undefined)[]): { bytes: Buffer[]; offsets: (number | null)[] } {
+  const bytes: Buffer[] = [];
+  const offsets: (number | null)[] = [];
+  let offset = 0;
+  for (const run of runs) {
+    offsets.push(run ? offset : null);
+    if (!run) continue;
+    bytes.push(run);
+    offset += run.length;
+  }
+  return { bytes, offsets };
+}

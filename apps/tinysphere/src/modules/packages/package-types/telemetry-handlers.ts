@@ -1,5 +1,16 @@
-import { LogsDocument, MetricsDocument, parseOrThrow, PredictionsDocument } from '@tinymlops/contracts';
-import { chunked, type PackageTypeHandler } from './package-type-handler.js';
+import { LogsDocument, MetricsDocument, parseOrThrow, PredictionsDocument, TinyMLOpsError } from '@tinymlops/contracts';
+import { chunked, packRuns, type IngestInput, type PackageTypeHandler } from './package-type-handler.js';
+
+/** Blob key of the object holding every prediction image of one package (end to end). */
+export function predictionImagesKey(deviceId: string, packageId: string): string {
+  return `predictions/${deviceId}/${packageId}.images`;
+}
+
+/** Each record's image bytes (or undefined) and where it sits in the package's images blob. */
+function imageLayout(input: IngestInput, doc: PredictionsDocument) {
+  const images = doc.records.map((r) => (r.imagePath ? input.entries.get(r.imagePath) : undefined));
+  return { images, ...packRuns(images) };
+}
 
 /** Operational metrics → the `metric_points` time series; a re-sent seq is ignored. */
 export const metricsHandler: PackageTypeHandler<MetricsDocument> = {
@@ -49,16 +60,38 @@ export const logsHandler: PackageTypeHandler<LogsDocument> = {
   },
 };
 
-/** Prediction samples → `prediction_records` (features kept in their wire encoding). */
+/**
+ * Prediction samples → `prediction_records` (features kept in their wire encoding); their images
+ * in one blob per package, each row pointing at its byte range (as drift sample images are).
+ */
 export const predictionsHandler: PackageTypeHandler<PredictionsDocument> = {
   type: 'prediction-samples',
-  parse: (_input, doc) => parseOrThrow(PredictionsDocument, doc, 'prediction-samples document'),
+  parse(input, raw) {
+    const doc = parseOrThrow(PredictionsDocument, raw, 'prediction-samples document');
+    for (const r of doc.records) {
+      if (r.imagePath && !input.entries.has(r.imagePath)) {
+        throw new TinyMLOpsError(
+          'INVALID_ARCHIVE',
+          `prediction ${r.seq} refers to image ${r.imagePath}, which is not in the package`,
+        );
+      }
+    }
+    return doc;
+  },
+  async blobs(ctx, input, doc) {
+    const { bytes } = imageLayout(input, doc);
+    if (bytes.length) await ctx.blobs.put(predictionImagesKey(input.deviceId, input.packageId), Buffer.concat(bytes));
+  },
   async rows(tx, input, doc) {
-    for (const part of chunked(doc.records)) {
+    const { images, offsets } = imageLayout(input, doc);
+    const key = predictionImagesKey(input.deviceId, input.packageId);
+    const mediaType = new Map(input.manifest.files.map((f) => [f.path, f.mediaType]));
+    const records = doc.records.map((r, i) => ({ r, offset: offsets[i] ?? null, image: images[i] }));
+    for (const part of chunked(records)) {
       await tx
         .insertInto('prediction_records')
         .values(
-          part.map((r) => ({
+          part.map(({ r, offset, image }) => ({
             device_id: input.deviceId,
             seq: r.seq,
             at: r.at,
@@ -67,6 +100,10 @@ export const predictionsHandler: PackageTypeHandler<PredictionsDocument> = {
             knn_distance: r.knnDistance ?? null,
             latency_ms: r.latencyMs ?? null,
             features: r.features === undefined ? null : JSON.stringify(r.features),
+            image_key: image ? key : null,
+            image_offset: offset,
+            image_length: image?.length ?? null,
+            image_media_type: image && r.imagePath ? (mediaType.get(r.imagePath) ?? 'image/png') : null,
           })),
         )
         .onConflict((oc) => oc.doNothing())
