@@ -5,6 +5,7 @@ import type { OperationalMetrics } from '../log/operational-monitor.js';
 import type { PipelineResult } from '../pipeline.js';
 import { writeFileAtomic } from '../sync/atomic-write.js';
 import type { PackageParts, PredictionInput } from '../sync/package-builder.js';
+import { areaResize } from '../features/area-resize.js';
 import { encodePng } from './frame-png.js';
 
 /** Options of {@link TelemetryReporter}. */
@@ -74,8 +75,9 @@ export class TelemetryReporter {
   observe(r: PipelineResult, frame?: RawFrame): void {
     if (this.#frames++ % (this.options.predictionEvery ?? 10) !== 0) return;
     this.#predictions.push({
-      // A copy: sources may reuse their frame buffer for the next frame.
-      ...(frame ? { frame: { ...frame, data: Uint8Array.from(frame.data) } } : {}),
+      // A copy (sources may reuse their frame buffer), shrunk to a thumbnail: a 640×480 camera
+      // frame as PNG every few seconds would dominate the outbox and the uplink.
+      ...(frame ? { frame: thumbnail(frame) } : {}),
       seq: 0,
       at: new Date(this.#now()).toISOString(),
       label: r.label ?? 'unknown',
@@ -122,6 +124,24 @@ export class TelemetryReporter {
     await writeFileAtomic(this.options.seqFile, JSON.stringify(this.#seq));
     return parts;
   }
+}
+
+/** Longest side of a prediction thumbnail, px (the dashboard shows them at 40 px). */
+export const THUMBNAIL_MAX_SIDE = 96;
+
+/**
+ * A copy of `frame` no larger than {@link THUMBNAIL_MAX_SIDE} on its longest side (area resize,
+ * the same method as the model input); small frames are copied as they are.
+ * @example
+ * thumbnail({ data, width: 640, height: 480, channels: 3 }).width; // 96
+ */
+export function thumbnail(frame: RawFrame): RawFrame {
+  const scale = THUMBNAIL_MAX_SIDE / Math.max(frame.width, frame.height);
+  if (scale >= 1) return { ...frame, data: Uint8Array.from(frame.data) };
+  const width = Math.max(1, Math.round(frame.width * scale));
+  const height = Math.max(1, Math.round(frame.height * scale));
+  const data = areaResize(frame.data, { srcWidth: frame.width, srcHeight: frame.height, dstWidth: width, dstHeight: height, channels: frame.channels }); // prettier-ignore
+  return { data, width, height, channels: frame.channels };
 }
 
 async function withImage({ frame, ...p }: PredictionInput & { frame?: RawFrame }): Promise<PredictionInput> {
