@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'; // prettier-ignore
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'; // prettier-ignore
 import path from 'node:path';
 import { TinyMLOpsError } from '@tinymlops/contracts';
+import { writeFileAtomicSync } from '../sync/atomic-write.js';
 
 /** An image attached to a record; kept only when sampled. */
 export interface ImageAttachment {
@@ -164,8 +165,7 @@ export class DataLogger {
 
   #saveNextSeq(): void {
     const file = path.join(this.dir, 'next-seq.json');
-    writeFileSync(`${file}.tmp`, JSON.stringify({ nextSeq: this.#nextSeq }));
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomicSync(file, JSON.stringify({ nextSeq: this.#nextSeq }));
   }
 
   /** Rebuilds the segment index from disk and continues the sequence after everything seen. */

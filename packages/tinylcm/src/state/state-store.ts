@@ -1,16 +1,7 @@
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateSnapshotDocument, TinyMLOpsError, parseOrThrow } from '@tinymlops/contracts';
+import { TEMP_MARKER, writeFileAtomicSync } from '../sync/atomic-write.js';
 import { decodeStateFile, encodeStateFile } from './state-file.js';
 
 /** Where the store reports snapshots it skipped (corrupt, truncated) or could not delete. */
@@ -42,7 +33,6 @@ export interface StateVersionInfo {
 }
 
 const FILE_RE = /^state-(\d{10})\.json$/;
-const TMP_PREFIX = '.tmp-state-';
 
 /**
  * Versioned, crash-safe store of {@link StateSnapshotDocument}s. Each version is one file
@@ -101,10 +91,7 @@ export class StateStore {
     if (this.#versions().includes(valid.stateVersion)) {
       throw new TinyMLOpsError('CONFLICT', `state version ${valid.stateVersion} already exists in ${this.dir}`);
     }
-    const tmp = join(this.dir, `${TMP_PREFIX}${valid.stateVersion}-${process.pid}`);
-    writeDurably(tmp, encodeStateFile(valid));
-    renameSync(tmp, join(this.dir, fileName(valid.stateVersion)));
-    fsyncDirectory(this.dir); // the rename itself must survive a power cut
+    writeFileAtomicSync(join(this.dir, fileName(valid.stateVersion)), encodeStateFile(valid), { mode: 0o600 });
     this.#prune();
   }
 
@@ -171,31 +158,11 @@ export class StateStore {
   #removeStaleTempFiles(): void {
     // A temp file is only ever left behind by a crash before its rename: it was never a version.
     for (const f of readdirSync(this.dir)) {
-      if (f.startsWith(TMP_PREFIX)) rmSync(join(this.dir, f), { force: true });
+      if (f.includes(TEMP_MARKER)) rmSync(join(this.dir, f), { force: true });
     }
   }
 }
 
 function fileName(version: number): string {
   return `state-${String(version).padStart(10, '0')}.json`;
-}
-
-function writeDurably(path: string, bytes: Buffer): void {
-  const fd = openSync(path, 'w', 0o600);
-  try {
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncDirectory(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -22,7 +23,7 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: WriteFileAtomicOptions = {},
 ): Promise<void> {
-  const temp = join(dirname(path), `${basename(path)}${TEMP_MARKER}${randomBytes(6).toString('hex')}`);
+  const temp = tempPathFor(path);
   const handle = await open(temp, 'wx', options.mode ?? 0o644);
   try {
     await handle.writeFile(data);
@@ -35,6 +36,43 @@ export async function writeFileAtomic(
   await handle.close();
   await rename(temp, path);
   await fsyncDir(dirname(path));
+}
+
+/**
+ * The synchronous twin of {@link writeFileAtomic}, for callers that must not yield between deciding
+ * and writing (the state store, the data logger): same temp naming, same fsync → rename → fsync dir.
+ * @example
+ * writeFileAtomicSync('state/state-0000000007.json', body, { mode: 0o600 });
+ */
+export function writeFileAtomicSync(
+  path: string,
+  data: string | Uint8Array,
+  options: WriteFileAtomicOptions = {},
+): void {
+  const temp = tempPathFor(path);
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  const fd = openSync(temp, 'wx', options.mode ?? 0o644);
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(temp, path);
+  const dirFd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dirFd); // the rename itself must survive a power cut
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+function tempPathFor(path: string): string {
+  return join(dirname(path), `${basename(path)}${TEMP_MARKER}${randomBytes(6).toString('hex')}`);
 }
 
 /**
