@@ -10,11 +10,12 @@
  * unless `--no-append`.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedDir } from '../packages/tinylcm/src/internal/test-paths.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -22,16 +23,6 @@ const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1
 const frames = Number(arg('--frames') ?? 500);
 const clock = arg('--clock') === 'wall' ? 'wall' : 'cpu';
 if (!Number.isInteger(frames) || frames < 1) throw new Error(`--frames must be an integer ≥ 1, got ${arg('--frames')}`);
-
-/** `../shared` beside the repository, else `$TINYMLOPS_SHARED` / `$TINYMLOPS_SHARED_DIR`; undefined when absent. */
-function sharedDir(): string | undefined {
-  const env = process.env;
-  const dirs = [path.resolve(REPO, '../shared'), env['TINYMLOPS_SHARED'], env['TINYMLOPS_SHARED_DIR']];
-  return dirs.find(
-    (d) =>
-      d !== undefined && existsSync(path.join(d, 'reference-artifacts/tinymlops-poc/scenario2/model_object.tflite')),
-  );
-}
 
 export interface DeviceBenchRow {
   model: string;

@@ -6,8 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { referenceArtifact } from '../packages/tinylcm/src/internal/test-paths.js';
 import {
   FeatureTransform,
   KnnClassifier,
@@ -91,8 +90,7 @@ const transformMs = measure(
 );
 
 // The prototype's real (clustered) 200 × 256 state, when ../shared is present: queries are stored rows + noise.
-const shared = process.env['TINYMLOPS_SHARED'] ?? path.resolve(fileURLToPath(new URL('../../shared', import.meta.url)));
-const stateFile = path.join(shared, 'reference-artifacts/tinymlops-poc/scenario2/knn_initial_state_objects.json');
+const stateFile = referenceArtifact('scenario2/knn_initial_state_objects.json') ?? '';
 let prototypeKnn: ReturnType<typeof measure> | undefined;
 if (existsSync(stateFile)) {
   const json = JSON.parse(readFileSync(stateFile, 'utf8')) as { classifier: { X_train: number[][] } };

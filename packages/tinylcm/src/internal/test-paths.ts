@@ -6,19 +6,26 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 /**
- * A file under `../shared/reference-artifacts/tinymlops-poc/` (the prototype's models), or undefined
- * when that checkout is absent so tests can `describe.skipIf`. `TINYMLOPS_SHARED` overrides the
- * location for clones that do not sit next to `shared/` (e.g. git worktrees in a sub-folder).
+ * The `shared/` folder with the prototype's reference artifacts: `../shared` beside the repository,
+ * else `$TINYMLOPS_SHARED` (for clones that do not sit next to it, e.g. git worktrees); undefined
+ * when neither holds `reference-artifacts/tinymlops-poc`, so tests and benches can skip cleanly.
+ * @example
+ * const shared = sharedDir(); // '/work/shared' or undefined
+ */
+export function sharedDir(): string | undefined {
+  const dirs = [path.resolve(REPO_ROOT, '../shared'), process.env['TINYMLOPS_SHARED']];
+  return dirs.find((d) => d !== undefined && fs.existsSync(path.join(d, 'reference-artifacts/tinymlops-poc')));
+}
+
+/**
+ * A file under `shared/reference-artifacts/tinymlops-poc/` (the prototype's models), or undefined
+ * when it is absent.
  * @example
  * const model = referenceArtifact('scenario2/model_object.tflite');
  * describe.skipIf(!model)('the prototype model', () => { … });
  */
 export function referenceArtifact(rel: string): string | undefined {
-  const dirs = [path.resolve(REPO_ROOT, '../shared'), process.env['TINYMLOPS_SHARED']];
-  for (const dir of dirs) {
-    if (dir === undefined) continue;
-    const p = path.join(dir, 'reference-artifacts/tinymlops-poc', rel);
-    if (fs.existsSync(p)) return p;
-  }
-  return undefined;
+  const dir = sharedDir();
+  const p = dir && path.join(dir, 'reference-artifacts/tinymlops-poc', rel);
+  return p && fs.existsSync(p) ? p : undefined;
 }
