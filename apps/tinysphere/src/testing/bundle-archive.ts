@@ -1,6 +1,6 @@
-import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, type KeyObject } from 'node:crypto';
 import type { BundleManifest } from '@tinymlops/contracts';
-import { canonicalBundleBytes } from '../modules/models/bundle-verification.js';
+import { signBundleManifest } from '@tinymlops/tinylcm';
 import { packFiles } from '../modules/packages/archive-writer.js';
 
 /**
@@ -40,10 +40,7 @@ export async function buildBundle(
       },
     ],
   };
-  if (opts.sign) {
-    const value = sign(null, canonicalBundleBytes(manifest), opts.sign.key).toString('base64');
-    manifest.signature = { algorithm: 'ed25519', keyId: opts.sign.keyId, value };
-  }
+  if (opts.sign) manifest.signature = signBundleManifest(manifest, opts.sign.key, opts.sign.keyId).signature;
   opts.tamper?.(manifest);
   const files = { 'bundle.json': Buffer.from(JSON.stringify(manifest, null, 2)), 'model.tflite': model };
   return { tgz: await packFiles(Object.entries(files)), manifest, files };
