@@ -21,17 +21,8 @@ export function knnToDocument(knn: KnnClassifier): KnnStateDocument {
  */
 export function knnFromDocument(doc: unknown, options: KnnLoadOptions = {}): KnnClassifier {
   const s = parseOrThrow(KnnStateDocument, doc, 'KNN state document');
-  const bytes = Buffer.from(s.features, 'base64');
-  const rows = new Float32Array(s.count * s.dim);
-  new Uint8Array(rows.buffer).set(bytes);
-  const knn = new KnnClassifier({
-    ...options,
-    dim: s.dim,
-    k: s.k,
-    metric: s.metric,
-    capacity: capacityFor(s.count, options),
-  });
-  s.labels.forEach((label, i) => knn.add(rows.subarray(i * s.dim, (i + 1) * s.dim), label, s.timestamps?.[i] ?? i));
+  const knn = new KnnClassifier({ ...options, dim: s.dim, k: s.k, metric: s.metric, capacity: capacityFor(s.count, options) }); // prettier-ignore
+  knn.restoreState(s); // the one decoder of the row encoding
   return knn;
 }
 
