@@ -2,6 +2,7 @@ import type { RawFrame } from '../features/preprocess.js';
 import { createPreprocessor, type Preprocessor } from '../features/preprocess.js';
 import { FeatureTransform } from '../features/feature-transform.js';
 import { KnnClassifier, type ReplacementPolicy } from '../classify/knn-classifier.js';
+import type { NovelClassGateOptions } from '../classify/novel-class-gate.js';
 import { knnFromDocument } from '../classify/knn-state.js';
 import { KnnDistanceMonitor, type KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
 import { createPipeline, type Pipeline, type PipelineDetector, type PipelineOptions } from '../pipeline.js';
@@ -14,7 +15,17 @@ export interface BundlePipelineOptions extends LoadBundleOptions {
   /** Share one runtime between pipelines (the fleet simulator does); it must come from the same bundle. */
   runtime?: ModelRuntime;
   /** KNN capacity and replacement policy (k and metric come from the bundle's knn-state.json). */
-  classifier?: { capacity?: number; replacement?: ReplacementPolicy; k?: number };
+  /**
+   * KNN settings beyond the bundle's. `novelClassGate` (on by default, with the bundle's labels as
+   * the known classes) keeps classes learned on the device from swallowing the shipped ones;
+   * `false` turns it off.
+   */
+  classifier?: {
+    capacity?: number;
+    replacement?: ReplacementPolicy;
+    k?: number;
+    novelClassGate?: Omit<NovelClassGateOptions, 'knownClasses'> | false;
+  };
   /** Options of the KNN-distance monitor; its reference comes from the bundle's detectors.json. */
   knnDistance?: KnnDistanceMonitorOptions | false;
   /** More detectors, fed the mean neighbour distance or the confidence. */
@@ -98,9 +109,11 @@ function buildClassifier(
   options: BundlePipelineOptions,
 ): KnnClassifier {
   const c = options.classifier ?? {};
+  const gate = c.novelClassGate === false ? {} : { novelClassGate: { ...c.novelClassGate, knownClasses: bundle.manifest.labels } }; // prettier-ignore
   const policy = {
     ...(c.capacity ? { capacity: c.capacity } : {}),
     ...(c.replacement ? { replacement: c.replacement } : {}),
+    ...gate,
   };
   if (bundle.knnState) return knnFromDocument(bundle.knnState, policy);
   const dim = transform?.outputDim ?? bundle.manifest.featureTensor.dim;

@@ -7,6 +7,7 @@ import {
 } from '@tinymlops/contracts';
 import { ROW_METRICS, euclideanKeyPair, norm, prototypeScaling, type RowMetric } from './distance.js';
 import { KnnStore } from './knn-store.js';
+import { NovelClassGate, type GateMasks, type NovelClassGateOptions } from './novel-class-gate.js';
 
 /** What to evict when a sample is added to a full classifier. */
 export const REPLACEMENT_POLICIES = ['oldest-first', 'class-balanced'] as const;
@@ -31,6 +32,8 @@ export interface KnnOptions {
   prototypeDistanceScaling?: boolean;
   /** Clock for default timestamps, ms (default `Date.now`). */
   clock?: () => number;
+  /** Keep learned classes from swallowing the shipped ones ({@link NovelClassGate}); off by default. */
+  novelClassGate?: NovelClassGateOptions;
 }
 
 /** One neighbour of a prediction: its label, its distance and its storage index. */
@@ -79,6 +82,9 @@ export class KnnClassifier {
   readonly #topIdx: Int32Array;
   readonly #pairKeys = new Float64Array(2);
   readonly #neighbours: KnnNeighbour[];
+  readonly #gate: NovelClassGate | undefined;
+  /** The novel group's top-k while the known group is searched (gated predictions only). */
+  readonly #novelTop: { keys: Float64Array; idx: Int32Array };
   #votes = new Float64Array(8);
   readonly #result: KnnPrediction = { label: null, confidence: 0, neighbours: [], meanDistance: Number.NaN };
 
@@ -96,6 +102,13 @@ export class KnnClassifier {
     this.#topDist = new Float64Array(o.k);
     this.#topIdx = new Int32Array(o.k);
     this.#neighbours = Array.from({ length: o.k }, () => ({ label: '', distance: 0, index: -1 }));
+    this.#gate = options.novelClassGate ? new NovelClassGate(options.novelClassGate, o.k) : undefined;
+    this.#novelTop = { keys: new Float64Array(o.k), idx: new Int32Array(o.k) };
+  }
+
+  /** The novel-class gate, when configured. */
+  get novelClassGate(): NovelClassGate | undefined {
+    return this.#gate;
   }
 
   /** Number of stored samples. */
@@ -209,7 +222,9 @@ export class KnnClassifier {
    */
   predict(features: Float32Array): KnnPrediction {
     this.#checkDim(features);
-    const n = this.#search(features);
+    const masks = this.#gate?.masks(this.store);
+    const gated = masks?.anyNovel ? this.#gatedSearch(features, masks) : undefined;
+    const n = gated ? gated.n : this.#search(features);
     const r = this.#result;
     r.neighbours.length = n;
     if (n === 0) return Object.assign(r, { label: null, confidence: 0, meanDistance: Number.NaN });
@@ -219,17 +234,46 @@ export class KnnClassifier {
       const index = this.#topIdx[j] as number;
       nb.index = index;
       nb.label = this.store.labelOf(index);
-      nb.distance = this.#scale.offset + this.#metric.toDistance(this.#topDist[j] as number) * this.#scale.factor;
+      nb.distance = this.#distance(this.#topDist[j] as number);
       r.neighbours[j] = nb;
       sum += nb.distance;
     }
-    r.meanDistance = sum / n;
+    // The drift signal stays the distance to the nearest samples of ANY class, gated or not.
+    r.meanDistance = gated ? gated.meanDistance : sum / n;
     this.#vote(n);
     return r;
   }
 
-  /** Fills #topDist/#topIdx with the keys and rows of the n = min(k, count) nearest samples, sorted; returns n. */
-  #search(q: Float32Array): number {
+  #distance(key: number): number {
+    return this.#scale.offset + this.#metric.toDistance(key) * this.#scale.factor;
+  }
+
+  /**
+   * Searches the novel and the known samples separately and leaves the winning group's top-k in
+   * #topDist/#topIdx; also returns the mean distance of the k nearest samples over both groups.
+   */
+  #gatedSearch(q: Float32Array, masks: GateMasks): { n: number; meanDistance: number } {
+    const novel = this.#novelTop;
+    const nNovel = this.#search(q, masks.novel);
+    novel.keys.set(this.#topDist);
+    novel.idx.set(this.#topIdx);
+    const nKnown = this.#search(q, masks.known);
+    const dKnown = Array.from(this.#topDist.subarray(0, nKnown), (key) => this.#distance(key));
+    const dNovel = Array.from(novel.keys.subarray(0, nNovel), (key) => this.#distance(key));
+    const nearest = [...dKnown, ...dNovel].sort((a, b) => a - b).slice(0, this.k);
+    const meanDistance = nearest.reduce((s, d) => s + d, 0) / nearest.length;
+    if (!(this.#gate as NovelClassGate).prefersNovel(dKnown, nKnown, dNovel, nNovel))
+      return { n: nKnown, meanDistance };
+    this.#topDist.set(novel.keys);
+    this.#topIdx.set(novel.idx);
+    return { n: nNovel, meanDistance };
+  }
+
+  /**
+   * Fills #topDist/#topIdx with the keys and rows of the n = min(k, count) nearest samples, sorted;
+   * returns n. With `mask`, only rows whose label id it marks are considered.
+   */
+  #search(q: Float32Array, mask?: Uint8Array): number {
     const { store, k, dim } = this;
     const qNorm = this.metric === 'cosine' ? norm(q, 0, dim) : 0;
     const dist = this.#topDist;
@@ -237,7 +281,7 @@ export class KnnClassifier {
     let i = 0;
     // Once k are held, a row whose partial key passes the k-th best is abandoned mid-way. A bound
     // taken before a pair stays valid for its second row: the k-th best only ever shrinks.
-    if (this.metric === 'euclidean') {
+    if (this.metric === 'euclidean' && !mask) {
       const keys = this.#pairKeys;
       for (; i + 1 < store.count; i += 2) {
         euclideanKeyPair(q, store.features, i, dim, n === k ? (dist[k - 1] as number) : Infinity, keys);
@@ -246,6 +290,7 @@ export class KnnClassifier {
       }
     }
     for (; i < store.count; i++) {
+      if (mask && !mask[store.labelIdOf(i)]) continue;
       const bound = n === k ? (dist[k - 1] as number) : Number.POSITIVE_INFINITY;
       n = this.#offer(this.#metric.key(q, qNorm, store.features, i, store.norms[i] as number, dim, bound), i, n);
     }
