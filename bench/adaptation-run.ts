@@ -62,7 +62,8 @@ export async function runMode(spec: ModeSpec, bundle: LoadedBundle, frames: Stre
   const dir = mkdtempSync(path.join(tmpdir(), 'adapt-eval-'));
   try {
     if (!bundle.knnState || !bundle.detectors) throw new Error('the bundle needs knn-state.json and detectors.json');
-    const classifier = knnFromDocument(bundle.knnState, { capacity: 1000, replacement: 'class-balanced' });
+    // As loadBundlePipeline builds it on a device: the novel-class gate on, the bundle's labels known.
+    const classifier = knnFromDocument(bundle.knnState, { capacity: 1000, replacement: 'class-balanced', novelClassGate: { knownClasses: bundle.manifest.labels } }); // prettier-ignore
     const monitor = KnnDistanceMonitor.fromReference(bundle.detectors, { knownClasses: bundle.manifest.labels });
     const pipeline = createPipeline<StreamFrame>({ extractor: { extract: (f) => f.features }, classifier, detectors: [{ name: 'knn-distance', detector: monitor }] }); // prettier-ignore
     let clock = Date.UTC(2026, 10, 26, 12);

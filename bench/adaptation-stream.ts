@@ -33,13 +33,16 @@ export const HELD_OUT_NAMES: readonly string[] = HELD_OUT_CLASSES.map((c) => FAS
 /**
  * Loads the bundle and computes the stream's features with the real TFLite model.
  * @example
- * const { bundle, frames } = await computeStream('models/fashion-mnv2');
+ * const { bundle, frames } = await computeStream('models/fashion-mnv2'); // seed 7, the committed scenario
  */
-export async function computeStream(bundleDir: string): Promise<{ bundle: LoadedBundle; frames: StreamFrame[] }> {
+export async function computeStream(
+  bundleDir: string,
+  seed: number = STREAM.seed,
+): Promise<{ bundle: LoadedBundle; frames: StreamFrame[] }> {
   const bundle = await loadBundle(bundleDir);
   const dp = await loadBundlePipeline(bundle, { knnDistance: false });
   const set = await readFashionMnist();
-  const { frames } = scenarioStream(set, { scenario: 'held-out-classes', frames: STREAM.frames, seed: STREAM.seed, episodes: [...STREAM.episodes] }); // prettier-ignore
+  const { frames } = scenarioStream(set, { scenario: 'held-out-classes', frames: STREAM.frames, seed, episodes: [...STREAM.episodes] }); // prettier-ignore
   const out: StreamFrame[] = [];
   try {
     for (const f of frames) {

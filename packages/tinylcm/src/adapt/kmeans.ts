@@ -22,7 +22,7 @@ export function kMeans(
   const centroids = seedPlusPlus(points, Math.min(k, points.length), rand);
   const assignments = new Int32Array(points.length).fill(-1);
   for (let it = 0; it < maxIterations; it++) {
-    if (!assign(points, centroids, assignments)) break;
+    if (!assignNearest(points, centroids, assignments)) break;
     recompute(points, centroids, assignments);
   }
   return { assignments, centroids };
@@ -59,7 +59,12 @@ function seedPlusPlus(points: readonly Float32Array[], k: number, rand: () => nu
   return centroids;
 }
 
-function assign(points: readonly Float32Array[], centroids: Float32Array[], out: Int32Array): boolean {
+/** Sets each point's nearest centroid in `out`; returns whether any assignment changed. */
+export function assignNearest(
+  points: readonly Float32Array[],
+  centroids: readonly Float32Array[],
+  out: Int32Array,
+): boolean {
   let changed = false;
   points.forEach((p, i) => {
     let best = 0;

@@ -128,6 +128,11 @@ export class QuarantineBuffer {
     return this.#ledger.find((s) => s.sampleId === sampleId);
   }
 
+  /** Ledger entries still in force (not undone) under `label`. */
+  ledgerOf(label: string): AdaptedSample[] {
+    return this.#ledger.filter((s) => s.label === label && !s.undone);
+  }
+
   /** Distinct labels in the ledger (so a new pseudo-class name never repeats a rejected one). */
   ledgerLabels(): string[] {
     return [...new Set(this.#ledger.map((s) => s.label))];

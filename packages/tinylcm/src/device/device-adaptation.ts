@@ -25,10 +25,10 @@ export interface AdaptationTuning {
   /** Run the heuristic after this many newly quarantined samples (default 10). */
   heuristicEvery?: number;
   /**
-   * Extend each feedback page's validated labels to the pending quarantined samples the KNN then
-   * assigns to them with at least this confidence (default 0.8; `false` turns it off).
+   * Extend each feedback page's validated labels to the pending quarantined samples that cluster
+   * with them (`propagateValidatedLabels`; default true).
    */
-  propagateFeedback?: number | false;
+  propagateFeedback?: boolean;
 }
 
 /** Options of {@link DeviceAdaptation.open}. */
@@ -148,20 +148,20 @@ export class DeviceAdaptation {
   /** The sync client's `onFeedback`: applies validated labels (none in `monitoring-only`). */
   async applyFeedback(items: ValidationFeedback[]): Promise<FeedbackOutcome[]> {
     const outcomes = this.controller.applyFeedback(items);
-    const labels = new Set(items.flatMap((f) => (f.decision === 'false-alarm' ? [] : [f.label])));
-    const minConfidence = this.#o.tuning?.propagateFeedback ?? 0.8;
-    if (labels.size && minConfidence !== false && this.policy.appliesFeedback) {
-      const { classifier } = this.#o.pipeline;
-      try {
-        // Rounds, because each round's additions make more of the same episode's samples confident.
-        const ctx = { quarantine: this.quarantine, classifier, runner: this.#runner };
-        for (let round = 0; round < 5 && propagateValidatedLabels(ctx, labels, minConfidence).length; round++);
-      } catch (err) {
-        (this.#o.logger ?? silentLogger).warn('label propagation failed', { message: (err as Error).message });
-      }
-    }
+    if (this.#o.tuning?.propagateFeedback !== false && this.policy.appliesFeedback) this.#propagate(items);
     await this.#upload();
     return outcomes;
+  }
+
+  /** Propagates the page's validated labels, anchored by every sample the device holds under them. */
+  #propagate(items: ValidationFeedback[]): void {
+    const labels = new Set(items.flatMap((f) => (f.decision === 'false-alarm' ? [] : [f.label])));
+    const seeds = new Map([...labels].map((l) => [l, this.quarantine.ledgerOf(l).map((s) => s.features)]));
+    try {
+      propagateValidatedLabels({ quarantine: this.quarantine, classifier: this.#o.pipeline.classifier, runner: this.#runner }, seeds); // prettier-ignore
+    } catch (err) {
+      (this.#o.logger ?? silentLogger).warn('label propagation failed', { message: (err as Error).message });
+    }
   }
 
   /** Open episode, or a one-frame drift signal from a detector without episodes. */
