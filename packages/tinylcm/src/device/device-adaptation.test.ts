@@ -72,6 +72,30 @@ describe('DeviceAdaptation', () => {
     expect(d.adaptation.stateVersion).toBeGreaterThan(v); // recorded as a new version
   });
 
+  it('hands every adaptation event to the outbox once it accepts them, across a full outbox and a reboot', async () => {
+    let full = true;
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'dev-adapt-'));
+    dirs.push(dataDir);
+    const d = blobDevice('server-assisted', dataDir, '1.0.0', 4, () => full);
+    await d.feed('a', 40);
+    await d.feed('new', 30);
+    await d.adaptation.applyFeedback(labelled(d.sampleIds.slice(0, 5), 'new')); // does not throw
+    expect(d.uploads).toHaveLength(0);
+    const recorded = d.adaptation.tracker.lastSeq;
+    expect(recorded).toBeGreaterThan(0);
+    // Reboot with a working outbox: the first frame sends everything recorded before.
+    full = false;
+    const rebooted = blobDevice('server-assisted', dataDir, '1.0.0', 4, () => full);
+    await rebooted.feed('a', 1);
+    expect(rebooted.uploads.flatMap((u) => u.adaptation ?? []).map((e) => e.seq)).toEqual(
+      Array.from({ length: recorded }, (_, i) => i + 1),
+    );
+    // Sent is sent: a second reboot sends nothing again.
+    const again = blobDevice('server-assisted', dataDir, '1.0.0', 4, () => full);
+    await again.feed('a', 1);
+    expect(again.uploads).toHaveLength(0);
+  });
+
   it('autonomous: a dense far cluster becomes a pseudo-class and the events go to the outbox', async () => {
     const d = device('autonomous');
     await d.feed('a', 60);

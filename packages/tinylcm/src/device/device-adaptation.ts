@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TinyMLOpsError, type DeviceConfig, type ValidationFeedback } from '@tinymlops/contracts';
 import { AdaptationController, type FrameResult } from '../adapt/adaptation-controller.js';
@@ -14,6 +15,7 @@ import type { BundlePipeline } from '../bundle/bundle-pipeline.js';
 import type { PipelineResult } from '../pipeline.js';
 import { AdaptiveState, type DetectorGroup } from '../state/adaptive-state.js';
 import { StateStore } from '../state/state-store.js';
+import { writeFileAtomicSync } from '../sync/atomic-write.js';
 import type { PackageParts } from '../sync/package-builder.js';
 import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
 
@@ -77,8 +79,9 @@ export class DeviceAdaptation {
   #guard: AdaptationGuard | undefined;
   readonly #runner: AdaptationRunner;
   #episodeOpen = false;
-  /** Tracker seq already handed to the outbox. */
+  /** Tracker seq already handed to the outbox; persisted in `#sentPath` so a reboot resumes there. */
   #sent: number;
+  readonly #sentPath: string;
 
   private constructor(o: DeviceAdaptationOptions, modelId: string) {
     this.#o = o;
@@ -93,7 +96,8 @@ export class DeviceAdaptation {
     const components = { classifier: pipeline.classifier, quarantine: this.quarantine, ...(detectors ? { detectors } : {}) }; // prettier-ignore
     this.state = new AdaptiveState({ store: this.store, components, now, modelId });
     this.tracker = new AdaptationTracker({ path: path.join(dataDir, 'adaptation.jsonl') });
-    this.#sent = this.tracker.lastSeq;
+    this.#sentPath = path.join(dataDir, 'adaptation.sent');
+    this.#sent = readSentCursor(this.#sentPath, this.tracker.lastSeq);
     const runner = new AdaptationRunner({ state: this.state, tracker: this.tracker, now });
     this.#runner = runner;
     this.controller = new AdaptationController({
@@ -187,15 +191,34 @@ export class DeviceAdaptation {
     return { heuristic: new HeuristicAdapter({ ...t.heuristic, reference }), guard: this.#guard };
   }
 
-  /** Events since the last upload, with the snapshot they led to, as one outbox package. */
+  /**
+   * Events since the last upload, with the snapshot they led to, as one outbox package. The cursor
+   * moves only once the outbox has the package, so a failed enqueue or a crash re-sends (the
+   * server deduplicates adaptation events by seq) instead of losing events.
+   */
   async #upload(): Promise<void> {
-    if (this.tracker.lastSeq === this.#sent) return;
-    const adaptation = this.tracker.readSince(this.#sent);
-    this.#sent = this.tracker.lastSeq;
-    if (!this.#o.enqueue) return;
-    const stateSnapshot = this.state.version > 0 ? this.store.load(this.state.version) : undefined;
-    await this.#o.enqueue({ adaptation, ...(stateSnapshot ? { stateSnapshot } : {}) });
+    const last = this.tracker.lastSeq;
+    if (last === this.#sent) return;
+    if (this.#o.enqueue) {
+      const adaptation = this.tracker.readSince(this.#sent);
+      const stateSnapshot = this.state.version > 0 ? this.store.load(this.state.version) : undefined;
+      try {
+        await this.#o.enqueue({ adaptation, ...(stateSnapshot ? { stateSnapshot } : {}) });
+      } catch (err) {
+        (this.#o.logger ?? silentLogger).warn('adaptation events not queued; retried after the next frame', { message: (err as Error).message }); // prettier-ignore
+        return;
+      }
+    }
+    this.#sent = last;
+    writeFileAtomicSync(this.#sentPath, `${last}\n`);
   }
+}
+
+/** The persisted upload cursor; 0 (send everything again) when missing or not believable. */
+function readSentCursor(file: string, lastSeq: number): number {
+  if (!existsSync(file)) return 0;
+  const n = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(n) && n >= 0 && n <= lastSeq ? n : 0;
 }
 
 /** The KNN-distance monitor as the detector group of a snapshot; restored in place, so the pipeline keeps it. */
