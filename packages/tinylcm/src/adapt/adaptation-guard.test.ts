@@ -1,3 +1,5 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AdaptationGuard, type GuardVerdict } from './adaptation-guard.js';
 import { createRig, type Rig } from './fixtures/adaptation-rig.js';
@@ -8,12 +10,13 @@ let blobs: Blobs;
 let ref: { mean: number; std: number };
 afterEach(() => rig.dispose());
 
-function setup(): AdaptationGuard {
+function setup(persisted = false): AdaptationGuard {
   rig = createRig();
   blobs = gaussianBlobs(31, ['a', 'b', 'c']);
   fillKnn(rig.classifier, blobs, ['a', 'b'], 30);
   ref = referenceStats(rig.classifier, blobs, ['a', 'b']);
-  return new AdaptationGuard({ reference: ref, window: 40 }).attach(rig.runner, rig.quarantine);
+  const watchFile = persisted ? { watchFile: join(rig.dir, 'guard-watch.json') } : {};
+  return new AdaptationGuard({ reference: ref, window: 40, ...watchFile }).attach(rig.runner, rig.quarantine);
 }
 
 /** Feeds `n` labelled frames of the given classes (round robin) through the live KNN. */
@@ -118,6 +121,32 @@ describe('AdaptationGuard', () => {
     const guard = setup();
     badAdaptation();
     expect(feed(guard, ['a', 'b'], 40)[39]).toBe('kept');
+  });
+
+  it('resumes an open watch after a reboot (window restarted) and rolls the bad adaptation back', () => {
+    const guard = setup(true);
+    const watchFile = join(rig.dir, 'guard-watch.json');
+    feed(guard, ['a', 'b'], 40);
+    const before = JSON.stringify(rig.classifier.snapshotState());
+    const versionBefore = badAdaptation();
+    feed(guard, ['a', 'b'], 25); // the device dies mid-watch
+    expect(existsSync(watchFile)).toBe(true);
+    const firstRig = rig;
+    rig = createRig({ dir: firstRig.dir });
+    const rebooted = new AdaptationGuard({ reference: ref, window: 40, watchFile }).attach(rig.runner, rig.quarantine);
+    expect(rebooted.watchedSince).toBe(versionBefore);
+    const verdicts = feed(rebooted, ['a', 'b'], 40);
+    expect(verdicts.slice(0, 39).every((v) => v === 'watching')).toBe(true);
+    expect(verdicts[39]).toBe('rolled-back');
+    expect(JSON.stringify(rig.classifier.snapshotState())).toBe(before);
+    expect(existsSync(watchFile)).toBe(false);
+  });
+
+  it('boots without a watch from a damaged watch file', () => {
+    setup();
+    const watchFile = join(rig.dir, 'guard-watch.json');
+    writeFileSync(watchFile, '{"since": "seven"');
+    expect(new AdaptationGuard({ reference: ref, watchFile }).watching).toBe(false);
   });
 
   it('rejects a window below 1', () => {

@@ -1,5 +1,6 @@
 import { TinyMLOpsError, type AdaptationEvent, type ReferenceStats } from '@tinymlops/contracts';
 import type { AdaptationChange, AdaptationRunner } from './adaptation-runner.js';
+import { loadWatch, saveWatch } from './guard-watch-file.js';
 import type { QuarantineBuffer } from './quarantine-buffer.js';
 
 /** What the guard sees of each frame after the classifier ran. */
@@ -25,6 +26,11 @@ export interface AdaptationGuardOptions {
   maxAccuracyDrop?: number;
   /** Labelled frames needed in both windows before accuracy counts (default 10). */
   minLabelled?: number;
+  /**
+   * Where an open watch is kept, so a reboot mid-watch resumes it (its window restarts) instead
+   * of letting the adaptation go unchecked. Without it the watch lives in memory only.
+   */
+  watchFile?: string;
 }
 
 /** Where the guard stands after a frame. */
@@ -37,10 +43,25 @@ interface WindowStats {
   accuracy: number | undefined;
 }
 
+/** An open watch: the version a rollback restores, the baseline, the frames since, the samples used. */
+interface Watch {
+  since: number;
+  baseline: WindowStats;
+  frames: GuardFrame[];
+  sampleIds: string[];
+}
+
 /** Adaptations the guard watches: the ones the device decided on its own. */
 const GUARDED_ACTIONS: ReadonlySet<string> = new Set(['pseudo-class-created', 'class-reinforced']);
 
-const DEFAULTS = { window: 50, maxConfidenceDrop: 0.1, maxDistanceRiseZ: 1, maxAccuracyDrop: 0.05, minLabelled: 10 };
+const DEFAULTS = {
+  watchFile: '',
+  window: 50,
+  maxConfidenceDrop: 0.1,
+  maxDistanceRiseZ: 1,
+  maxAccuracyDrop: 0.05,
+  minLabelled: 10,
+};
 
 /**
  * Watches the frames after each adaptation and rolls it back when they degraded against the
@@ -58,13 +79,15 @@ export class AdaptationGuard {
   #runner: AdaptationRunner | undefined;
   #quarantine: QuarantineBuffer | undefined;
   #recent: GuardFrame[] = [];
-  #watch: { since: number; baseline: WindowStats; frames: GuardFrame[]; sampleIds: string[] } | undefined;
+  #watch: Watch | undefined;
 
   constructor(options: AdaptationGuardOptions) {
     this.options = Object.freeze({ ...DEFAULTS, ...options });
     if (!Number.isInteger(this.options.window) || this.options.window < 1) {
       throw new TinyMLOpsError('INVALID_OPTION', `AdaptationGuard: option "window" must be an integer >= 1`);
     }
+    const saved = this.options.watchFile ? loadWatch(this.options.watchFile) : undefined;
+    if (saved) this.#watch = { ...saved, frames: [] };
   }
 
   /** Listens to the runner's committed adaptations; returns this. */
@@ -92,22 +115,23 @@ export class AdaptationGuard {
    */
   arm(event: AdaptationEvent, change: Pick<AdaptationChange, 'sampleIds'>): void {
     if (!GUARDED_ACTIONS.has(event.action)) {
-      this.#watch = undefined;
+      this.#setWatch(undefined);
       this.#recent = [];
       return;
     }
     const ids = [...(change.sampleIds ?? [])];
-    if (this.#watch) {
-      this.#watch.frames = [];
-      this.#watch.sampleIds.push(...ids);
-      return;
-    }
-    this.#watch = {
-      since: event.stateVersionBefore,
-      baseline: stats(this.#recent, this.options.minLabelled),
-      frames: [],
-      sampleIds: ids,
-    };
+    const w = this.#watch;
+    this.#setWatch(
+      w
+        ? { ...w, frames: [], sampleIds: [...w.sampleIds, ...ids] }
+        : { since: event.stateVersionBefore, baseline: stats(this.#recent, this.options.minLabelled), frames: [], sampleIds: ids }, // prettier-ignore
+    );
+  }
+
+  #setWatch(watch: Watch | undefined): void {
+    this.#watch = watch;
+    if (!this.options.watchFile) return;
+    saveWatch(this.options.watchFile, watch && { since: watch.since, baseline: watch.baseline, sampleIds: watch.sampleIds }); // prettier-ignore
   }
 
   /** Feeds one frame; returns the verdict after it. */
@@ -120,7 +144,7 @@ export class AdaptationGuard {
     }
     watch.frames.push(frame);
     if (watch.frames.length < this.options.window) return 'watching';
-    this.#watch = undefined;
+    this.#setWatch(undefined);
     const reasons = this.#degradation(watch.baseline, stats(watch.frames, this.options.minLabelled));
     // The watched frames are the next baseline only if the model that produced them stays.
     this.#recent = reasons.length === 0 ? [...watch.frames] : [];

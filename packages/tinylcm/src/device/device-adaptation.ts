@@ -187,7 +187,11 @@ export class DeviceAdaptation {
     if (!reference)
       throw new TinyMLOpsError('INVALID_OPTION', 'autonomous mode needs the bundle\'s detectors.json knnDistance reference'); // prettier-ignore
     const t = this.#o.tuning ?? {};
-    this.#guard = new AdaptationGuard({ ...t.guard, reference });
+    this.#guard = new AdaptationGuard({
+      ...t.guard,
+      reference,
+      watchFile: path.join(this.#o.dataDir, 'guard-watch.json'),
+    });
     return { heuristic: new HeuristicAdapter({ ...t.heuristic, reference }), guard: this.#guard };
   }
 
