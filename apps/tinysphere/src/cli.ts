@@ -2,7 +2,13 @@ import { API_ROLES, TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
 import { DEFAULT_STORAGE, openStorage, readTrustedKeys, runWorkers, serve, type StorageOptions } from './main.js';
-import { createApiToken, createEnrolmentToken, parseDuration } from './modules/devices/tokens.js';
+import {
+  createApiToken,
+  createEnrolmentToken,
+  parseDuration,
+  revokeApiToken,
+  revokeEnrolmentToken,
+} from './modules/devices/tokens.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
 import { packBundleDirectory } from './modules/models/bundle-packing.js';
 import { registerBundle } from './modules/models/model-registry.js';
@@ -136,6 +142,19 @@ export function buildCli(): Command {
         console.log(JSON.stringify(await createApiToken(s.database.db, o.name, o.role as ApiRole))),
       ),
     );
+  storageOptions(
+    admin
+      .command('revoke-token')
+      .description('revoke an API token (tok_…) or an enrolment token (enr_…); ids are in `GET /api/v1/access-tokens`')
+      .argument('<tokenId>', 'the token id, not the secret'),
+  ).action(async (tokenId: string, o) =>
+    withStorage(o, async (s) => {
+      const revoke = tokenId.startsWith('enr_') ? revokeEnrolmentToken : tokenId.startsWith('tok_') ? revokeApiToken : undefined; // prettier-ignore
+      if (!revoke)
+        throw new TinyMLOpsError('INVALID_OPTION', `"${tokenId}" is not a token id: expected tok_… or enr_…`);
+      console.log(JSON.stringify(await revoke(s.database.db, tokenId, new Date())));
+    }),
+  );
   storageOptions(
     admin
       .command('upload-model')

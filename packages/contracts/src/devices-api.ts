@@ -94,3 +94,10 @@ export const ApiTokenResponse = z.strictObject({
   apiToken: z.string().min(32),
 });
 export type ApiTokenResponse = z.infer<typeof ApiTokenResponse>;
+
+/**
+ * `DELETE /api/v1/api-tokens/{tokenId}` and `DELETE /api/v1/enrolment-tokens/{tokenId}` answer
+ * (admin): the token no longer works from `revokedAt` on. Revoking again answers the first time.
+ */
+export const TokenRevocation = z.strictObject({ schemaVersion: SchemaVersion1, tokenId: Id, revokedAt: Timestamp });
+export type TokenRevocation = z.infer<typeof TokenRevocation>;

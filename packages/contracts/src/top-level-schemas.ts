@@ -6,6 +6,7 @@ import { DeviceConfig } from './device-config.js';
 import {
   ApiTokenRequest,
   ApiTokenResponse,
+  TokenRevocation,
   DeviceListPage,
   DeviceUpdate,
   EnrolmentTokenRequest,
@@ -56,6 +57,7 @@ export const TOP_LEVEL_SCHEMAS = {
   EnrolmentTokenResponse,
   ApiTokenRequest,
   ApiTokenResponse,
+  TokenRevocation,
   ModelVersionList,
   AliasRequest,
   AssignmentRequest,

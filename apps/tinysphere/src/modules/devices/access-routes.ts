@@ -1,11 +1,18 @@
-import { AccessTokenList, SessionInfo, TinyMLOpsError } from '@tinymlops/contracts';
+import { AccessTokenList, SessionInfo, TinyMLOpsError, TokenRevocation } from '@tinymlops/contracts';
+import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { requireRole } from './auth.js';
+import { revokeApiToken, revokeEnrolmentToken } from './tokens.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-/** Who am I (`/api/v1/session`, any role) and the token lists for admins (`/api/v1/access-tokens`). */
+const TokenParams = z.strictObject({ tokenId: z.string().min(1).max(64) });
+
+/**
+ * Who am I (`/api/v1/session`, any role), the token lists for admins (`/api/v1/access-tokens`)
+ * and revocation (`DELETE /api/v1/api-tokens/{tokenId}`, `DELETE /api/v1/enrolment-tokens/{tokenId}`).
+ */
 export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/api/v1/session',
@@ -48,5 +55,20 @@ export function registerAccessRoutes(app: FastifyInstance, ctx: AppContext): voi
         })),
       };
     },
+  );
+  registerRevocationRoutes(app, ctx);
+}
+
+function registerRevocationRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const schema = { tags: ['access'], params: TokenParams, response: { 200: TokenRevocation } };
+  app.delete('/api/v1/api-tokens/:tokenId', { preValidation: requireRole(ctx, 'admin'), schema }, async (req) => {
+    const { tokenId } = req.params as z.infer<typeof TokenParams>;
+    // Revoking the token of this very request would lock its admin out mid-session.
+    if (req.person?.tokenId === tokenId)
+      throw new TinyMLOpsError('CONFLICT', 'this is the token you are using; revoke it with another admin token');
+    return revokeApiToken(ctx.db, tokenId, ctx.now());
+  });
+  app.delete('/api/v1/enrolment-tokens/:tokenId', { preValidation: requireRole(ctx, 'admin'), schema }, async (req) =>
+    revokeEnrolmentToken(ctx.db, (req.params as z.infer<typeof TokenParams>).tokenId, ctx.now()),
   );
 }

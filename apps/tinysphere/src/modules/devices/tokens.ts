@@ -1,4 +1,5 @@
-import { TinyMLOpsError, type ApiRole, type EnrolmentTokenResponse } from '@tinymlops/contracts';
+import { TinyMLOpsError, type ApiRole, type EnrolmentTokenResponse, type TokenRevocation } from '@tinymlops/contracts';
+import { sql } from 'kysely';
 import type { Db } from '../../storage/database.js';
 import { hashSecret, issueCredential, newId, newSecret } from './credentials.js';
 
@@ -47,4 +48,38 @@ export function parseDuration(text: string): number {
   const n = Number(m[1]);
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
   return n * unit;
+}
+
+/**
+ * Revokes an API token: it stops authenticating at once. Revoking again answers with the first
+ * revocation's time. Throws NOT_FOUND for an unknown id.
+ * @example
+ * const { revokedAt } = await revokeApiToken(db, 'tok_0001aaaa', new Date());
+ */
+export async function revokeApiToken(db: Db, tokenId: string, now: Date): Promise<TokenRevocation> {
+  const row = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: sql<Date>`coalesce(revoked_at, ${now})` })
+    .where('id', '=', tokenId)
+    .returning('revoked_at')
+    .executeTakeFirst();
+  if (!row?.revoked_at) throw new TinyMLOpsError('NOT_FOUND', `API token ${tokenId} does not exist`);
+  return { schemaVersion: 1, tokenId, revokedAt: new Date(row.revoked_at).toISOString() };
+}
+
+/**
+ * Revokes an enrolment token: no further device can enrol with it (devices already enrolled keep
+ * their own credentials). It is used up and expires now; revoking again changes nothing.
+ * @example
+ * await revokeEnrolmentToken(db, 'enr_0001aaaa', new Date());
+ */
+export async function revokeEnrolmentToken(db: Db, tokenId: string, now: Date): Promise<TokenRevocation> {
+  const row = await db
+    .updateTable('enrolment_tokens')
+    .set({ uses_left: 0, expires_at: sql<Date>`least(coalesce(expires_at, ${now}), ${now})` })
+    .where('id', '=', tokenId)
+    .returning('expires_at')
+    .executeTakeFirst();
+  if (!row?.expires_at) throw new TinyMLOpsError('NOT_FOUND', `enrolment token ${tokenId} does not exist`);
+  return { schemaVersion: 1, tokenId, revokedAt: new Date(row.expires_at).toISOString() };
 }

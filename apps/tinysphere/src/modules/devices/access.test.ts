@@ -1,0 +1,57 @@
+import { AccessTokenList, ErrorEnvelope, TokenRevocation } from '@tinymlops/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseEngines } from '../../testing/database-engines.js';
+import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
+
+async function expectError(r: Response, status: number, code: string) {
+  const body = await readJson(r);
+  expect({ status: r.status, code: body?.error?.code }).toEqual({ status, code });
+  expect(ErrorEnvelope.safeParse(body).success).toBe(true);
+}
+
+describe.each(databaseEngines())('token revocation on $name', (engine) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer(engine);
+  });
+  afterAll(() => s.stop());
+
+  const admin = (method: string, path: string, json?: unknown) =>
+    s.call(method, path, { token: s.adminToken, ...(json === undefined ? {} : { json }) });
+
+  it('a revoked API token stops working at once; revoking again answers the first time', async () => {
+    const t = await readJson(admin('POST', '/api/v1/api-tokens', { name: 'laptop', role: 'viewer' }));
+    expect((await s.call('GET', '/api/v1/session', { token: t.apiToken })).status).toBe(200);
+    const first = TokenRevocation.parse(await readJson(admin('DELETE', `/api/v1/api-tokens/${t.tokenId}`)));
+    await expectError(await s.call('GET', '/api/v1/session', { token: t.apiToken }), 401, 'UNAUTHENTICATED');
+    const again = TokenRevocation.parse(await readJson(admin('DELETE', `/api/v1/api-tokens/${t.tokenId}`)));
+    expect(again.revokedAt).toBe(first.revokedAt);
+    const list = AccessTokenList.parse(await readJson(admin('GET', '/api/v1/access-tokens')));
+    expect(list.apiTokens.find((x) => x.tokenId === t.tokenId)?.revokedAt).toBe(first.revokedAt);
+  });
+
+  it('only admins revoke, never their own token, and unknown ids are 404', async () => {
+    const t = await readJson(admin('POST', '/api/v1/api-tokens', { name: 'ci', role: 'engineer' }));
+    await expectError(await s.call('DELETE', `/api/v1/api-tokens/${t.tokenId}`, { token: t.apiToken }), 403, 'FORBIDDEN'); // prettier-ignore
+    const me = await readJson(admin('GET', '/api/v1/session'));
+    await expectError(await admin('DELETE', `/api/v1/api-tokens/${me.tokenId}`), 409, 'CONFLICT');
+    expect((await admin('GET', '/api/v1/session')).status).toBe(200);
+    await expectError(await admin('DELETE', '/api/v1/api-tokens/tok_doesnotexist'), 404, 'NOT_FOUND');
+    await expectError(await admin('DELETE', '/api/v1/enrolment-tokens/enr_doesnotexist'), 404, 'NOT_FOUND');
+  });
+
+  it('a revoked enrolment token enrols no further device; enrolled devices keep working', async () => {
+    const t = await readJson(admin('POST', '/api/v1/enrolment-tokens', { uses: 5, expiresInSeconds: 3600 }));
+    const enrol = (hardwareId: string) =>
+      s.call('POST', '/device/v1/enrol', {
+        json: { schemaVersion: 1, enrolmentToken: t.enrolmentToken, hardwareId, platform: { arch: 'x64', os: 'linux', node: '20' } }, // prettier-ignore
+      });
+    const before = await readJson(enrol('hw-rev-1'));
+    TokenRevocation.parse(await readJson(admin('DELETE', `/api/v1/enrolment-tokens/${t.tokenId}`)));
+    await expectError(await enrol('hw-rev-2'), 401, 'ENROLMENT_TOKEN_INVALID');
+    const list = AccessTokenList.parse(await readJson(admin('GET', '/api/v1/access-tokens')));
+    expect(list.enrolmentTokens.find((x) => x.tokenId === t.tokenId)?.usesLeft).toBe(0);
+    const hb = await s.call('GET', '/device/v1/assignment', { token: before.deviceToken });
+    expect([200, 204]).toContain(hb.status);
+  });
+});
