@@ -164,6 +164,11 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       await page.getByRole('button', { name: 'Create enrolment token' }).click();
       await page.getByText('Enrolment token', { exact: true }).waitFor();
       await shot('08-settings');
+      // Revoking: the browser asks first, then the token stops working at once.
+      page.once('dialog', (d) => void d.accept());
+      await page.getByRole('button', { name: 'Revoke ci-robot' }).click();
+      await page.getByRole('button', { name: 'Revoke ci-robot' }).waitFor({ state: 'detached' });
+      expect((await s.call('GET', '/api/v1/session', { token: secret ?? '' })).status).toBe(401);
       expect(errors).toEqual([]);
     });
   },

@@ -2,12 +2,16 @@ import type { AccessTokenList, ApiRole } from '@tinymlops/contracts';
 import { useState } from 'react';
 import { Pill } from '../../../components/pill';
 import { shortTime } from '../../../lib/format-time';
+import { useSession } from '../../../lib/auth';
 import { useCreateApiToken } from '../api/create-api-token';
+import { useRevokeToken } from '../api/revoke-token';
 import { SecretOnce } from './secret-once';
 
-/** API tokens for people and scripts: list and create (admin). */
+/** API tokens for people and scripts: list, create and revoke (admin). */
 export function ApiTokens({ tokens }: { tokens: AccessTokenList['apiTokens'] }) {
   const create = useCreateApiToken();
+  const revoke = useRevokeToken();
+  const myTokenId = useSession().data?.tokenId;
   const [name, setName] = useState('');
   const [role, setRole] = useState<ApiRole>('viewer');
   return (
@@ -48,6 +52,7 @@ export function ApiTokens({ tokens }: { tokens: AccessTokenList['apiTokens'] }) 
         <SecretOnce label={`Token for ${create.data.name} (${create.data.role})`} secret={create.data.apiToken} />
       ) : null}
       {create.isError ? <p className="notice bad">{create.error.message}</p> : null}
+      {revoke.isError ? <p className="notice bad">{revoke.error.message}</p> : null}
       <table className="table">
         <thead>
           <tr>
@@ -55,6 +60,9 @@ export function ApiTokens({ tokens }: { tokens: AccessTokenList['apiTokens'] }) 
             <th>Role</th>
             <th>Created</th>
             <th>State</th>
+            <th>
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -64,6 +72,24 @@ export function ApiTokens({ tokens }: { tokens: AccessTokenList['apiTokens'] }) 
               <td>{t.role}</td>
               <td className="muted">{shortTime(t.createdAt)}</td>
               <td>{t.revokedAt ? <Pill tone="neutral">revoked</Pill> : <Pill tone="ok">active</Pill>}</td>
+              <td>
+                {t.revokedAt ? null : (
+                  <button
+                    type="button"
+                    aria-label={`Revoke ${t.name}`}
+                    disabled={t.tokenId === myTokenId || revoke.isPending}
+                    title={
+                      t.tokenId === myTokenId ? 'This is the token you are signed in with' : 'It stops working at once'
+                    }
+                    onClick={() => {
+                      if (window.confirm(`Revoke the API token of ${t.name}? It stops working at once.`))
+                        revoke.mutate({ kind: 'api', tokenId: t.tokenId });
+                    }}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
