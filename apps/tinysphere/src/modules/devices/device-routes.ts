@@ -20,7 +20,7 @@ import type { AppContext } from '../../app-context.js';
 import { requireDeviceTokenShape, requireRole } from './auth.js';
 import { toDeviceSummary } from './device-view.js';
 import { enrolDevice } from './enrolment.js';
-import { recordHeartbeat } from './heartbeat.js';
+import { createHeartbeatRecorder } from './heartbeat.js';
 import { createApiToken, createEnrolmentToken } from './tokens.js';
 
 const DeviceListQuery = z.strictObject({
@@ -35,6 +35,7 @@ const DeviceParams = z.strictObject({ deviceId: Id });
 
 /** Device enrolment and heartbeat (/device/v1), device management and tokens (/api/v1). */
 export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const heartbeats = createHeartbeatRecorder(ctx);
   app.post(
     '/device/v1/enrol',
     { schema: { tags: ['device'], body: EnrolmentRequest, response: { 201: EnrolmentResponse } } },
@@ -46,7 +47,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
       preValidation: requireDeviceTokenShape(),
       schema: { tags: ['device'], body: HeartbeatRequest, response: { 200: HeartbeatResponse } },
     },
-    async (req) => recordHeartbeat(ctx, req.headers.authorization, req.body as HeartbeatRequest),
+    async (req) => heartbeats.record(req.headers.authorization, req.body as HeartbeatRequest),
   );
   app.get(
     '/api/v1/devices',
