@@ -183,6 +183,15 @@ function cpuMeter(serverPid: number, pgPort: number) {
   };
 }
 
+/** Mean heartbeats per database statement, from the server's group-commit histogram. */
+async function meanHeartbeatBatch(pool: Pool): Promise<string> {
+  const r = await pool.request({ path: '/metrics', method: 'GET' });
+  const text = await r.body.text();
+  const sum = /tinysphere_heartbeat_batch_size_sum (\S+)/.exec(text)?.[1];
+  const count = /tinysphere_heartbeat_batch_size_count (\S+)/.exec(text)?.[1];
+  return sum && count ? (Number(sum) / Math.max(1, Number(count))).toFixed(1) : '?';
+}
+
 async function ingestedCount(pool: Pool): Promise<number> {
   const r = await pool.request({ path: '/metrics', method: 'GET' });
   const text = await r.body.text();
@@ -303,7 +312,7 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
       `[${db}] ${hb.perSec} heartbeats/s, p50 ${pct(hb.lat, 50)} ms, p99 ${pct(hb.lat, 99)} ms, ${hb.failed} not 200`,
     );
     log(
-      `[${db}] CPU per heartbeat: ${cpu.perRequest(hb.lat.length)} (load average now ${os.loadavg()[0]?.toFixed(1)})`,
+      `[${db}] CPU per heartbeat: ${cpu.perRequest(hb.lat.length)}; ${await meanHeartbeatBatch(pool)} heartbeats per statement (load average now ${os.loadavg()[0]?.toFixed(1)})`,
     );
     if (HEARTBEATS_ONLY)
       return {
