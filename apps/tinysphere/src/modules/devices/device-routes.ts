@@ -13,7 +13,7 @@ import {
   Id,
   TinyMLOpsError,
 } from '@tinymlops/contracts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LogLevel } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
@@ -33,6 +33,16 @@ const DeviceListQuery = z.strictObject({
 });
 const DeviceParams = z.strictObject({ deviceId: Id });
 
+/**
+ * Heartbeats come by the thousand per second and are counted in /metrics; at the default level
+ * (info) two request log lines each would cost a quarter of the server's CPU per heartbeat, so
+ * their request logs appear only when the server logs at debug or trace.
+ */
+function heartbeatLogLevel(app: FastifyInstance): LogLevel {
+  const level = app.log.level;
+  return level === 'debug' ? 'debug' : level === 'trace' ? 'trace' : 'warn';
+}
+
 /** Device enrolment and heartbeat (/device/v1), device management and tokens (/api/v1). */
 export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): void {
   const heartbeats = createHeartbeatRecorder(ctx);
@@ -45,6 +55,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
     '/device/v1/heartbeat',
     {
       preValidation: requireDeviceTokenShape(),
+      logLevel: heartbeatLogLevel(app),
       schema: { tags: ['device'], body: HeartbeatRequest, response: { 200: HeartbeatResponse } },
     },
     async (req) => heartbeats.record(req.headers.authorization, req.body as HeartbeatRequest),
