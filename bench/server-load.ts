@@ -3,7 +3,9 @@
  * `tinysphere serve` process from this process over loopback with undici, on PostgreSQL and on
  * PGlite. Heartbeats/s with p50/p99; 50 KB drift packages/s counted when ingested, upload p50/p99;
  * lost (accepted, never ingested) and duplicated (ingested more than once) after client retries.
- * Appends dated rows to docs/benchmarks.md.
+ * Appends dated rows to docs/benchmarks.md. The heartbeat phase also prints CPU per heartbeat of
+ * the server, this process and PostgreSQL: on a shared machine that, not heartbeats/s, is the
+ * figure to compare. `--heartbeats-only` skips the package phase and appends nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
