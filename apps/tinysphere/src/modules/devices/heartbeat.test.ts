@@ -69,6 +69,12 @@ describe.each(databaseEngines())('group-committed heartbeats on $name', (engine)
     expect(answers.map((r) => r.status)).toEqual(tokens.map((_, i) => (i === 5 ? 401 : 200)));
     expect((await readJson(answers[5]!)).error.code).toBe('UNAUTHENTICATED');
     for (const [i, d] of devices.entries()) expect((await row(d.deviceId)).uptime_seconds).toBe(i === 5 ? null : 77);
+    // The same through the recorder, where all of them surely share one batch.
+    const recorder = createHeartbeatRecorder(s.app.ctx);
+    const results = await Promise.allSettled(tokens.map((t) => recorder.record(`Bearer ${t}`, heartbeat(78))));
+    expect(results.map((r) => r.status)).toEqual(tokens.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
+    expect(results[5]).toMatchObject({ reason: { code: 'UNAUTHENTICATED' } });
+    for (const [i, d] of devices.entries()) expect((await row(d.deviceId)).uptime_seconds).toBe(i === 5 ? null : 78);
   });
 
   it('leaves the row at the last of several heartbeats of one device sent at once', async () => {
