@@ -33,14 +33,16 @@ const DeviceListQuery = z.strictObject({
 });
 const DeviceParams = z.strictObject({ deviceId: Id });
 
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
 /**
  * Heartbeats come by the thousand per second and are counted in /metrics; at the default level
  * (info) two request log lines each would cost a quarter of the server's CPU per heartbeat, so
- * their request logs appear only when the server logs at debug or trace.
+ * at info their route logs at warn; at any other level it logs like the rest of the server.
  */
 function heartbeatLogLevel(app: FastifyInstance): LogLevel {
-  const level = app.log.level;
-  return level === 'debug' ? 'debug' : level === 'trace' ? 'trace' : 'warn';
+  const level = LOG_LEVELS.find((l) => l === app.log.level) ?? 'info';
+  return level === 'info' ? 'warn' : level;
 }
 
 /** Device enrolment and heartbeat (/device/v1), device management and tokens (/api/v1). */

@@ -105,3 +105,20 @@ describe.each(databaseEngines())('group-committed heartbeats on $name', (engine)
     await expect(recorder.record('Bearer tdv_x', heartbeat(1))).rejects.toThrow(TinyMLOpsError);
   });
 });
+
+describe('heartbeat request logs', () => {
+  it('at info: other routes log each request, heartbeats do not', async () => {
+    const lines: string[] = [];
+    const stream = { write: (line: string) => void lines.push(line) };
+    const s = await startTestServer(databaseEngines()[0]!, { logger: { level: 'info', stream } });
+    try {
+      const d = await s.enrol('hw-logs');
+      const r = await s.call('POST', '/device/v1/heartbeat', { token: d.deviceToken, json: heartbeat(1) });
+      expect(r.status).toBe(200);
+      expect(lines.some((l) => l.includes('/device/v1/enrol'))).toBe(true);
+      expect(lines.some((l) => l.includes('/device/v1/heartbeat'))).toBe(false);
+    } finally {
+      await s.stop();
+    }
+  });
+});
