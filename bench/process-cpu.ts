@@ -1,5 +1,5 @@
 /**
- * CPU time of other processes (Linux /proc), so a load benchmark on a shared machine can report
+ * CPU time of the processes in a load benchmark (via Linux /proc), so that on a shared machine it can report
  * CPU per request — a figure that, unlike requests/s, does not depend on what else runs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -49,4 +49,28 @@ export function postgresCpuMs(port: number): number {
   let total = processCpuMs(postmaster);
   for (const pid of pids) if (stat(pid)?.[1] === String(postmaster)) total += processCpuMs(pid);
   return total;
+}
+
+/**
+ * Measures, from now on, the CPU of a server process, of this process (the load generator) and
+ * of the PostgreSQL on `pgPort` (0: none), and reports it per request.
+ * @example
+ * const cpu = cpuMeter(server.pid!, 5432); … ; console.log(cpu.perRequest(n)); // "server 70 µs, …"
+ */
+export function cpuMeter(serverPid: number, pgPort: number) {
+  const server0 = processCpuMs(serverPid);
+  const pg0 = pgPort ? postgresCpuMs(pgPort) : 0;
+  const self0 = process.cpuUsage();
+  return {
+    perRequest(n: number): string {
+      const self = process.cpuUsage(self0);
+      const us = (ms: number) => `${Math.round((ms * 1000) / Math.max(1, n))} µs`;
+      const parts = [
+        `server ${us(processCpuMs(serverPid) - server0)}`,
+        `load generator ${us((self.user + self.system) / 1000)}`,
+      ];
+      if (pgPort) parts.push(`postgres ${us(postgresCpuMs(pgPort) - pg0)}`);
+      return parts.join(', ');
+    },
+  };
 }

@@ -18,7 +18,7 @@ import { startTestPostgres } from '@tinymlops/testkit';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { buildPackage, driftDoc } from '../apps/tinysphere/src/testing/package-archive.js';
-import { postgresCpuMs, processCpuMs } from './process-cpu.js';
+import { cpuMeter } from './process-cpu.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'apps/tinysphere/bin/tinysphere.mjs');
@@ -164,25 +164,6 @@ async function heartbeats(
   const t0 = performance.now();
   await Promise.all(Array.from({ length: HB_CONNECTIONS }, worker));
   return { perSec: Math.round(ok / ((performance.now() - t0) / 1000)), lat, failed: lat.length - ok };
-}
-
-/** CPU used by the server, the load generator (this process) and PostgreSQL from now on. */
-function cpuMeter(serverPid: number, pgPort: number) {
-  const server0 = processCpuMs(serverPid);
-  const pg0 = pgPort ? postgresCpuMs(pgPort) : 0;
-  const self0 = process.cpuUsage();
-  return {
-    perRequest(n: number): string {
-      const self = process.cpuUsage(self0);
-      const us = (ms: number) => `${Math.round((ms * 1000) / Math.max(1, n))} µs`;
-      const parts = [
-        `server ${us(processCpuMs(serverPid) - server0)}`,
-        `load generator ${us((self.user + self.system) / 1000)}`,
-      ];
-      if (pgPort) parts.push(`postgres ${us(postgresCpuMs(pgPort) - pg0)}`);
-      return parts.join(', ');
-    },
-  };
 }
 
 /** Mean heartbeats per database statement, from the server's group-commit histogram. */
