@@ -1,6 +1,7 @@
 /**
- * CPU time of the processes in a load benchmark (via Linux /proc), so that on a shared machine it can report
- * CPU per request — a figure that, unlike requests/s, does not depend on what else runs.
+ * CPU time of the processes in a load benchmark (via Linux /proc), so that on a shared machine
+ * it can report CPU per request — a figure that, unlike requests/s, hardly depends on what else
+ * runs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
