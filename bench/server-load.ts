@@ -3,7 +3,9 @@
  * `tinysphere serve` process from this process over loopback with undici, on PostgreSQL and on
  * PGlite. Heartbeats/s with p50/p99; 50 KB drift packages/s counted when ingested, upload p50/p99;
  * lost (accepted, never ingested) and duplicated (ingested more than once) after client retries.
- * Appends dated rows to docs/benchmarks.md.
+ * Appends dated rows to docs/benchmarks.md. The heartbeat phase also prints CPU per heartbeat of
+ * the server, this process and PostgreSQL: on a shared machine that, not heartbeats/s, is the
+ * figure to compare. `--heartbeats-only` skips the package phase and appends nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -16,6 +18,7 @@ import { startTestPostgres } from '@tinymlops/testkit';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { buildPackage, driftDoc } from '../apps/tinysphere/src/testing/package-archive.js';
+import { cpuMeter } from './process-cpu.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = path.join(ROOT, 'apps/tinysphere/bin/tinysphere.mjs');
@@ -30,6 +33,10 @@ const LOAD_AT_START = os.loadavg()[0]?.toFixed(1) ?? '?';
 const HB_CONNECTIONS = 64;
 const PKG_CONCURRENCY = 32;
 const WORKERS = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 4;
+/** `--heartbeats-only`: skip the package phase (for profiling the heartbeat path). */
+const HEARTBEATS_ONLY = args.includes('--heartbeats-only');
+/** Node flags for the server process, e.g. `BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`. */
+const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
 interface Row {
   db: string;
@@ -71,6 +78,7 @@ async function startServer(storage: string[], port: number): Promise<ChildProces
   const c = spawn(
     process.execPath,
     [
+      ...SERVER_NODE_ARGS,
       BIN,
       'serve',
       ...storage,
@@ -120,7 +128,10 @@ async function enrol(pool: Pool, n: number) {
   return devices;
 }
 
-async function heartbeats(pool: Pool, devices: { token: string }[]): Promise<{ perSec: number; lat: number[] }> {
+async function heartbeats(
+  pool: Pool,
+  devices: { token: string }[],
+): Promise<{ perSec: number; lat: number[]; failed: number }> {
   const body = JSON.stringify({
     schemaVersion: 1,
     sentAt: new Date().toISOString(),
@@ -152,7 +163,16 @@ async function heartbeats(pool: Pool, devices: { token: string }[]): Promise<{ p
   };
   const t0 = performance.now();
   await Promise.all(Array.from({ length: HB_CONNECTIONS }, worker));
-  return { perSec: Math.round(ok / ((performance.now() - t0) / 1000)), lat };
+  return { perSec: Math.round(ok / ((performance.now() - t0) / 1000)), lat, failed: lat.length - ok };
+}
+
+/** Mean heartbeats per database statement, from the server's group-commit histogram. */
+async function meanHeartbeatBatch(pool: Pool): Promise<string> {
+  const r = await pool.request({ path: '/metrics', method: 'GET' });
+  const text = await r.body.text();
+  const sum = /tinysphere_heartbeat_batch_size_sum (\S+)/.exec(text)?.[1];
+  const count = /tinysphere_heartbeat_batch_size_count (\S+)/.exec(text)?.[1];
+  return sum && count ? (Number(sum) / Math.max(1, Number(count))).toFixed(1) : '?';
 }
 
 async function ingestedCount(pool: Pool): Promise<number> {
@@ -245,6 +265,7 @@ async function audit(pool: Pool, token: string, devices: { deviceId: string }[],
 async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-server-'));
   let stopPg = async () => {};
+  let pgPort = 0;
   let dbUri = `pglite:${dir}/db`;
   if (db === 'postgres') {
     const pgServer = await startTestPostgres();
@@ -255,6 +276,7 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
     await admin.query('CREATE DATABASE bench');
     await admin.end();
     dbUri = pgServer.url.replace(/\/postgres$/, '/bench');
+    pgPort = Number(new URL(pgServer.url).port);
   }
   const storage = ['--db', dbUri, '--blobs', `file:${dir}/blobs`];
   const viewer = JSON.parse(
@@ -267,8 +289,26 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
     log(`[${db}] enrolling ${DEVICES} devices…`);
     const devices = await enrol(pool, DEVICES);
     log(`[${db}] heartbeats for ${seconds} s with ${HB_CONNECTIONS} connections…`);
+    const cpu = cpuMeter(server.pid ?? 0, pgPort);
     const hb = await heartbeats(pool, devices);
-    log(`[${db}] ${hb.perSec} heartbeats/s, p50 ${pct(hb.lat, 50)} ms, p99 ${pct(hb.lat, 99)} ms`);
+    log(
+      `[${db}] ${hb.perSec} heartbeats/s, p50 ${pct(hb.lat, 50)} ms, p99 ${pct(hb.lat, 99)} ms, ${hb.failed} not 200`,
+    );
+    log(
+      `[${db}] CPU per heartbeat: ${cpu.perRequest(hb.lat.length)}; ${await meanHeartbeatBatch(pool)} heartbeats per statement (load average now ${os.loadavg()[0]?.toFixed(1)})`,
+    );
+    if (HEARTBEATS_ONLY)
+      return {
+        db,
+        heartbeatsPerSec: hb.perSec,
+        heartbeatP50Ms: pct(hb.lat, 50),
+        heartbeatP99Ms: pct(hb.lat, 99),
+        packagesPerSec: 0,
+        packageP50Ms: 0,
+        packageP99Ms: 0,
+        lost: 0,
+        duplicated: 0,
+      };
     log(`[${db}] packages with ${PKG_CONCURRENCY} concurrent uploads…`);
     const pk = await packages(pool, devices);
     const { lost, duplicated } = await audit(pool, viewer.apiToken, devices, pk.accepted);
@@ -317,7 +357,7 @@ async function record(rows: Row[]): Promise<void> {
 const dbs = (['postgres', 'pglite'] as const).filter((d) => !only || d === only);
 const rows: Row[] = [];
 for (const d of dbs) rows.push(await benchOne(d));
-await record(rows);
+if (!HEARTBEATS_ONLY) await record(rows);
 if (json)
   console.log(
     JSON.stringify(

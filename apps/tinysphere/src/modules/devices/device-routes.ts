@@ -13,14 +13,14 @@ import {
   Id,
   TinyMLOpsError,
 } from '@tinymlops/contracts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LogLevel } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { requireDeviceTokenShape, requireRole } from './auth.js';
 import { toDeviceSummary } from './device-view.js';
 import { enrolDevice } from './enrolment.js';
-import { recordHeartbeat } from './heartbeat.js';
+import { createHeartbeatRecorder } from './heartbeat.js';
 import { createApiToken, createEnrolmentToken } from './tokens.js';
 
 const DeviceListQuery = z.strictObject({
@@ -33,8 +33,21 @@ const DeviceListQuery = z.strictObject({
 });
 const DeviceParams = z.strictObject({ deviceId: Id });
 
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * Heartbeats come by the thousand per second and are counted in /metrics; at the default level
+ * (info) two request log lines each would cost a quarter of the server's CPU per heartbeat, so
+ * at info their route logs at warn; at any other level it logs like the rest of the server.
+ */
+function heartbeatLogLevel(app: FastifyInstance): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === app.log.level) ?? 'info';
+  return level === 'info' ? 'warn' : level;
+}
+
 /** Device enrolment and heartbeat (/device/v1), device management and tokens (/api/v1). */
 export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const heartbeats = createHeartbeatRecorder(ctx);
   app.post(
     '/device/v1/enrol',
     { schema: { tags: ['device'], body: EnrolmentRequest, response: { 201: EnrolmentResponse } } },
@@ -44,9 +57,10 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
     '/device/v1/heartbeat',
     {
       preValidation: requireDeviceTokenShape(),
+      logLevel: heartbeatLogLevel(app),
       schema: { tags: ['device'], body: HeartbeatRequest, response: { 200: HeartbeatResponse } },
     },
-    async (req) => recordHeartbeat(ctx, req.headers.authorization, req.body as HeartbeatRequest),
+    async (req) => heartbeats.record(req.headers.authorization, req.body as HeartbeatRequest),
   );
   app.get(
     '/api/v1/devices',
