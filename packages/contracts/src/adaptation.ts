@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DetectorSnapshot } from './detector-snapshot.js';
-import { Id, Label, SchemaVersion1, Sequence, Timestamp } from './primitives.js';
+import { Id, Label, SchemaVersion1, Sequence, StoredCount, Timestamp } from './primitives.js';
 
 /** What an adaptation step did. */
 export const ADAPTATION_ACTIONS = [
@@ -23,9 +23,9 @@ export const AdaptationEvent = z.strictObject({
   at: Timestamp,
   action: z.enum(ADAPTATION_ACTIONS),
   label: Label.optional(),
-  samples: z.number().int().nonnegative(),
-  stateVersionBefore: z.number().int().nonnegative(),
-  stateVersionAfter: z.number().int().nonnegative(),
+  samples: StoredCount,
+  stateVersionBefore: StoredCount,
+  stateVersionAfter: StoredCount,
   reason: z.string().max(1024),
   metrics: z.record(z.string(), z.number()).optional(),
 });
@@ -44,10 +44,10 @@ export type AdaptationDocument = z.infer<typeof AdaptationDocument>;
  */
 export const StateSnapshotDocument = z.strictObject({
   schemaVersion: SchemaVersion1,
-  stateVersion: z.number().int().nonnegative(),
+  stateVersion: StoredCount,
   createdAt: Timestamp,
   reason: z.string().max(256),
-  parentVersion: z.number().int().nonnegative().nullable(),
+  parentVersion: StoredCount.nullable(),
   modelId: z.string().min(1).max(64).optional(),
   snapshotId: Id.optional(),
   components: z.strictObject({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Float32Vector } from './float32-base64.js';
-import { Id, Label, RelativePath, SchemaVersion1, Timestamp } from './primitives.js';
+import { Id, Label, RelativePath, SchemaVersion1, StoredCount, Timestamp } from './primitives.js';
 
 /** Start or end of a drift episode. A detector emits exactly one of each per episode. */
 export const DRIFT_PHASES = ['start', 'end'] as const;
@@ -18,7 +18,7 @@ export const DriftEvent = z.strictObject({
   episodeId: Id,
   phase: z.enum(DRIFT_PHASES),
   at: Timestamp,
-  frameIndex: z.number().int().nonnegative(),
+  frameIndex: StoredCount,
   detector: z.strictObject({
     kind: z.string().regex(/^[a-z][a-z0-9-]*$/),
     name: z.string().min(1).max(64),
@@ -41,7 +41,7 @@ export const DriftSample = z.strictObject({
   sampleId: Id,
   episodeId: Id,
   capturedAt: Timestamp,
-  frameIndex: z.number().int().nonnegative(),
+  frameIndex: StoredCount,
   prediction: z.strictObject({ label: Label, confidence: z.number().min(0).max(1) }),
   neighbours: z.array(Neighbour).max(64).optional(),
   features: Float32Vector,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, OperationalMode, SchemaVersion1, Timestamp, Version } from './primitives.js';
+import { Id, OperationalMode, SchemaVersion1, StoredCount, Timestamp, Version } from './primitives.js';
 
 /** Which model a device runs. */
 export const ModelRef = z.strictObject({ modelId: z.string().min(1).max(64), version: Version });
@@ -37,7 +37,7 @@ export const HeartbeatRequest = z.strictObject({
   status: DeviceStatus,
   mode: OperationalMode,
   model: ModelRef.nullable(),
-  stateVersion: z.number().int().nonnegative(),
+  stateVersion: StoredCount,
   uptimeSeconds: z.number().nonnegative(),
   metrics: HeartbeatMetrics,
 });

@@ -35,7 +35,14 @@ export const RelativePath = z
   );
 
 /** A monotonically increasing per-device sequence number. */
-export const Sequence = z.number().int().nonnegative();
+export const Sequence = z.number().int().nonnegative().max(2_147_483_647);
+
+/**
+ * A device-reported count or version the server stores in a 32-bit column (state versions, frame
+ * indices, sample counts): bounded here so an out-of-range value is a 400 with the field's path,
+ * not a database error.
+ */
+export const StoredCount = z.number().int().nonnegative().max(2_147_483_647);
 
 /** The three operational modes of a device (DESIGN §1). */
 export const OPERATIONAL_MODES = ['monitoring-only', 'autonomous', 'server-assisted'] as const;

@@ -90,13 +90,24 @@ describe.each(databaseEngines())('group-committed heartbeats on $name', (engine)
   it('a heartbeat that fails in the database fails alone', async () => {
     const [a, b] = [await s.enrol('hw-ok'), await s.enrol('hw-bad-value')];
     const recorder = createHeartbeatRecorder(s.app.ctx);
-    // 2^31 passes the contract (a non-negative integer) but not the integer column.
+    // Called past the HTTP boundary, whose contract refuses 2^31 (below): the integer column fails.
     const results = await Promise.allSettled([
       recorder.record(`Bearer ${a.deviceToken}`, heartbeat(9)),
       recorder.record(`Bearer ${b.deviceToken}`, heartbeat(9, 2 ** 31)),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect((await row(a.deviceId)).uptime_seconds).toBe(9);
+  });
+
+  it('answers 400 with the field for a state version beyond what the server stores', async () => {
+    const d = await s.enrol('hw-big-version');
+    const r = await s.call('POST', '/device/v1/heartbeat', { token: d.deviceToken, json: heartbeat(1, 2 ** 31) });
+    const body = await r.json();
+    expect({ status: r.status, code: body.error.code, path: body.error.details?.[0]?.path }).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      path: 'stateVersion',
+    });
   });
 
   it('refuses a missing or malformed token before touching the database', async () => {
