@@ -102,7 +102,7 @@ describe.each(databaseEngines())('group-committed heartbeats on $name', (engine)
   it('answers 400 with the field for a state version beyond what the server stores', async () => {
     const d = await s.enrol('hw-big-version');
     const r = await s.call('POST', '/device/v1/heartbeat', { token: d.deviceToken, json: heartbeat(1, 2 ** 31) });
-    const body = await r.json();
+    const body = (await r.json()) as { error: { code: string; details?: { path: string }[] } };
     expect({ status: r.status, code: body.error.code, path: body.error.details?.[0]?.path }).toEqual({
       status: 400,
       code: 'VALIDATION_FAILED',
