@@ -1,12 +1,17 @@
 /**
- * `npm run bench:server [-- --json] [-- --db postgres|pglite] [-- --seconds N]`: load a real
+ * `npm run bench:server [-- --json] [-- --db postgres|pglite] [-- --seconds N] [-- --skip-heartbeats]
+ * [-- --no-record]`: load a real
  * `tinysphere serve` process from this process over loopback with undici, on PostgreSQL and on
  * PGlite. Heartbeats/s with p50/p99; 50 KB drift packages/s counted when ingested, upload p50/p99;
  * lost (accepted, never ingested) and duplicated (ingested more than once) after client retries.
- * Appends dated rows to docs/benchmarks.md.
+ * Also prints CPU seconds per 1,000 packages of the server, of PostgreSQL and of this load generator,
+ * which stay comparable on a shared machine when packages/s do not. Appends dated rows to
+ * docs/benchmarks.md unless `--no-record`. `BENCH_SERVER_NODE_ARGS` are node options for the
+ * server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -30,6 +35,8 @@ const LOAD_AT_START = os.loadavg()[0]?.toFixed(1) ?? '?';
 const HB_CONNECTIONS = 64;
 const PKG_CONCURRENCY = 32;
 const WORKERS = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 4;
+const SKIP_HEARTBEATS = args.includes('--skip-heartbeats');
+const RECORD = !args.includes('--no-record');
 
 interface Row {
   db: string;
@@ -71,6 +78,7 @@ async function startServer(storage: string[], port: number): Promise<ChildProces
   const c = spawn(
     process.execPath,
     [
+      ...(process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
       BIN,
       'serve',
       ...storage,
@@ -162,9 +170,16 @@ async function ingestedCount(pool: Pool): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
-async function packages(pool: Pool, devices: { deviceId: string; token: string }[]) {
+interface PreparedPackage {
+  token: string;
+  id: string;
+  body: Buffer;
+  sha: string;
+}
+
+async function preparePackages(devices: { deviceId: string; token: string }[]): Promise<PreparedPackage[]> {
   // ~50 KB drift packages: 12 samples with 4 KB (incompressible) images and 64-d features.
-  const prepared: { token: string; id: string; body: Buffer; sha: string }[] = [];
+  const prepared: PreparedPackage[] = [];
   const count = Math.max(200, Math.round(seconds * 60));
   for (let k = 0; k < count; k++) {
     const d = devices[k % devices.length]!;
@@ -183,6 +198,10 @@ async function packages(pool: Pool, devices: { deviceId: string; token: string }
     });
     prepared.push({ token: d.token, id, body, sha: createHash('sha256').update(body).digest('hex') });
   }
+  return prepared;
+}
+
+async function packages(pool: Pool, prepared: PreparedPackage[]) {
   const avgKb = prepared.reduce((s, p) => s + p.body.length, 0) / prepared.length / 1024;
   const before = await ingestedCount(pool);
   const lat: number[] = [];
@@ -226,6 +245,55 @@ async function packages(pool: Pool, devices: { deviceId: string; token: string }
   return { perSec: Math.round(done / elapsed), lat, accepted, avgKb, count: prepared.length };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 when unknown. */
+function cpuSecondsOf(pid: number): number {
+  const fields = procStat(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : 0;
+}
+
+/** /proc/<pid>/stat after the command name (field 3 onwards), or null when the process is gone. */
+function procStat(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** The postmaster listening on `port` and its children (backends, background processes). */
+function postgresPids(port: string): number[] {
+  const pids = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
+  const master = pids.find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`\0-p\0${port}\0`);
+    } catch {
+      return false;
+    }
+  });
+  return master ? [master, ...pids.filter((pid) => procStat(pid)?.[1] === String(master))] : [];
+}
+
+/**
+ * Starts measuring CPU: the server's, PostgreSQL's (its processes are listed again at the end,
+ * as the pool opens connections meanwhile) and this load generator's.
+ */
+function cpuMeter(serverPid: number, pgPort: string) {
+  const start = new Map([serverPid, ...(pgPort ? postgresPids(pgPort) : [])].map((p) => [p, cpuSecondsOf(p)]));
+  const self = process.cpuUsage();
+  return () => {
+    const pg = pgPort ? postgresPids(pgPort) : [];
+    const own = process.cpuUsage(self);
+    return {
+      server: cpuSecondsOf(serverPid) - (start.get(serverPid) ?? 0),
+      postgres: pg.reduce((s, p) => s + cpuSecondsOf(p) - (start.get(p) ?? 0), 0),
+      self: (own.user + own.system) / 1e6,
+    };
+  };
+}
+
 async function audit(pool: Pool, token: string, devices: { deviceId: string }[], accepted: Set<string>) {
   const ingested = new Map<string, number>();
   for (const d of devices) {
@@ -246,6 +314,7 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-server-'));
   let stopPg = async () => {};
   let dbUri = `pglite:${dir}/db`;
+  let pgPort = '';
   if (db === 'postgres') {
     const pgServer = await startTestPostgres();
     if (!pgServer) throw new Error('no PostgreSQL available (set TEST_DATABASE_URL or install postgresql)');
@@ -255,6 +324,7 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
     await admin.query('CREATE DATABASE bench');
     await admin.end();
     dbUri = pgServer.url.replace(/\/postgres$/, '/bench');
+    pgPort = new URL(pgServer.url).port;
   }
   const storage = ['--db', dbUri, '--blobs', `file:${dir}/blobs`];
   const viewer = JSON.parse(
@@ -266,14 +336,24 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
   try {
     log(`[${db}] enrolling ${DEVICES} devices…`);
     const devices = await enrol(pool, DEVICES);
-    log(`[${db}] heartbeats for ${seconds} s with ${HB_CONNECTIONS} connections…`);
-    const hb = await heartbeats(pool, devices);
+    log(`[${db}] heartbeats for ${SKIP_HEARTBEATS ? 0 : seconds} s with ${HB_CONNECTIONS} connections…`);
+    const hb = SKIP_HEARTBEATS ? { perSec: 0, lat: [] } : await heartbeats(pool, devices);
     log(`[${db}] ${hb.perSec} heartbeats/s, p50 ${pct(hb.lat, 50)} ms, p99 ${pct(hb.lat, 99)} ms`);
     log(`[${db}] packages with ${PKG_CONCURRENCY} concurrent uploads…`);
-    const pk = await packages(pool, devices);
+    const prepared = await preparePackages(devices);
+    const cpu = cpuMeter(server.pid ?? 0, pgPort);
+    const pk = await packages(pool, prepared);
+    const used = cpu();
     const { lost, duplicated } = await audit(pool, viewer.apiToken, devices, pk.accepted);
+    const perK = (s: number) => ((s / Math.max(pk.accepted.size, 1)) * 1000).toFixed(2);
     log(
       `[${db}] ${pk.count} packages of ~${pk.avgKb.toFixed(0)} KB: ${pk.perSec} ingested/s, upload p50 ${pct(pk.lat, 50)} ms, p99 ${pct(pk.lat, 99)} ms, lost ${lost}, duplicated ${duplicated}`,
+    );
+    log(
+      `[${db}] CPU s per 1,000 packages: server ${perK(used.server)}, postgres ${perK(used.postgres)}, load generator ${perK(used.self)}; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
     );
     return {
       db,
@@ -317,7 +397,7 @@ async function record(rows: Row[]): Promise<void> {
 const dbs = (['postgres', 'pglite'] as const).filter((d) => !only || d === only);
 const rows: Row[] = [];
 for (const d of dbs) rows.push(await benchOne(d));
-await record(rows);
+if (RECORD) await record(rows);
 if (json)
   console.log(
     JSON.stringify(
