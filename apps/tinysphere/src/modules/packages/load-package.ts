@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { TinyMLOpsError, type PackageType } from '@tinymlops/contracts';
 import type { AppContext } from '../../app-context.js';
 import { readBlob } from '../../storage/blob-store.js';
@@ -45,7 +44,7 @@ export async function loadPackage(
   ref: PackageBlobRef,
 ): Promise<LoadedPackage> {
   const bytes = await readPackageBytes(ctx, ref);
-  const entries = await readArchive(Readable.from([bytes]), ctx.config);
+  const entries = await readArchive(bytes, ctx.config);
   const manifest = verifyPackage(entries);
   if (manifest.deviceId !== deviceId)
     throw new TinyMLOpsError(
