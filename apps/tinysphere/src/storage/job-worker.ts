@@ -62,13 +62,18 @@ export class JobWorker {
   /** Ends the loops after their current job. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    for (const w of [...this.waiters]) w();
     await Promise.all(this.loops);
   }
 
-  /** Ends idle waits early: called when this process has just enqueued a job. */
+  /**
+   * Ends one idle wait early: called when this process has just enqueued jobs. One loop, not
+   * all: the others would only race it for the same jobs and claim nothing (a wasted round
+   * trip each). A loop that claimed a full batch claims again at once.
+   */
   wake(): void {
-    for (const w of [...this.waiters]) w();
+    const [first] = this.waiters;
+    first?.();
   }
 
   /** Claims and runs one batch of due jobs; resolves false when none was due. Exposed for tests. */

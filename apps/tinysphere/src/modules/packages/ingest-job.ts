@@ -22,7 +22,7 @@ interface Target {
  * @example
  * new JobWorker(db, { 'ingest-package': createIngestHandler(ctx) }).start();
  */
-export function createIngestHandler(ctx: AppContext, maxBatch = 8): BatchJobHandler {
+export function createIngestHandler(ctx: AppContext, maxBatch = 16): BatchJobHandler {
   return { maxBatch, batch: (jobs) => ingestBatch(ctx, jobs) };
 }
 
