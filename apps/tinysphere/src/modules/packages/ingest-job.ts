@@ -2,7 +2,7 @@ import { TinyMLOpsError } from '@tinymlops/contracts';
 import type { AppContext } from '../../app-context.js';
 import type { BatchJobHandler } from '../../storage/job-worker.js';
 import type { ClaimedJob } from '../../storage/jobs.js';
-import { loadPackage, type LoadedPackage, type PackageBlobRef } from './load-package.js';
+import { loadPackage, readStoredPackages, type LoadedPackage, type PackageBlobRef } from './load-package.js';
 import { storeRuns, writeIngestRows, type StagedPackage } from './write-ingest-rows.js';
 
 /** One claimed `ingest-package` job and the package it names. */
@@ -34,14 +34,24 @@ async function ingestBatch(ctx: AppContext, jobs: readonly ClaimedJob[]): Promis
     packageId: String(job.payload['packageId']),
   }));
   const refs = await markProcessing(ctx, targets);
+  const live = targets.flatMap((target) => {
+    const ref = refs.get(keyOf(target));
+    if (ref === 'ingested') return [];
+    if (ref) return [{ target, ref }];
+    failures.set(target.job.id, new TinyMLOpsError('NOT_FOUND', `package ${keyOf(target)} not found`));
+    return [];
+  });
+  const stored = await readStoredPackages(
+    ctx,
+    live.map((l) => l.ref),
+  );
   const loaded: { target: Target; pkg: LoadedPackage }[] = [];
   await Promise.all(
-    targets.map(async (target) => {
-      const ref = refs.get(keyOf(target));
-      if (ref === 'ingested') return;
+    live.map(async ({ target }, i) => {
       try {
-        if (!ref) throw new TinyMLOpsError('NOT_FOUND', `package ${keyOf(target)} not found`);
-        const pkg = await loadPackage(ctx, target.deviceId, target.packageId, ref);
+        const bytes = stored[i] as Buffer | Error;
+        if (bytes instanceof Error) throw bytes;
+        const pkg = await loadPackage(ctx, target.deviceId, target.packageId, bytes);
         for (const { handler, doc } of pkg.parsed) await handler.blobs?.(ctx, pkg.input, doc);
         loaded.push({ target, pkg });
       } catch (err) {

@@ -31,19 +31,55 @@ export interface LoadedPackage {
 }
 
 /**
- * Reads a stored package (bounded), verifies its manifest, every hash and that it is the
- * package it was uploaded as, and parses each document with its type's handler. Bad content
- * throws a 4xx TinyMLOpsError (dead-lettered at once); a missing blob a 500 (retried).
+ * Reads the stored bytes of a batch of packages, in order: packages that share a segment come
+ * from one ranged read of it (one open and read instead of one per package). A missing or
+ * short blob gives an INTERNAL error for that package (retried), never for the others.
  * @example
- * const loaded = await loadPackage(ctx, 'dev_1', 'pkg_1', row);
+ * const [bytes] = await readStoredPackages(ctx, [row]);
+ */
+export async function readStoredPackages(
+  ctx: AppContext,
+  refs: readonly PackageBlobRef[],
+): Promise<(Buffer | Error)[]> {
+  const spans = new Map<string, { start: number; end: number; bytes?: Promise<Buffer | null> }>();
+  for (const r of refs) {
+    if (r.blob_offset === null) continue;
+    const end = r.blob_offset + (r.blob_length ?? 0);
+    const s = spans.get(r.blob_key);
+    spans.set(r.blob_key, {
+      start: Math.min(s?.start ?? r.blob_offset, r.blob_offset),
+      end: Math.max(s?.end ?? end, end),
+    });
+  }
+  for (const [key, s] of spans) s.bytes = ctx.blobs.getRange(key, s.start, s.end - s.start);
+  return Promise.all(
+    refs.map(async (r) => {
+      const span = spans.get(r.blob_key);
+      const whole = span ? await span.bytes : await readBlob(ctx.blobs, r.blob_key);
+      const bytes =
+        span && whole && r.blob_offset !== null
+          ? whole.subarray(r.blob_offset - span.start, r.blob_offset - span.start + (r.blob_length ?? 0))
+          : whole;
+      if (!bytes || (r.blob_length !== null && bytes.length !== r.blob_length))
+        return new TinyMLOpsError('INTERNAL', `package blob ${r.blob_key} is missing or short`);
+      return bytes;
+    }),
+  );
+}
+
+/**
+ * Opens a stored package (bounded), verifies its manifest, every hash and that it is the
+ * package it was uploaded as, and parses each document with its type's handler. Bad content
+ * throws a 4xx TinyMLOpsError (dead-lettered at once).
+ * @example
+ * const loaded = await loadPackage(ctx, 'dev_1', 'pkg_1', bytes);
  */
 export async function loadPackage(
   ctx: AppContext,
   deviceId: string,
   packageId: string,
-  ref: PackageBlobRef,
+  bytes: Buffer,
 ): Promise<LoadedPackage> {
-  const bytes = await readPackageBytes(ctx, ref);
   const entries = await readArchive(bytes, ctx.config);
   const manifest = verifyPackage(entries);
   if (manifest.deviceId !== deviceId)
@@ -62,16 +98,6 @@ export async function loadPackage(
     return { handler, doc: handler.parse(input, documentOf(input, type)) };
   });
   return { input, parsed };
-}
-
-async function readPackageBytes(ctx: AppContext, ref: PackageBlobRef): Promise<Buffer> {
-  const bytes =
-    ref.blob_offset === null
-      ? await readBlob(ctx.blobs, ref.blob_key)
-      : await ctx.blobs.getRange(ref.blob_key, ref.blob_offset, ref.blob_length ?? 0);
-  if (!bytes || (ref.blob_length !== null && bytes.length !== ref.blob_length))
-    throw new TinyMLOpsError('INTERNAL', `package blob ${ref.blob_key} is missing or short`);
-  return bytes;
 }
 
 function documentOf(input: IngestInput, type: PackageType): unknown {
