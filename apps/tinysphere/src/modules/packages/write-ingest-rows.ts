@@ -52,7 +52,8 @@ export async function writeIngestRows(ctx: AppContext, staged: readonly StagedPa
           staged.map((p) => tuple(p.input.deviceId, p.input.packageId)),
         ),
       )
-      .orderBy(['device_id', 'package_id'])
+      .orderBy('device_id')
+      .orderBy('package_id')
       .forUpdate()
       .execute();
     const done = new Set(locked.filter((r) => r.status === 'ingested').map((r) => `${r.device_id}/${r.package_id}`));
