@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { createGunzip, gunzip } from 'node:zlib';
+import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
 import { PackageManifest, TinyMLOpsError, RelativePath, parseOrThrow } from '@tinymlops/contracts';
 import tar from 'tar-stream';
 
@@ -22,6 +22,23 @@ function invalid(message: string, cause?: unknown): TinyMLOpsError {
 }
 
 const gunzipAsync = promisify(gunzip);
+
+/** Archives that inflate to at most this are inflated synchronously: a few ms of the event loop at worst. */
+const SYNC_INFLATE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Gunzips at most `cap` bytes. Synchronously up to SYNC_INFLATE_BYTES (a fraction of the CPU of
+ * the threadpool round trips of async zlib for a small package), asynchronously beyond, so a
+ * large package does not hold up the event loop.
+ */
+async function inflate(gz: Buffer, cap: number): Promise<Buffer> {
+  try {
+    return gunzipSync(gz, { maxOutputLength: Math.min(cap, SYNC_INFLATE_BYTES) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE' || cap <= SYNC_INFLATE_BYTES) throw err;
+  }
+  return gunzipAsync(gz, { maxOutputLength: cap, chunkSize: 64 * 1024 });
+}
 
 /** Tar bytes beyond file contents: a header and padding per entry (pax headers too), the end blocks and record padding. */
 function tarOverhead(limits: ArchiveLimits): number {
@@ -61,7 +78,7 @@ async function readArchiveBuffer(gz: Buffer, limits: ArchiveLimits): Promise<Arc
   const content = Math.min(limits.maxExtractedBytes, Math.max(64 * 1024, gz.length * limits.maxCompressionRatio));
   let tarBytes: Buffer;
   try {
-    tarBytes = await gunzipAsync(gz, { maxOutputLength: content + tarOverhead(limits) });
+    tarBytes = await inflate(gz, content + tarOverhead(limits));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
       throw invalid(
@@ -116,7 +133,8 @@ function untar(limits: ArchiveLimits, compressedSoFar: () => number, entries: Ar
     });
     stream.on('end', () => {
       if (failed) return;
-      entries.set(header.name, Buffer.concat(chunks));
+      // One chunk (the usual case for a buffered archive) is kept as is: no copy.
+      entries.set(header.name, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
       next();
     });
   });

@@ -1,13 +1,16 @@
-import { decodeFloat32, DriftEventsDocument, parseOrThrow, TinyMLOpsError } from '@tinymlops/contracts';
+import { DriftEventsDocument, parseOrThrow, TinyMLOpsError } from '@tinymlops/contracts';
 import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../../storage/database.js';
 import { chunked, type HandlerItem, type IngestInput, type PackageTypeHandler } from './package-type-handler.js';
 
-/** A sample's runs in the batch blob: its features (raw f32le), then its image (or undefined). */
+/**
+ * A sample's runs in the batch blob: its features (raw f32le: the wire's base64 decoded, as
+ * the contract's length check guarantees dim × 4 bytes), then its image (or undefined).
+ */
 function sampleRuns(input: IngestInput, doc: DriftEventsDocument): (Buffer | undefined)[] {
   return doc.samples.flatMap((s) => [
-    Buffer.from(decodeFloat32(s.features).buffer),
+    Buffer.from(s.features.data, 'base64'),
     s.image ? input.entries.get(s.image.path) : undefined,
   ]);
 }
