@@ -46,19 +46,19 @@ async function ingestBatch(ctx: AppContext, jobs: readonly ClaimedJob[]): Promis
     live.map((l) => l.ref),
   );
   const loaded: { target: Target; pkg: LoadedPackage }[] = [];
-  await Promise.all(
-    live.map(async ({ target }, i) => {
-      try {
-        const bytes = stored[i] as Buffer | Error;
-        if (bytes instanceof Error) throw bytes;
-        const pkg = await loadPackage(ctx, target.deviceId, target.packageId, bytes);
-        for (const { handler, doc } of pkg.parsed) await handler.blobs?.(ctx, pkg.input, doc);
-        loaded.push({ target, pkg });
-      } catch (err) {
-        failures.set(target.job.id, err);
-      }
-    }),
-  );
+  for (const [i, { target }] of live.entries()) {
+    // Reading and parsing is CPU work: yield between packages so uploads are not held up.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      const bytes = stored[i] as Buffer | Error;
+      if (bytes instanceof Error) throw bytes;
+      const pkg = await loadPackage(ctx, target.deviceId, target.packageId, bytes);
+      for (const { handler, doc } of pkg.parsed) await handler.blobs?.(ctx, pkg.input, doc);
+      loaded.push({ target, pkg });
+    } catch (err) {
+      failures.set(target.job.id, err);
+    }
+  }
   // Claim order (oldest first), so an episode's start is written before its end.
   loaded.sort((a, b) => a.target.job.id - b.target.job.id);
   await writeBatch(ctx, loaded, failures);
