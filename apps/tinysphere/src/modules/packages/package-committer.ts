@@ -27,10 +27,12 @@ interface Pending {
 /** Bounds of one group (segment): enough to amortise a durable write, small enough to stay quick. */
 const MAX_GROUP = 64;
 const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
+/** Groups being committed at once. */
+const MAX_IN_FLIGHT = 2;
 
 /**
- * Group commit for uploads: uploads that arrive while a group is being made durable wait and
- * go together in the next one. A group costs one lookup, ONE blob (a segment holding every
+ * Group commit for uploads: uploads that arrive while groups are being made durable wait and
+ * go together in the next one (at most MAX_IN_FLIGHT groups at a time). A group costs one lookup, ONE blob (a segment holding every
  * in-memory package end to end, so one fsync) and ONE statement inserting every package row
  * with its `ingest-package` job (atomic, like a transaction). The segment is durable before
  * the statement runs, so an accepted package is never lost; a package whose row already exists
@@ -41,29 +43,35 @@ const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
  */
 export class PackageCommitter {
   private queue: Pending[] = [];
-  private flushing = false;
+  private inFlight = 0;
 
   constructor(private readonly ctx: AppContext) {}
 
   admit(pkg: AdmittedPackage): Promise<Admission> {
     return new Promise<Admission>((resolve, reject) => {
       this.queue.push({ pkg, resolve, reject });
-      if (!this.flushing) void this.drain();
+      this.pump();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.flushing = true;
-    while (this.queue.length > 0) {
+  /**
+   * Starts a group when fewer than MAX_IN_FLIGHT are being committed: while one group waits for
+   * its fsync, the next can already be written, so an upload waits for its own group only.
+   */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < MAX_IN_FLIGHT) {
       const group = this.take();
-      try {
-        const outcomes = await this.commit(group.map((p) => p.pkg));
-        group.forEach((p, i) => p.resolve(outcomes[i] as Admission));
-      } catch (err) {
-        for (const p of group) p.reject(err);
-      }
+      this.inFlight++;
+      void this.commit(group.map((p) => p.pkg))
+        .then(
+          (outcomes) => group.forEach((p, i) => p.resolve(outcomes[i] as Admission)),
+          (err: unknown) => group.forEach((p) => p.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
     }
-    this.flushing = false;
   }
 
   private take(): Pending[] {
