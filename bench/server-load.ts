@@ -34,7 +34,7 @@ const DEVICES = 200;
 const LOAD_AT_START = os.loadavg()[0]?.toFixed(1) ?? '?';
 const HB_CONNECTIONS = 64;
 const PKG_CONCURRENCY = 32;
-const WORKERS = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 4;
+const WORKERS = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 2;
 const SKIP_HEARTBEATS = args.includes('--skip-heartbeats');
 const RECORD = !args.includes('--no-record');
 
