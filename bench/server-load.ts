@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestPostgres } from '@tinymlops/testkit';
 import pg from 'pg';
 import { Pool } from 'undici';
+import { openDatabase } from '../apps/tinysphere/src/storage/open-database.js';
 import { buildPackage, driftDoc } from '../apps/tinysphere/src/testing/package-archive.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -62,15 +63,6 @@ function freePort(): Promise<number> {
       const a = s.address();
       s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
     });
-  });
-}
-
-function run(argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tinysphere ${argv[0]} exited ${code}`))));
   });
 }
 
@@ -294,20 +286,21 @@ function cpuMeter(serverPid: number, pgPort: string) {
   };
 }
 
-async function audit(pool: Pool, token: string, devices: { deviceId: string }[], accepted: Set<string>) {
-  const ingested = new Map<string, number>();
-  for (const d of devices) {
-    const r = await pool.request({
-      path: `/api/v1/packages?deviceId=${d.deviceId}&limit=500`,
-      method: 'GET',
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const b = (await r.body.json()) as { items: { package_id: string; status: string; ingest_count: number }[] };
-    for (const p of b.items) if (p.status === 'ingested') ingested.set(p.package_id, p.ingest_count);
+/**
+ * Lost (accepted, never ingested) and duplicated (ingested more than once) packages, read from
+ * the database itself once the server has stopped (the people API does not show ingest_count).
+ */
+async function audit(dbUri: string, accepted: Set<string>) {
+  const d = await openDatabase(dbUri);
+  try {
+    const rows = await d.db.selectFrom('packages').select(['package_id', 'status', 'ingest_count']).execute();
+    const ingested = new Map(rows.filter((r) => r.status === 'ingested').map((r) => [r.package_id, r.ingest_count]));
+    const lost = [...accepted].filter((id) => !ingested.has(id)).length;
+    const duplicated = [...ingested.values()].filter((n) => n > 1).length;
+    return { lost, duplicated };
+  } finally {
+    await d.close();
   }
-  const lost = [...accepted].filter((id) => !ingested.has(id)).length;
-  const duplicated = [...ingested.values()].filter((n) => n > 1).length;
-  return { lost, duplicated };
 }
 
 async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
@@ -327,12 +320,16 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
     pgPort = new URL(pgServer.url).port;
   }
   const storage = ['--db', dbUri, '--blobs', `file:${dir}/blobs`];
-  const viewer = JSON.parse(
-    await run(['admin', 'create-token', ...storage, '--role', 'viewer', '--name', 'bench']),
-  ) as { apiToken: string };
   const port = await freePort();
   const server = await startServer(storage, port);
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: HB_CONNECTIONS, pipelining: 1 });
+  let stopped: Promise<void> | undefined;
+  const stopServer = () =>
+    (stopped ??= (async () => {
+      await pool.close();
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    })());
   try {
     log(`[${db}] enrolling ${DEVICES} devices…`);
     const devices = await enrol(pool, DEVICES);
@@ -344,7 +341,8 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
     const cpu = cpuMeter(server.pid ?? 0, pgPort);
     const pk = await packages(pool, prepared);
     const used = cpu();
-    const { lost, duplicated } = await audit(pool, viewer.apiToken, devices, pk.accepted);
+    await stopServer();
+    const { lost, duplicated } = await audit(dbUri, pk.accepted);
     const perK = (s: number) => ((s / Math.max(pk.accepted.size, 1)) * 1000).toFixed(2);
     log(
       `[${db}] ${pk.count} packages of ~${pk.avgKb.toFixed(0)} KB: ${pk.perSec} ingested/s, upload p50 ${pct(pk.lat, 50)} ms, p99 ${pct(pk.lat, 99)} ms, lost ${lost}, duplicated ${duplicated}`,
@@ -367,9 +365,7 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
       duplicated,
     };
   } finally {
-    await pool.close();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await stopServer();
     await stopPg();
     await rm(dir, { recursive: true, force: true });
   }
