@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker } from '../../app.js';
 import { FsBlobStore } from '../../storage/blob-stores/fs.js';
-import type { BlobStore } from '../../storage/blob-store.js';
+import { readBlob, type BlobStore } from '../../storage/blob-store.js';
 import type { JobWorker } from '../../storage/job-worker.js';
 import { databaseEngines } from '../../testing/database-engines.js';
 import { buildPackage, driftDoc, metricsDoc } from '../../testing/package-archive.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
+import { SEGMENT_MAX_PACKAGE_BYTES } from './package-upload.js';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -141,5 +143,28 @@ describe.each(databaseEngines())('batched ingestion on $name', (engine) => {
     }
     while (await worker.runOnce());
     for (const m of many) expect(await statusOf(m.id)).toMatchObject({ status: 'ingested', ingest_count: 1 });
+  });
+
+  it('a package above the segment size streams into a blob of its own and is ingested like the rest', async () => {
+    const { doc, images } = driftDoc('ep_batlarge', 2, { withImages: true });
+    for (const key of Object.keys(images)) images[key] = randomBytes(700 * 1024); // incompressible: > 1 MiB gzip'd
+    const body = await buildPackage({
+      packageId: 'pkg_bat_large',
+      deviceId: dev.deviceId,
+      documents: { 'drift-events': doc },
+      files: images,
+    });
+    expect(body.length).toBeGreaterThan(SEGMENT_MAX_PACKAGE_BYTES);
+    expect((await s.upload(dev.deviceToken, 'pkg_bat_large', body)).status).toBe(202);
+    const row = await s.db.db
+      .selectFrom('packages')
+      .select(['blob_key', 'blob_offset', 'blob_length'])
+      .where('package_id', '=', 'pkg_bat_large')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ blob_offset: null, blob_length: null });
+    expect(await readBlob(s.blobs, row.blob_key)).toEqual(body);
+    expect((await s.upload(dev.deviceToken, 'pkg_bat_large', body)).status).toBe(200);
+    expect(await worker.runOnce()).toBe(true);
+    expect(await statusOf('pkg_bat_large')).toMatchObject({ status: 'ingested', ingest_count: 1 });
   });
 });
