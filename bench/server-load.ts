@@ -229,12 +229,13 @@ async function packages(pool: Pool, prepared: PreparedPackage[]) {
     }
   };
   await Promise.all(Array.from({ length: PKG_CONCURRENCY }, worker));
+  const uploadSeconds = (performance.now() - t0) / 1000;
   let done = 0;
   const deadline = performance.now() + 300_000;
   while ((done = (await ingestedCount(pool)) - before) < accepted.size && performance.now() < deadline)
     await new Promise((r) => setTimeout(r, 100));
   const elapsed = (performance.now() - t0) / 1000;
-  return { perSec: Math.round(done / elapsed), lat, accepted, avgKb, count: prepared.length };
+  return { perSec: Math.round(done / elapsed), lat, accepted, avgKb, count: prepared.length, uploadSeconds, elapsed };
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 when unknown. */
@@ -345,7 +346,7 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
     const { lost, duplicated } = await audit(dbUri, pk.accepted);
     const perK = (s: number) => ((s / Math.max(pk.accepted.size, 1)) * 1000).toFixed(2);
     log(
-      `[${db}] ${pk.count} packages of ~${pk.avgKb.toFixed(0)} KB: ${pk.perSec} ingested/s, upload p50 ${pct(pk.lat, 50)} ms, p99 ${pct(pk.lat, 99)} ms, lost ${lost}, duplicated ${duplicated}`,
+      `[${db}] ${pk.count} packages of ~${pk.avgKb.toFixed(0)} KB: ${pk.perSec} ingested/s, upload p50 ${pct(pk.lat, 50)} ms, p99 ${pct(pk.lat, 99)} ms, lost ${lost}, duplicated ${duplicated}; uploads took ${pk.uploadSeconds.toFixed(1)} s of ${pk.elapsed.toFixed(1)} s`,
     );
     log(
       `[${db}] CPU s per 1,000 packages: server ${perK(used.server)}, postgres ${perK(used.postgres)}, load generator ${perK(used.self)}; load average ${os
