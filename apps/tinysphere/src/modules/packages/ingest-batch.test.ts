@@ -115,6 +115,31 @@ describe.each(databaseEngines())('batched ingestion on $name', (engine) => {
     expect(await statusOf('pkg_bat_crash')).toMatchObject({ status: 'ingested', ingest_count: 1 });
   });
 
+  it('rows are not committed when the batch blob (written meanwhile) fails; the batch is retried', async () => {
+    const { doc, images } = driftDoc('ep_batblob1', 2, { withImages: true });
+    const body = await buildPackage({
+      packageId: 'pkg_bat_blob1',
+      deviceId: dev.deviceId,
+      documents: { 'drift-events': doc },
+      files: images,
+    });
+    expect((await s.upload(dev.deviceToken, 'pkg_bat_blob1', body)).status).toBe(202);
+    crashing.state.crashAfterNextPut = true;
+    expect(await worker.runOnce()).toBe(true);
+    const rows = () =>
+      s.db.db.selectFrom('drift_samples').select('sample_id').where('package_id', '=', 'pkg_bat_blob1').execute();
+    expect(await rows()).toEqual([]);
+    expect((await jobsOf('pkg_bat_blob1'))[0]).toMatchObject({ status: 'queued', attempts: 1 });
+    await s.db.db
+      .updateTable('jobs')
+      .set({ run_at: new Date(0) })
+      .where('status', '=', 'queued')
+      .execute();
+    expect(await worker.runOnce()).toBe(true);
+    expect(await rows()).toHaveLength(2);
+    expect(await statusOf('pkg_bat_blob1')).toMatchObject({ status: 'ingested', ingest_count: 1 });
+  });
+
   it('concurrent uploads of one id are committed once: one 202, the rest 200 duplicates, one job', async () => {
     const body = await metricsPackage('pkg_bat_same', 300);
     const other = await metricsPackage('pkg_bat_same', 310);

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app-context.js';
 import type { BatchJobHandler } from '../../storage/job-worker.js';
 import type { ClaimedJob } from '../../storage/jobs.js';
 import { loadPackage, readStoredPackages, type LoadedPackage, type PackageBlobRef } from './load-package.js';
-import { storeRuns, writeIngestRows, type StagedPackage } from './write-ingest-rows.js';
+import { storeRuns, writeIngestRows } from './write-ingest-rows.js';
 
 /** One claimed `ingest-package` job and the package it names. */
 interface Target {
@@ -69,29 +69,33 @@ async function ingestBatch(ctx: AppContext, jobs: readonly ClaimedJob[]): Promis
   return failures;
 }
 
-/** Stores and commits the batch; if the transaction fails, each package is retried alone so one bad package cannot fail the rest. */
+/**
+ * Stores and commits the batch (the blob is written while the rows are); if the transaction
+ * fails, each package is retried alone so one bad package cannot fail the rest.
+ */
 async function writeBatch(
   ctx: AppContext,
   loaded: readonly { target: Target; pkg: LoadedPackage }[],
   failures: Map<number, unknown>,
 ): Promise<void> {
   if (loaded.length === 0) return;
-  let staged: StagedPackage[];
+  const { staged, durable } = storeRuns(
+    ctx,
+    loaded.map((l) => l.pkg),
+  );
   try {
-    staged = await storeRuns(
-      ctx,
-      loaded.map((l) => l.pkg),
+    await writeIngestRows(ctx, staged, durable);
+  } catch (err) {
+    const notStored = await durable.then(
+      () => null,
+      (e: unknown) => e ?? err,
     );
-  } catch (err) {
-    for (const { target } of loaded) failures.set(target.job.id, err);
-    return;
-  }
-  try {
-    await writeIngestRows(ctx, staged);
-  } catch (err) {
-    if (staged.length === 1) return void failures.set(loaded[0]!.target.job.id, err);
+    if (notStored !== null || staged.length === 1) {
+      for (const { target } of loaded) failures.set(target.job.id, notStored ?? err);
+      return;
+    }
     for (const [i, one] of staged.entries()) {
-      await writeIngestRows(ctx, [one]).catch((e: unknown) => failures.set(loaded[i]!.target.job.id, e));
+      await writeIngestRows(ctx, [one], durable).catch((e: unknown) => failures.set(loaded[i]!.target.job.id, e));
     }
   }
 }

@@ -9,20 +9,28 @@ export interface StagedPackage extends LoadedPackage {
 }
 
 /**
- * Stores the byte runs (feature vectors, images) of every package of a batch in ONE blob, so a
- * batch costs one durable write instead of one per package. The blob is written before any row
- * points at it; if the rows never commit it is left unreferenced (a retry writes a new one).
+ * Starts storing the byte runs (feature vectors, images) of every package of a batch in ONE
+ * blob, so a batch costs one durable write instead of one per package, and says where each run
+ * will be. `durable` settles when the blob is stored: pass it to writeIngestRows, which writes
+ * the rows meanwhile but commits only after it, so no committed row points at bytes that are not
+ * durable. If the rows never commit the blob is left unreferenced (a retry writes a new one).
  * @example
- * const staged = await storeRuns(ctx, loaded);
+ * const { staged, durable } = storeRuns(ctx, loaded);
+ * await writeIngestRows(ctx, staged, durable);
  */
-export async function storeRuns(ctx: AppContext, loaded: readonly LoadedPackage[]): Promise<StagedPackage[]> {
+export function storeRuns(
+  ctx: AppContext,
+  loaded: readonly LoadedPackage[],
+): { staged: StagedPackage[]; durable: Promise<void> } {
   const key = `ingest/${ctx.now().toISOString().slice(0, 10)}/${randomUUID()}.bin`;
   const perDoc = loaded.flatMap((p) => p.parsed.map(({ handler, doc }) => handler.runs?.(p.input, doc) ?? []));
   const { bytes, offsets } = packRuns(perDoc.flat());
-  if (bytes.length > 0) await ctx.blobs.put(key, Buffer.concat(bytes));
+  const durable = bytes.length > 0 ? ctx.blobs.put(key, Buffer.concat(bytes)).then(() => {}) : Promise.resolve();
+  // Observed by writeIngestRows; this only keeps an early failure from being "unhandled".
+  durable.catch(() => {});
   let at = 0;
   let d = 0;
-  return loaded.map((p) => {
+  const staged = loaded.map((p) => {
     const stored = new Map<unknown, StoredRuns | null>();
     for (const { doc } of p.parsed) {
       const n = (perDoc[d++] ?? []).length;
@@ -31,16 +39,22 @@ export async function storeRuns(ctx: AppContext, loaded: readonly LoadedPackage[
     }
     return { ...p, stored };
   });
+  return { staged, durable };
 }
 
 /**
  * Writes the rows of a batch of packages and marks them ingested, in one transaction, after
  * locking their package rows (in key order, so concurrent batches cannot deadlock): a package
- * another run already ingested is skipped, so a job that runs twice ingests once.
+ * another run already ingested is skipped, so a job that runs twice ingests once. Commits only
+ * once `durable` (the batch blob) has settled, and rolls back if it failed.
  * @example
- * await writeIngestRows(ctx, staged);
+ * await writeIngestRows(ctx, staged, durable);
  */
-export async function writeIngestRows(ctx: AppContext, staged: readonly StagedPackage[]): Promise<void> {
+export async function writeIngestRows(
+  ctx: AppContext,
+  staged: readonly StagedPackage[],
+  durable: Promise<void>,
+): Promise<void> {
   await ctx.db.transaction().execute(async (tx) => {
     const locked = await tx
       .selectFrom('packages')
@@ -85,6 +99,7 @@ export async function writeIngestRows(ctx: AppContext, staged: readonly StagedPa
         )
         .execute();
     }
+    await durable;
   });
 }
 
