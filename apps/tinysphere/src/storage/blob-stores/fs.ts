@@ -9,13 +9,27 @@ import { assertBlobKey, type BlobInfo, type BlobStore } from '../blob-store.js';
 
 const fsyncFd = promisify(fsync);
 
+/** Objects up to this size are written synchronously (see writeDurably); larger ones asynchronously. */
+const SYNC_WRITE_BYTES = 8 * 1024 * 1024;
+
 /**
- * Writes bytes to a new file and fsyncs it. Open, write and close are synchronous on purpose:
- * they only touch the page cache (well under a millisecond for the objects the server writes),
- * while each asynchronous step waits for a busy event loop; only the fsync, which waits for the
- * disk, goes to the threadpool.
+ * Writes bytes to a new file and fsyncs it. For objects up to SYNC_WRITE_BYTES (segments,
+ * batch blobs) open, write and close are synchronous on purpose: they only touch the page cache
+ * (well under a millisecond), while each asynchronous step waits for a busy event loop; only the
+ * fsync, which waits for the disk, goes to the threadpool. Larger objects (model bundles) are
+ * written asynchronously so they do not hold up the event loop.
  */
 async function writeDurably(file: string, bytes: Uint8Array): Promise<number> {
+  if (bytes.length > SYNC_WRITE_BYTES) {
+    const fh = await open(file, 'w');
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return bytes.length;
+  }
   const fd = openSync(file, 'w');
   try {
     for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
