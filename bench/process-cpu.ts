@@ -57,20 +57,28 @@ export function postgresCpuMs(port: number): number {
  * of the PostgreSQL on `pgPort` (0: none), and reports it per request.
  * @example
  * const cpu = cpuMeter(server.pid!, 5432); … ; console.log(cpu.perRequest(n)); // "server 70 µs, …"
+ * cpu.used(); // { server, postgres, self } CPU seconds so far
  */
 export function cpuMeter(serverPid: number, pgPort: number) {
   const server0 = processCpuMs(serverPid);
   const pg0 = pgPort ? postgresCpuMs(pgPort) : 0;
   const self0 = process.cpuUsage();
+  /** CPU seconds used since the meter started, per process group. */
+  const used = () => {
+    const self = process.cpuUsage(self0);
+    return {
+      server: (processCpuMs(serverPid) - server0) / 1000,
+      postgres: pgPort ? (postgresCpuMs(pgPort) - pg0) / 1000 : 0,
+      self: (self.user + self.system) / 1e6,
+    };
+  };
   return {
+    used,
     perRequest(n: number): string {
-      const self = process.cpuUsage(self0);
-      const us = (ms: number) => `${Math.round((ms * 1000) / Math.max(1, n))} µs`;
-      const parts = [
-        `server ${us(processCpuMs(serverPid) - server0)}`,
-        `load generator ${us((self.user + self.system) / 1000)}`,
-      ];
-      if (pgPort) parts.push(`postgres ${us(postgresCpuMs(pgPort) - pg0)}`);
+      const u = used();
+      const us = (seconds: number) => `${Math.round((seconds * 1e6) / Math.max(1, n))} µs`;
+      const parts = [`server ${us(u.server)}`, `load generator ${us(u.self)}`];
+      if (pgPort) parts.push(`postgres ${us(u.postgres)}`);
       return parts.join(', ');
     },
   };

@@ -1,11 +1,15 @@
 /**
- * `npm run bench:server [-- --json] [-- --db postgres|pglite] [-- --seconds N]`: load a real
+ * `npm run bench:server [-- --json] [-- --db postgres|pglite] [-- --seconds N] [-- --skip-heartbeats]
+ * [-- --no-record]`: load a real
  * `tinysphere serve` process from this process over loopback with undici, on PostgreSQL and on
  * PGlite. Heartbeats/s with p50/p99; 50 KB drift packages/s counted when ingested, upload p50/p99;
  * lost (accepted, never ingested) and duplicated (ingested more than once) after client retries.
- * Appends dated rows to docs/benchmarks.md. The heartbeat phase also prints CPU per heartbeat of
- * the server, this process and PostgreSQL: on a shared machine that, not heartbeats/s, is the
- * figure to compare. `--heartbeats-only` skips the package phase and appends nothing.
+ * Appends dated rows to docs/benchmarks.md unless `--no-record`. The heartbeat phase prints CPU per
+ * heartbeat, the package phase CPU seconds per 1,000 packages, of the server, this process and
+ * PostgreSQL: on a shared machine those, not requests/s, are the figures to compare.
+ * `--heartbeats-only` skips the package phase, `--skip-heartbeats` the heartbeat phase (neither
+ * records). `BENCH_SERVER_NODE_ARGS` are node options for the server process (e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { startTestPostgres } from '@tinymlops/testkit';
 import pg from 'pg';
 import { Pool } from 'undici';
+import { openDatabase } from '../apps/tinysphere/src/storage/open-database.js';
 import { buildPackage, driftDoc } from '../apps/tinysphere/src/testing/package-archive.js';
 import { cpuMeter } from './process-cpu.js';
 
@@ -32,9 +37,12 @@ const DEVICES = 200;
 const LOAD_AT_START = os.loadavg()[0]?.toFixed(1) ?? '?';
 const HB_CONNECTIONS = 64;
 const PKG_CONCURRENCY = 32;
-const WORKERS = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 4;
+const WORKERS = args.includes('--workers') ? Number(args[args.indexOf('--workers') + 1]) : 2;
 /** `--heartbeats-only`: skip the package phase (for profiling the heartbeat path). */
 const HEARTBEATS_ONLY = args.includes('--heartbeats-only');
+/** `--skip-heartbeats`: skip the heartbeat phase (for profiling ingestion). */
+const SKIP_HEARTBEATS = args.includes('--skip-heartbeats');
+const RECORD = !args.includes('--no-record') && !HEARTBEATS_ONLY && !SKIP_HEARTBEATS;
 /** Node flags for the server process, e.g. `BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'`. */
 const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 
@@ -62,15 +70,6 @@ function freePort(): Promise<number> {
       const a = s.address();
       s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
     });
-  });
-}
-
-function run(argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tinysphere ${argv[0]} exited ${code}`))));
   });
 }
 
@@ -182,9 +181,16 @@ async function ingestedCount(pool: Pool): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
-async function packages(pool: Pool, devices: { deviceId: string; token: string }[]) {
+interface PreparedPackage {
+  token: string;
+  id: string;
+  body: Buffer;
+  sha: string;
+}
+
+async function preparePackages(devices: { deviceId: string; token: string }[]): Promise<PreparedPackage[]> {
   // ~50 KB drift packages: 12 samples with 4 KB (incompressible) images and 64-d features.
-  const prepared: { token: string; id: string; body: Buffer; sha: string }[] = [];
+  const prepared: PreparedPackage[] = [];
   const count = Math.max(200, Math.round(seconds * 60));
   for (let k = 0; k < count; k++) {
     const d = devices[k % devices.length]!;
@@ -203,6 +209,10 @@ async function packages(pool: Pool, devices: { deviceId: string; token: string }
     });
     prepared.push({ token: d.token, id, body, sha: createHash('sha256').update(body).digest('hex') });
   }
+  return prepared;
+}
+
+async function packages(pool: Pool, prepared: PreparedPackage[]) {
   const avgKb = prepared.reduce((s, p) => s + p.body.length, 0) / prepared.length / 1024;
   const before = await ingestedCount(pool);
   const lat: number[] = [];
@@ -238,28 +248,30 @@ async function packages(pool: Pool, devices: { deviceId: string; token: string }
     }
   };
   await Promise.all(Array.from({ length: PKG_CONCURRENCY }, worker));
+  const uploadSeconds = (performance.now() - t0) / 1000;
   let done = 0;
   const deadline = performance.now() + 300_000;
   while ((done = (await ingestedCount(pool)) - before) < accepted.size && performance.now() < deadline)
     await new Promise((r) => setTimeout(r, 100));
   const elapsed = (performance.now() - t0) / 1000;
-  return { perSec: Math.round(done / elapsed), lat, accepted, avgKb, count: prepared.length };
+  return { perSec: Math.round(done / elapsed), lat, accepted, avgKb, count: prepared.length, uploadSeconds, elapsed };
 }
 
-async function audit(pool: Pool, token: string, devices: { deviceId: string }[], accepted: Set<string>) {
-  const ingested = new Map<string, number>();
-  for (const d of devices) {
-    const r = await pool.request({
-      path: `/api/v1/packages?deviceId=${d.deviceId}&limit=500`,
-      method: 'GET',
-      headers: { authorization: `Bearer ${token}` },
-    });
-    const b = (await r.body.json()) as { items: { package_id: string; status: string; ingest_count: number }[] };
-    for (const p of b.items) if (p.status === 'ingested') ingested.set(p.package_id, p.ingest_count);
+/**
+ * Lost (accepted, never ingested) and duplicated (ingested more than once) packages, read from
+ * the database itself once the server has stopped (the people API does not show ingest_count).
+ */
+async function audit(dbUri: string, accepted: Set<string>) {
+  const d = await openDatabase(dbUri);
+  try {
+    const rows = await d.db.selectFrom('packages').select(['package_id', 'status', 'ingest_count']).execute();
+    const ingested = new Map(rows.filter((r) => r.status === 'ingested').map((r) => [r.package_id, r.ingest_count]));
+    const lost = [...accepted].filter((id) => !ingested.has(id)).length;
+    const duplicated = [...ingested.values()].filter((n) => n > 1).length;
+    return { lost, duplicated };
+  } finally {
+    await d.close();
   }
-  const lost = [...accepted].filter((id) => !ingested.has(id)).length;
-  const duplicated = [...ingested.values()].filter((n) => n > 1).length;
-  return { lost, duplicated };
 }
 
 async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
@@ -279,24 +291,29 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
     pgPort = Number(new URL(pgServer.url).port);
   }
   const storage = ['--db', dbUri, '--blobs', `file:${dir}/blobs`];
-  const viewer = JSON.parse(
-    await run(['admin', 'create-token', ...storage, '--role', 'viewer', '--name', 'bench']),
-  ) as { apiToken: string };
   const port = await freePort();
   const server = await startServer(storage, port);
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: HB_CONNECTIONS, pipelining: 1 });
+  let stopped: Promise<void> | undefined;
+  const stopServer = () =>
+    (stopped ??= (async () => {
+      await pool.close();
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    })());
   try {
     log(`[${db}] enrolling ${DEVICES} devices…`);
     const devices = await enrol(pool, DEVICES);
-    log(`[${db}] heartbeats for ${seconds} s with ${HB_CONNECTIONS} connections…`);
-    const cpu = cpuMeter(server.pid ?? 0, pgPort);
-    const hb = await heartbeats(pool, devices);
+    log(`[${db}] heartbeats for ${SKIP_HEARTBEATS ? 0 : seconds} s with ${HB_CONNECTIONS} connections…`);
+    const hbCpu = cpuMeter(server.pid ?? 0, pgPort);
+    const hb = SKIP_HEARTBEATS ? { perSec: 0, lat: [], failed: 0 } : await heartbeats(pool, devices);
     log(
       `[${db}] ${hb.perSec} heartbeats/s, p50 ${pct(hb.lat, 50)} ms, p99 ${pct(hb.lat, 99)} ms, ${hb.failed} not 200`,
     );
-    log(
-      `[${db}] CPU per heartbeat: ${cpu.perRequest(hb.lat.length)}; ${await meanHeartbeatBatch(pool)} heartbeats per statement (load average now ${os.loadavg()[0]?.toFixed(1)})`,
-    );
+    if (!SKIP_HEARTBEATS)
+      log(
+        `[${db}] CPU per heartbeat: ${hbCpu.perRequest(hb.lat.length)}; ${await meanHeartbeatBatch(pool)} heartbeats per statement (load average now ${os.loadavg()[0]?.toFixed(1)})`,
+      );
     if (HEARTBEATS_ONLY)
       return {
         db,
@@ -310,10 +327,21 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
         duplicated: 0,
       };
     log(`[${db}] packages with ${PKG_CONCURRENCY} concurrent uploads…`);
-    const pk = await packages(pool, devices);
-    const { lost, duplicated } = await audit(pool, viewer.apiToken, devices, pk.accepted);
+    const prepared = await preparePackages(devices);
+    const cpu = cpuMeter(server.pid ?? 0, pgPort);
+    const pk = await packages(pool, prepared);
+    const used = cpu.used();
+    await stopServer();
+    const { lost, duplicated } = await audit(dbUri, pk.accepted);
+    const perK = (s: number) => ((s / Math.max(pk.accepted.size, 1)) * 1000).toFixed(2);
     log(
-      `[${db}] ${pk.count} packages of ~${pk.avgKb.toFixed(0)} KB: ${pk.perSec} ingested/s, upload p50 ${pct(pk.lat, 50)} ms, p99 ${pct(pk.lat, 99)} ms, lost ${lost}, duplicated ${duplicated}`,
+      `[${db}] ${pk.count} packages of ~${pk.avgKb.toFixed(0)} KB: ${pk.perSec} ingested/s, upload p50 ${pct(pk.lat, 50)} ms, p99 ${pct(pk.lat, 99)} ms, lost ${lost}, duplicated ${duplicated}; uploads took ${pk.uploadSeconds.toFixed(1)} s of ${pk.elapsed.toFixed(1)} s`,
+    );
+    log(
+      `[${db}] CPU s per 1,000 packages: server ${perK(used.server)}, postgres ${perK(used.postgres)}, load generator ${perK(used.self)}; load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
     );
     return {
       db,
@@ -327,9 +355,7 @@ async function benchOne(db: 'postgres' | 'pglite'): Promise<Row> {
       duplicated,
     };
   } finally {
-    await pool.close();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await stopServer();
     await stopPg();
     await rm(dir, { recursive: true, force: true });
   }
@@ -357,7 +383,7 @@ async function record(rows: Row[]): Promise<void> {
 const dbs = (['postgres', 'pglite'] as const).filter((d) => !only || d === only);
 const rows: Row[] = [];
 for (const d of dbs) rows.push(await benchOne(d));
-if (!HEARTBEATS_ONLY) await record(rows);
+if (RECORD) await record(rows);
 if (json)
   console.log(
     JSON.stringify(

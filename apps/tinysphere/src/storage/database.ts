@@ -53,6 +53,9 @@ export interface PackagesTable {
   sha256: string;
   size: number;
   blob_key: string;
+  /** Where the package starts inside blob_key (a segment shared with other uploads); null: the whole object. */
+  blob_offset: number | null;
+  blob_length: number | null;
   status: 'queued' | 'processing' | 'ingested' | 'failed';
   types: Json<string[]> | null;
   received_at: Timestamp;

@@ -2,7 +2,7 @@ import { TinyMLOpsError } from '@tinymlops/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../testing/database-engines.js';
 import type { OpenDatabase } from './open-database.js';
-import { JobWorker } from './job-worker.js';
+import { JobWorker, type BatchJobHandler } from './job-worker.js';
 import { claimJobs, enqueueJob } from './jobs.js';
 
 describe.each(databaseEngines())('jobs on $name', (engine) => {
@@ -19,6 +19,68 @@ describe.each(databaseEngines())('jobs on $name', (engine) => {
     expect(ids).toHaveLength(20);
     expect(new Set(ids).size).toBe(20);
     await d.db.updateTable('jobs').set({ status: 'done' }).execute();
+  });
+
+  it('batch workers running at once never hand the same job to two batches', async () => {
+    for (let i = 0; i < 40; i++) await enqueueJob(d.db, 'batched', { i });
+    const seen: number[] = [];
+    const handler: BatchJobHandler = {
+      maxBatch: 8,
+      batch: async (jobs) => {
+        seen.push(...jobs.map((j) => j.payload['i'] as number));
+        return new Map();
+      },
+    };
+    const workers = [0, 1, 2].map(() => new JobWorker(d.db, { batched: handler }));
+    await Promise.all(
+      workers.map(async (w) => {
+        while (await w.runOnce());
+      }),
+    );
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    const left = await d.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('kind', '=', 'batched')
+      .where('status', '!=', 'done')
+      .execute();
+    expect(left).toEqual([]);
+  });
+
+  it('a batch completes its good jobs and fails only the ones its handler reports (or all, if it throws)', async () => {
+    for (let i = 0; i < 3; i++) await enqueueJob(d.db, 'mixed', { i });
+    const w = new JobWorker(
+      d.db,
+      {
+        mixed: {
+          maxBatch: 8,
+          batch: async (jobs) =>
+            new Map(
+              jobs
+                .filter((j) => j.payload['i'] === 1)
+                .map((j) => [j.id, new TinyMLOpsError('INVALID_ARCHIVE', 'bad one')]),
+            ),
+        },
+      },
+      { retry: { backoffMs: 0 } },
+    );
+    expect(await w.runOnce()).toBe(true);
+    const rows = await d.db
+      .selectFrom('jobs')
+      .select(['payload', 'status'])
+      .where('kind', '=', 'mixed')
+      .orderBy('id')
+      .execute();
+    expect(rows.map((r) => r.status)).toEqual(['done', 'dead', 'done']);
+    await enqueueJob(d.db, 'throwing', {});
+    const t = new JobWorker(
+      d.db,
+      { throwing: { maxBatch: 4, batch: async () => Promise.reject(new Error('database away')) } },
+      { retry: { backoffMs: 60_000 } },
+    );
+    expect(await t.runOnce()).toBe(true);
+    const thrown = await d.db.selectFrom('jobs').selectAll().where('kind', '=', 'throwing').executeTakeFirstOrThrow();
+    expect(thrown).toMatchObject({ status: 'queued', attempts: 1, last_error: 'Error: database away' });
   });
 
   it('retries with backoff, then dead-letters keeping the error', async () => {

@@ -80,10 +80,20 @@ export async function claimJobs(
 
 /** Marks a job done. */
 export async function completeJob(db: Executor, id: number): Promise<void> {
+  await completeJobs(db, [id]);
+}
+
+/**
+ * Marks several jobs done in one statement (one round trip for a whole claimed batch).
+ * @example
+ * await completeJobs(db, claimed.map((j) => j.id));
+ */
+export async function completeJobs(db: Executor, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
   await db
     .updateTable('jobs')
     .set({ status: 'done', finished_at: new Date(), last_error: null })
-    .where('id', '=', id)
+    .where('id', 'in', ids)
     .execute();
 }
 

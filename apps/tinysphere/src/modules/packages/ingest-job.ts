@@ -1,123 +1,156 @@
-import { TinyMLOpsError, type PackageType } from '@tinymlops/contracts';
+import { TinyMLOpsError } from '@tinymlops/contracts';
 import type { AppContext } from '../../app-context.js';
-import type { JobHandler } from '../../storage/job-worker.js';
+import type { BatchJobHandler } from '../../storage/job-worker.js';
 import type { ClaimedJob } from '../../storage/jobs.js';
-import { readArchive, verifyPackage } from './archive-reader.js';
-import { driftEventsHandler } from './package-types/drift-events-handler.js';
-import type { IngestInput, PackageTypeHandler } from './package-types/package-type-handler.js';
-import { adaptationHandler, stateSnapshotHandler } from './package-types/state-handlers.js';
-import { logsHandler, metricsHandler, predictionsHandler } from './package-types/telemetry-handlers.js';
+import { loadPackage, readStoredPackages, type LoadedPackage, type PackageBlobRef } from './load-package.js';
+import { storeRuns, writeIngestRows } from './write-ingest-rows.js';
 
-const HANDLERS: Record<PackageType, PackageTypeHandler<unknown>> = {
-  'drift-events': driftEventsHandler as PackageTypeHandler<unknown>,
-  metrics: metricsHandler as PackageTypeHandler<unknown>,
-  logs: logsHandler as PackageTypeHandler<unknown>,
-  'prediction-samples': predictionsHandler as PackageTypeHandler<unknown>,
-  'state-snapshot': stateSnapshotHandler as PackageTypeHandler<unknown>,
-  'adaptation-events': adaptationHandler as PackageTypeHandler<unknown>,
-};
+/** One claimed `ingest-package` job and the package it names. */
+interface Target {
+  readonly job: ClaimedJob;
+  readonly deviceId: string;
+  readonly packageId: string;
+}
 
 /**
- * The `ingest-package` job: read the stored archive (bounded), verify the manifest and every
- * hash, parse each document, write blobs, then write all rows and mark the package ingested in
- * one transaction. Running it twice is harmless: the package row is locked and checked first.
+ * The `ingest-package` job, run for up to `maxBatch` packages at a time: mark them processing
+ * (one statement), read, verify and parse each, store the batch's feature vectors and images in
+ * one blob, then write every package's rows and mark them ingested in one transaction. A
+ * package that fails is isolated: its job fails (bad content dead-letters at once) while the
+ * others of the batch are ingested. Running a job twice is harmless: rows are locked and
+ * checked first.
  * @example
  * new JobWorker(db, { 'ingest-package': createIngestHandler(ctx) }).start();
  */
-export function createIngestHandler(ctx: AppContext): JobHandler {
-  return async (job: ClaimedJob) => {
-    const deviceId = String(job.payload['deviceId']);
-    const packageId = String(job.payload['packageId']);
-    try {
-      await ingest(ctx, deviceId, packageId);
-      ctx.metrics.jobs.inc({ kind: job.kind, outcome: 'done' });
-    } catch (err) {
-      const permanent = err instanceof TinyMLOpsError && err.status < 500;
-      if (permanent || job.attempts >= job.maxAttempts) {
-        const message = err instanceof Error ? err.message : String(err);
-        await ctx.db
-          .updateTable('packages')
-          .set({ status: 'failed', error: message })
-          .where('device_id', '=', deviceId)
-          .where('package_id', '=', packageId)
-          .where('status', '!=', 'ingested')
-          .execute();
-      }
-      throw err;
-    }
-  };
+export function createIngestHandler(ctx: AppContext, maxBatch = 16): BatchJobHandler {
+  return { maxBatch, batch: (jobs) => ingestBatch(ctx, jobs) };
 }
 
-async function ingest(ctx: AppContext, deviceId: string, packageId: string): Promise<void> {
-  const row = await ctx.db
-    .selectFrom('packages')
-    .select(['blob_key', 'status'])
-    .where('device_id', '=', deviceId)
-    .where('package_id', '=', packageId)
-    .executeTakeFirst();
-  if (!row) throw new TinyMLOpsError('NOT_FOUND', `package ${deviceId}/${packageId} not found`);
-  if (row.status === 'ingested') return;
-  await ctx.db
+async function ingestBatch(ctx: AppContext, jobs: readonly ClaimedJob[]): Promise<Map<number, unknown>> {
+  const failures = new Map<number, unknown>();
+  const targets = jobs.map((job) => ({
+    job,
+    deviceId: String(job.payload['deviceId']),
+    packageId: String(job.payload['packageId']),
+  }));
+  const refs = await markProcessing(ctx, targets);
+  const live = targets.flatMap((target) => {
+    const ref = refs.get(keyOf(target));
+    if (ref === 'ingested') return [];
+    if (ref) return [{ target, ref }];
+    failures.set(target.job.id, new TinyMLOpsError('NOT_FOUND', `package ${keyOf(target)} not found`));
+    return [];
+  });
+  const stored = await readStoredPackages(
+    ctx,
+    live.map((l) => l.ref),
+  );
+  const loaded: { target: Target; pkg: LoadedPackage }[] = [];
+  for (const [i, { target }] of live.entries()) {
+    // Reading and parsing is CPU work: yield between packages so uploads are not held up.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      const bytes = stored[i] as Buffer | Error;
+      if (bytes instanceof Error) throw bytes;
+      const pkg = await loadPackage(ctx, target.deviceId, target.packageId, bytes);
+      for (const { handler, doc } of pkg.parsed) await handler.blobs?.(ctx, pkg.input, doc);
+      loaded.push({ target, pkg });
+    } catch (err) {
+      failures.set(target.job.id, err);
+    }
+  }
+  // Claim order (oldest first), so an episode's start is written before its end.
+  loaded.sort((a, b) => a.target.job.id - b.target.job.id);
+  await writeBatch(ctx, loaded, failures);
+  for (const t of targets) {
+    if (failures.has(t.job.id)) await markFailed(ctx, t, failures.get(t.job.id));
+    else ctx.metrics.jobs.inc({ kind: t.job.kind, outcome: 'done' });
+  }
+  return failures;
+}
+
+/**
+ * Stores and commits the batch (the blob is written while the rows are); if the transaction
+ * fails, each package is retried alone so one bad package cannot fail the rest.
+ */
+async function writeBatch(
+  ctx: AppContext,
+  loaded: readonly { target: Target; pkg: LoadedPackage }[],
+  failures: Map<number, unknown>,
+): Promise<void> {
+  if (loaded.length === 0) return;
+  const { staged, durable } = storeRuns(
+    ctx,
+    loaded.map((l) => l.pkg),
+  );
+  try {
+    await writeIngestRows(ctx, staged, durable);
+  } catch (err) {
+    const notStored = await durable.then(
+      () => null,
+      (e: unknown) => e ?? err,
+    );
+    if (notStored !== null || staged.length === 1) {
+      for (const { target } of loaded) failures.set(target.job.id, notStored ?? err);
+      return;
+    }
+    for (const [i, one] of staged.entries()) {
+      await writeIngestRows(ctx, [one], durable).catch((e: unknown) => failures.set(loaded[i]!.target.job.id, e));
+    }
+  }
+}
+
+/**
+ * Marks the batch's packages processing and returns where each is stored, in one statement;
+ * 'ingested' for a package already ingested (nothing to do), absent for an unknown one.
+ */
+async function markProcessing(ctx: AppContext, targets: readonly Target[]) {
+  const where = targets.map((t) => [t.deviceId, t.packageId] as const);
+  const rows = await ctx.db
     .updateTable('packages')
     .set({ status: 'processing' })
-    .where('device_id', '=', deviceId)
-    .where('package_id', '=', packageId)
+    .where(({ eb, refTuple, tuple }) =>
+      eb(
+        refTuple('device_id', 'package_id'),
+        'in',
+        where.map(([d, p]) => tuple(d, p)),
+      ),
+    )
+    .where('status', '!=', 'ingested')
+    .returning(['device_id', 'package_id', 'blob_key', 'blob_offset', 'blob_length'])
     .execute();
-  const stream = await ctx.blobs.get(row.blob_key);
-  if (!stream) throw new TinyMLOpsError('INTERNAL', `package blob ${row.blob_key} is missing`);
-  const entries = await readArchive(stream, ctx.config);
-  const manifest = verifyPackage(entries);
-  if (manifest.deviceId !== deviceId) {
-    throw new TinyMLOpsError(
-      'INVALID_ARCHIVE',
-      `manifest.deviceId ${manifest.deviceId} is not the uploading device ${deviceId}`,
-    );
-  }
-  if (manifest.packageId !== packageId) {
-    throw new TinyMLOpsError(
-      'INVALID_ARCHIVE',
-      `manifest.packageId ${manifest.packageId} is not the upload's id ${packageId}`,
-    );
-  }
-  const input: IngestInput = { deviceId, packageId, manifest, entries };
-  const parsed = manifest.types.map((type) => {
-    const handler = HANDLERS[type];
-    const doc = documentOf(input, type);
-    return { handler, doc: handler.parse(input, doc) };
-  });
-  for (const { handler, doc } of parsed) await handler.blobs?.(ctx, input, doc);
-  await ctx.db.transaction().execute(async (tx) => {
-    const locked = await tx
-      .selectFrom('packages')
-      .select('status')
-      .where('device_id', '=', deviceId)
-      .where('package_id', '=', packageId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (locked?.status === 'ingested') return;
-    for (const { handler, doc } of parsed) await handler.rows(tx, input, doc);
-    await tx
-      .updateTable('packages')
-      .set((eb) => ({
-        status: 'ingested',
-        ingested_at: ctx.now(),
-        error: null,
-        types: JSON.stringify(manifest.types),
-        ingest_count: eb('ingest_count', '+', 1),
-      }))
-      .where('device_id', '=', deviceId)
-      .where('package_id', '=', packageId)
-      .execute();
-  });
+  const refs = new Map<string, PackageBlobRef | 'ingested'>(rows.map((r) => [`${r.device_id}/${r.package_id}`, r]));
+  const rest = targets.filter((t) => !refs.has(keyOf(t)));
+  if (rest.length === 0) return refs;
+  const ingested = await ctx.db
+    .selectFrom('packages')
+    .select(['device_id', 'package_id'])
+    .where(({ eb, refTuple, tuple }) =>
+      eb(
+        refTuple('device_id', 'package_id'),
+        'in',
+        rest.map((t) => tuple(t.deviceId, t.packageId)),
+      ),
+    )
+    .where('status', '=', 'ingested')
+    .execute();
+  for (const r of ingested) refs.set(`${r.device_id}/${r.package_id}`, 'ingested');
+  return refs;
 }
 
-function documentOf(input: IngestInput, type: PackageType): unknown {
-  const path = input.manifest.documents[type];
-  const bytes = path ? input.entries.get(path) : undefined;
-  if (!bytes) throw new TinyMLOpsError('INVALID_ARCHIVE', `the ${type} document is missing`);
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (err) {
-    throw new TinyMLOpsError('INVALID_ARCHIVE', `the ${type} document ${path} is not valid JSON`, { cause: err });
-  }
+/** Records the error on the package once its job will not be retried (bad content, or out of attempts). */
+async function markFailed(ctx: AppContext, t: Target, err: unknown): Promise<void> {
+  const permanent = err instanceof TinyMLOpsError && err.status < 500;
+  if (!permanent && t.job.attempts < t.job.maxAttempts) return;
+  await ctx.db
+    .updateTable('packages')
+    .set({ status: 'failed', error: err instanceof Error ? err.message : String(err) })
+    .where('device_id', '=', t.deviceId)
+    .where('package_id', '=', t.packageId)
+    .where('status', '!=', 'ingested')
+    .execute();
+}
+
+function keyOf(t: { deviceId: string; packageId: string }): string {
+  return `${t.deviceId}/${t.packageId}`;
 }

@@ -4,12 +4,14 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { deviceOf, requireDevice, requireRole } from '../devices/auth.js';
+import { PackageCommitter } from './package-committer.js';
 import { acceptPackage, findPackage, receipt } from './package-upload.js';
 
 const PackageParams = z.strictObject({ packageId: Id });
 
 /** Package upload and receipts (/device/v1), package listing (/api/v1). */
 export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const committer = new PackageCommitter(ctx);
   // The body stays a stream: the upload route hashes it into the blob store itself.
   app.addContentTypeParser(['application/gzip', 'application/x-gzip'], (_req, payload, done) => done(null, payload));
 
@@ -30,13 +32,15 @@ export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): vo
           'VALIDATION_FAILED',
           'header X-Content-SHA256 must be the lower-case hex sha256 of the body',
         );
-      const length = Number(req.headers['content-length'] ?? 0);
-      if (length > ctx.config.maxArchiveBytes)
+      const header = req.headers['content-length'];
+      const length = header === undefined ? undefined : Number(header);
+      if (length !== undefined && length > ctx.config.maxArchiveBytes)
         throw new TinyMLOpsError('PAYLOAD_TOO_LARGE', `package exceeds ${ctx.config.maxArchiveBytes} bytes`);
-      const { receipt: r, created } = await acceptPackage(ctx, {
+      const { receipt: r, created } = await acceptPackage(ctx, committer, {
         deviceId: deviceOf(req),
         packageId: (req.params as { packageId: string }).packageId,
         declaredSha256: declared.data,
+        ...(length !== undefined && Number.isFinite(length) ? { length } : {}),
         body: req.body as Readable,
       });
       return reply.status(created ? 202 : 200).send(r);

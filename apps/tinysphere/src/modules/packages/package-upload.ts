@@ -4,13 +4,15 @@ import { TinyMLOpsError, type PackageReceipt } from '@tinymlops/contracts';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../app-context.js';
 import type { PackagesTable } from '../../storage/database.js';
-import { enqueueJob } from '../../storage/jobs.js';
+import type { AdmittedPackage, PackageCommitter } from './package-committer.js';
 
 /** A package upload as the route hands it over. */
 export interface PackageUpload {
   deviceId: string;
   packageId: string;
   declaredSha256: string;
+  /** Content-Length, when the client sent one. */
+  length?: number;
   body: Readable;
 }
 
@@ -20,57 +22,78 @@ export interface UploadOutcome {
   created: boolean;
 }
 
+/** Uploads up to this size are buffered and committed in groups (segments); larger ones get their own blob. */
+export const SEGMENT_MAX_PACKAGE_BYTES = 1024 * 1024;
+
 /**
- * Accepts a package: streams the body into the blob store while hashing and counting it (over
- * the limit → 413, hash ≠ header → 422, both leaving no blob), then writes the package row and
- * its ingest job in one transaction. A replay of the same id and hash is answered from the row;
- * the same id with another hash is a 409.
+ * Accepts a package: reads the body while hashing and counting it (over the limit → 413, hash ≠
+ * header → 422, both storing nothing), then hands it to the group committer, which stores it
+ * durably and writes the package row with its ingest job in one statement, together with the
+ * uploads that arrived meanwhile. Uploads without a Content-Length or above
+ * SEGMENT_MAX_PACKAGE_BYTES stream into a blob of their own first. A replay of the same id and
+ * hash is answered from the row; the same id with another hash is a 409.
  * @example
- * const { receipt, created } = await acceptPackage(ctx, { deviceId, packageId, declaredSha256, body: req.raw });
+ * const { receipt, created } = await acceptPackage(ctx, committer, { deviceId, packageId, declaredSha256, body: req.raw });
  */
-export async function acceptPackage(ctx: AppContext, up: PackageUpload): Promise<UploadOutcome> {
-  const before = await findPackage(ctx, up.deviceId, up.packageId);
-  if (before) {
-    up.body.resume();
-    return replay(before, up.declaredSha256);
-  }
-  const blobKey = `packages/${up.deviceId}/${up.packageId}/${randomUUID()}.tar.gz`;
-  const { sha256, size } = await storeVerified(ctx, blobKey, up);
+export async function acceptPackage(
+  ctx: AppContext,
+  committer: PackageCommitter,
+  up: PackageUpload,
+): Promise<UploadOutcome> {
   const receivedAt = ctx.now();
-  const inserted = await ctx.db.transaction().execute(async (tx) => {
-    const r = await tx
-      .insertInto('packages')
-      .values({
-        device_id: up.deviceId,
-        package_id: up.packageId,
-        sha256,
-        size,
-        blob_key: blobKey,
-        status: 'queued',
-        types: null,
-        received_at: receivedAt,
-        ingested_at: null,
-        error: null,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    if (r.numInsertedOrUpdatedRows === 0n) return false;
-    await enqueueJob(tx, 'ingest-package', { deviceId: up.deviceId, packageId: up.packageId });
-    return true;
-  });
-  if (!inserted) {
-    // Lost a race with a concurrent upload of the same id: keep theirs, answer as a replay.
-    await ctx.blobs.delete(blobKey);
+  let admitted: AdmittedPackage;
+  if (up.length !== undefined && up.length <= SEGMENT_MAX_PACKAGE_BYTES) {
+    const { bytes, sha256 } = await readVerified(ctx, up);
+    admitted = { deviceId: up.deviceId, packageId: up.packageId, sha256, size: bytes.length, receivedAt, bytes };
+  } else {
+    const before = await findPackage(ctx, up.deviceId, up.packageId);
+    if (before) {
+      up.body.resume();
+      return replay(before, up.declaredSha256);
+    }
+    const blobKey = `packages/${up.deviceId}/${up.packageId}/${randomUUID()}.tar.gz`;
+    const { sha256, size } = await storeVerified(ctx, blobKey, up);
+    admitted = { deviceId: up.deviceId, packageId: up.packageId, sha256, size, receivedAt, blobKey };
+  }
+  if ((await committer.admit(admitted)) === 'exists') {
+    // A replay, or lost a race with a concurrent upload of the same id: theirs stands.
+    if (admitted.blobKey) await ctx.blobs.delete(admitted.blobKey);
     const winner = await findPackage(ctx, up.deviceId, up.packageId);
     if (!winner) throw new TinyMLOpsError('INTERNAL', 'package vanished after a conflicting insert');
-    return replay(winner, sha256);
+    return replay(winner, admitted.sha256);
   }
   ctx.metrics.packagesReceived.inc({ outcome: 'queued' });
-  ctx.jobEnqueued();
+  const { sha256, size } = admitted;
   return {
     created: true,
     receipt: receipt({ package_id: up.packageId, sha256, size, received_at: receivedAt, status: 'queued' }, false),
   };
+}
+
+/** Reads a small body into memory, bounded, and checks it against its declared sha256. */
+async function readVerified(ctx: AppContext, up: PackageUpload): Promise<{ bytes: Buffer; sha256: string }> {
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const limit = Math.min(ctx.config.maxArchiveBytes, SEGMENT_MAX_PACKAGE_BYTES);
+  for await (const chunk of up.body) {
+    const c = chunk as Buffer;
+    size += c.length;
+    if (size > limit) {
+      up.body.resume();
+      throw new TinyMLOpsError('PAYLOAD_TOO_LARGE', `package exceeds ${limit} bytes`);
+    }
+    hash.update(c);
+    chunks.push(c);
+  }
+  const sha256 = hash.digest('hex');
+  if (sha256 !== up.declaredSha256) {
+    throw new TinyMLOpsError(
+      'HASH_MISMATCH',
+      `body sha256 ${sha256} does not match X-Content-SHA256 ${up.declaredSha256}`,
+    );
+  }
+  return { bytes: Buffer.concat(chunks, size), sha256 };
 }
 
 async function storeVerified(

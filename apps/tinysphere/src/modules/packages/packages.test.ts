@@ -103,7 +103,24 @@ describe.each(databaseEngines())('package upload and ingestion on $name', (engin
     ]).toEqual([10, 1, 1, 1, 1]);
     expect([await count('drift_episodes'), await count('drift_samples')]).toEqual([1, 3]);
     expect((await packageRow('pkg_all_0001')).ingest_count).toBe(1);
-    expect(await s.blobs.list(`drift/${dev.deviceId}/`)).toEqual([`drift/${dev.deviceId}/pkg_all_0001.samples`]);
+    // Feature vectors and images (drift and prediction) share one blob: one durable write.
+    const drift = await s.db.db
+      .selectFrom('drift_samples')
+      .select(['features_key', 'image_key'])
+      .where('device_id', '=', dev.deviceId)
+      .execute();
+    const predictions = await s.db.db
+      .selectFrom('prediction_records')
+      .select('image_key')
+      .where('device_id', '=', dev.deviceId)
+      .execute();
+    const keys = new Set([
+      ...drift.flatMap((r) => [r.features_key, r.image_key]),
+      ...predictions.map((r) => r.image_key),
+    ]);
+    keys.delete(null);
+    expect(keys.size).toBe(1);
+    expect(await s.blobs.head([...keys][0]!)).not.toBeNull();
   });
 
   it('deduplicates records re-sent in a later package (logs by seq)', async () => {

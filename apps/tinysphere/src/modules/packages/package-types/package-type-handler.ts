@@ -12,16 +12,34 @@ export interface IngestInput {
   readonly entries: ArchiveEntries;
 }
 
+/** Where a package's byte runs (see `runs`) were stored: one blob shared by an ingest batch. */
+export interface StoredRuns {
+  readonly key: string;
+  /** Absolute offset of each run in `key`, in the order `runs` returned them; null for a missing run. */
+  readonly offsets: readonly (number | null)[];
+}
+
+/** One package of an ingest batch, as a handler's `rows` sees it. */
+export interface HandlerItem<D> {
+  readonly input: IngestInput;
+  readonly doc: D;
+  /** Where this package's runs were stored; null when `runs` is not defined or returned none. */
+  readonly stored: StoredRuns | null;
+}
+
 /**
- * Ingests one package type in two steps: `parse` validates its document (throws a 4xx
- * TinyMLOpsError on bad content), `blobs` writes objects (idempotent keys, before the
- * transaction), `rows` writes database rows inside the package's ingest transaction.
+ * Ingests one package type in steps: `parse` validates its document (throws a 4xx
+ * TinyMLOpsError on bad content); `runs` names byte runs (features, images) that the batch
+ * stores in ONE blob with every other package's runs (one durable write per batch); `blobs`
+ * writes objects of its own (idempotent keys, before the transaction); `rows` writes the rows
+ * of every package of the batch that has this type, inside the batch's ingest transaction.
  */
 export interface PackageTypeHandler<D> {
   readonly type: PackageType;
   parse(input: IngestInput, document: unknown): D;
+  runs?(input: IngestInput, doc: D): readonly (Buffer | undefined)[];
   blobs?(ctx: AppContext, input: IngestInput, doc: D): Promise<void>;
-  rows(tx: Transaction<Database>, input: IngestInput, doc: D): Promise<void>;
+  rows(tx: Transaction<Database>, items: readonly HandlerItem<D>[]): Promise<void>;
 }
 
 /** Inserts rows in chunks that stay below PostgreSQL's 65,535-parameter limit. */

@@ -12,17 +12,19 @@ export const stateSnapshotHandler: PackageTypeHandler<StateSnapshotDocument> = {
   async blobs(ctx, input, doc) {
     await ctx.blobs.put(snapshotKey(input.deviceId, doc.stateVersion), Buffer.from(JSON.stringify(doc)));
   },
-  async rows(tx, input, doc) {
+  async rows(tx, items) {
     await tx
       .insertInto('state_snapshots')
-      .values({
-        device_id: input.deviceId,
-        state_version: doc.stateVersion,
-        created_at: doc.createdAt,
-        reason: doc.reason,
-        parent_version: doc.parentVersion,
-        blob_key: snapshotKey(input.deviceId, doc.stateVersion),
-      })
+      .values(
+        items.map(({ input, doc }) => ({
+          device_id: input.deviceId,
+          state_version: doc.stateVersion,
+          created_at: doc.createdAt,
+          reason: doc.reason,
+          parent_version: doc.parentVersion,
+          blob_key: snapshotKey(input.deviceId, doc.stateVersion),
+        })),
+      )
       .onConflict((oc) => oc.doNothing())
       .execute();
   },
@@ -32,13 +34,14 @@ export const stateSnapshotHandler: PackageTypeHandler<StateSnapshotDocument> = {
 export const adaptationHandler: PackageTypeHandler<AdaptationDocument> = {
   type: 'adaptation-events',
   parse: (_input, doc) => parseOrThrow(AdaptationDocument, doc, 'adaptation-events document'),
-  async rows(tx, input, doc) {
-    for (const part of chunked(doc.records)) {
+  async rows(tx, items) {
+    const records = items.flatMap(({ input, doc }) => doc.records.map((r) => ({ deviceId: input.deviceId, r })));
+    for (const part of chunked(records)) {
       await tx
         .insertInto('adaptation_events')
         .values(
-          part.map((r) => ({
-            device_id: input.deviceId,
+          part.map(({ deviceId, r }) => ({
+            device_id: deviceId,
             seq: r.seq,
             at: r.at,
             action: r.action,

@@ -1,28 +1,23 @@
 import { LogsDocument, MetricsDocument, parseOrThrow, PredictionsDocument, TinyMLOpsError } from '@tinymlops/contracts';
-import { chunked, packRuns, type IngestInput, type PackageTypeHandler } from './package-type-handler.js';
+import { chunked, type IngestInput, type PackageTypeHandler } from './package-type-handler.js';
 
-/** Blob key of the object holding every prediction image of one package (end to end). */
-export function predictionImagesKey(deviceId: string, packageId: string): string {
-  return `predictions/${deviceId}/${packageId}.images`;
-}
-
-/** Each record's image bytes (or undefined) and where it sits in the package's images blob. */
-function imageLayout(input: IngestInput, doc: PredictionsDocument) {
-  const images = doc.records.map((r) => (r.imagePath ? input.entries.get(r.imagePath) : undefined));
-  return { images, ...packRuns(images) };
+/** Each record's image bytes, or undefined: the runs stored in the batch blob. */
+function imagesOf(input: IngestInput, doc: PredictionsDocument): (Buffer | undefined)[] {
+  return doc.records.map((r) => (r.imagePath ? input.entries.get(r.imagePath) : undefined));
 }
 
 /** Operational metrics → the `metric_points` time series; a re-sent seq is ignored. */
 export const metricsHandler: PackageTypeHandler<MetricsDocument> = {
   type: 'metrics',
   parse: (_input, doc) => parseOrThrow(MetricsDocument, doc, 'metrics document'),
-  async rows(tx, input, doc) {
-    for (const part of chunked(doc.records)) {
+  async rows(tx, items) {
+    const records = items.flatMap(({ input, doc }) => doc.records.map((r) => ({ deviceId: input.deviceId, r })));
+    for (const part of chunked(records)) {
       await tx
         .insertInto('metric_points')
         .values(
-          part.map((r) => ({
-            device_id: input.deviceId,
+          part.map(({ deviceId, r }) => ({
+            device_id: deviceId,
             seq: r.seq,
             at: r.at,
             name: r.name,
@@ -40,13 +35,14 @@ export const metricsHandler: PackageTypeHandler<MetricsDocument> = {
 export const logsHandler: PackageTypeHandler<LogsDocument> = {
   type: 'logs',
   parse: (_input, doc) => parseOrThrow(LogsDocument, doc, 'logs document'),
-  async rows(tx, input, doc) {
-    for (const part of chunked(doc.records)) {
+  async rows(tx, items) {
+    const records = items.flatMap(({ input, doc }) => doc.records.map((r) => ({ deviceId: input.deviceId, r })));
+    for (const part of chunked(records)) {
       await tx
         .insertInto('log_records')
         .values(
-          part.map((r) => ({
-            device_id: input.deviceId,
+          part.map(({ deviceId, r }) => ({
+            device_id: deviceId,
             seq: r.seq,
             at: r.at,
             level: r.level,
@@ -62,7 +58,7 @@ export const logsHandler: PackageTypeHandler<LogsDocument> = {
 
 /**
  * Prediction samples → `prediction_records` (features kept in their wire encoding); their images
- * in one blob per package, each row pointing at its byte range (as drift sample images are).
+ * in the ingest batch's blob, each row pointing at its byte range (as drift sample images are).
  */
 export const predictionsHandler: PackageTypeHandler<PredictionsDocument> = {
   type: 'prediction-samples',
@@ -78,21 +74,26 @@ export const predictionsHandler: PackageTypeHandler<PredictionsDocument> = {
     }
     return doc;
   },
-  async blobs(ctx, input, doc) {
-    const { bytes } = imageLayout(input, doc);
-    if (bytes.length) await ctx.blobs.put(predictionImagesKey(input.deviceId, input.packageId), Buffer.concat(bytes));
-  },
-  async rows(tx, input, doc) {
-    const { images, offsets } = imageLayout(input, doc);
-    const key = predictionImagesKey(input.deviceId, input.packageId);
-    const mediaType = new Map(input.manifest.files.map((f) => [f.path, f.mediaType]));
-    const records = doc.records.map((r, i) => ({ r, offset: offsets[i] ?? null, image: images[i] }));
+  runs: imagesOf,
+  async rows(tx, items) {
+    const records = items.flatMap(({ input, doc, stored }) => {
+      const images = imagesOf(input, doc);
+      const mediaType = new Map(input.manifest.files.map((f) => [f.path, f.mediaType]));
+      return doc.records.map((r, i) => ({
+        deviceId: input.deviceId,
+        r,
+        key: stored?.key ?? null,
+        offset: stored?.offsets[i] ?? null,
+        image: images[i],
+        mediaType: r.imagePath ? (mediaType.get(r.imagePath) ?? 'image/png') : null,
+      }));
+    });
     for (const part of chunked(records)) {
       await tx
         .insertInto('prediction_records')
         .values(
-          part.map(({ r, offset, image }) => ({
-            device_id: input.deviceId,
+          part.map(({ deviceId, r, key, offset, image, mediaType }) => ({
+            device_id: deviceId,
             seq: r.seq,
             at: r.at,
             label: r.label,
@@ -101,9 +102,9 @@ export const predictionsHandler: PackageTypeHandler<PredictionsDocument> = {
             latency_ms: r.latencyMs ?? null,
             features: r.features === undefined ? null : JSON.stringify(r.features),
             image_key: image ? key : null,
-            image_offset: offset,
+            image_offset: image ? offset : null,
             image_length: image?.length ?? null,
-            image_media_type: image && r.imagePath ? (mediaType.get(r.imagePath) ?? 'image/png') : null,
+            image_media_type: image ? mediaType : null,
           })),
         )
         .onConflict((oc) => oc.doNothing())

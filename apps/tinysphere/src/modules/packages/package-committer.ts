@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { AppContext } from '../../app-context.js';
+import { DEFAULT_RETRY } from '../../storage/jobs.js';
+
+/** A verified upload waiting to be made durable: its bytes (small uploads) or its own blob. */
+export interface AdmittedPackage {
+  readonly deviceId: string;
+  readonly packageId: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly receivedAt: Date;
+  /** In memory: stored in the group's segment. Otherwise `blobKey` already holds the package. */
+  readonly bytes?: Buffer;
+  readonly blobKey?: string;
+}
+
+/** Whether the package row was created by this upload; otherwise another upload's row exists. */
+export type Admission = 'created' | 'exists';
+
+interface Pending {
+  readonly pkg: AdmittedPackage;
+  readonly resolve: (a: Admission) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/** Bounds of one group (segment): enough to amortise a durable write, small enough to stay quick. */
+const MAX_GROUP = 64;
+const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
+/** Groups being committed at once. */
+const MAX_IN_FLIGHT = 2;
+
+/**
+ * Group commit for uploads: uploads that arrive while groups are being made durable wait and
+ * go together in the next one (at most MAX_IN_FLIGHT groups at a time). A group costs one lookup, ONE blob (a segment holding every
+ * in-memory package end to end, so one fsync) and ONE statement inserting every package row
+ * with its `ingest-package` job (atomic, like a transaction). The segment is durable before
+ * the statement runs, so an accepted package is never lost; a package whose row already exists
+ * (a replay, or a 409) is not stored again.
+ * @example
+ * const committer = new PackageCommitter(ctx);
+ * const admission = await committer.admit({ deviceId, packageId, sha256, size, receivedAt, bytes });
+ */
+export class PackageCommitter {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly ctx: AppContext) {}
+
+  admit(pkg: AdmittedPackage): Promise<Admission> {
+    return new Promise<Admission>((resolve, reject) => {
+      this.queue.push({ pkg, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * Starts a group when fewer than MAX_IN_FLIGHT are being committed: while one group waits for
+   * its fsync, the next can already be written, so an upload waits for its own group only.
+   */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < MAX_IN_FLIGHT) {
+      const group = this.take();
+      this.inFlight++;
+      void this.commit(group.map((p) => p.pkg))
+        .then(
+          (outcomes) => group.forEach((p, i) => p.resolve(outcomes[i] as Admission)),
+          (err: unknown) => group.forEach((p) => p.reject(err)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
+    }
+  }
+
+  private take(): Pending[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && n < MAX_GROUP) {
+      bytes += this.queue[n]?.pkg.bytes?.length ?? 0;
+      if (n > 0 && bytes > MAX_SEGMENT_BYTES) break;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  /** Makes one group durable; resolves with each package's admission, in order. */
+  private async commit(group: readonly AdmittedPackage[]): Promise<Admission[]> {
+    const existing = await this.existing(group);
+    const fresh = group.filter((p) => !existing.has(keyOf(p)));
+    const placed = await this.storeSegment(fresh);
+    const created = placed.length > 0 ? await this.insert(placed) : new Set<string>();
+    if (created.size > 0) this.ctx.jobEnqueued();
+    return group.map((p) => {
+      const at = placed.find((x) => x.pkg === p);
+      return at && created.has(refOf(at.blobKey, at.offset)) ? 'created' : 'exists';
+    });
+  }
+
+  /** Packages of the group whose row already exists: replays and conflicts store nothing. */
+  private async existing(group: readonly AdmittedPackage[]): Promise<Set<string>> {
+    const rows = await this.ctx.db
+      .selectFrom('packages')
+      .select(['device_id', 'package_id'])
+      .where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('device_id', 'package_id'),
+          'in',
+          group.map((p) => tuple(p.deviceId, p.packageId)),
+        ),
+      )
+      .execute();
+    return new Set(rows.map((r) => `${r.device_id}/${r.package_id}`));
+  }
+
+  /** Writes the in-memory packages end to end as one blob; returns where every package is. */
+  private async storeSegment(fresh: readonly AdmittedPackage[]) {
+    const key = `packages/segments/${this.ctx.now().toISOString().slice(0, 10)}/${randomUUID()}.seg`;
+    let offset = 0;
+    const placed = fresh.map((pkg) => {
+      if (!pkg.bytes) return { pkg, blobKey: pkg.blobKey ?? '', offset: null, length: null };
+      const at = { pkg, blobKey: key, offset, length: pkg.bytes.length };
+      offset += pkg.bytes.length;
+      return at;
+    });
+    const bytes = fresh.flatMap((p) => (p.bytes ? [p.bytes] : []));
+    if (bytes.length > 0) await this.ctx.blobs.put(key, Buffer.concat(bytes));
+    return placed;
+  }
+
+  /** One statement: every package row (ON CONFLICT DO NOTHING) and a job for each row inserted. */
+  private async insert(
+    placed: readonly { pkg: AdmittedPackage; blobKey: string; offset: number | null; length: number | null }[],
+  ): Promise<Set<string>> {
+    const values = placed.map(
+      ({ pkg, blobKey, offset, length }) =>
+        sql`(${pkg.deviceId}::text, ${pkg.packageId}::text, ${pkg.sha256}::text, ${pkg.size}::integer, ${blobKey}::text, ${offset}::integer, ${length}::integer, ${pkg.receivedAt}::timestamptz)`,
+    );
+    const r = await sql<{ blob_key: string; blob_offset: number | null }>`
+      WITH input (device_id, package_id, sha256, size, blob_key, blob_offset, blob_length, received_at) AS (
+        VALUES ${sql.join(values)}),
+      inserted AS (
+        INSERT INTO packages (device_id, package_id, sha256, size, blob_key, blob_offset, blob_length, status, received_at)
+        SELECT device_id, package_id, sha256, size, blob_key, blob_offset, blob_length, 'queued', received_at FROM input
+        ON CONFLICT DO NOTHING
+        RETURNING device_id, package_id, blob_key, blob_offset),
+      queued AS (
+        INSERT INTO jobs (kind, payload, status, max_attempts, run_at)
+        SELECT 'ingest-package', jsonb_build_object('deviceId', device_id, 'packageId', package_id), 'queued',
+               ${DEFAULT_RETRY.maxAttempts}::integer, now()
+        FROM inserted)
+      SELECT blob_key, blob_offset FROM inserted`.execute(this.ctx.db);
+    return new Set(r.rows.map((row) => refOf(row.blob_key, row.blob_offset)));
+  }
+}
+
+function keyOf(p: { deviceId: string; packageId: string }): string {
+  return `${p.deviceId}/${p.packageId}`;
+}
+
+/** An upload's unique place: its segment and offset, or its own blob. */
+function refOf(blobKey: string, offset: number | null): string {
+  return `${blobKey}@${offset ?? ''}`;
+}
