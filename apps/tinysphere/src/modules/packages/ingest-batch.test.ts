@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker } from '../../app.js';
 import { FsBlobStore } from '../../storage/blob-stores/fs.js';
@@ -83,7 +84,10 @@ describe.each(databaseEngines())('batched ingestion on $name', (engine) => {
   it('a package whose rows the database refuses is retried alone; the rest of its batch commits', async () => {
     const ok = await metricsPackage('pkg_bat_rows1', 100);
     const { doc } = driftDoc('ep_batrows01', 2);
-    doc.samples[0]!.frameIndex = 2 ** 40; // valid on the wire, out of range for the integer column
+    // The contracts bound every column they feed, so a trigger plays the refusing database.
+    await sql`CREATE OR REPLACE FUNCTION refuse_rows2() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.package_id = 'pkg_bat_rows2' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`.execute(s.db.db); // prettier-ignore
+    await sql`CREATE TRIGGER refuse_rows2 BEFORE INSERT ON drift_samples FOR EACH ROW EXECUTE FUNCTION refuse_rows2()`.execute(s.db.db); // prettier-ignore
     const bad = await buildPackage({
       packageId: 'pkg_bat_rows2',
       deviceId: dev.deviceId,
@@ -101,6 +105,7 @@ describe.each(databaseEngines())('batched ingestion on $name', (engine) => {
       .where('package_id', '=', 'pkg_bat_rows2')
       .execute();
     expect(samples).toEqual([]);
+    await sql`DROP TRIGGER refuse_rows2 ON drift_samples`.execute(s.db.db);
   });
 
   it('a crash after the blob is written but before the row commits leaves no row, and the retry succeeds', async () => {
