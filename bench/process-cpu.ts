@@ -53,21 +53,23 @@ export function postgresCpuMs(port: number): number {
 }
 
 /**
- * Measures, from now on, the CPU of a server process, of this process (the load generator) and
+ * Measures, from now on, the CPU of the server's processes (API and worker processes), of this process (the load generator) and
  * of the PostgreSQL on `pgPort` (0: none), and reports it per request.
  * @example
  * const cpu = cpuMeter(server.pid!, 5432); … ; console.log(cpu.perRequest(n)); // "server 70 µs, …"
  * cpu.used(); // { server, postgres, self } CPU seconds so far
  */
-export function cpuMeter(serverPid: number, pgPort: number) {
-  const server0 = processCpuMs(serverPid);
+export function cpuMeter(serverPids: number | readonly number[], pgPort: number) {
+  const pids = typeof serverPids === 'number' ? [serverPids] : serverPids;
+  const serverMs = () => pids.reduce((s, pid) => s + processCpuMs(pid), 0);
+  const server0 = serverMs();
   const pg0 = pgPort ? postgresCpuMs(pgPort) : 0;
   const self0 = process.cpuUsage();
   /** CPU seconds used since the meter started, per process group. */
   const used = () => {
     const self = process.cpuUsage(self0);
     return {
-      server: (processCpuMs(serverPid) - server0) / 1000,
+      server: (serverMs() - server0) / 1000,
       postgres: pgPort ? (postgresCpuMs(pgPort) - pg0) / 1000 : 0,
       self: (self.user + self.system) / 1e6,
     };
