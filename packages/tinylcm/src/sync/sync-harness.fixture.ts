@@ -32,6 +32,8 @@ export function statusReport(): DeviceStatusReport {
 /** Everything a sync test needs; `now` is the injected clock (ms). */
 export class SyncHarness {
   now = Date.parse('2026-11-26T10:00:00Z');
+  /** The last log record seq handed out. */
+  logSeq = 0;
   readonly warnings: Record<string, unknown>[] = [];
   readonly log: SyncLogger = {
     info: () => undefined,
@@ -78,7 +80,9 @@ export class SyncHarness {
     for (let i = 0; i < count; i++) {
       const seq = this.outbox.reserveSequence();
       const at = new Date(this.now).toISOString();
-      const parts = { logs: [{ seq, at, level: 'info' as const, message: `line ${seq}` }] };
+      // Record seqs are small like a device's (the outbox's package seq starts at the epoch ms).
+      const line = ++this.logSeq;
+      const parts = { logs: [{ seq: line, at, level: 'info' as const, message: `line ${seq}` }] };
       const pkg = await buildPackage({
         packageId: packageIdFor(DEVICE, seq),
         deviceId: DEVICE,
