@@ -55,6 +55,8 @@ const WORKER_PROCESSES: readonly number[] = args.includes('--worker-processes')
  * uploaded and ingested first but not counted: a fresh server's JIT warm-up is not its throughput.
  */
 const PACKAGES = Math.max(1200, Math.round(seconds * 300));
+/** `--durable-postgres`: fsync and synchronous commit on, as PostgreSQL ships (the default cluster has them off). */
+const DURABLE_PG = args.includes('--durable-postgres');
 const WARMUP_PACKAGES = 300;
 /** `--skip-heartbeats`: skip the heartbeat phase (for profiling ingestion). */
 const SKIP_HEARTBEATS = args.includes('--skip-heartbeats');
@@ -321,7 +323,7 @@ async function benchOne(db: 'postgres' | 'pglite', workerProcesses: number): Pro
   let pgPort = 0;
   let dbUri = `pglite:${dir}/db`;
   if (db === 'postgres') {
-    const pgServer = await startTestPostgres();
+    const pgServer = await startTestPostgres({ durable: DURABLE_PG });
     if (!pgServer) throw new Error('no PostgreSQL available (set TEST_DATABASE_URL or install postgresql)');
     stopPg = () => pgServer.stop();
     const admin = new pg.Client({ connectionString: pgServer.url });
@@ -336,7 +338,8 @@ async function benchOne(db: 'postgres' | 'pglite', workerProcesses: number): Pro
   const server = await startServer(storage, port, workerProcesses);
   const workers = startWorkers(storage, workerProcesses);
   const serverPids = [server, ...workers].map((c) => c.pid ?? 0);
-  const label = workers.length ? `${db}, ${workers.length} worker process${workers.length > 1 ? 'es' : ''}` : db;
+  const processes = workers.length ? `, ${workers.length} worker process${workers.length > 1 ? 'es' : ''}` : '';
+  const label = `${db}${db === 'postgres' && DURABLE_PG ? ' (durable)' : ''}${processes}`;
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: HB_CONNECTIONS, pipelining: 1 });
   let stopped: Promise<void> | undefined;
   const stopServer = () =>

@@ -48,13 +48,14 @@ function asPostgresUser(bin: string, args: string[]): [string, string[]] {
 
 /**
  * Gives tests a PostgreSQL server: `TEST_DATABASE_URL` when set, otherwise a throwaway cluster
- * (initdb + pg_ctl on a free loopback port in a temp dir, fsync off; about 2 s). Returns null —
- * after printing one loud line — only when neither is possible.
+ * (initdb + pg_ctl on a free loopback port in a temp dir, fsync off unless `durable`; about 2 s).
+ * Returns null — after printing one loud line — only when neither is possible.
  * @example
  * const pg = await startTestPostgres();
  * if (pg) { await useDatabase(pg.url); await pg.stop(); }
+ * await startTestPostgres({ durable: true }); // PostgreSQL's production defaults: fsync, synchronous commit
  */
-export async function startTestPostgres(): Promise<TestPostgres | null> {
+export async function startTestPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres | null> {
   const external = process.env['TEST_DATABASE_URL'];
   if (external) return { url: external, origin: 'external', stop: async () => {} };
   const bin = findPostgresBinaries();
@@ -82,7 +83,9 @@ export async function startTestPostgres(): Promise<TestPostgres | null> {
       '--no-sync',
     ]),
   );
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  // Tests need no crash safety from their throwaway cluster; a durable one is for benchmarks.
+  const unsafe = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${unsafe} -c max_connections=200`;
   await run(
     ...asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', opts, 'start']),
   );
