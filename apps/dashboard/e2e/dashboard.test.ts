@@ -101,6 +101,16 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
         .poll(() => thumb.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth))
         .toBe(28);
       await shot('04-device-detail');
+      // Engineers (here an admin) set group, tags and place; the server has them at once.
+      const edit = page.getByRole('region', { name: 'Name, group and tags' });
+      await edit.getByLabel('Group').fill('lab');
+      await edit.getByLabel('Place').fill('bench 2');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.getByText('Saved.').waitFor();
+      const id = new URL(page.url()).pathname.split('/').pop() ?? '';
+      const saved = await (await s.call('GET', `/api/v1/devices/${id}`, { token: s.adminToken })).json();
+      expect(saved).toMatchObject({ name: 'shelf-camera-1', group: 'lab', location: { description: 'bench 2' } });
+      await page.getByText('lab ·').first().waitFor(); // the facts panel shows the new group
       expect(errors).toEqual([]);
     });
 

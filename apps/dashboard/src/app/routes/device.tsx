@@ -4,10 +4,11 @@ import { QueryState } from '../../components/query-state';
 import { useDevice } from '../../features/devices/api/get-device';
 import { useDeviceTimeline } from '../../features/devices/api/get-device-timeline';
 import { DeviceCharts, ResourceCharts } from '../../features/devices/components/device-charts';
+import { DeviceEditForm } from '../../features/devices/components/device-edit-form';
 import { DeviceFacts } from '../../features/devices/components/device-facts';
 import { RecentPredictions } from '../../features/devices/components/recent-predictions';
 
-/** One device: facts, prediction charts with drift episodes, resources, recent predictions. */
+/** One device: facts, prediction charts with drift episodes, resources, recent predictions, and its name/group/tags. */
 export function DeviceRoute() {
   const { deviceId = '' } = useParams();
   const device = useDevice(deviceId);
@@ -34,6 +35,7 @@ export function DeviceRoute() {
             </>
           )}
         </QueryState>
+        <QueryState query={device}>{(d) => <DeviceEditForm key={d.deviceId} device={d} />}</QueryState>
       </div>
     </>
   );
