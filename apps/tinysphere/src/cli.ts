@@ -7,6 +7,7 @@ import {
   createEnrolmentToken,
   parseDuration,
   revokeApiToken,
+  revokeDeviceCredentials,
   revokeEnrolmentToken,
 } from './modules/devices/tokens.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
@@ -154,6 +155,15 @@ export function buildCli(): Command {
         throw new TinyMLOpsError('INVALID_OPTION', `"${tokenId}" is not a token id: expected tok_… or enr_…`);
       console.log(JSON.stringify(await revoke(s.database.db, tokenId, new Date())));
     }),
+  );
+  storageOptions(
+    admin
+      .command('revoke-device')
+      .description("revoke a device's credentials: it is refused until it enrols again with a valid enrolment token")
+      .argument('<deviceId>', 'the device id (dev_…)'),
+  ).action(
+    async (deviceId: string, o) =>
+    withStorage(o, async (s) => console.log(JSON.stringify(await revokeDeviceCredentials(s.database.db, deviceId, new Date())))), // prettier-ignore
   );
   storageOptions(
     admin

@@ -101,3 +101,14 @@ export type ApiTokenResponse = z.infer<typeof ApiTokenResponse>;
  */
 export const TokenRevocation = z.strictObject({ schemaVersion: SchemaVersion1, tokenId: Id, revokedAt: Timestamp });
 export type TokenRevocation = z.infer<typeof TokenRevocation>;
+
+/**
+ * `DELETE /api/v1/devices/{deviceId}/credentials` answer (admin): the device's token fails from
+ * `revokedAt` on; the device gets in again only by enrolling with a valid enrolment token.
+ */
+export const DeviceCredentialRevocation = z.strictObject({
+  schemaVersion: SchemaVersion1,
+  deviceId: Id,
+  revokedAt: Timestamp,
+});
+export type DeviceCredentialRevocation = z.infer<typeof DeviceCredentialRevocation>;

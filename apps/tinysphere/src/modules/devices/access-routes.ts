@@ -1,13 +1,20 @@
-import { AccessTokenList, SessionInfo, TinyMLOpsError, TokenRevocation } from '@tinymlops/contracts';
+import {
+  AccessTokenList,
+  DeviceCredentialRevocation,
+  SessionInfo,
+  TinyMLOpsError,
+  TokenRevocation,
+} from '@tinymlops/contracts';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { requireRole } from './auth.js';
-import { revokeApiToken, revokeEnrolmentToken } from './tokens.js';
+import { revokeApiToken, revokeDeviceCredentials, revokeEnrolmentToken } from './tokens.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 const TokenParams = z.strictObject({ tokenId: z.string().min(1).max(64) });
+const DeviceParams = z.strictObject({ deviceId: z.string().min(1).max(64) });
 
 /**
  * Who am I (`/api/v1/session`, any role), the token lists for admins (`/api/v1/access-tokens`)
@@ -70,5 +77,13 @@ function registerRevocationRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
   app.delete('/api/v1/enrolment-tokens/:tokenId', { preValidation: requireRole(ctx, 'admin'), schema }, async (req) =>
     revokeEnrolmentToken(ctx.db, (req.params as z.infer<typeof TokenParams>).tokenId, ctx.now()),
+  );
+  app.delete(
+    '/api/v1/devices/:deviceId/credentials',
+    {
+      preValidation: requireRole(ctx, 'admin'),
+      schema: { tags: ['access'], params: DeviceParams, response: { 200: DeviceCredentialRevocation } },
+    },
+    async (req) => revokeDeviceCredentials(ctx.db, (req.params as z.infer<typeof DeviceParams>).deviceId, ctx.now()),
   );
 }

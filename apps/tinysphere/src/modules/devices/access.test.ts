@@ -1,4 +1,4 @@
-import { AccessTokenList, ErrorEnvelope, TokenRevocation } from '@tinymlops/contracts';
+import { AccessTokenList, DeviceCredentialRevocation, ErrorEnvelope, TokenRevocation } from '@tinymlops/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../testing/database-engines.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
@@ -53,5 +53,31 @@ describe.each(databaseEngines())('token revocation on $name', (engine) => {
     expect(list.enrolmentTokens.find((x) => x.tokenId === t.tokenId)?.usesLeft).toBe(0);
     const hb = await s.call('GET', '/device/v1/assignment', { token: before.deviceToken });
     expect([200, 204]).toContain(hb.status);
+  });
+
+  it('revoked device credentials lock the device out until it enrols again; only admins revoke', async () => {
+    const hb = {
+      schemaVersion: 1,
+      sentAt: '2026-11-26T10:01:00.000Z',
+      status: 'ok',
+      mode: 'monitoring-only',
+      model: null,
+      stateVersion: 0,
+      uptimeSeconds: 1,
+      metrics: { framesProcessed: 1, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 },
+    };
+    const d = await s.enrol('hw-stolen');
+    const beat = (token: string) => s.call('POST', '/device/v1/heartbeat', { token, json: hb });
+    expect((await beat(d.deviceToken)).status).toBe(200);
+    const path = `/api/v1/devices/${d.deviceId}/credentials`;
+    await expectError(await s.call('DELETE', path, { token: s.engineerToken }), 403, 'FORBIDDEN');
+    const r = DeviceCredentialRevocation.parse(await readJson(admin('DELETE', path)));
+    expect(r.deviceId).toBe(d.deviceId);
+    await expectError(await beat(d.deviceToken), 401, 'UNAUTHENTICATED');
+    await expectError(await s.call('GET', '/device/v1/feedback', { token: d.deviceToken }), 401, 'UNAUTHENTICATED');
+    const again = await s.enrol('hw-stolen'); // with a valid enrolment token it may come back
+    expect(again.deviceId).toBe(d.deviceId);
+    expect((await beat(again.deviceToken)).status).toBe(200);
+    await expectError(await admin('DELETE', '/api/v1/devices/dev_doesnotexist/credentials'), 404, 'NOT_FOUND');
   });
 });

@@ -1,4 +1,10 @@
-import { TinyMLOpsError, type ApiRole, type EnrolmentTokenResponse, type TokenRevocation } from '@tinymlops/contracts';
+import {
+  TinyMLOpsError,
+  type ApiRole,
+  type DeviceCredentialRevocation,
+  type EnrolmentTokenResponse,
+  type TokenRevocation,
+} from '@tinymlops/contracts';
 import { sql } from 'kysely';
 import type { Db } from '../../storage/database.js';
 import { hashSecret, issueCredential, newId, newSecret } from './credentials.js';
@@ -82,4 +88,29 @@ export async function revokeEnrolmentToken(db: Db, tokenId: string, now: Date): 
     .executeTakeFirst();
   if (!row?.expires_at) throw new TinyMLOpsError('NOT_FOUND', `enrolment token ${tokenId} does not exist`);
   return { schemaVersion: 1, tokenId, revokedAt: new Date(row.expires_at).toISOString() };
+}
+
+/** A stored token digest no secret hashes to (digests are 64 hex characters). */
+const REVOKED_DIGEST = 'revoked';
+
+/**
+ * Revokes a device's credential: its token fails from now on (heartbeats, uploads, feedback), and
+ * the device gets in again only by enrolling with a valid enrolment token. Its data stays.
+ * Throws NOT_FOUND for an unknown device.
+ * @example
+ * await revokeDeviceCredentials(db, 'dev_8Hq2kLw0', new Date()); // a stolen camera is locked out
+ */
+export async function revokeDeviceCredentials(
+  db: Db,
+  deviceId: string,
+  now: Date,
+): Promise<DeviceCredentialRevocation> {
+  const row = await db
+    .updateTable('devices')
+    .set({ token_hash: REVOKED_DIGEST })
+    .where('id', '=', deviceId)
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) throw new TinyMLOpsError('NOT_FOUND', `device ${deviceId} does not exist`);
+  return { schemaVersion: 1, deviceId, revokedAt: now.toISOString() };
 }
