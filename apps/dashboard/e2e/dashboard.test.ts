@@ -179,6 +179,13 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       await page.getByRole('button', { name: 'Revoke ci-robot' }).click();
       await page.getByRole('button', { name: 'Revoke ci-robot' }).waitFor({ state: 'detached' });
       expect((await s.call('GET', '/api/v1/session', { token: secret ?? '' })).status).toBe(401);
+      // A stolen device: revoked on its page, refused at once.
+      const stolen = await s.enrol('hw-e2e-stolen');
+      await page.goto(`${s.url}/devices/${stolen.deviceId}`);
+      page.once('dialog', (d) => void d.accept());
+      await page.getByRole('button', { name: 'Revoke credentials' }).click();
+      await page.getByText('Credentials revoked at').waitFor();
+      expect((await s.call('GET', '/device/v1/assignment', { token: stolen.deviceToken })).status).toBe(401);
       expect(errors).toEqual([]);
     });
   },

@@ -4,6 +4,7 @@ import { QueryState } from '../../components/query-state';
 import { useDevice } from '../../features/devices/api/get-device';
 import { useDeviceTimeline } from '../../features/devices/api/get-device-timeline';
 import { DeviceCharts, ResourceCharts } from '../../features/devices/components/device-charts';
+import { DeviceCredentials } from '../../features/devices/components/device-credentials';
 import { DeviceEditForm } from '../../features/devices/components/device-edit-form';
 import { DeviceFacts } from '../../features/devices/components/device-facts';
 import { RecentPredictions } from '../../features/devices/components/recent-predictions';
@@ -35,7 +36,14 @@ export function DeviceRoute() {
             </>
           )}
         </QueryState>
-        <QueryState query={device}>{(d) => <DeviceEditForm key={d.deviceId} device={d} />}</QueryState>
+        <QueryState query={device}>
+          {(d) => (
+            <div className="grid cols-2" style={{ alignItems: 'start' }}>
+              <DeviceEditForm key={d.deviceId} device={d} />
+              <DeviceCredentials device={d} />
+            </div>
+          )}
+        </QueryState>
       </div>
     </>
   );
