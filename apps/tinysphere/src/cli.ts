@@ -1,6 +1,7 @@
 import { API_ROLES, TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
+import { pruneIngestedArchives } from './modules/packages/archive-retention.js';
 import { DEFAULT_STORAGE, openStorage, readTrustedKeys, runWorkers, serve, type StorageOptions } from './main.js';
 import {
   createApiToken,
@@ -165,6 +166,21 @@ export function buildCli(): Command {
     async (deviceId: string, o) =>
     withStorage(o, async (s) => console.log(JSON.stringify(await revokeDeviceCredentials(s.database.db, deviceId, new Date())))), // prettier-ignore
   );
+  storageOptions(
+    admin
+      .command('prune-archives')
+      .description('delete the raw archives of packages ingested before a cut-off (rows and extracted data stay)'),
+  )
+    .option('--older-than <duration>', 'keep archives received within this long, like 30d or 12h', '30d')
+    .option('--dry-run', 'only report what would be deleted')
+    .action(async (o) =>
+      withStorage(o, async (s) => {
+        const cutoff = new Date(Date.now() - parseDuration(o.olderThan) * 1000);
+        const ctx = { db: s.database.db, blobs: s.blobs, now: () => new Date() };
+        const r = await pruneIngestedArchives(ctx, cutoff, { dryRun: o.dryRun === true });
+        console.log(JSON.stringify({ ...r, olderThan: cutoff.toISOString(), dryRun: o.dryRun === true }));
+      }),
+    );
   storageOptions(
     admin
       .command('upload-model')

@@ -62,6 +62,8 @@ export interface PackagesTable {
   ingested_at: Timestamp | null;
   ingest_count: Generated<number>;
   error: string | null;
+  /** When the raw archive was deleted by retention (null: still stored). */
+  archive_pruned_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface JobsTable {
