@@ -5,7 +5,6 @@
  * time for the Drift page's list calls, on PGlite and on PostgreSQL (when initdb is available).
  * `npx tsx bench/dashboard-load.ts [--json] [--devices N] [--samples N]`; appends rows to docs/benchmarks.md.
  */
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startTestPostgres, createTestDatabase } from '../packages/testkit/src/index.js';
 import setupBuild from '../apps/dashboard/e2e/build-global-setup.js';
@@ -14,6 +13,7 @@ import { migrate } from '../apps/tinysphere/src/storage/migrate.js';
 import { openDatabase, type OpenDatabase } from '../apps/tinysphere/src/storage/open-database.js';
 import { startTestServer, type TestServer } from '../apps/tinysphere/src/testing/test-server.js';
 import { seedDashboardLoad } from './dashboard-seed.js';
+import { appendBenchmarks } from './benchmarks-doc.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -125,14 +125,11 @@ if (pg) {
 } else console.error('PostgreSQL binaries not found: measured PGlite only');
 
 const machine = `${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}, node ${process.version}`;
-const doc = 'docs/benchmarks.md';
-if (!existsSync(doc))
-  writeFileSync(doc, '# Benchmarks\n\nRows are appended by the `npm run bench…` scripts; each names its machine.\n');
 const day = new Date().toISOString().slice(0, 10);
 let rows = `\n## Dashboard load (\`npm run bench:dashboard\`), ${day}\n\nMachine: ${machine}; 1-min load average ${os.loadavg()[0]?.toFixed(1)} on 2 cores.\n\n| db | devices | drift samples | Overview interactive (goal < 1000 ms) | drift list server (goal < 300 ms) | episodes list | pending samples page | /overview | /drift/rates |\n|---|---|---|---|---|---|---|---|---|\n`;
 for (const x of results)
   rows += `| ${x.db} | ${x.devices} | ${x.samples} | ${x.overviewMs} ms | ${x.driftListServerMs} ms | ${x.detail.episodesMs} ms | ${x.detail.pendingSamplesMs} ms | ${x.detail.overviewApiMs} ms | ${x.detail.ratesApiMs} ms |\n`;
-appendFileSync(doc, rows);
+appendBenchmarks(rows);
 for (const x of results)
   console.log(
     `${x.db}: overview interactive ${x.overviewMs} ms, drift list server ${x.driftListServerMs} ms`,

@@ -10,12 +10,12 @@
  * unless `--no-append`.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sharedDir } from '../packages/tinylcm/src/internal/test-paths.js';
+import { appendBenchmarks } from './benchmarks-doc.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -153,6 +153,6 @@ for (const r of rows)
 
 if (!argv.includes('--no-append')) {
   const section = `\n## Device pipeline — ${new Date().toISOString()}\n\n${header}\n\n${table}\n\nRSS (MB) after imports / after model load / peak: ${rows.map((r) => `${r.model} ${r.runner} ${r.nodeFlags || 'default'} ${r.baselineRssMb} / ${r.loadedRssMb} / ${r.peakRssMb}`).join('; ')}.\n`; // prettier-ignore
-  appendFileSync(path.join(REPO, 'docs/benchmarks.md'), section);
+  appendBenchmarks(section);
 }
 if (argv.includes('--json')) console.log(JSON.stringify(rows));

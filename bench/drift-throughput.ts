@@ -3,9 +3,9 @@
  * defaults, on seeded stationary workloads of its input type. Appends a dated row set with the
  * machine to docs/benchmarks.md; with --json the last stdout line is `[{detector, updatesPerSec}]`.
  */
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { DRIFT_DETECTORS, Prng, createDetector, type DriftDetectorKind, type DriftInputType } from '@tinymlops/tinylcm';
+import { appendBenchmarks } from './benchmarks-doc.js';
 
 const GOALS: Partial<Record<DriftDetectorKind, number>> = {
   'page-hinkley': 5_000_000,
@@ -56,14 +56,6 @@ function machine(): string {
 }
 
 function appendMarkdown(rows: { detector: string; updatesPerSec: number }[]): void {
-  const path = new URL('../docs/benchmarks.md', import.meta.url);
-  if (!existsSync(path)) {
-    mkdirSync(new URL('../docs/', import.meta.url), { recursive: true });
-    writeFileSync(
-      path,
-      '# Benchmarks\n\nMeasured numbers, each with the machine it ran on. Appended by the bench scripts.\n',
-    );
-  }
   const lines = rows.map((r) => {
     const goal = GOALS[r.detector as DriftDetectorKind];
     const verdict =
@@ -75,7 +67,7 @@ function appendMarkdown(rows: { detector: string; updatesPerSec: number }[]): vo
     return `| ${r.detector} | ${r.updatesPerSec.toLocaleString('en')} | ${verdict} |`;
   });
   const header = `\n## Drift detector throughput — ${new Date().toISOString()}\n\n${machine()}. \`npm run bench:drift\`, defaults, best of 3; vectors have 16 components, neighbour lists 5.\n\n| detector | updates/s | goal |\n|---|---:|---|\n`;
-  appendFileSync(path, header + lines.join('\n') + '\n');
+  appendBenchmarks(header + lines.join('\n') + '\n');
 }
 
 const rows: { detector: string; updatesPerSec: number }[] = [];

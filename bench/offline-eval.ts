@@ -16,13 +16,14 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeviceConfig } from '@tinymlops/contracts';
 import { readFashionMnist, scenarioStream } from '@tinymlops/testkit';
 import { EdgeDevice, type PipelineResult, type RawFrame } from '@tinymlops/tinylcm';
+import { appendBenchmarks } from './benchmarks-doc.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -168,6 +169,6 @@ console.log(`CPU: ${detail.frameCpuMs.toFixed(2)} ms per frame (${detail.realFra
 if (process.argv.includes('--record')) {
   const machine = `${os.cpus().length}× ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${os.arch()}, Node ${process.versions.node}`;
   const row = `| ${new Date().toISOString().slice(0, 10)} | eval:offline | ${machine} | ${result.offlineDays} d @ 1 fps, ${detail.realFrames} real frames | peak ${result.outboxPeakBytes} / ${result.budgetBytes} B, dropped ${detail.dropped.packages}, lost ${result.lostBelowBudget}, duplicated ${result.duplicated}, sync CPU ${(100 * result.syncCpuShare).toFixed(3)} % (frame ${detail.frameCpuMs.toFixed(2)} ms) |\n`; // prettier-ignore
-  await appendFile(path.join(ROOT, 'docs/benchmarks.md'), row);
+  appendBenchmarks(row);
 }
 if (process.argv.includes('--json')) console.log(JSON.stringify(result));

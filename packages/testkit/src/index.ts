@@ -1,3 +1,4 @@
+export * from './free-port.js';
 export * from './postgres-cluster.js';
 export * from './test-database.js';
 export * from './fashion-mnist.js';
