@@ -7,7 +7,9 @@ interface Item {
 }
 
 /** A GroupCommit over a fake writer that records every batch it was given. */
-function recorder(opts: { maxBatch?: number; maxInFlight?: number; fail?: (items: Item[]) => boolean } = {}) {
+function recorder(
+  opts: { maxBatch?: number; maxInFlight?: number; maxWeight?: number; fail?: (items: Item[]) => boolean } = {},
+) {
   const batches: number[][] = [];
   let running = 0;
   let maxRunning = 0;
@@ -20,7 +22,12 @@ function recorder(opts: { maxBatch?: number; maxInFlight?: number; fail?: (items
       if (opts.fail?.(items)) throw new Error('batch failed');
       return items.map((i) => i.n * 10);
     },
-    { maxBatch: opts.maxBatch ?? 100, maxInFlight: opts.maxInFlight ?? 1, keyOf: (i) => i.key },
+    {
+      maxBatch: opts.maxBatch ?? 100,
+      maxInFlight: opts.maxInFlight ?? 1,
+      keyOf: (i) => i.key,
+      ...(opts.maxWeight === undefined ? {} : { weight: { of: (i: Item) => i.n, max: opts.maxWeight } }),
+    },
   );
   return { gc, batches, maxRunning: () => maxRunning };
 }
@@ -48,6 +55,12 @@ describe('GroupCommit', () => {
     expect(batches.flat().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(Math.max(...batches.map((b) => b.length))).toBe(3);
     expect(maxRunning()).toBe(2);
+  });
+
+  it('keeps a batch within maxWeight, but never leaves an item heavier than it behind', async () => {
+    const { gc, batches } = recorder({ maxWeight: 10 });
+    await Promise.all([4, 5, 3, 12, 1].map((n) => gc.submit({ key: `k${n}`, n })));
+    expect(batches).toEqual([[4, 5, 1], [3], [12]]);
   });
 
   it('applies items with the same key one after the other, in arrival order', async () => {

@@ -9,6 +9,11 @@ export interface GroupCommitOptions<I> {
    * applied one after the other in arrival order (e.g. two heartbeats of one device).
    */
   readonly keyOf: (item: I) => string;
+  /**
+   * Bounds a batch by what its items weigh (e.g. the bytes one blob will hold): a batch takes, in
+   * arrival order, the items that still fit under `max`; its first item always goes in.
+   */
+  readonly weight?: { readonly of: (item: I) => number; readonly max: number };
 }
 
 interface Pending<I, R> {
@@ -65,12 +70,17 @@ export class GroupCommit<I, R> {
 
   /** The oldest items whose keys are neither in the batch nor running; the rest keep their places. */
   private take(): Pending<I, R>[] {
+    const { maxBatch, weight } = this.options;
     const batch: Pending<I, R>[] = [];
     const rest: Pending<I, R>[] = [];
+    let load = 0;
     for (const p of this.queue) {
-      if (batch.length < this.options.maxBatch && !this.running.has(p.key)) {
+      const w = weight ? weight.of(p.item) : 0;
+      const fits = batch.length === 0 || !weight || load + w <= weight.max;
+      if (batch.length < maxBatch && fits && !this.running.has(p.key)) {
         this.running.add(p.key);
         batch.push(p);
+        load += w;
       } else rest.push(p);
     }
     this.queue = rest;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../../app-context.js';
+import { GroupCommit } from '../../storage/group-commit.js';
 import { DEFAULT_RETRY } from '../../storage/jobs.js';
 
 /** A verified upload waiting to be made durable: its bytes (small uploads) or its own blob. */
@@ -18,21 +19,19 @@ export interface AdmittedPackage {
 /** Whether the package row was created by this upload; otherwise another upload's row exists. */
 export type Admission = 'created' | 'exists';
 
-interface Pending {
-  readonly pkg: AdmittedPackage;
-  readonly resolve: (a: Admission) => void;
-  readonly reject: (err: unknown) => void;
-}
-
 /** Bounds of one group (segment): enough to amortise a durable write, small enough to stay quick. */
 const MAX_GROUP = 64;
 const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
-/** Groups being committed at once. */
+/**
+ * Groups being committed at once: while one group waits for its fsync, the next can already be
+ * written, so an upload waits for its own group only.
+ */
 const MAX_IN_FLIGHT = 2;
 
 /**
  * Group commit for uploads: uploads that arrive while groups are being made durable wait and
- * go together in the next one (at most MAX_IN_FLIGHT groups at a time). A group costs one lookup, ONE blob (a segment holding every
+ * go together in the next one (`GroupCommit`, at most MAX_IN_FLIGHT groups at a time; a failed
+ * group is retried one upload at a time). A group costs one lookup, ONE blob (a segment holding every
  * in-memory package end to end, so one fsync) and ONE statement inserting every package row
  * with its `ingest-package` job (atomic, like a transaction). The segment is durable before
  * the statement runs, so an accepted package is never lost; a package whose row already exists
@@ -42,47 +41,18 @@ const MAX_IN_FLIGHT = 2;
  * const admission = await committer.admit({ deviceId, packageId, sha256, size, receivedAt, bytes });
  */
 export class PackageCommitter {
-  private queue: Pending[] = [];
-  private inFlight = 0;
+  // Uploads of one id go in separate groups, so the second finds the first one's row.
+  private readonly groups = new GroupCommit<AdmittedPackage, Admission>((group) => this.commit(group), {
+    maxBatch: MAX_GROUP,
+    maxInFlight: MAX_IN_FLIGHT,
+    keyOf,
+    weight: { of: (p) => p.bytes?.length ?? 0, max: MAX_SEGMENT_BYTES },
+  });
 
   constructor(private readonly ctx: AppContext) {}
 
   admit(pkg: AdmittedPackage): Promise<Admission> {
-    return new Promise<Admission>((resolve, reject) => {
-      this.queue.push({ pkg, resolve, reject });
-      this.pump();
-    });
-  }
-
-  /**
-   * Starts a group when fewer than MAX_IN_FLIGHT are being committed: while one group waits for
-   * its fsync, the next can already be written, so an upload waits for its own group only.
-   */
-  private pump(): void {
-    while (this.queue.length > 0 && this.inFlight < MAX_IN_FLIGHT) {
-      const group = this.take();
-      this.inFlight++;
-      void this.commit(group.map((p) => p.pkg))
-        .then(
-          (outcomes) => group.forEach((p, i) => p.resolve(outcomes[i] as Admission)),
-          (err: unknown) => group.forEach((p) => p.reject(err)),
-        )
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-        });
-    }
-  }
-
-  private take(): Pending[] {
-    let bytes = 0;
-    let n = 0;
-    while (n < this.queue.length && n < MAX_GROUP) {
-      bytes += this.queue[n]?.pkg.bytes?.length ?? 0;
-      if (n > 0 && bytes > MAX_SEGMENT_BYTES) break;
-      n++;
-    }
-    return this.queue.splice(0, n);
+    return this.groups.submit(pkg);
   }
 
   /** Makes one group durable; resolves with each package's admission, in order. */
