@@ -4,6 +4,7 @@ import type { BatchJobHandler } from '../../storage/job-worker.js';
 import type { ClaimedJob } from '../../storage/jobs.js';
 import { loadPackage, readStoredPackages, type LoadedPackage, type PackageBlobRef } from './load-package.js';
 import { storeRuns, writeIngestRows } from './write-ingest-rows.js';
+import { packageIn, packageKey, rowKey } from './package-keys.js';
 
 /** One claimed `ingest-package` job and the package it names. */
 interface Target {
@@ -35,10 +36,10 @@ async function ingestBatch(ctx: AppContext, jobs: readonly ClaimedJob[]): Promis
   }));
   const refs = await markProcessing(ctx, targets);
   const live = targets.flatMap((target) => {
-    const ref = refs.get(keyOf(target));
+    const ref = refs.get(packageKey(target));
     if (ref === 'ingested') return [];
     if (ref) return [{ target, ref }];
-    failures.set(target.job.id, new TinyMLOpsError('NOT_FOUND', `package ${keyOf(target)} not found`));
+    failures.set(target.job.id, new TinyMLOpsError('NOT_FOUND', `package ${packageKey(target)} not found`));
     return [];
   });
   const stored = await readStoredPackages(
@@ -105,33 +106,20 @@ async function writeBatch(
  * 'ingested' for a package already ingested (nothing to do), absent for an unknown one.
  */
 async function markProcessing(ctx: AppContext, targets: readonly Target[]) {
-  const where = targets.map((t) => [t.deviceId, t.packageId] as const);
   const rows = await ctx.db
     .updateTable('packages')
     .set({ status: 'processing' })
-    .where(({ eb, refTuple, tuple }) =>
-      eb(
-        refTuple('device_id', 'package_id'),
-        'in',
-        where.map(([d, p]) => tuple(d, p)),
-      ),
-    )
+    .where(packageIn(targets))
     .where('status', '!=', 'ingested')
     .returning(['device_id', 'package_id', 'blob_key', 'blob_offset', 'blob_length'])
     .execute();
-  const refs = new Map<string, PackageBlobRef | 'ingested'>(rows.map((r) => [`${r.device_id}/${r.package_id}`, r]));
-  const rest = targets.filter((t) => !refs.has(keyOf(t)));
+  const refs = new Map<string, PackageBlobRef | 'ingested'>(rows.map((r) => [rowKey(r), r]));
+  const rest = targets.filter((t) => !refs.has(packageKey(t)));
   if (rest.length === 0) return refs;
   const ingested = await ctx.db
     .selectFrom('packages')
     .select(['device_id', 'package_id'])
-    .where(({ eb, refTuple, tuple }) =>
-      eb(
-        refTuple('device_id', 'package_id'),
-        'in',
-        rest.map((t) => tuple(t.deviceId, t.packageId)),
-      ),
-    )
+    .where(packageIn(rest))
     .where('status', '=', 'ingested')
     .execute();
   for (const r of ingested) refs.set(`${r.device_id}/${r.package_id}`, 'ingested');
@@ -149,8 +137,4 @@ async function markFailed(ctx: AppContext, t: Target, err: unknown): Promise<voi
     .where('package_id', '=', t.packageId)
     .where('status', '!=', 'ingested')
     .execute();
-}
-
-function keyOf(t: { deviceId: string; packageId: string }): string {
-  return `${t.deviceId}/${t.packageId}`;
 }

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../app-context.js';
 import { GroupCommit } from '../../storage/group-commit.js';
 import { DEFAULT_RETRY } from '../../storage/jobs.js';
+import { packageIn, packageKey, rowKey } from './package-keys.js';
 
 /** A verified upload waiting to be made durable: its bytes (small uploads) or its own blob. */
 export interface AdmittedPackage {
@@ -45,7 +46,7 @@ export class PackageCommitter {
   private readonly groups = new GroupCommit<AdmittedPackage, Admission>((group) => this.commit(group), {
     maxBatch: MAX_GROUP,
     maxInFlight: MAX_IN_FLIGHT,
-    keyOf,
+    keyOf: packageKey,
     weight: { of: (p) => p.bytes?.length ?? 0, max: MAX_SEGMENT_BYTES },
   });
 
@@ -58,7 +59,7 @@ export class PackageCommitter {
   /** Makes one group durable; resolves with each package's admission, in order. */
   private async commit(group: readonly AdmittedPackage[]): Promise<Admission[]> {
     const existing = await this.existing(group);
-    const fresh = group.filter((p) => !existing.has(keyOf(p)));
+    const fresh = group.filter((p) => !existing.has(packageKey(p)));
     const placed = await this.storeSegment(fresh);
     const created = placed.length > 0 ? await this.insert(placed) : new Set<string>();
     if (created.size > 0) this.ctx.jobEnqueued();
@@ -73,15 +74,9 @@ export class PackageCommitter {
     const rows = await this.ctx.db
       .selectFrom('packages')
       .select(['device_id', 'package_id'])
-      .where(({ eb, refTuple, tuple }) =>
-        eb(
-          refTuple('device_id', 'package_id'),
-          'in',
-          group.map((p) => tuple(p.deviceId, p.packageId)),
-        ),
-      )
+      .where(packageIn(group))
       .execute();
-    return new Set(rows.map((r) => `${r.device_id}/${r.package_id}`));
+    return new Set(rows.map(rowKey));
   }
 
   /** Writes the in-memory packages end to end as one blob; returns where every package is. */
@@ -123,10 +118,6 @@ export class PackageCommitter {
       SELECT blob_key, blob_offset FROM inserted`.execute(this.ctx.db);
     return new Set(r.rows.map((row) => refOf(row.blob_key, row.blob_offset)));
   }
-}
-
-function keyOf(p: { deviceId: string; packageId: string }): string {
-  return `${p.deviceId}/${p.packageId}`;
 }
 
 /** An upload's unique place: its segment and offset, or its own blob. */

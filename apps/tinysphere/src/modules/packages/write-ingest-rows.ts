@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app-context.js';
 import { HANDLERS, type LoadedPackage } from './load-package.js';
 import { packRuns, type StoredRuns } from './package-types/package-type-handler.js';
+import { packageIn, packageKey, rowKey } from './package-keys.js';
 
 /** A loaded package with where each of its types' runs went in the batch blob. */
 export interface StagedPackage extends LoadedPackage {
@@ -59,19 +60,13 @@ export async function writeIngestRows(
     const locked = await tx
       .selectFrom('packages')
       .select(['device_id', 'package_id', 'status'])
-      .where(({ eb, refTuple, tuple }) =>
-        eb(
-          refTuple('device_id', 'package_id'),
-          'in',
-          staged.map((p) => tuple(p.input.deviceId, p.input.packageId)),
-        ),
-      )
+      .where(packageIn(staged.map((p) => p.input)))
       .orderBy('device_id')
       .orderBy('package_id')
       .forUpdate()
       .execute();
-    const done = new Set(locked.filter((r) => r.status === 'ingested').map((r) => `${r.device_id}/${r.package_id}`));
-    const fresh = staged.filter((p) => !done.has(`${p.input.deviceId}/${p.input.packageId}`));
+    const done = new Set(locked.filter((r) => r.status === 'ingested').map(rowKey));
+    const fresh = staged.filter((p) => !done.has(packageKey(p.input)));
     for (const handler of Object.values(HANDLERS)) {
       const items = fresh.flatMap((p) =>
         p.parsed
@@ -90,13 +85,7 @@ export async function writeIngestRows(
           types: JSON.stringify(group[0]?.input.manifest.types ?? []),
           ingest_count: eb('ingest_count', '+', 1),
         }))
-        .where(({ eb, refTuple, tuple }) =>
-          eb(
-            refTuple('device_id', 'package_id'),
-            'in',
-            group.map((p) => tuple(p.input.deviceId, p.input.packageId)),
-          ),
-        )
+        .where(packageIn(group.map((p) => p.input)))
         .execute();
     }
     await durable;
