@@ -38,7 +38,10 @@ export function propagateValidatedLabels(
   const byLabel = new Map<string, QuarantinedSample[]>();
   pending.forEach((s, i) => {
     const label = labels[assignment[i] ?? -1];
-    if (label !== undefined) byLabel.set(label, [...(byLabel.get(label) ?? []), s]);
+    if (label === undefined) return;
+    const members = byLabel.get(label);
+    if (members) members.push(s);
+    else byLabel.set(label, [s]);
   });
   return ctx.runner.batch(() =>
     [...byLabel].map(([label, samples]) => {

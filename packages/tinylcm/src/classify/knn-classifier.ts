@@ -49,6 +49,10 @@ export class KnnClassifier {
   readonly #gate: NovelClassGate | undefined;
   /** The novel group's top-k while the known group is searched (gated predictions only). */
   readonly #novelTop: { keys: Float64Array; idx: Int32Array };
+  /** Each group's nearest distances (gated predictions only); preallocated, predict stays allocation-free. */
+  readonly #groupDist: { known: Float64Array; novel: Float64Array };
+  /** The last gated search's mean distance to the k nearest samples of any class. */
+  #gatedMeanDistance = Number.NaN;
   #votes = new Float64Array(8);
   readonly #result: KnnPrediction = { label: null, confidence: 0, neighbours: [], meanDistance: Number.NaN };
 
@@ -68,6 +72,7 @@ export class KnnClassifier {
     this.#neighbours = Array.from({ length: o.k }, () => ({ label: '', distance: 0, index: -1 }));
     this.#gate = options.novelClassGate ? new NovelClassGate(options.novelClassGate, o.k) : undefined;
     this.#novelTop = { keys: new Float64Array(o.k), idx: new Int32Array(o.k) };
+    this.#groupDist = { known: new Float64Array(o.k), novel: new Float64Array(o.k) };
   }
 
   /** The novel-class gate, when configured. */
@@ -187,8 +192,8 @@ export class KnnClassifier {
   predict(features: Float32Array): KnnPrediction {
     this.#checkDim(features);
     const masks = this.#gate?.masks(this.store);
-    const gated = masks?.anyNovel ? this.#gatedSearch(features, masks) : undefined;
-    const n = gated ? gated.n : this.#search(features);
+    const gated = masks?.anyNovel === true;
+    const n = gated ? this.#gatedSearch(features, masks) : this.#search(features);
     const r = this.#result;
     r.neighbours.length = n;
     if (n === 0) return Object.assign(r, { label: null, confidence: 0, meanDistance: Number.NaN });
@@ -203,7 +208,7 @@ export class KnnClassifier {
       sum += nb.distance;
     }
     // The drift signal stays the distance to the nearest samples of ANY class, gated or not.
-    r.meanDistance = gated ? gated.meanDistance : sum / n;
+    r.meanDistance = gated ? this.#gatedMeanDistance : sum / n;
     this.#vote(n);
     return r;
   }
@@ -214,23 +219,23 @@ export class KnnClassifier {
 
   /**
    * Searches the novel and the known samples separately and leaves the winning group's top-k in
-   * #topDist/#topIdx; also returns the mean distance of the k nearest samples over both groups.
+   * #topDist/#topIdx (returning its size) and the mean distance of the k nearest samples over both
+   * groups in #gatedMeanDistance.
    */
-  #gatedSearch(q: Float32Array, masks: GateMasks): { n: number; meanDistance: number } {
+  #gatedSearch(q: Float32Array, masks: GateMasks): number {
     const novel = this.#novelTop;
+    const { known: dKnown, novel: dNovel } = this.#groupDist;
     const nNovel = this.#search(q, masks.novel);
     novel.keys.set(this.#topDist);
     novel.idx.set(this.#topIdx);
     const nKnown = this.#search(q, masks.known);
-    const dKnown = Array.from(this.#topDist.subarray(0, nKnown), (key) => this.#distance(key));
-    const dNovel = Array.from(novel.keys.subarray(0, nNovel), (key) => this.#distance(key));
-    const nearest = [...dKnown, ...dNovel].sort((a, b) => a - b).slice(0, this.k);
-    const meanDistance = nearest.reduce((s, d) => s + d, 0) / nearest.length;
-    if (!(this.#gate as NovelClassGate).prefersNovel(dKnown, nKnown, dNovel, nNovel))
-      return { n: nKnown, meanDistance };
+    for (let j = 0; j < nKnown; j++) dKnown[j] = this.#distance(this.#topDist[j] as number);
+    for (let j = 0; j < nNovel; j++) dNovel[j] = this.#distance(novel.keys[j] as number);
+    this.#gatedMeanDistance = meanOfNearest(dKnown, nKnown, dNovel, nNovel, this.k);
+    if (!(this.#gate as NovelClassGate).prefersNovel(dKnown, nKnown, dNovel, nNovel)) return nKnown;
     this.#topDist.set(novel.keys);
     this.#topIdx.set(novel.idx);
-    return { n: nNovel, meanDistance };
+    return nNovel;
   }
 
   /**
@@ -309,4 +314,15 @@ export class KnnClassifier {
         `KnnClassifier: expected ${this.dim} features, got ${features.length}`,
       );
   }
+}
+
+/** Mean of the k smallest of two ascending lists (a merge, no allocation). */
+function meanOfNearest(a: Float64Array, na: number, b: Float64Array, nb: number, k: number): number {
+  let i = 0;
+  let j = 0;
+  let sum = 0;
+  let n = 0;
+  for (; n < k && (i < na || j < nb); n++)
+    sum += j >= nb || (i < na && (a[i] as number) <= (b[j] as number)) ? (a[i++] as number) : (b[j++] as number);
+  return sum / n;
 }
