@@ -34,8 +34,6 @@ export const RelativePath = z
     'expected a relative path without "..", "." or empty segments, leading "/" or backslashes',
   );
 
-/** A monotonically increasing per-device sequence number. */
-export const Sequence = z.number().int().nonnegative().max(2_147_483_647);
 
 /**
  * A device-reported count or version the server stores in a 32-bit column (state versions, frame
@@ -43,6 +41,9 @@ export const Sequence = z.number().int().nonnegative().max(2_147_483_647);
  * not a database error.
  */
 export const StoredCount = z.number().int().nonnegative().max(2_147_483_647);
+
+/** A monotonically increasing per-device sequence number (stored in 32 bits, like every count). */
+export const Sequence = StoredCount;
 
 /** The three operational modes of a device (DESIGN §1). */
 export const OPERATIONAL_MODES = ['monitoring-only', 'autonomous', 'server-assisted'] as const;
