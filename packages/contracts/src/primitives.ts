@@ -34,7 +34,6 @@ export const RelativePath = z
     'expected a relative path without "..", "." or empty segments, leading "/" or backslashes',
   );
 
-
 /**
  * A device-reported count or version the server stores in a 32-bit column (state versions, frame
  * indices, sample counts): bounded here so an out-of-range value is a 400 with the field's path,
