@@ -80,4 +80,17 @@ describe('GroupCommit', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(results[0]).toMatchObject({ value: 10 });
   });
+
+  it('without keyOf, equal items are independent and share a batch', async () => {
+    const batches: string[][] = [];
+    const gc = new GroupCommit<string, string>(
+      async (items) => {
+        batches.push(items);
+        return items.map((i) => i.toUpperCase());
+      },
+      { maxBatch: 10, maxInFlight: 1 },
+    );
+    expect(await Promise.all(['a', 'a', 'b'].map((i) => gc.submit(i)))).toEqual(['A', 'A', 'B']);
+    expect(batches).toEqual([['a', 'a', 'b']]);
+  });
 });

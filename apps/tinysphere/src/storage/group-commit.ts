@@ -6,9 +6,10 @@ export interface GroupCommitOptions<I> {
   readonly maxInFlight: number;
   /**
    * Items with the same key are never in the same batch nor in two running batches, so they are
-   * applied one after the other in arrival order (e.g. two heartbeats of one device).
+   * applied one after the other in arrival order (e.g. two heartbeats of one device). Without
+   * it every item is independent (e.g. lookups).
    */
-  readonly keyOf: (item: I) => string;
+  readonly keyOf?: (item: I) => string;
   /**
    * Bounds a batch by what its items weigh (e.g. the bytes one blob will hold): a batch takes, in
    * arrival order, the items that still fit under `max`; its first item always goes in.
@@ -39,6 +40,7 @@ export class GroupCommit<I, R> {
   private queue: Pending<I, R>[] = [];
   private readonly running = new Set<string>();
   private inFlight = 0;
+  private submitted = 0;
   private scheduled = false;
 
   /** `run` gets a batch and answers one result per item, in the same order. */
@@ -50,7 +52,8 @@ export class GroupCommit<I, R> {
   /** Queues an item; resolves with its result once its batch has run. */
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, key: this.options.keyOf(item), resolve, reject });
+      const key = this.options.keyOf?.(item) ?? `#${this.submitted++}`;
+      this.queue.push({ item, key, resolve, reject });
       this.schedule();
     });
   }

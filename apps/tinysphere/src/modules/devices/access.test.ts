@@ -80,4 +80,16 @@ describe.each(databaseEngines())('token revocation on $name', (engine) => {
     expect((await beat(again.deviceToken)).status).toBe(200);
     await expectError(await admin('DELETE', '/api/v1/devices/dev_doesnotexist/credentials'), 404, 'NOT_FOUND');
   });
+
+  it('device requests checked together each get their own answer', async () => {
+    const a = await s.enrol('hw-batch-a');
+    const b = await s.enrol('hw-batch-b');
+    const forged = `${b.deviceToken.slice(0, -4)}AAAA`;
+    const tokens = [a.deviceToken, forged, b.deviceToken, a.deviceToken, `tdv_dev_nosuchdevice_${'x'.repeat(43)}`, forged]; // prettier-ignore
+    // Sent at once, so they are looked up in one batch.
+    const statuses = await Promise.all(
+      tokens.map((token) => s.call('GET', '/device/v1/feedback', { token }).then((r) => r.status)),
+    );
+    expect(statuses).toEqual([200, 401, 200, 200, 401, 401]);
+  });
 });

@@ -2,6 +2,7 @@ import { TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
 import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { bearerToken, hashSecret, parseCredential, sameHash } from './credentials.js';
+import { deviceTokenCheck } from './device-token-check.js';
 
 /** The device behind a device request. */
 export interface DevicePrincipal {
@@ -36,11 +37,11 @@ export function installAuth(app: FastifyInstance, _ctx: AppContext): void {
  * app.post('/device/v1/heartbeat', { preValidation: requireDevice(ctx) }, handler);
  */
 export function requireDevice(ctx: AppContext): preValidationAsyncHookHandler {
+  const check = deviceTokenCheck(ctx);
   return async (req: FastifyRequest) => {
     const cred = parseCredential('tdv', bearerToken(req.headers.authorization) ?? '');
     if (!cred) throw new TinyMLOpsError('UNAUTHENTICATED', 'a device token is required (Authorization: Bearer tdv_…)');
-    const row = await ctx.db.selectFrom('devices').select('token_hash').where('id', '=', cred.id).executeTakeFirst();
-    if (!row || !sameHash(row.token_hash, hashSecret(cred.secret))) {
+    if (!(await check.verify(cred))) {
       throw new TinyMLOpsError('UNAUTHENTICATED', 'the device token is not valid');
     }
     req.device = { deviceId: cred.id };
