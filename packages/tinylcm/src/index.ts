@@ -42,6 +42,7 @@ export * from './sync/package-uploader.js';
 export * from './sync/sync-client.js';
 export * from './sync/sync-logger.js';
 export * from './sync/tar-archive.js';
+export * from './sync/tar-reader.js';
 export * from './bundle/bundle-pipeline.js';
 export * from './device/model-store.js';
 export * from './device/frame-png.js';

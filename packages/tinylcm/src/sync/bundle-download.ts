@@ -3,7 +3,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BundleManifest, type ModelAssignment } from '@tinymlops/contracts';
 import type { DeviceApi } from './device-api.js';
-import { readTarGz, type TarLimits } from './tar-archive.js';
+import { readTarGz } from './tar-archive.js';
+import type { TarLimits } from './tar-reader.js';
 
 /** Outcome of {@link downloadBundle}: a verified staging directory, or why not. */
 export type BundleDownload =

@@ -21,7 +21,8 @@ import {
   type PackageType,
   type PredictionRecord,
 } from '@tinymlops/contracts';
-import { writeTar, type TarFile } from './tar-archive.js';
+import { writeTar } from './tar-archive.js';
+import type { TarFile } from './tar-reader.js';
 
 const gzipAsync = promisify(gzip);
 

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { TinyMLOpsError, type ModelVersionSummary } from '@tinymlops/contracts';
 import type { AppContext } from '../../app-context.js';
 import { readArchive } from '../packages/archive-reader.js';
@@ -19,7 +18,7 @@ export function bundleKey(modelId: string, version: string): string {
  */
 export async function registerBundle(ctx: AppContext, bytes: Buffer): Promise<ModelVersionSummary> {
   if (bytes.length > ctx.config.maxBundleBytes) throw new TinyMLOpsError('PAYLOAD_TOO_LARGE', `bundle exceeds ${ctx.config.maxBundleBytes} bytes`);
-  const entries = await readArchive(Readable.from([bytes]), {
+  const entries = await readArchive(bytes, {
     maxEntries: ctx.config.maxEntries,
     maxExtractedBytes: ctx.config.maxBundleBytes * 4,
     maxCompressionRatio: ctx.config.maxCompressionRatio,

@@ -8,7 +8,6 @@ import { databaseEngines } from '../../testing/database-engines.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
 import { readArchive } from '../packages/archive-reader.js';
 import { packBundleDirectory } from './bundle-packing.js';
-import { Readable } from 'node:stream';
 
 const keys = generateKeyPairSync('ed25519');
 const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -86,7 +85,7 @@ describe.each(databaseEngines())('models and deployments on $name', (engine) => 
     expect(r.status).toBe(200);
     const bytes = Buffer.from(await r.arrayBuffer());
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(r.headers.get('x-content-sha256'));
-    const entries = await readArchive(Readable.from([bytes]), { maxEntries: 10, maxExtractedBytes: 1 << 20, maxCompressionRatio: 100 });
+    const entries = await readArchive(bytes, { maxEntries: 10, maxExtractedBytes: 1 << 20, maxCompressionRatio: 100 });
     expect([...entries.keys()]).toEqual(['bundle.json', 'model.tflite']);
     expect((await s.call('GET', '/device/v1/models/demo-model/versions/1.1.0/bundle', { token: dev.deviceToken })).status).toBe(404);
     const report = { schemaVersion: 1, modelId: 'demo-model', version: '1.0.0', status: 'installed', at: '2026-11-26T10:06:00.000Z' };

@@ -1,10 +1,8 @@
 import { hash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { createGunzip, gunzip, gunzipSync } from 'node:zlib';
-import { PackageManifest, TinyMLOpsError, RelativePath, parseOrThrow } from '@tinymlops/contracts';
-import tar from 'tar-stream';
+import { gunzip, gunzipSync } from 'node:zlib';
+import { PackageManifest, TinyMLOpsError, parseOrThrow } from '@tinymlops/contracts';
+import { readTar } from '@tinymlops/tinylcm';
 
 /** Bounds on what one archive may expand to. */
 export interface ArchiveLimits {
@@ -46,35 +44,14 @@ function tarOverhead(limits: ArchiveLimits): number {
 }
 
 /**
- * Reads a gzip'd tar with every bound enforced, so a bomb is stopped at the limit instead of
- * after filling memory: entry count, total bytes, compression ratio, regular files only (no
- * links, devices or directories with content), relative paths without `..`. A stream is
- * checked while it flows; a buffer (a stored package) is gunzipped in one call, capped at the
- * most its limits allow, which costs far less CPU than streaming small archives.
+ * Reads a gzip'd tar (a stored package or an uploaded bundle) with every bound enforced:
+ * gunzipped in one call capped at the most its limits allow, so a bomb stops at the cap instead
+ * of filling memory, then read by TinyLCM's `readTar` (regular files only, relative paths
+ * without `..`, no duplicates, entry count and total bytes), then the compression ratio.
  * @example
  * const entries = await readArchive(bytes, { maxExtractedBytes: 64 << 20, maxEntries: 2000, maxCompressionRatio: 100 });
  */
-export async function readArchive(source: Readable | Buffer, limits: ArchiveLimits): Promise<ArchiveEntries> {
-  if (Buffer.isBuffer(source)) return readArchiveBuffer(source, limits);
-  let compressed = 0;
-  const entries: ArchiveEntries = new Map();
-  const countCompressed = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      compressed += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  const extract = untar(limits, () => compressed, entries);
-  try {
-    await pipeline(source, countCompressed, createGunzip(), extract);
-  } catch (err) {
-    if (err instanceof TinyMLOpsError) throw err;
-    throw invalid(`archive is not a valid gzip'd tar: ${(err as Error).message}`, err);
-  }
-  return entries;
-}
-
-async function readArchiveBuffer(gz: Buffer, limits: ArchiveLimits): Promise<ArchiveEntries> {
+export async function readArchive(gz: Buffer, limits: ArchiveLimits): Promise<ArchiveEntries> {
   const content = Math.min(limits.maxExtractedBytes, Math.max(64 * 1024, gz.length * limits.maxCompressionRatio));
   let tarBytes: Buffer;
   try {
@@ -86,59 +63,11 @@ async function readArchiveBuffer(gz: Buffer, limits: ArchiveLimits): Promise<Arc
       );
     throw invalid(`archive is not a valid gzip'd tar: ${(err as Error).message}`, err);
   }
-  const entries: ArchiveEntries = new Map();
-  try {
-    await pipeline(
-      Readable.from([tarBytes]),
-      untar(limits, () => gz.length, entries),
-    );
-  } catch (err) {
-    if (err instanceof TinyMLOpsError) throw err;
-    throw invalid(`archive is not a valid gzip'd tar: ${(err as Error).message}`, err);
-  }
-  return entries;
-}
-
-/** A tar extractor that fills `entries`, enforcing the limits on every entry as it arrives. */
-function untar(limits: ArchiveLimits, compressedSoFar: () => number, entries: ArchiveEntries) {
-  let extracted = 0;
-  const extract = tar.extract();
-  extract.on('entry', (header, stream, next) => {
-    // The entry stream is torn down with the extractor; its error is the pipeline's to report.
-    stream.on('error', () => {});
-    let failed = false;
-    const fail = (e: TinyMLOpsError) => {
-      failed = true;
-      stream.resume();
-      extract.destroy(e);
-    };
-    if (header.type === 'directory') return stream.resume().on('end', next);
-    if (header.type !== 'file')
-      return fail(invalid(`entry ${header.name} is a ${header.type}; only regular files are allowed`));
-    if (!RelativePath.safeParse(header.name).success)
-      return fail(invalid(`entry path ${JSON.stringify(header.name)} is absolute or contains ".."`));
-    if (entries.has(header.name)) return fail(invalid(`entry ${header.name} appears twice`));
-    if (entries.size + 1 > limits.maxEntries) return fail(invalid(`more than ${limits.maxEntries} entries`));
-    const chunks: Buffer[] = [];
-    stream.on('data', (data: unknown) => {
-      if (failed) return;
-      const c = data as Buffer;
-      extracted += c.length;
-      if (extracted > limits.maxExtractedBytes)
-        return fail(invalid(`extracted size exceeds ${limits.maxExtractedBytes} bytes`));
-      if (extracted > 64 * 1024 && extracted > Math.max(compressedSoFar(), 1) * limits.maxCompressionRatio) {
-        return fail(invalid(`compression ratio exceeds ${limits.maxCompressionRatio}:1`));
-      }
-      chunks.push(c);
-    });
-    stream.on('end', () => {
-      if (failed) return;
-      // One chunk (the usual case for a buffered archive) is kept as is: no copy.
-      entries.set(header.name, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-      next();
-    });
-  });
-  return extract;
+  const files = readTar(tarBytes, limits);
+  const extracted = files.reduce((n, f) => n + f.bytes.length, 0);
+  if (extracted > 64 * 1024 && extracted > gz.length * limits.maxCompressionRatio)
+    throw invalid(`compression ratio exceeds ${limits.maxCompressionRatio}:1`);
+  return new Map(files.map((f) => [f.path, f.bytes]));
 }
 
 /**
