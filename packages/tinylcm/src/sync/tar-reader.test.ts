@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TinyMLOpsError } from '@tinymlops/contracts';
-import tar from 'tar-stream';
+import tar, { type Headers } from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeTar } from './tar-archive.js';
 import { readTar } from './tar-reader.js';
@@ -20,7 +20,7 @@ function errorOf(fn: () => unknown): string {
 }
 
 /** A tar written by tar-stream with arbitrary headers (pax long names included). */
-async function packed(entries: tar.Headers[], bodies: string[]): Promise<Buffer> {
+async function packed(entries: Headers[], bodies: string[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c) => chunks.push(c as Buffer));
@@ -73,7 +73,7 @@ describe('readTar', () => {
   });
 
   it('refuses links, devices, unsafe paths, duplicates and directories with content', async () => {
-    const cases: [tar.Headers[], RegExp][] = [
+    const cases: [Headers[], RegExp][] = [
       [[{ name: 'm', type: 'symlink', linkname: '/etc/shadow' }], /m is a symlink; only regular files/],
       [[{ name: 'm', type: 'link', linkname: 'other' }], /m is a link; only regular files/],
       [[{ name: 'dev', type: 'character-device' }], /dev is a character-device/],
