@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TinyMLOpsError } from '@tinymlops/contracts';
-import tar, { type Headers } from 'tar-stream';
+import tar, { type Header } from 'tar-stream';
+
+type Headers = Partial<Header> & Pick<Header, 'name'>;
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeTar } from './tar-archive.js';
 import { readTar } from './tar-reader.js';
