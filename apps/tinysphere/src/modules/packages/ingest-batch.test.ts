@@ -5,6 +5,7 @@ import { FsBlobStore } from '../../storage/blob-stores/fs.js';
 import { readBlob, type BlobStore } from '../../storage/blob-store.js';
 import type { JobWorker } from '../../storage/job-worker.js';
 import { databaseEngines } from '../../testing/database-engines.js';
+import type { DriftEvent, DriftEventsDocument } from '@tinymlops/contracts';
 import { buildPackage, driftDoc, metricsDoc } from '../../testing/package-archive.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
 import { SEGMENT_MAX_PACKAGE_BYTES } from './package-upload.js';
@@ -79,6 +80,43 @@ describe.each(databaseEngines())('batched ingestion on $name', (engine) => {
     expect((await jobsOf('pkg_bat_lying'))[0]).toMatchObject({ status: 'dead' });
     expect((await jobsOf('pkg_bat_good1'))[0]).toMatchObject({ status: 'done' });
     expect(await worker.runOnce()).toBe(false);
+  });
+
+  it('an episode told in several packages of one batch, and again later, is one row with the first start and end', async () => {
+    await s.db.db.updateTable('devices').set({ model_id: 'fashion', model_version: '1.2.0' }).where('id', '=', dev.deviceId).execute(); // prettier-ignore
+    const { doc } = driftDoc('ep_fold_0001', 2, { prefix: 'fold' });
+    const [start, end] = doc.events as [DriftEvent, DriftEvent];
+    const docWith = (events: DriftEvent[], samples = doc.samples) => ({ ...doc, events, samples });
+    const later = { ...end, eventId: 'eve_fold_late', at: '2026-11-26T11:00:00.000Z', statistics: { meanDistance: 9, ph: 1 } }; // prettier-ignore
+    const packages: [string, DriftEventsDocument][] = [
+      ['pkg_fold_0001', docWith([start], doc.samples.slice(0, 1))],
+      ['pkg_fold_0002', docWith([{ ...start, eventId: 'evs_fold_again', at: '2026-11-26T10:30:00.000Z' }, end], doc.samples.slice(1))], // prettier-ignore
+      ['pkg_fold_0003', docWith([later], [])],
+    ];
+    for (const [i, [id, d]] of packages.entries()) {
+      const body = await buildPackage({ packageId: id, deviceId: dev.deviceId, documents: { 'drift-events': d } });
+      expect((await s.upload(dev.deviceToken, id, body)).status).toBe(202);
+      if (i === 1) expect(await worker.runOnce()).toBe(true); // the first two in one batch
+    }
+    expect(await worker.runOnce()).toBe(true);
+    const row = await s.db.db
+      .selectFrom('drift_episodes')
+      .selectAll()
+      .where('episode_id', '=', 'ep_fold_0001')
+      .execute();
+    expect(row).toHaveLength(1);
+    expect(row[0]).toMatchObject({
+      start_event_id: start.eventId,
+      end_event_id: end.eventId,
+      model_id: 'fashion',
+      model_version: '1.2.0',
+      statistics: { meanDistance: 9, ph: 1 },
+      thresholds: start.thresholds,
+    });
+    expect(new Date(row[0]!.started_at!).toISOString()).toBe(start.at);
+    expect(new Date(row[0]!.ended_at!).toISOString()).toBe(end.at);
+    const samples = await s.db.db.selectFrom('drift_samples').select('sample_id').where('episode_id', '=', 'ep_fold_0001').execute(); // prettier-ignore
+    expect(samples).toHaveLength(2);
   });
 
   it('a package whose rows the database refuses is retried alone; the rest of its batch commits', async () => {

@@ -1,6 +1,5 @@
 import { DriftEventsDocument, parseOrThrow, TinyMLOpsError } from '@tinymlops/contracts';
-import { sql } from 'kysely';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../../storage/database.js';
 import { chunked, type HandlerItem, type IngestInput, type PackageTypeHandler } from './package-type-handler.js';
 
@@ -36,31 +35,19 @@ export const driftEventsHandler: PackageTypeHandler<DriftEventsDocument> = {
   },
   runs: sampleRuns,
   async rows(tx, items) {
-    const models = await deviceModels(
-      tx,
-      items.map((i) => i.input.deviceId),
-    );
-    for (const wave of episodeWaves(items)) {
+    const episodes = episodeRows(items);
+    if (episodes.length > 0) {
       await tx
         .insertInto('drift_episodes')
         .values(
-          wave.map(({ deviceId, e }) => {
-            const start = e.phase === 'start';
-            return {
-              device_id: deviceId,
-              episode_id: e.episodeId,
-              detector_kind: e.detector.kind,
-              detector_name: e.detector.name,
-              started_at: start ? e.at : null,
-              ended_at: start ? null : e.at,
-              start_event_id: start ? e.eventId : null,
-              end_event_id: start ? null : e.eventId,
-              statistics: JSON.stringify(e.statistics),
-              thresholds: JSON.stringify(e.thresholds),
-              model_id: models.get(deviceId)?.model_id ?? null,
-              model_version: models.get(deviceId)?.model_version ?? null,
-            };
-          }),
+          episodes.map((e) => ({
+            ...e,
+            statistics: JSON.stringify(e.statistics),
+            thresholds: JSON.stringify(e.thresholds),
+            // The model the device runs now, recorded on the episodes it opens.
+            model_id: sql<string | null>`(SELECT model_id FROM devices WHERE id = ${e.device_id})`,
+            model_version: sql<string | null>`(SELECT model_version FROM devices WHERE id = ${e.device_id})`,
+          })),
         )
         .onConflict((oc) =>
           oc.columns(['device_id', 'episode_id']).doUpdateSet({
@@ -99,34 +86,54 @@ async function insertSamples(tx: Transaction<Database>, rows: readonly SampleRow
     ON CONFLICT DO NOTHING`.execute(tx);
 }
 
-/** The model each device runs now, recorded on the episodes it opens. */
-async function deviceModels(tx: Transaction<Database>, deviceIds: string[]) {
-  const rows = await tx
-    .selectFrom('devices')
-    .select(['id', 'model_id', 'model_version'])
-    .where('id', 'in', [...new Set(deviceIds)])
-    .execute();
-  return new Map(rows.map((r) => [r.id, r]));
+interface EpisodeRow {
+  device_id: string;
+  episode_id: string;
+  detector_kind: string;
+  detector_name: string;
+  started_at: string | null;
+  ended_at: string | null;
+  start_event_id: string | null;
+  end_event_id: string | null;
+  statistics: Record<string, number>;
+  thresholds: Record<string, number>;
 }
 
-type DriftEvent = DriftEventsDocument['events'][number];
-
 /**
- * The batch's events in insert waves, in package order: the n-th event of one episode goes in
- * wave n, because one INSERT … ON CONFLICT DO UPDATE may not touch the same row twice.
+ * The batch's events folded into one row per episode, so one INSERT … ON CONFLICT DO UPDATE
+ * (which may not touch a row twice) writes them all. The fold applies, in package order, what
+ * the upsert applies to a stored row: the first start and end win, later statistics override
+ * earlier ones, the detector and thresholds are the first event's.
  */
-function episodeWaves(items: readonly HandlerItem<DriftEventsDocument>[]) {
-  const waves: { deviceId: string; e: DriftEvent }[][] = [];
-  const seen = new Map<string, number>();
+function episodeRows(items: readonly HandlerItem<DriftEventsDocument>[]): EpisodeRow[] {
+  const rows = new Map<string, EpisodeRow>();
   for (const { input, doc } of items) {
     for (const e of doc.events) {
       const key = `${input.deviceId}\u0000${e.episodeId}`;
-      const n = seen.get(key) ?? 0;
-      seen.set(key, n + 1);
-      (waves[n] ??= []).push({ deviceId: input.deviceId, e });
+      const row = rows.get(key) ?? {
+        device_id: input.deviceId,
+        episode_id: e.episodeId,
+        detector_kind: e.detector.kind,
+        detector_name: e.detector.name,
+        started_at: null,
+        ended_at: null,
+        start_event_id: null,
+        end_event_id: null,
+        statistics: {},
+        thresholds: e.thresholds,
+      };
+      if (e.phase === 'start') {
+        row.started_at ??= e.at;
+        row.start_event_id ??= e.eventId;
+      } else {
+        row.ended_at ??= e.at;
+        row.end_event_id ??= e.eventId;
+      }
+      row.statistics = { ...row.statistics, ...e.statistics };
+      rows.set(key, row);
     }
   }
-  return waves;
+  return [...rows.values()];
 }
 
 /** One package's `drift_samples` rows, pointing into the batch blob. */
