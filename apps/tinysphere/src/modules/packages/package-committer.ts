@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../app-context.js';
 import { GroupCommit } from '../../storage/group-commit.js';
 import { DEFAULT_RETRY } from '../../storage/jobs.js';
-import { packageIn, packageKey, rowKey } from './package-keys.js';
+import { packageKey } from './package-keys.js';
 
 /** A verified upload waiting to be made durable: its bytes (small uploads) or its own blob. */
 export interface AdmittedPackage {
@@ -32,11 +32,11 @@ const MAX_IN_FLIGHT = 2;
 /**
  * Group commit for uploads: uploads that arrive while groups are being made durable wait and
  * go together in the next one (`GroupCommit`, at most MAX_IN_FLIGHT groups at a time; a failed
- * group is retried one upload at a time). A group costs one lookup, ONE blob (a segment holding every
+ * group is retried one upload at a time). A group costs ONE blob (a segment holding every
  * in-memory package end to end, so one fsync) and ONE statement inserting every package row
- * with its `ingest-package` job (atomic, like a transaction). The segment is durable before
- * the statement runs, so an accepted package is never lost; a package whose row already exists
- * (a replay, or a 409) is not stored again.
+ * with its `ingest-package` job (atomic, like a transaction); a package whose row already exists
+ * (a replay, or a 409) gets no row and no job. The segment is durable before the statement
+ * runs, so an accepted package is never lost.
  * @example
  * const committer = new PackageCommitter(ctx);
  * const admission = await committer.admit({ deviceId, packageId, sha256, size, receivedAt, bytes });
@@ -56,42 +56,36 @@ export class PackageCommitter {
     return this.groups.submit(pkg);
   }
 
-  /** Makes one group durable; resolves with each package's admission, in order. */
+  /**
+   * Makes one group durable; resolves with each package's admission, in order. The bytes of a
+   * replay or a conflict go into the segment too (looking rows up first would cost every group
+   * a round trip, for the rare upload whose row exists): a segment that got no row is deleted,
+   * and in one that did they stay as an unreferenced byte range.
+   */
   private async commit(group: readonly AdmittedPackage[]): Promise<Admission[]> {
-    const existing = await this.existing(group);
-    const fresh = group.filter((p) => !existing.has(packageKey(p)));
-    const placed = await this.storeSegment(fresh);
-    const created = placed.length > 0 ? await this.insert(placed) : new Set<string>();
+    const { key, placed } = await this.storeSegment(group);
+    const created = await this.insert(placed);
     if (created.size > 0) this.ctx.jobEnqueued();
-    return group.map((p) => {
-      const at = placed.find((x) => x.pkg === p);
-      return at && created.has(refOf(at.blobKey, at.offset)) ? 'created' : 'exists';
-    });
+    const admissions = placed.map((at) => (created.has(refOf(at.blobKey, at.offset)) ? 'created' : 'exists'));
+    if (key && !admissions.some((a, i) => a === 'created' && placed[i]?.blobKey === key))
+      await this.ctx.blobs.delete(key);
+    return admissions;
   }
 
-  /** Packages of the group whose row already exists: replays and conflicts store nothing. */
-  private async existing(group: readonly AdmittedPackage[]): Promise<Set<string>> {
-    const rows = await this.ctx.db
-      .selectFrom('packages')
-      .select(['device_id', 'package_id'])
-      .where(packageIn(group))
-      .execute();
-    return new Set(rows.map(rowKey));
-  }
-
-  /** Writes the in-memory packages end to end as one blob; returns where every package is. */
-  private async storeSegment(fresh: readonly AdmittedPackage[]) {
+  /** Writes the in-memory packages end to end as one blob (`key`, null if none); returns where every package is. */
+  private async storeSegment(group: readonly AdmittedPackage[]) {
     const key = `packages/segments/${this.ctx.now().toISOString().slice(0, 10)}/${randomUUID()}.seg`;
     let offset = 0;
-    const placed = fresh.map((pkg) => {
+    const placed = group.map((pkg) => {
       if (!pkg.bytes) return { pkg, blobKey: pkg.blobKey ?? '', offset: null, length: null };
       const at = { pkg, blobKey: key, offset, length: pkg.bytes.length };
       offset += pkg.bytes.length;
       return at;
     });
-    const bytes = fresh.flatMap((p) => (p.bytes ? [p.bytes] : []));
-    if (bytes.length > 0) await this.ctx.blobs.put(key, Buffer.concat(bytes));
-    return placed;
+    const bytes = group.flatMap((p) => (p.bytes ? [p.bytes] : []));
+    if (bytes.length === 0) return { key: null, placed };
+    await this.ctx.blobs.put(key, Buffer.concat(bytes));
+    return { key, placed };
   }
 
   /** One statement: every package row (ON CONFLICT DO NOTHING) and a job for each row inserted. */
