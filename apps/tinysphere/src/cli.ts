@@ -2,6 +2,7 @@ import { API_ROLES, TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
 import { pruneIngestedArchives } from './modules/packages/archive-retention.js';
+import { sweepUnreferencedBlobs } from './modules/packages/unreferenced-blobs.js';
 import { DEFAULT_STORAGE, openStorage, readTrustedKeys, runWorkers, serve, type StorageOptions } from './main.js';
 import {
   createApiToken,
@@ -178,6 +179,26 @@ export function buildCli(): Command {
         const cutoff = new Date(Date.now() - parseDuration(o.olderThan) * 1000);
         const ctx = { db: s.database.db, blobs: s.blobs, now: () => new Date() };
         const r = await pruneIngestedArchives(ctx, cutoff, { dryRun: o.dryRun === true });
+        console.log(JSON.stringify({ ...r, olderThan: cutoff.toISOString(), dryRun: o.dryRun === true }));
+      }),
+    );
+  storageOptions(
+    admin
+      .command('sweep-blobs')
+      .description('delete blobs no row points at (left by crashes and failed commits), once older than a cut-off'),
+  )
+    .option(
+      '--older-than <duration>',
+      'leave blobs written within this long alone (writes in flight), like 1d or 6h',
+      '1d',
+    )
+    .option('--dry-run', 'only report what would be deleted')
+    .action(async (o) =>
+      withStorage(o, async (s) => {
+        const cutoff = new Date(Date.now() - parseDuration(o.olderThan) * 1000);
+        const r = await sweepUnreferencedBlobs({ db: s.database.db, blobs: s.blobs }, cutoff, {
+          dryRun: o.dryRun === true,
+        });
         console.log(JSON.stringify({ ...r, olderThan: cutoff.toISOString(), dryRun: o.dryRun === true }));
       }),
     );

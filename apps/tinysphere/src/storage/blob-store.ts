@@ -7,6 +7,11 @@ export interface BlobInfo {
   readonly size: number;
 }
 
+/** A listed object: its key, size and when it was last written. */
+export interface StoredBlob extends BlobInfo {
+  readonly modifiedAt: Date;
+}
+
 /**
  * Where the server keeps bytes (packages, images, feature vectors, bundles). Keys are relative
  * slash-separated paths; `put` is atomic: a reader sees the old object, the new one, or nothing.
@@ -23,8 +28,14 @@ export interface BlobStore {
   head(key: string): Promise<BlobInfo | null>;
   /** Deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
-  /** Every key that starts with `prefix`, sorted. */
-  list(prefix: string): Promise<string[]>;
+  /** Every object whose key starts with `prefix`, sorted by key. */
+  list(prefix: string): Promise<StoredBlob[]>;
+  /**
+   * Deletes what interrupted writes left in the store's own scratch space (for a store that
+   * has one, like the filesystem's `.tmp/`) when last written before `olderThan`; resolves with
+   * how many went.
+   */
+  sweepScratch?(olderThan: Date): Promise<number>;
   close?(): Promise<void>;
 }
 

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker } from '../../app.js';
 import type { JobWorker } from '../../storage/job-worker.js';
 import { databaseEngines } from '../../testing/database-engines.js';
-import { buildPackage, metricsDoc } from '../../testing/package-archive.js';
+import { buildPackage, driftDoc, metricsDoc } from '../../testing/package-archive.js';
 import { startTestServer, type TestServer } from '../../testing/test-server.js';
 import { pruneIngestedArchives } from './archive-retention.js';
+import { sweepUnreferencedBlobs } from './unreferenced-blobs.js';
 
 describe.each(databaseEngines())('archive retention on $name', (engine) => {
   let s: TestServer;
@@ -59,5 +60,37 @@ describe.each(databaseEngines())('archive retention on $name', (engine) => {
     // A replay of a pruned package is still recognised as a duplicate, not stored again.
     const replay = await s.upload(dev.deviceToken, 'pkg_ret_done1', bodies.get('pkg_ret_done1') as Buffer);
     expect(replay.status).toBe(200);
+  });
+
+  it('sweeps blobs no row points at once they are old enough, and nothing a row needs', async () => {
+    const { doc, images } = driftDoc('ep_sweep_001', 3, { withImages: true, prefix: 'swp' });
+    const drift = await buildPackage({ packageId: 'pkg_swp_drift', deviceId: dev.deviceId, documents: { 'drift-events': doc }, files: images }); // prettier-ignore
+    expect((await s.upload(dev.deviceToken, 'pkg_swp_drift', drift)).status).toBe(202);
+    await upload('pkg_swp_metrics', 40);
+    while (await worker.runOnce());
+    const blobs = s.app.ctx.blobs;
+    // What a crash between a durable blob and its commit leaves, and an interrupted prune.
+    await blobs.put('ingest/2026-01-01/crashed-batch.bin', Buffer.alloc(100, 1));
+    await blobs.put('packages/segments/2026-01-01/crashed.seg', Buffer.alloc(50, 2));
+    const half = await row('pkg_swp_metrics');
+    await s.db.db.updateTable('packages').set({ archive_pruned_at: new Date() }).where('package_id', '=', 'pkg_swp_metrics').execute(); // prettier-ignore
+    const keysNow = async () => (await blobs.list('')).map((b) => b.key);
+    const before = await keysNow();
+    const orphans = ['ingest/2026-01-01/crashed-batch.bin', 'packages/segments/2026-01-01/crashed.seg'];
+    if (half.blob_key !== (await row('pkg_swp_drift')).blob_key) orphans.push(half.blob_key); // its own segment
+
+    expect(await sweepUnreferencedBlobs(s.app.ctx, new Date(Date.now() - 3_600_000))).toMatchObject({ blobs: 0 });
+    const dry = await sweepUnreferencedBlobs(s.app.ctx, later(), { dryRun: true });
+    expect(dry.sample.sort()).toEqual([...orphans].sort());
+    expect(await keysNow()).toEqual(before);
+    const swept = await sweepUnreferencedBlobs(s.app.ctx, later());
+    expect(swept).toEqual({ ...dry, scratch: expect.any(Number) as number });
+    expect(swept.bytes).toBeGreaterThanOrEqual(150);
+    expect(await keysNow()).toEqual(before.filter((k) => !orphans.includes(k)));
+
+    const sample = `/api/v1/drift/samples/${dev.deviceId}/${doc.samples[0]!.sampleId}`;
+    for (const part of ['features', 'image'])
+      expect((await s.call('GET', `${sample}/${part}`, { token: s.adminToken })).status).toBe(200);
+    expect(await s.upload(dev.deviceToken, 'pkg_swp_drift', drift).then((r) => r.status)).toBe(200);
   });
 });

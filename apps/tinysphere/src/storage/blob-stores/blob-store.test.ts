@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -80,14 +80,35 @@ describe.each([
     await h.store.put('l/2', Buffer.from('b'));
     await h.store.put('l/1', Buffer.from('a'));
     await h.store.put('lx/3', Buffer.from('c'));
-    expect(await h.store.list('l/')).toEqual(['l/1', 'l/2']);
+    const before = Date.now();
+    const listed = await h.store.list('l/');
+    expect(listed.map((b) => [b.key, b.size])).toEqual([['l/1', 1], ['l/2', 1]]); // prettier-ignore
+    for (const b of listed) expect(Math.abs(b.modifiedAt.getTime() - before)).toBeLessThan(60_000);
     await h.store.delete('l/1');
     await h.store.delete('l/1');
-    expect(await h.store.list('l/')).toEqual(['l/2']);
+    expect((await h.store.list('l/')).map((b) => b.key)).toEqual(['l/2']);
   });
 
   it('rejects keys that could escape the store', async () => {
     await expect(h.store.put('../evil', Buffer.from('x'))).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(h.store.get('/abs')).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+});
+
+describe('FsBlobStore scratch space', () => {
+  it('sweeps temp files of interrupted writes once older than the cut-off, never blobs', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'blobs-scratch-'));
+    try {
+      const store = await FsBlobStore.open(dir);
+      await store.put('kept/blob', Buffer.from('x'));
+      const stale = path.join(dir, '.tmp', 'interrupted-write');
+      await writeFile(stale, 'half a blob');
+      expect(await store.sweepScratch(new Date(Date.now() - 3_600_000))).toBe(0); // too fresh
+      expect(await store.sweepScratch(new Date(Date.now() + 60_000))).toBe(1);
+      await expect(stat(stale)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect((await store.list('')).map((b) => b.key)).toEqual(['kept/blob']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

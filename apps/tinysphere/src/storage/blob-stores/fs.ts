@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { assertBlobKey, type BlobInfo, type BlobStore } from '../blob-store.js';
+import { assertBlobKey, type BlobInfo, type BlobStore, type StoredBlob } from '../blob-store.js';
 
 const fsyncFd = promisify(fsync);
 const openAsync = promisify(openFd);
@@ -147,12 +147,30 @@ export class FsBlobStore implements BlobStore {
     await rm(this.file(key), { force: true });
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async sweepScratch(olderThan: Date): Promise<number> {
+    const tmp = path.join(this.root, '.tmp');
+    let swept = 0;
+    for (const name of await readdir(tmp)) {
+      const s = await stat(path.join(tmp, name)).catch(() => null);
+      if (!s || s.mtime >= olderThan) continue;
+      await rm(path.join(tmp, name), { force: true, recursive: true });
+      swept++;
+    }
+    return swept;
+  }
+
+  async list(prefix: string): Promise<StoredBlob[]> {
     const entries = await readdir(this.root, { recursive: true, withFileTypes: true });
-    return entries
+    const keys = entries
       .filter((e) => e.isFile())
       .map((e) => path.relative(this.root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
       .filter((k) => !k.startsWith('.tmp/') && k.startsWith(prefix))
       .sort();
+    const blobs: StoredBlob[] = [];
+    for (const key of keys) {
+      const s = await stat(this.file(key)).catch(() => null); // deleted meanwhile
+      if (s) blobs.push({ key, size: s.size, modifiedAt: s.mtime });
+    }
+    return blobs;
   }
 }

@@ -9,7 +9,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { TinyMLOpsError } from '@tinymlops/contracts';
-import { assertBlobKey, type BlobInfo, type BlobStore } from '../blob-store.js';
+import { assertBlobKey, type BlobInfo, type BlobStore, type StoredBlob } from '../blob-store.js';
 
 /** Options of the S3 store; credentials default to AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. */
 export interface S3BlobStoreOptions {
@@ -111,8 +111,8 @@ export class S3BlobStore implements BlobStore {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.k(key) }));
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const keys: string[] = [];
+  async list(prefix: string): Promise<StoredBlob[]> {
+    const blobs: StoredBlob[] = [];
     const base = this.options.prefix ?? '';
     let token: string | undefined;
     do {
@@ -123,10 +123,11 @@ export class S3BlobStore implements BlobStore {
           ...(token ? { ContinuationToken: token } : {}),
         }),
       );
-      for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key.slice(base.length));
+      for (const o of r.Contents ?? [])
+        if (o.Key) blobs.push({ key: o.Key.slice(base.length), size: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) }); // prettier-ignore
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
-    return keys.sort();
+    return blobs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async close(): Promise<void> {
