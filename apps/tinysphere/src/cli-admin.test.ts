@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../bin/tinysphere.mjs', import.meta.url));
+const run = promisify(execFile);
+
+/** Runs the real CLI; resolves with its exit code and output instead of throwing. */
+async function tinysphere(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('tinysphere admin (the real CLI on PGlite and files)', () => {
+  let dir: string;
+  let storage: string[];
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'cli-admin-'));
+    storage = ['--db', `pglite:${dir}/db`, '--blobs', `file:${dir}/blobs`];
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('sweep-blobs reports, then deletes, an old blob no row points at; a fresh one stays', async () => {
+    const old = path.join(dir, 'blobs', 'ingest', '2026-01-01', 'orphan.bin');
+    const fresh = path.join(dir, 'blobs', 'ingest', '2026-01-01', 'in-flight.bin');
+    await mkdir(path.dirname(old), { recursive: true });
+    await writeFile(old, 'orphan');
+    await writeFile(fresh, 'being written');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    await utimes(old, twoDaysAgo, twoDaysAgo);
+
+    const dry = await tinysphere(['admin', 'sweep-blobs', ...storage, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ blobs: 1, bytes: 6, sample: ['ingest/2026-01-01/orphan.bin'], dryRun: true }); // prettier-ignore
+    expect((await stat(old)).size).toBe(6);
+
+    const swept = await tinysphere(['admin', 'sweep-blobs', ...storage]);
+    expect(JSON.parse(swept.stdout)).toMatchObject({ blobs: 1, dryRun: false });
+    await expect(stat(old)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await stat(fresh)).size).toBe(13);
+  });
+
+  it('a bad duration is one clear line and exit code 1', async () => {
+    const r = await tinysphere(['admin', 'prune-archives', ...storage, '--older-than', 'soon']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      'tinysphere: INVALID_OPTION: expected a duration like 7d, 12h, 30m or 3600, got "soon"',
+    );
+  });
+});
