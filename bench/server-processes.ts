@@ -41,7 +41,7 @@ export async function startBenchDatabase(kind: 'postgres' | 'pglite', dir: strin
  */
 export async function startServerProcesses(storage: string[], port: number, workerProcesses: number) {
   const own = workerProcesses > 0 ? ['--no-workers'] : ['--worker-concurrency', String(OPTIONS.workers)];
-  const server = tinysphere(['serve', ...storage, '--port', String(port), '--demo-enrolment-token', DEMO_ENROLMENT_TOKEN, '--log-level', 'warn', '--pool-size', '20', ...own]); // prettier-ignore
+  const server = tinysphere(['serve', ...storage, '--port', String(port), '--demo-enrolment-token', DEMO_ENROLMENT_TOKEN, '--log-level', 'warn', '--pool-size', '20', '--device-rate-limit', '0', ...own]); // prettier-ignore
   const all = [server];
   let stopped: Promise<void> | undefined;
   const stop = () =>

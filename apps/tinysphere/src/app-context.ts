@@ -20,6 +20,8 @@ export interface ServerConfig {
   trustedBundleKeys: Record<string, string>;
   /** Refuse unsigned bundles. */
   requireSignedBundles: boolean;
+  /** Requests a minute one device may make on average (per process; bursts of a tenth of it); 0 = no limit. */
+  deviceRequestsPerMinute: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -30,6 +32,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxBundleBytes: 256 * 1024 * 1024,
   trustedBundleKeys: {},
   requireSignedBundles: false,
+  // 10 a second: a device normally makes a few a minute (heartbeat, assignment, feedback, packages).
+  deviceRequestsPerMinute: 600,
 };
 
 /** Everything a route or job handler needs, passed explicitly (no globals). */

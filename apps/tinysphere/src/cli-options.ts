@@ -48,8 +48,10 @@ export async function serverConfig(o: {
   demoEnrolmentToken?: string;
   trustedKeys?: string;
   requireSignedBundles?: boolean;
+  deviceRateLimit?: number;
 }): Promise<Partial<ServerConfig>> {
   return {
+    ...(o.deviceRateLimit === undefined ? {} : { deviceRequestsPerMinute: o.deviceRateLimit }),
     ...(o.demoEnrolmentToken ? { demoEnrolmentToken: o.demoEnrolmentToken } : {}),
     ...(o.trustedKeys ? { trustedBundleKeys: await readTrustedKeys(o.trustedKeys) } : {}),
     ...(o.requireSignedBundles ? { requireSignedBundles: true } : {}),

@@ -25,6 +25,12 @@ export function buildCli(): Command {
     .option('--trusted-keys <file>', 'JSON file {keyId: ed25519 public key PEM} for bundle signatures')
     .option('--require-signed-bundles', 'refuse unsigned model bundles')
     .addOption(
+      new Option('--device-rate-limit <n>', 'requests a minute one device may make, per process (0 = no limit)')
+        .env('TINYSPHERE_DEVICE_RATE_LIMIT')
+        .default(600)
+        .argParser(int('--device-rate-limit')),
+    )
+    .addOption(
       new Option('--log-level <level>', 'pino log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
         .default('info'),

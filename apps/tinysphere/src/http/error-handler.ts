@@ -36,6 +36,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const e = toTinyMLOpsError(err);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: e.code, msg: e.message }, 'request rejected');
+    const retryAfter = (e as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return reply.status(e.status).type('application/json').send(e.toEnvelope(req.id));
   });
   app.setNotFoundHandler((req, reply) => {

@@ -2,6 +2,7 @@ import { TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
 import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { bearerToken, hashSecret, parseCredential, sameHash } from './credentials.js';
+import { deviceRateLimit } from './device-rate-limit.js';
 import { deviceTokenCheck } from './device-token-check.js';
 
 /** The device behind a device request. */
@@ -32,18 +33,21 @@ export function installAuth(app: FastifyInstance, _ctx: AppContext): void {
 }
 
 /**
- * Pre-validation hook for /device/v1 routes: a valid device token or 401 UNAUTHENTICATED.
+ * Pre-validation hook for /device/v1 routes: a valid device token or 401 UNAUTHENTICATED, and
+ * within the device's rate limit or 429 RATE_LIMITED with `Retry-After`.
  * @example
  * app.post('/device/v1/heartbeat', { preValidation: requireDevice(ctx) }, handler);
  */
 export function requireDevice(ctx: AppContext): preValidationAsyncHookHandler {
   const check = deviceTokenCheck(ctx);
+  const limit = deviceRateLimit(ctx);
   return async (req: FastifyRequest) => {
     const cred = parseCredential('tdv', bearerToken(req.headers.authorization) ?? '');
     if (!cred) throw new TinyMLOpsError('UNAUTHENTICATED', 'a device token is required (Authorization: Bearer tdv_…)');
     if (!(await check.verify(cred))) {
       throw new TinyMLOpsError('UNAUTHENTICATED', 'the device token is not valid');
     }
+    limit.consume(cred.id, ctx.now().getTime());
     req.device = { deviceId: cred.id };
   };
 }

@@ -5,6 +5,7 @@ import { GroupCommit } from '../../storage/group-commit.js';
 import type { Db } from '../../storage/database.js';
 import { assignmentEtag } from '../deployments/assignment.js';
 import { bearerToken, hashSecret, parseCredential } from './credentials.js';
+import { deviceRateLimit } from './device-rate-limit.js';
 
 /** Records heartbeats; see createHeartbeatRecorder. */
 export interface HeartbeatRecorder {
@@ -47,14 +48,19 @@ export function createHeartbeatRecorder(
     maxInFlight: options.maxInFlight ?? 1,
     keyOf: (b) => b.id,
   });
+  const limit = deviceRateLimit(ctx);
   return {
     async record(authorization, hb) {
       const cred = parseCredential('tdv', bearerToken(authorization) ?? '');
       if (!cred)
         throw new TinyMLOpsError('UNAUTHENTICATED', 'a device token is required (Authorization: Bearer tdv_…)');
       const seen = ctx.now();
+      // Checked before (a limited device's heartbeat is not written) but only charged once the
+      // token matched, so nobody can use up a device's allowance without its token.
+      limit.check(cred.id, seen.getTime());
       const waiting = await batches.submit({ id: cred.id, hash: hashSecret(cred.secret), seen, hb });
       if (!waiting) throw new TinyMLOpsError('UNAUTHENTICATED', 'the device token is not valid');
+      limit.take(cred.id, seen.getTime());
       ctx.metrics.heartbeats.inc();
       return {
         schemaVersion: 1,

@@ -1,0 +1,90 @@
+import { TinyMLOpsError } from '@tinymlops/contracts';
+import type { AppContext } from '../../app-context.js';
+
+/** 429 RATE_LIMITED; the error handler turns `retryAfterSeconds` into a `Retry-After` header. */
+export class RateLimitedError extends TinyMLOpsError {
+  constructor(
+    deviceId: string,
+    readonly retryAfterSeconds: number,
+    perMinute: number,
+  ) {
+    super('RATE_LIMITED', `device ${deviceId} is over its limit of ${perMinute} requests a minute; retry in ${retryAfterSeconds} s`); // prettier-ignore
+  }
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** Takes between sweeps of idle buckets, so the map holds active devices, not every device ever seen. */
+const SWEEP_EVERY = 4096;
+
+/**
+ * A token bucket per device: `perMinute` requests a minute on average, bursts of up to a tenth
+ * of that (at least 10), so a runaway device cannot take the server from the rest of the fleet
+ * while a device flushing its outbox after an outage is only slowed down (it honours the
+ * `Retry-After` it gets). Per process: N API processes allow N times the rate. 0 turns it off.
+ * @example
+ * const limit = new DeviceRateLimit(600);
+ * const wait = limit.take('dev_abc12345', Date.now()); // 0, or seconds to wait
+ */
+export class DeviceRateLimit {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly capacity: number;
+  private readonly perMs: number;
+  private takes = 0;
+
+  constructor(readonly perMinute: number) {
+    this.capacity = Math.max(10, perMinute / 10);
+    this.perMs = perMinute / 60_000;
+  }
+
+  /** Seconds `deviceId` must wait before its next request is allowed (0: it is allowed now), without using a token. */
+  wait(deviceId: string, nowMs: number): number {
+    if (this.perMinute <= 0) return 0;
+    const tokens = this.tokensOf(deviceId, nowMs);
+    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.perMs / 1000);
+  }
+
+  /** Throws RateLimitedError unless `deviceId` may make a request now (uses no token). */
+  check(deviceId: string, nowMs: number): void {
+    const wait = this.wait(deviceId, nowMs);
+    if (wait > 0) throw new RateLimitedError(deviceId, wait, this.perMinute);
+  }
+
+  /** Uses a token, or throws RateLimitedError when there is none. */
+  consume(deviceId: string, nowMs: number): void {
+    const wait = this.take(deviceId, nowMs);
+    if (wait > 0) throw new RateLimitedError(deviceId, wait, this.perMinute);
+  }
+
+  /** Uses one token when one is there; answers like `wait`. */
+  take(deviceId: string, nowMs: number): number {
+    if (this.perMinute <= 0) return 0;
+    if (++this.takes % SWEEP_EVERY === 0) this.sweep(nowMs);
+    const tokens = this.tokensOf(deviceId, nowMs);
+    if (tokens < 1) return Math.ceil((1 - tokens) / this.perMs / 1000);
+    this.buckets.set(deviceId, { tokens: tokens - 1, at: nowMs });
+    return 0;
+  }
+
+  private tokensOf(deviceId: string, nowMs: number): number {
+    const b = this.buckets.get(deviceId);
+    return b ? Math.min(this.capacity, b.tokens + (nowMs - b.at) * this.perMs) : this.capacity;
+  }
+
+  /** Forgets buckets that have refilled: they would start full anyway. */
+  private sweep(nowMs: number): void {
+    for (const [id, b] of this.buckets) if (b.tokens + (nowMs - b.at) * this.perMs >= this.capacity) this.buckets.delete(id); // prettier-ignore
+  }
+}
+
+const limits = new WeakMap<object, DeviceRateLimit>();
+
+/** The one DeviceRateLimit of a server (its context), shared by every device route. */
+export function deviceRateLimit(ctx: Pick<AppContext, 'config'>): DeviceRateLimit {
+  let limit = limits.get(ctx);
+  if (!limit) limits.set(ctx, (limit = new DeviceRateLimit(ctx.config.deviceRequestsPerMinute)));
+  return limit;
+}
