@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { requireRole } from '../devices/auth.js';
+import { toDriftSampleSummary } from './drift-sample-view.js';
 
 /** Read-only drift views for people: episodes, samples, a sample's image and features. */
 export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -87,18 +88,7 @@ export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext):
         .offset(q.offset)
         .limit(q.limit)
         .execute();
-      const items: DriftSampleSummary[] = rows.map((r) => ({
-        deviceId: r.device_id,
-        sampleId: r.sample_id,
-        episodeId: r.episode_id,
-        capturedAt: new Date(r.captured_at).toISOString(),
-        predictedLabel: r.predicted_label,
-        confidence: r.confidence,
-        status: r.status,
-        label: r.label,
-        hasImage: r.image_key !== null,
-      }));
-      return { schemaVersion: 1, items };
+      return { schemaVersion: 1, items: rows.map(toDriftSampleSummary) };
     },
   );
   app.get(

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { requireRole } from '../devices/auth.js';
+import { toDriftSampleSummary } from './drift-sample-view.js';
 
 /** Review views: one sample with its neighbours (and exemplar images), and feedback delivery per device. */
 export function registerDriftReviewRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -43,17 +44,7 @@ export function registerDriftReviewRoutes(app: FastifyInstance, ctx: AppContext)
       }
       return {
         schemaVersion: 1,
-        sample: {
-          deviceId: r.device_id,
-          sampleId: r.sample_id,
-          episodeId: r.episode_id,
-          capturedAt: new Date(r.captured_at).toISOString(),
-          predictedLabel: r.predicted_label,
-          confidence: r.confidence,
-          status: r.status,
-          label: r.label,
-          hasImage: r.image_key !== null,
-        },
+        sample: toDriftSampleSummary(r),
         neighbours: neighbours.map((n) => ({ ...n, exemplar: exemplars.get(n.label) ?? null })),
       };
     },
