@@ -2,8 +2,8 @@ import { TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
 import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { bearerToken, hashSecret, parseCredential, sameHash } from './credentials.js';
-import { deviceRateLimit } from './device-rate-limit.js';
-import { deviceTokenCheck } from './device-token-check.js';
+import { DeviceRateLimit } from './device-rate-limit.js';
+import { DeviceTokenCheck } from './device-token-check.js';
 
 /** The device behind a device request. */
 export interface DevicePrincipal {
@@ -17,7 +17,16 @@ export interface PersonPrincipal {
   readonly role: ApiRole;
 }
 
+/** What gates device requests, one per server so all its routes share them: batched token checks and the per-device rate limit. */
+export interface DeviceGate {
+  readonly tokens: DeviceTokenCheck;
+  readonly rateLimit: DeviceRateLimit;
+}
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    deviceGate: DeviceGate;
+  }
   interface FastifyRequest {
     device: DevicePrincipal | null;
     person: PersonPrincipal | null;
@@ -26,8 +35,15 @@ declare module 'fastify' {
 
 const RANK: Record<ApiRole, number> = { viewer: 0, engineer: 1, admin: 2 };
 
-/** Declares the request decorations the auth hooks fill in (they run before body validation, so anonymous requests get 401, not 400). */
-export function installAuth(app: FastifyInstance, _ctx: AppContext): void {
+/**
+ * Declares the request decorations the auth hooks fill in (they run before body validation, so
+ * anonymous requests get 401, not 400) and the server's DeviceGate (`app.deviceGate`).
+ */
+export function installAuth(app: FastifyInstance, ctx: AppContext): void {
+  app.decorate('deviceGate', {
+    tokens: new DeviceTokenCheck(ctx),
+    rateLimit: new DeviceRateLimit(ctx.config.deviceRequestsPerMinute),
+  });
   app.decorateRequest('device', null);
   app.decorateRequest('person', null);
 }
@@ -39,15 +55,14 @@ export function installAuth(app: FastifyInstance, _ctx: AppContext): void {
  * app.post('/device/v1/heartbeat', { preValidation: requireDevice(ctx) }, handler);
  */
 export function requireDevice(ctx: AppContext): preValidationAsyncHookHandler {
-  const check = deviceTokenCheck(ctx);
-  const limit = deviceRateLimit(ctx);
   return async (req: FastifyRequest) => {
+    const { tokens, rateLimit } = req.server.deviceGate;
     const cred = parseCredential('tdv', bearerToken(req.headers.authorization) ?? '');
     if (!cred) throw new TinyMLOpsError('UNAUTHENTICATED', 'a device token is required (Authorization: Bearer tdv_…)');
-    if (!(await check.verify(cred))) {
+    if (!(await tokens.verify(cred))) {
       throw new TinyMLOpsError('UNAUTHENTICATED', 'the device token is not valid');
     }
-    limit.consume(cred.id, ctx.now().getTime());
+    rateLimit.consume(cred.id, ctx.now().getTime());
     req.device = { deviceId: cred.id };
   };
 }

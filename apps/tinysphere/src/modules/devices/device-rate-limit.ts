@@ -1,5 +1,4 @@
 import { TinyMLOpsError } from '@tinymlops/contracts';
-import type { AppContext } from '../../app-context.js';
 
 /** 429 RATE_LIMITED; the error handler turns `retryAfterSeconds` into a `Retry-After` header. */
 export class RateLimitedError extends TinyMLOpsError {
@@ -42,9 +41,7 @@ export class DeviceRateLimit {
 
   /** Seconds `deviceId` must wait before its next request is allowed (0: it is allowed now), without using a token. */
   wait(deviceId: string, nowMs: number): number {
-    if (this.perMinute <= 0) return 0;
-    const tokens = this.tokensOf(deviceId, nowMs);
-    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.perMs / 1000);
+    return this.perMinute <= 0 ? 0 : this.secondsToOne(this.tokensOf(deviceId, nowMs));
   }
 
   /** Throws RateLimitedError unless `deviceId` may make a request now (uses no token). */
@@ -64,9 +61,13 @@ export class DeviceRateLimit {
     if (this.perMinute <= 0) return 0;
     if (++this.takes % SWEEP_EVERY === 0) this.sweep(nowMs);
     const tokens = this.tokensOf(deviceId, nowMs);
-    if (tokens < 1) return Math.ceil((1 - tokens) / this.perMs / 1000);
-    this.buckets.set(deviceId, { tokens: tokens - 1, at: nowMs });
-    return 0;
+    if (tokens >= 1) this.buckets.set(deviceId, { tokens: tokens - 1, at: nowMs });
+    return this.secondsToOne(tokens);
+  }
+
+  /** Whole seconds until a bucket holding `tokens` holds one (0 when it does). */
+  private secondsToOne(tokens: number): number {
+    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.perMs / 1000);
   }
 
   private tokensOf(deviceId: string, nowMs: number): number {
@@ -78,13 +79,4 @@ export class DeviceRateLimit {
   private sweep(nowMs: number): void {
     for (const [id, b] of this.buckets) if (b.tokens + (nowMs - b.at) * this.perMs >= this.capacity) this.buckets.delete(id); // prettier-ignore
   }
-}
-
-const limits = new WeakMap<object, DeviceRateLimit>();
-
-/** The one DeviceRateLimit of a server (its context), shared by every device route. */
-export function deviceRateLimit(ctx: Pick<AppContext, 'config'>): DeviceRateLimit {
-  let limit = limits.get(ctx);
-  if (!limit) limits.set(ctx, (limit = new DeviceRateLimit(ctx.config.deviceRequestsPerMinute)));
-  return limit;
 }

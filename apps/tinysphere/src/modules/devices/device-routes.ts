@@ -47,7 +47,7 @@ function heartbeatLogLevel(app: FastifyInstance): LogLevel {
 
 /** Device enrolment and heartbeat (/device/v1), device management and tokens (/api/v1). */
 export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const heartbeats = createHeartbeatRecorder(ctx);
+  const heartbeats = createHeartbeatRecorder(ctx, { rateLimit: app.deviceGate.rateLimit });
   app.post(
     '/device/v1/enrol',
     { schema: { tags: ['device'], body: EnrolmentRequest, response: { 201: EnrolmentResponse } } },

@@ -44,12 +44,3 @@ export class DeviceTokenCheck {
     });
   }
 }
-
-const checks = new WeakMap<object, DeviceTokenCheck>();
-
-/** The one DeviceTokenCheck of a server (its context), so all device routes batch together. */
-export function deviceTokenCheck(ctx: Pick<AppContext, 'db'>): DeviceTokenCheck {
-  let check = checks.get(ctx);
-  if (!check) checks.set(ctx, (check = new DeviceTokenCheck(ctx)));
-  return check;
-}
