@@ -77,6 +77,6 @@ export class DeviceRateLimit {
 
   /** Forgets buckets that have refilled: they would start full anyway. */
   private sweep(nowMs: number): void {
-    for (const [id, b] of this.buckets) if (b.tokens + (nowMs - b.at) * this.perMs >= this.capacity) this.buckets.delete(id); // prettier-ignore
+    for (const id of this.buckets.keys()) if (this.tokensOf(id, nowMs) >= this.capacity) this.buckets.delete(id);
   }
 }
