@@ -78,11 +78,6 @@ export async function claimJobs(
   }));
 }
 
-/** Marks a job done. */
-export async function completeJob(db: Executor, id: number): Promise<void> {
-  await completeJobs(db, [id]);
-}
-
 /**
  * Marks several jobs done in one statement (one round trip for a whole claimed batch).
  * @example

@@ -2,12 +2,10 @@ import { hash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gunzipSync } from 'node:zlib';
 import { PackageManifest, TinyMLOpsError, parseOrThrow } from '@tinymlops/contracts';
-import { readTar } from '@tinymlops/tinylcm';
+import { readTar, type TarLimits } from '@tinymlops/tinylcm';
 
-/** Bounds on what one archive may expand to. */
-export interface ArchiveLimits {
-  maxExtractedBytes: number;
-  maxEntries: number;
+/** Bounds on what one archive may expand to: readTar's, plus the compression ratio. */
+export interface ArchiveLimits extends TarLimits {
   /** Extracted bytes may be at most this many times the compressed bytes. */
   maxCompressionRatio: number;
 }
