@@ -1,13 +1,9 @@
-import { AccessTokenList, DeviceCredentialRevocation, ErrorEnvelope, TokenRevocation } from '@tinymlops/contracts';
+import { AccessTokenList, DeviceCredentialRevocation, TokenRevocation } from '@tinymlops/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../testing/database-engines.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
-
-async function expectError(r: Response, status: number, code: string) {
-  const body = await readJson(r);
-  expect({ status: r.status, code: body?.error?.code }).toEqual({ status, code });
-  expect(ErrorEnvelope.safeParse(body).success).toBe(true);
-}
+import { heartbeatBody } from '../../testing/heartbeat-body.js';
+import { expectError } from '../../testing/expect-error.js';
 
 describe.each(databaseEngines())('token revocation on $name', (engine) => {
   let s: TestServer;
@@ -56,16 +52,7 @@ describe.each(databaseEngines())('token revocation on $name', (engine) => {
   });
 
   it('revoked device credentials lock the device out until it enrols again; only admins revoke', async () => {
-    const hb = {
-      schemaVersion: 1,
-      sentAt: '2026-11-26T10:01:00.000Z',
-      status: 'ok',
-      mode: 'monitoring-only',
-      model: null,
-      stateVersion: 0,
-      uptimeSeconds: 1,
-      metrics: { framesProcessed: 1, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 },
-    };
+    const hb = heartbeatBody({ model: null, stateVersion: 0, uptimeSeconds: 1, metrics: { framesProcessed: 1 } });
     const d = await s.enrol('hw-stolen');
     const beat = (token: string) => s.call('POST', '/device/v1/heartbeat', { token, json: hb });
     expect((await beat(d.deviceToken)).status).toBe(200);

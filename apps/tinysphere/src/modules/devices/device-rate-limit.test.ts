@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../testing/database-engines.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
 import { DeviceRateLimit } from './device-rate-limit.js';
+import { heartbeatBody } from '../../testing/heartbeat-body.js';
 
 describe('DeviceRateLimit', () => {
   it('allows a burst, then one request per refill interval, per device', () => {
@@ -41,16 +42,7 @@ describe.each(databaseEngines())('device rate limit over HTTP on $name', (engine
   const heartbeat = (token: string) =>
     s.call('POST', '/device/v1/heartbeat', {
       token,
-      json: {
-        schemaVersion: 1,
-        sentAt: '2026-11-26T10:01:00.000Z',
-        status: 'ok',
-        mode: 'monitoring-only',
-        model: null,
-        stateVersion: 0,
-        uptimeSeconds: 1,
-        metrics: { framesProcessed: 1, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 },
-      },
+      json: heartbeatBody({ model: null, stateVersion: 0, uptimeSeconds: 1, metrics: { framesProcessed: 1 } }),
     });
 
   it('a device over its limit gets 429 RATE_LIMITED with Retry-After; other devices do not', async () => {

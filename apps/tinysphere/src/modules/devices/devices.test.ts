@@ -1,25 +1,8 @@
-import { ErrorEnvelope } from '@tinymlops/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../testing/database-engines.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
-
-const heartbeat = (over: Record<string, unknown> = {}) => ({
-  schemaVersion: 1,
-  sentAt: '2026-11-26T10:01:00.000Z',
-  status: 'ok',
-  mode: 'monitoring-only',
-  model: { modelId: 'fashion-mnv2', version: '1.0.0' },
-  stateVersion: 3,
-  uptimeSeconds: 60,
-  metrics: { framesProcessed: 60, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 },
-  ...over,
-});
-
-async function expectError(r: Response, status: number, code: string) {
-  const body = await readJson(r);
-  expect({ status: r.status, code: body?.error?.code }).toEqual({ status, code });
-  expect(ErrorEnvelope.safeParse(body).success).toBe(true);
-}
+import { heartbeatBody } from '../../testing/heartbeat-body.js';
+import { expectError } from '../../testing/expect-error.js';
 
 describe.each(databaseEngines())('devices and auth on $name', (engine) => {
   let s: TestServer;
@@ -31,7 +14,7 @@ describe.each(databaseEngines())('devices and auth on $name', (engine) => {
   it('enrols, heartbeats, and shows the device online with its model and metrics', async () => {
     const e = await s.enrol('hw-a', { name: 'shelf-1', tags: ['shelf'] });
     expect(e.deviceToken.startsWith(`tdv_${e.deviceId}_`)).toBe(true);
-    const hb = await s.call('POST', '/device/v1/heartbeat', { token: e.deviceToken, json: heartbeat() });
+    const hb = await s.call('POST', '/device/v1/heartbeat', { token: e.deviceToken, json: heartbeatBody() });
     expect(hb.status).toBe(200);
     expect(await readJson(hb)).toMatchObject({
       deviceId: e.deviceId,
@@ -55,11 +38,11 @@ describe.each(databaseEngines())('devices and auth on $name', (engine) => {
     const b = await s.enrol('hw-re');
     expect(b.deviceId).toBe(a.deviceId);
     await expectError(
-      await s.call('POST', '/device/v1/heartbeat', { token: a.deviceToken, json: heartbeat() }),
+      await s.call('POST', '/device/v1/heartbeat', { token: a.deviceToken, json: heartbeatBody() }),
       401,
       'UNAUTHENTICATED',
     );
-    expect((await s.call('POST', '/device/v1/heartbeat', { token: b.deviceToken, json: heartbeat() })).status).toBe(
+    expect((await s.call('POST', '/device/v1/heartbeat', { token: b.deviceToken, json: heartbeatBody() })).status).toBe(
       200,
     );
   });
@@ -82,21 +65,21 @@ describe.each(databaseEngines())('devices and auth on $name', (engine) => {
   });
 
   it('rejects missing, malformed and wrong device tokens', async () => {
-    await expectError(await s.call('POST', '/device/v1/heartbeat', { json: heartbeat() }), 401, 'UNAUTHENTICATED');
+    await expectError(await s.call('POST', '/device/v1/heartbeat', { json: heartbeatBody() }), 401, 'UNAUTHENTICATED');
     await expectError(
-      await s.call('POST', '/device/v1/heartbeat', { token: 'garbage', json: heartbeat() }),
+      await s.call('POST', '/device/v1/heartbeat', { token: 'garbage', json: heartbeatBody() }),
       401,
       'UNAUTHENTICATED',
     );
     const e = await s.enrol('hw-wrong');
     const forged = e.deviceToken.slice(0, -3) + 'AAA';
     await expectError(
-      await s.call('POST', '/device/v1/heartbeat', { token: forged, json: heartbeat() }),
+      await s.call('POST', '/device/v1/heartbeat', { token: forged, json: heartbeatBody() }),
       401,
       'UNAUTHENTICATED',
     );
     await expectError(
-      await s.call('POST', '/device/v1/heartbeat', { token: s.adminToken, json: heartbeat() }),
+      await s.call('POST', '/device/v1/heartbeat', { token: s.adminToken, json: heartbeatBody() }),
       401,
       'UNAUTHENTICATED',
     );
@@ -115,12 +98,12 @@ describe.each(databaseEngines())('devices and auth on $name', (engine) => {
       'MALFORMED_JSON',
     );
     await expectError(
-      await s.call('POST', '/device/v1/heartbeat', { token: t, json: heartbeat({ stateVersion: 'three' }) }),
+      await s.call('POST', '/device/v1/heartbeat', { token: t, json: heartbeatBody({ stateVersion: 'three' }) }),
       400,
       'VALIDATION_FAILED',
     );
     await expectError(
-      await s.call('POST', '/device/v1/heartbeat', { token: t, json: heartbeat({ extra: 1 }) }),
+      await s.call('POST', '/device/v1/heartbeat', { token: t, json: heartbeatBody({ extra: 1 }) }),
       400,
       'VALIDATION_FAILED',
     );
@@ -130,7 +113,10 @@ describe.each(databaseEngines())('devices and auth on $name', (engine) => {
       'UNSUPPORTED_MEDIA_TYPE',
     );
     await expectError(
-      await s.call('POST', '/device/v1/heartbeat', { token: t, json: heartbeat({ pad: 'x'.repeat(2 * 1024 * 1024) }) }),
+      await s.call('POST', '/device/v1/heartbeat', {
+        token: t,
+        json: heartbeatBody({ pad: 'x'.repeat(2 * 1024 * 1024) }),
+      }),
       413,
       'PAYLOAD_TOO_LARGE',
     );

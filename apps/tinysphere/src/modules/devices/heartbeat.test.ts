@@ -3,23 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../testing/database-engines.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
 import { createHeartbeatRecorder } from './heartbeat.js';
+import { heartbeatBody } from '../../testing/heartbeat-body.js';
 
-const heartbeat = (uptimeSeconds: number, stateVersion = 1): HeartbeatRequest => ({
-  schemaVersion: 1,
-  sentAt: '2026-11-26T10:01:00.000Z',
-  status: 'ok',
-  mode: 'monitoring-only',
-  model: { modelId: 'fashion-mnv2', version: '1.0.0' },
-  stateVersion,
-  uptimeSeconds,
-  metrics: {
-    framesProcessed: uptimeSeconds,
-    driftActive: false,
-    outboxBytes: 0,
-    outboxPackages: 0,
-    droppedPackages: 0,
-  },
-});
+const heartbeat = (uptimeSeconds: number, stateVersion = 1): HeartbeatRequest =>
+  heartbeatBody({ stateVersion, uptimeSeconds, metrics: { framesProcessed: uptimeSeconds } });
 
 describe.each(databaseEngines())('group-committed heartbeats on $name', (engine) => {
   let s: TestServer;

@@ -4,6 +4,7 @@ import { databaseEngines } from '../../testing/database-engines.js';
 import { buildPackage, driftDoc } from '../../testing/package-archive.js';
 import { readJson, startTestServer, waitUntil, type TestServer } from '../../testing/test-server.js';
 import type { DetectorFactory } from './reanalysis.js';
+import { heartbeatBody } from '../../testing/heartbeat-body.js';
 
 /** A stand-in for a TinyLCM detector: fires when the signal drops below `below`. Only the plumbing is under test here. */
 const thresholdFactory: DetectorFactory = (kind, options) => {
@@ -110,16 +111,7 @@ describe.each(databaseEngines())('drift service on $name', (engine) => {
       hasMore: false,
       items: [{ cursor: 3, decision: 'false-alarm', sampleId: samples[2] }],
     });
-    const hb = {
-      schemaVersion: 1,
-      sentAt: '2026-11-26T10:05:00.000Z',
-      status: 'ok',
-      mode: 'server-assisted',
-      model: null,
-      stateVersion: 1,
-      uptimeSeconds: 5,
-      metrics: { framesProcessed: 1, driftActive: true, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 },
-    };
+    const hb = heartbeatBody({ sentAt: '2026-11-26T10:05:00.000Z', mode: 'server-assisted', model: null, stateVersion: 1, uptimeSeconds: 5, metrics: { framesProcessed: 1, driftActive: true } }); // prettier-ignore
     expect(
       (await readJson(s.call('POST', '/device/v1/heartbeat', { token: dev.deviceToken, json: hb }))).feedbackPending,
     ).toBe(3);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../testing/database-engines.js';
 import { buildPackage, metricsDoc } from '../../testing/package-archive.js';
 import { readJson, startTestServer, waitUntil, type TestServer } from '../../testing/test-server.js';
+import { heartbeatBody } from '../../testing/heartbeat-body.js';
 
 describe.each(databaseEngines())('fleet metrics on $name', (engine) => {
   let s: TestServer;
@@ -43,16 +44,7 @@ describe.each(databaseEngines())('fleet metrics on $name', (engine) => {
   });
 
   it('summarises the fleet', async () => {
-    const hb = {
-      schemaVersion: 1,
-      sentAt: '2026-11-26T10:05:00.000Z',
-      status: 'ok',
-      mode: 'autonomous',
-      model: null,
-      stateVersion: 1,
-      uptimeSeconds: 5,
-      metrics: { framesProcessed: 1, driftActive: true, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 },
-    };
+    const hb = heartbeatBody({ sentAt: '2026-11-26T10:05:00.000Z', mode: 'autonomous', model: null, stateVersion: 1, uptimeSeconds: 5, metrics: { framesProcessed: 1, driftActive: true } }); // prettier-ignore
     await s.call('POST', '/device/v1/heartbeat', { token: dev.deviceToken, json: hb });
     const f = await readJson(s.call('GET', '/api/v1/metrics/fleet', { token: s.viewerToken }));
     expect(f).toMatchObject({

@@ -8,6 +8,7 @@ import { databaseEngines } from '../../testing/database-engines.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
 import { readArchive } from '../packages/archive-reader.js';
 import { packBundleDirectory } from './bundle-packing.js';
+import { heartbeatBody } from '../../testing/heartbeat-body.js';
 
 const keys = generateKeyPairSync('ed25519');
 const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -72,7 +73,7 @@ describe.each(databaseEngines())('models and deployments on $name', (engine) => 
     await s.call('PATCH', `/api/v1/devices/${tagged.deviceId}`, { token: s.engineerToken, json: { group: 'line-2' } });
     await s.call('POST', '/api/v1/deployments', { token: s.engineerToken, json: { target: { kind: 'group', group: 'line-2' }, modelId: 'demo-model', version: '1.0.0' } });
     expect((await readJson(s.call('GET', '/device/v1/assignment', { token: tagged.deviceToken }))).version).toBe('1.0.0');
-    const hb = { schemaVersion: 1, sentAt: '2026-11-26T10:05:00.000Z', status: 'ok', mode: 'monitoring-only', model: { modelId: 'demo-model', version: '0.9.0' }, stateVersion: 0, uptimeSeconds: 5, metrics: { framesProcessed: 1, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 } };
+    const hb = heartbeatBody({ sentAt: '2026-11-26T10:05:00.000Z', model: { modelId: 'demo-model', version: '0.9.0' }, stateVersion: 0, uptimeSeconds: 5, metrics: { framesProcessed: 1 } });
     expect((await readJson(s.call('POST', '/device/v1/heartbeat', { token: dev.deviceToken, json: hb }))).assignmentEtag).toBe(etag);
     const bad = await s.call('POST', '/api/v1/deployments', { token: s.engineerToken, json: { target: { kind: 'device', deviceId: dev.deviceId }, modelId: 'demo-model', version: '1.0.0', alias: 'production' } });
     expect(bad.status).toBe(400);
@@ -91,7 +92,7 @@ describe.each(databaseEngines())('models and deployments on $name', (engine) => 
     const report = { schemaVersion: 1, modelId: 'demo-model', version: '1.0.0', status: 'installed', at: '2026-11-26T10:06:00.000Z' };
     expect((await s.call('POST', '/device/v1/assignment/report', { token: dev.deviceToken, json: report })).status).toBe(204);
     expect((await s.call('POST', '/device/v1/assignment/report', { token: dev.deviceToken, json: { ...report, status: 'done' } })).status).toBe(400);
-    const hb = { schemaVersion: 1, sentAt: '2026-11-26T10:07:00.000Z', status: 'ok', mode: 'monitoring-only', model: { modelId: 'demo-model', version: '1.0.0' }, stateVersion: 0, uptimeSeconds: 5, metrics: { framesProcessed: 1, driftActive: false, outboxBytes: 0, outboxPackages: 0, droppedPackages: 0 } };
+    const hb = heartbeatBody({ sentAt: '2026-11-26T10:07:00.000Z', model: { modelId: 'demo-model', version: '1.0.0' }, stateVersion: 0, uptimeSeconds: 5, metrics: { framesProcessed: 1 } });
     await s.call('POST', '/device/v1/heartbeat', { token: dev.deviceToken, json: hb });
     const st = await readJson(s.call('GET', `/api/v1/deployments?deviceId=${dev.deviceId}`, { token: s.viewerToken }));
     expect(st.items).toHaveLength(1);
