@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { z } from 'zod';
 import { writeFileAtomicSync } from '../sync/atomic-write.js';
 
 /** What survives a reboot of an open guard watch: the frames seen so far do not (the window restarts). */
@@ -7,6 +8,18 @@ export interface PersistedWatch {
   baseline: { frames: number; confidence: number; distance: number; accuracy: number | undefined };
   sampleIds: string[];
 }
+
+/** The file's shape (device-local state, not a wire shape); numbers are finite. */
+const WatchFile = z.object({
+  since: z.number().int().nonnegative(),
+  baseline: z.object({
+    frames: z.number(),
+    confidence: z.number(),
+    distance: z.number(),
+    accuracy: z.number().nullish(),
+  }),
+  sampleIds: z.array(z.string()),
+});
 
 /**
  * Writes the open watch atomically, or removes the file when no watch is open.
@@ -26,17 +39,14 @@ export function saveWatch(file: string, watch: PersistedWatch | undefined): void
  */
 export function loadWatch(file: string): PersistedWatch | undefined {
   if (!existsSync(file)) return undefined;
+  let json: unknown;
   try {
-    const w = JSON.parse(readFileSync(file, 'utf8')) as PersistedWatch;
-    const b = w.baseline;
-    const ok =
-      Number.isInteger(w.since) &&
-      w.since >= 0 &&
-      Array.isArray(w.sampleIds) &&
-      w.sampleIds.every((s) => typeof s === 'string') &&
-      [b?.frames, b?.confidence, b?.distance].every((x) => typeof x === 'number' && Number.isFinite(x));
-    return ok ? { since: w.since, baseline: { ...b, accuracy: b.accuracy ?? undefined }, sampleIds: w.sampleIds } : undefined; // prettier-ignore
+    json = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
+  const w = WatchFile.safeParse(json);
+  if (!w.success) return undefined;
+  const { since, baseline, sampleIds } = w.data;
+  return { since, baseline: { ...baseline, accuracy: baseline.accuracy ?? undefined }, sampleIds };
 }
