@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import type { Db } from './database.js';
-import { claimJobs, completeJobs, DEFAULT_RETRY, failJob, type ClaimedJob, type RetryPolicy } from './jobs.js';
+import {
+  claimJobs,
+  completeJobs,
+  DEFAULT_RETRY,
+  failJob,
+  failureIsFinal,
+  type ClaimedJob,
+  type RetryPolicy,
+} from './jobs.js';
 
 /** Runs one job kind. Throwing a TinyMLOpsError with a 4xx code dead-letters at once (retrying cannot help). */
 export type JobHandler = (job: ClaimedJob) => Promise<void>;
@@ -125,8 +133,8 @@ export class JobWorker {
   }
 
   private async fail(job: ClaimedJob, err: unknown): Promise<void> {
-    const permanent = err instanceof TinyMLOpsError && err.status < 500;
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    const permanent = failureIsFinal(job, err);
     const dead = await failJob(this.db, job, message, { permanent, backoffMs: this.retry.backoffMs });
     this.options.onError?.(job, err, dead);
   }

@@ -1,3 +1,4 @@
+import { TinyMLOpsError } from '@tinymlops/contracts';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.js';
 
@@ -90,6 +91,17 @@ export async function completeJobs(db: Executor, ids: readonly number[]): Promis
     .set({ status: 'done', finished_at: new Date(), last_error: null })
     .where('id', 'in', ids)
     .execute();
+}
+
+/**
+ * Whether `err` makes this run of `job` permanent: a 4xx TinyMLOpsError (bad content, which
+ * retrying cannot mend) or its last attempt. The one rule for the queue and the handlers that
+ * record the failure on their own rows.
+ * @example
+ * if (failureIsFinal(job, err)) await markPackageFailed(…);
+ */
+export function failureIsFinal(job: ClaimedJob, err: unknown): boolean {
+  return (err instanceof TinyMLOpsError && err.status < 500) || job.attempts >= job.maxAttempts;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import type { AppContext } from '../../app-context.js';
 import type { BatchJobHandler } from '../../storage/job-worker.js';
-import type { ClaimedJob } from '../../storage/jobs.js';
+import { failureIsFinal, type ClaimedJob } from '../../storage/jobs.js';
 import { loadPackage, readStoredPackages, type LoadedPackage, type PackageBlobRef } from './load-package.js';
 import { storeRuns, writeIngestRows } from './write-ingest-rows.js';
 import { packageIn, packageKey, rowKey } from './package-keys.js';
@@ -128,8 +128,7 @@ async function markProcessing(ctx: AppContext, targets: readonly Target[]) {
 
 /** Records the error on the package once its job will not be retried (bad content, or out of attempts). */
 async function markFailed(ctx: AppContext, t: Target, err: unknown): Promise<void> {
-  const permanent = err instanceof TinyMLOpsError && err.status < 500;
-  if (!permanent && t.job.attempts < t.job.maxAttempts) return;
+  if (!failureIsFinal(t.job, err)) return;
   await ctx.db
     .updateTable('packages')
     .set({ status: 'failed', error: err instanceof Error ? err.message : String(err) })
