@@ -47,7 +47,9 @@ export async function startTestServer(engine: DatabaseEngine, options: Partial<A
     db: db.db,
     blobs,
     ...options,
-    config: { demoEnrolmentToken: DEMO_TOKEN, ...options.config },
+    // No rate limit unless a test sets one: suites send far more than a device would, and as
+    // fast as the machine allows, so the default limit would make them depend on its speed.
+    config: { demoEnrolmentToken: DEMO_TOKEN, deviceRequestsPerMinute: 0, ...options.config },
   });
   await app.http.listen({ port: 0, host: '127.0.0.1' });
   const address = app.http.server.address();
