@@ -13,13 +13,15 @@ describe.skipIf(!existsSync(path.join(bundle, 'bundle.json')))('runDevice (offli
   it('runs the held-out-class scenario: one drift episode starts after the unknown objects appear and ends after they go', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'device-run-'));
     const file = path.join(dir, 'device.json');
-    await writeFile(file, JSON.stringify({
-      schemaVersion: 1,
-      name: 'test-device',
-      model: { bundle },
-      source: { type: 'dataset', name: 'fashion-mnist-sample', scenario: 'held-out-classes', seed: 1, driftAfterFrames: 200 },
-      inference: { intervalMs: 0 },
-    })); // prettier-ignore
+    const source = {
+      type: 'dataset',
+      name: 'fashion-mnist-sample',
+      scenario: 'held-out-classes',
+      seed: 1,
+      driftAfterFrames: 200,
+    };
+    const config = { schemaVersion: 1, name: 'test-device', model: { bundle }, source, inference: { intervalMs: 0 } };
+    await writeFile(file, JSON.stringify(config));
     const lines: string[] = [];
     const s = await runDevice({ configFile: file, maxFrames: 500, reportEvery: 0, out: (l) => lines.push(l) });
     expect(s.frames).toBe(500);
@@ -37,11 +39,16 @@ describe.skipIf(!existsSync(path.join(bundle, 'bundle.json')))('runDevice (offli
   it('keeps running on an empty stop signal and stops cleanly when it fires', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'device-run-'));
     const file = path.join(dir, 'device.json');
-    await writeFile(file, JSON.stringify({ schemaVersion: 1, model: { bundle }, source: { type: 'dataset', name: 'fashion-mnist-sample' }, inference: { intervalMs: 5 } })); // prettier-ignore
+    const source = { type: 'dataset', name: 'fashion-mnist-sample' };
+    await writeFile(
+      file,
+      JSON.stringify({ schemaVersion: 1, model: { bundle }, source, inference: { intervalMs: 5 } }),
+    );
     let stop!: () => void;
     const stopSignal = new Promise<void>((r) => (stop = r));
     let frames = 0;
-    const run = runDevice({ configFile: file, reportEvery: 1, out: (l) => l.startsWith('frame') && ++frames === 20 && stop(), stopSignal }); // prettier-ignore
+    const out = (l: string) => l.startsWith('frame') && ++frames === 20 && stop();
+    const run = runDevice({ configFile: file, reportEvery: 1, out, stopSignal });
     const s = await run;
     expect(s.frames).toBeGreaterThanOrEqual(20);
     expect(s.frames).toBeLessThan(25);

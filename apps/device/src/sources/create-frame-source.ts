@@ -22,8 +22,10 @@ export function createFrameSource(
       return cameraSource({ command: source.command, mode: source.mode, warn });
     case 'directory':
       return directorySource(path.resolve(baseDir, source.path), { loop: source.loop, warn });
-    case 'dataset':
-      return datasetSource({ scenario: source.scenario, seed: source.seed, driftAfterFrames: source.driftAfterFrames, ...(o.maxFrames ? { maxFrames: o.maxFrames } : {}) }); // prettier-ignore
+    case 'dataset': {
+      const { scenario, seed, driftAfterFrames } = source;
+      return datasetSource({ scenario, seed, driftAfterFrames, ...(o.maxFrames ? { maxFrames: o.maxFrames } : {}) });
+    }
     case 'stdin':
       return stdinSource(source, process.stdin);
   }

@@ -26,5 +26,6 @@ export function stdinSource(o: { width: number; height: number; channels: 1 | 3 
       }
     }
   };
-  return { name: 'stdin', frames, close: async () => {} };
+  // Destroying the stream ends a read that waits for a producer that will never write again.
+  return { name: 'stdin', frames, close: async () => void input.destroy() };
 }
