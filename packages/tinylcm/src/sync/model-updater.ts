@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InstallReport, ModelRef, type ModelAssignment } from '@tinymlops/contracts';
 import { z } from 'zod';
@@ -13,12 +13,24 @@ import type { SyncLogger } from './sync-logger.js';
  */
 export type InstallHook = (stagingDir: string, assignment: ModelAssignment) => Promise<void>;
 
+/** The last failed install of `handled`: retried when assigned again (a new ETag), not before `retryAt`. */
+const InstallFailure = z.strictObject({
+  /** The ETag of the assignment whose install failed. */
+  etag: z.string().optional(),
+  /** Failed attempts at this version in a row. */
+  attempts: z.number().int().positive(),
+  /** Ms since the epoch: a re-assignment before then waits. */
+  retryAt: z.number(),
+});
+
 /** The local assignment state file (not a wire shape). */
 const UpdaterState = z.strictObject({
   schemaVersion: z.literal(1),
   etag: z.string().optional(),
   /** The last assignment acted on (installed or given up on), so it is not downloaded again. */
   handled: ModelRef.optional(),
+  /** Set when the install of `handled` failed. */
+  failure: InstallFailure.optional(),
   /** A report not yet delivered; sent before anything else on the next poll. */
   pendingReport: InstallReport.optional(),
 });
@@ -33,16 +45,23 @@ export interface ModelUpdaterOptions {
   log: SyncLogger;
   /** The model the device runs now, so an assignment of that same version is not reinstalled. */
   current?: () => ModelRef | null;
+  /**
+   * Wait before retrying a version whose install failed, once it is assigned again: `baseMs`
+   * (default 60 s) doubling per failed attempt up to `maxMs` (default 6 h), times a random factor
+   * in [0.5, 1) so a fleet re-assigned at once does not download at once.
+   */
+  retry?: { baseMs?: number; maxMs?: number; random?: () => number };
   now?: () => number;
 }
 
-/** What a poll ended in. */
-export type UpdateOutcome = 'unchanged' | 'none' | 'current' | 'installed' | 'failed' | 'rolled-back';
+/** What a poll ended in (`deferred`: a failed version was assigned again, its retry delay runs). */
+export type UpdateOutcome = 'unchanged' | 'none' | 'current' | 'installed' | 'failed' | 'rolled-back' | 'deferred';
 
 /**
  * Polls the model assignment with its ETag; on a new version: download → verify → install hook →
- * report. Bundles that fail verification are reported `failed` and not retried until the
- * assignment changes; network failures are retried on the next poll.
+ * report. A version that failed (verification or install) is not fetched again for the same
+ * assignment; when it is assigned again (a new ETag) it is retried, after a delay that doubles
+ * with each failed attempt. Network failures are retried on the next poll.
  * @example
  * const updater = new ModelUpdater({ api, dir: stateDir, log, install: (dir) => app.switchModel(dir) });
  * await updater.poll();
@@ -72,10 +91,15 @@ export class ModelUpdater {
     const { assignment, etag } = r.value;
     const ref = { modelId: assignment.modelId, version: assignment.version };
     // Skip what the device already tried (a broken bundle is not fetched again and again; a new
-    // assignment, with a new ETag, is) and what it already runs.
+    // assignment, with a new ETag, is, once its retry delay has passed) and what it already runs.
     const state = await this.load();
     const same = (m: ModelRef | null | undefined) => m?.modelId === ref.modelId && m.version === ref.version;
-    if (same(state.handled)) {
+    const failure = same(state.handled) ? state.failure : undefined;
+    if (failure && failure.etag !== etag && this.now() < failure.retryAt) {
+      // The etag is not saved: the next heartbeat still differs, so the next round asks again.
+      return { ok: true, status: 200, value: 'deferred' };
+    }
+    if (same(state.handled) && (!failure || failure.etag === etag)) {
       await this.save({ ...state, ...(etag ? { etag } : {}) });
       return { ok: true, status: 200, value: 'current' };
     }
@@ -100,7 +124,7 @@ export class ModelUpdater {
       version: assignment.version,
       status,
       ...(message ? { message: message.slice(0, 2048) } : {}),
-      at: new Date((this.options.now ?? Date.now)()).toISOString(),
+      at: new Date(this.now()).toISOString(),
     };
   }
 
@@ -123,9 +147,26 @@ export class ModelUpdater {
     await rm(staging, { recursive: true, force: true });
     const handled = { modelId: assignment.modelId, version: assignment.version };
     const pendingReport = this.report(assignment, status, message);
-    await this.save({ schemaVersion: 1, ...(etag ? { etag } : {}), handled, pendingReport });
+    const failure = status === 'installed' ? {} : { failure: await this.nextFailure(handled, etag) };
+    await this.save({ schemaVersion: 1, ...(etag ? { etag } : {}), handled, ...failure, pendingReport });
     const sent = await this.flushReport();
     return sent.ok ? { ok: true, status: 200, value: status } : sent;
+  }
+
+  /** The failure record after one more failed attempt at `ref`, with its retry delay. */
+  private async nextFailure(ref: ModelRef, etag: string | undefined): Promise<z.infer<typeof InstallFailure>> {
+    const state = await this.load();
+    const sameVersion = state.handled?.modelId === ref.modelId && state.handled.version === ref.version;
+    const attempts = (sameVersion ? (state.failure?.attempts ?? 0) : 0) + 1;
+    const { baseMs = 60_000, maxMs = 6 * 3_600_000, random = Math.random } = this.options.retry ?? {};
+    const delay = Math.min(maxMs, baseMs * 2 ** (attempts - 1)) * (0.5 + random() / 2);
+    const context = { ...ref, attempts, retryInMs: Math.round(delay) };
+    this.options.log.warn('sync: a failed version is retried when it is assigned again', context);
+    return { ...(etag ? { etag } : {}), attempts, retryAt: this.now() + delay };
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private async flushReport(): Promise<ApiResult<void>> {
@@ -153,6 +194,7 @@ export class ModelUpdater {
 
   private async save(state: UpdaterState): Promise<void> {
     this.state = state;
+    await mkdir(this.options.dir, { recursive: true });
     await writeFileAtomic(join(this.options.dir, 'assignment.json'), `${JSON.stringify(state)}\n`);
   }
 }
