@@ -76,7 +76,8 @@ describe('contracts', () => {
 
   it('device config defaults fill in everything a device needs', () => {
     const cfg = TOP_LEVEL_SCHEMAS.DeviceConfig.parse(VALID_DOCUMENTS.DeviceConfig[0]);
-    expect(cfg.classifier).toEqual({ k: 5, metric: 'euclidean', capacity: 1000, replacement: 'class-balanced' });
+    // k and metric are absent: the bundle's KNN state decides them (5 / euclidean without one).
+    expect(cfg.classifier).toEqual({ capacity: 1000, replacement: 'class-balanced' });
     expect(cfg.drift.detectors).toEqual([{ kind: 'knn-distance', options: {} }]);
     expect(cfg.outbox.budgetBytes).toBe(50 * 1024 * 1024);
   });
