@@ -37,7 +37,15 @@ export const DeviceConfig = z.strictObject({
   name: z.string().min(1).max(128).optional(),
   mode: OperationalMode.default('monitoring-only'),
   dataDir: z.string().min(1).default('./tinylcm-data'),
-  model: z.strictObject({ bundle: z.string().min(1) }),
+  model: z.strictObject({
+    bundle: z.string().min(1),
+    /**
+     * A JSON file `{ "<keyId>": "<ed25519 public key PEM>" }`. When set, every bundle (the first
+     * one and each update) must carry a signature that verifies against one of these keys; the
+     * keys the server names are then ignored.
+     */
+    trustedKeys: z.string().min(1).optional(),
+  }),
   source: SourceConfig,
   inference: z.strictObject({ intervalMs: z.number().int().nonnegative().default(1000) }).prefault({}),
   classifier: z

@@ -26,6 +26,18 @@ export const BundleSignature = z.strictObject({
 });
 
 /**
+ * Public keys trusted to sign bundles, by key id: `{ "<keyId>": "<ed25519 public key PEM>" }`. The
+ * format of TinySphere's `--trusted-keys` file and of the device's `model.trustedKeys` file.
+ * @example
+ * { "release-2026": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA…\n-----END PUBLIC KEY-----\n" }
+ */
+export const TrustedBundleKeys = z.record(
+  z.string().min(1).max(128),
+  z.string().regex(/^-----BEGIN PUBLIC KEY-----\r?\n[\s\S]+-----END PUBLIC KEY-----\s*$/, 'a PEM public key'),
+);
+export type TrustedBundleKeys = z.infer<typeof TrustedBundleKeys>;
+
+/**
  * `bundle.json`: a versioned model bundle. Loading verifies the sha256 of every listed file.
  * @example see models/fashion-mnv2/bundle.json
  */
@@ -73,6 +85,11 @@ export const ModelAssignment = z.strictObject({
   bundleSize: z.number().int().positive(),
   downloadPath: z.string().startsWith('/'),
   assignedAt: Timestamp,
+  /**
+   * The keys the server trusts to sign bundles (its `--trusted-keys`). A device whose config names
+   * no keys of its own then refuses this bundle unless its signature verifies against one of them.
+   */
+  trustedKeys: TrustedBundleKeys.optional(),
 });
 export type ModelAssignment = z.infer<typeof ModelAssignment>;
 

@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TinyMLOpsError, type DeviceConfig } from '@tinymlops/contracts';
+import { TinyMLOpsError, TrustedBundleKeys, type DeviceConfig } from '@tinymlops/contracts';
 import type { BundlePipelineOptions } from '../bundle/bundle-pipeline.js';
-import type { LoadedBundle } from '../bundle/load-bundle.js';
+import type { LoadBundleOptions, LoadedBundle } from '../bundle/load-bundle.js';
 import type { KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
 import { DRIFT_DETECTORS } from '../drift/registry.js';
 import type { DataLoggerOptions } from '../log/data-logger.js';
@@ -17,6 +18,8 @@ export interface DeviceSettings {
   readonly dataDir: DeviceDataDir;
   /** `model.bundle`: installed at first start; later versions come from the server. */
   readonly initialBundle: string;
+  /** `model.trustedKeys`: the keys file, resolved (read by {@link loadTrustedKeys}). */
+  readonly trustedKeysFile: string | undefined;
   /** `log.*`. */
   readonly dataLog: Omit<DataLoggerOptions, 'now'>;
   /** `outbox.budgetBytes`. */
@@ -39,6 +42,8 @@ export function deviceSettings(config: DeviceConfig, baseDir: string): DeviceSet
     config,
     dataDir,
     initialBundle: path.resolve(baseDir, config.model.bundle),
+    trustedKeysFile:
+      config.model.trustedKeys === undefined ? undefined : path.resolve(baseDir, config.model.trustedKeys),
     dataLog: { dir: dataDir.log, budgetBytes: config.log.budgetBytes, imageSampleRate: config.log.imageSampleRate },
     outboxBudgetBytes: config.outbox.budgetBytes,
     samplesPerEpisode: config.drift.samplesPerEpisode,
@@ -70,6 +75,35 @@ export function pipelineSettings(s: DeviceSettings, bundle: LoadedBundle): Bundl
     knnDistance: s.knnDistance,
     logFeatures: false,
   };
+}
+
+/**
+ * The keys of `model.trustedKeys` (undefined when the config names none); a missing or malformed
+ * file is refused, naming the key.
+ * @example
+ * const keys = await loadTrustedKeys(settings); // { 'release-2026': '-----BEGIN PUBLIC KEY-----…' }
+ */
+export async function loadTrustedKeys(s: DeviceSettings): Promise<TrustedBundleKeys | undefined> {
+  const file = s.trustedKeysFile;
+  if (file === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    refuse('model.trustedKeys', `names ${file}, which is not a readable JSON file: ${(err as Error).message}`);
+  }
+  const keys = TrustedBundleKeys.safeParse(json);
+  if (!keys.success) {
+    const why = keys.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    refuse('model.trustedKeys', `names ${file}, which is not { "<keyId>": "<public key PEM>" }: ${why}`);
+  }
+  if (Object.keys(keys.data).length === 0) refuse('model.trustedKeys', `names ${file}, which holds no key`);
+  return keys.data;
+}
+
+/** How bundles are loaded: every one must be signed by a trusted key once the config names keys. */
+export function bundleLoadOptions(keys: TrustedBundleKeys | undefined): LoadBundleOptions {
+  return keys ? { trustedKeys: keys, requireSignature: true } : {};
 }
 
 /** Refuses an autonomous device whose bundle lacks the reference its heuristics need. */

@@ -6,7 +6,7 @@ import type { FeedbackHandler } from '../sync/feedback-puller.js';
 import type { InstallHook } from '../sync/model-updater.js';
 import type { Outbox } from '../sync/outbox.js';
 import type { PackageParts } from '../sync/package-builder.js';
-import { SyncClient, type DeviceStatusReport, type SyncRound } from '../sync/sync-client.js';
+import { SyncClient, type DeviceStatusReport, type SyncClientOptions, type SyncRound } from '../sync/sync-client.js';
 import type { SyncLogger } from '../sync/sync-logger.js';
 import type { DeviceDataDir } from './device-data-dir.js';
 import type { DevicePackages } from './device-packages.js';
@@ -24,6 +24,8 @@ export interface DeviceSyncOptions {
   /** Telemetry gathered since the last round, packaged at the start of each round. */
   drain: () => Promise<PackageParts | null>;
   install: InstallHook;
+  /** Bundle signature keys and install reports (see `SyncClientOptions.models`). */
+  models?: SyncClientOptions['models'];
   /** Applies validated labels; omit when the mode applies none (then feedback is never pulled). */
   onFeedback?: FeedbackHandler | undefined;
   logger: SyncLogger;
@@ -107,13 +109,14 @@ export class DeviceSync {
     const creds = (await this.o.packages.credentials()) ?? (await this.enrol());
     if (!creds) return undefined;
     await this.o.packages.enrolled(creds);
-    const { outbox, status, install, onFeedback, logger, now, fetch } = this.o;
+    const { outbox, status, install, models, onFeedback, logger, now, fetch } = this.o;
     this.#client = new SyncClient({
       credentials: creds,
       outbox,
       stateDir: this.o.dataDir.sync,
       status,
       install,
+      ...(models ? { models } : {}),
       ...(onFeedback ? { onFeedback } : {}),
       log: logger,
       now,

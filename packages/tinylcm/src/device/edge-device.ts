@@ -1,6 +1,5 @@
-import type { DeviceConfig, ValidationFeedback } from '@tinymlops/contracts';
-import { loadBundlePipeline, type BundlePipeline } from '../bundle/bundle-pipeline.js';
-import { loadBundle, type LoadedBundle } from '../bundle/load-bundle.js';
+import type { DeviceConfig, InstallReport, TrustedBundleKeys, ValidationFeedback } from '@tinymlops/contracts';
+import type { BundlePipeline } from '../bundle/bundle-pipeline.js';
 import type { RawFrame } from '../features/preprocess.js';
 import { DataLogger } from '../log/data-logger.js';
 import { OperationalMonitor } from '../log/operational-monitor.js';
@@ -14,12 +13,12 @@ import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
 import { DeviceAdaptation } from './device-adaptation.js';
 import type { DeviceDataDir } from './device-data-dir.js';
 import { DevicePackages } from './device-packages.js';
-import { checkModeAgainstBundle, deviceSettings, pipelineSettings, type DeviceSettings } from './device-settings.js';
+import { DeviceModels } from './device-models.js';
+import { deviceSettings, type DeviceSettings } from './device-settings.js';
 import { DeviceSync } from './device-sync.js';
 import { DriftReporter } from './drift-reporter.js';
 import { EpisodeTracker, isDriftFlagged, type FrameEpisode } from './episode-tracker.js';
 import { heartbeatMetrics } from './heartbeat-metrics.js';
-import { ModelStore } from './model-store.js';
 import { TelemetryReporter } from './telemetry-reporter.js';
 
 /** Options of {@link EdgeDevice.open}. */
@@ -52,7 +51,7 @@ export interface DeviceFrame {
 interface DeviceParts {
   settings: DeviceSettings;
   options: EdgeDeviceOptions;
-  store: ModelStore;
+  models: DeviceModels;
   ops: OperationalMonitor;
   dataLog: DataLogger;
   dp: BundlePipeline;
@@ -114,21 +113,17 @@ export class EdgeDevice {
   /** Builds a device from its config: data folder, model store, bundle pipeline, outbox, sync. */
   static async open(o: EdgeDeviceOptions): Promise<EdgeDevice> {
     const now = o.now ?? Date.now;
+    const logger = o.logger ?? silentLogger;
     const settings = deviceSettings(o.config, o.baseDir);
     await settings.dataDir.create();
-    const store = new ModelStore(settings.dataDir.models);
-    const bundle = await loadBundle((await store.currentDir()) ?? (await installInitial(store, settings)));
-    checkModeAgainstBundle(o.config, bundle);
     const ops = new OperationalMonitor();
     const dataLog = new DataLogger({ ...settings.dataLog, now });
-    const runtime = sharedRuntimeFor(bundle, o.runtime);
-    const pipeline = { ...pipelineSettings(settings, bundle), monitor: ops, log: dataLog };
-    const dp = await loadBundlePipeline(bundle, { ...pipeline, ...(runtime ? { runtime } : {}) });
-    const logger = o.logger ?? silentLogger;
+    const models = await DeviceModels.open({ settings, ops, dataLog });
+    const dp = await models.activePipeline(o.runtime);
     const budgetBytes = settings.outboxBudgetBytes;
     const outbox = await Outbox.open(settings.dataDir.outbox, { budgetBytes, log: logger, now });
     const telemetry = await TelemetryReporter.open({ seqFile: settings.dataDir.telemetrySeq, now });
-    return new EdgeDevice({ settings, options: o, store, ops, dataLog, dp, outbox, telemetry, now, logger });
+    return new EdgeDevice({ settings, options: o, models, ops, dataLog, dp, outbox, telemetry, now, logger });
   }
 
   /** The active bundle's pipeline parts (classifier, monitor, …). */
@@ -172,27 +167,17 @@ export class EdgeDevice {
 
   /**
    * Installs a verified bundle: load it, run a check inference, copy it into the store and switch
-   * atomically. Throws (and the device keeps its current model) when the new bundle fails.
+   * atomically (see `DeviceModels.install`). Throws (and the device keeps its current model) when
+   * the new bundle fails.
    */
   async switchModel(stagingDir: string): Promise<void> {
-    const { store, settings } = this.#p;
-    const staged = await loadBundle(stagingDir);
-    const bundle = await loadBundle(await store.install(stagingDir, staged.manifest));
-    checkModeAgainstBundle(this.config, bundle);
-    const options = { ...pipelineSettings(settings, bundle), monitor: this.ops, log: this.dataLog };
-    const next = await loadBundlePipeline(bundle, options);
-    try {
-      await checkInference(next);
-    } catch (err) {
-      next.dispose();
-      throw err;
-    }
-    await store.activate(bundle.dir);
+    const next = await this.#p.models.install(stagingDir);
     const old = this.#dp;
     this.#dp = next;
     this.adaptation = this.#adaptationFor(next);
     old.dispose();
-    this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`);
+    const { id, version } = next.bundle.manifest;
+    this.telemetry.log('info', `switched model to ${id}@${version}`);
   }
 
   /**
@@ -226,6 +211,7 @@ export class EdgeDevice {
       status: () => this.status(),
       drain: () => telemetry.drain(ops.metrics()),
       install: (dir) => this.switchModel(dir),
+      models: { ...trusted(this.#p.models.trustedKeys), onReport: this.#installReported },
       // The mode decides whether feedback is pulled at all.
       onFeedback: this.adaptation.policy.appliesFeedback ? (items) => this.#applyFeedback(items) : undefined,
       logger: this.#p.logger,
@@ -233,6 +219,12 @@ export class EdgeDevice {
       fetch: o.fetch,
     });
   }
+
+  /** An install that did not happen is worth a line in the fleet's logs: the operator sees why. */
+  readonly #installReported = (r: InstallReport): void => {
+    const what = `model ${r.modelId}@${r.version} ${r.status}`;
+    if (r.status !== 'installed') this.telemetry.log('warn', r.message ? `${what}: ${r.message}` : what);
+  };
 
   async #applyFeedback(items: ValidationFeedback[]): Promise<void> {
     await this.adaptation.applyFeedback(items);
@@ -244,25 +236,4 @@ export class EdgeDevice {
 /** A device without a server has nowhere to send reports. */
 const dropReport = (): Promise<void> => Promise.resolve();
 
-async function installInitial(store: ModelStore, settings: DeviceSettings): Promise<string> {
-  const b = await loadBundle(settings.initialBundle);
-  const dir = await store.install(settings.initialBundle, b.manifest);
-  await store.activate(dir);
-  return dir;
-}
-
-/**
- * The shared runtime, only when it was loaded from the bundle this device runs: a device that
- * switched to another version earlier keeps that version and needs a runtime of its own.
- */
-function sharedRuntimeFor(bundle: LoadedBundle, runtime: ModelRuntime | undefined): ModelRuntime | undefined {
-  const { id, version } = bundle.manifest;
-  return runtime?.modelName === `${id}@${version}` ? runtime : undefined;
-}
-
-/** One inference on a blank input: a bundle that cannot run is refused before it is switched to. */
-async function checkInference(dp: BundlePipeline): Promise<void> {
-  const input = dp.runtime.inputs[0];
-  const size = input ? input.shape.reduce((a, b) => a * b, 1) : 0;
-  await dp.runtime.run(input?.dtype === 'float32' ? new Float32Array(size) : new Uint8Array(size));
-}
+const trusted = (keys: TrustedBundleKeys | undefined) => (keys ? { trustedKeys: keys } : {});

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BundleManifest, type ModelAssignment } from '@tinymlops/contracts';
+import { verifyBundleSignature, type PublicKeyInput } from '../bundle/bundle-signature.js';
 import type { DeviceApi } from './device-api.js';
 import { readTarGz } from './tar-archive.js';
 import type { TarLimits } from './tar-reader.js';
@@ -15,20 +16,32 @@ export type BundleDownload =
 /** Default bounds on a bundle archive (a MobileNet-class bundle is a few MB). */
 export const BUNDLE_LIMITS: TarLimits = { maxEntries: 256, maxExtractedBytes: 256 * 1024 * 1024 };
 
+/** Options of {@link downloadBundle}. */
+export interface BundleDownloadOptions {
+  limits?: TarLimits;
+  /**
+   * Keys the device itself trusts (its config): when given, `bundle.json` must carry a signature
+   * that verifies against one of them. Without them, the keys the assignment names (the server's)
+   * are required instead; with neither, only the hashes are checked.
+   */
+  trustedKeys?: Readonly<Record<string, PublicKeyInput>>;
+}
+
 /**
  * Downloads an assigned bundle and extracts it into `<stagingRoot>/<modelId>-<version>/`, after
  * checking the archive against `X-Content-SHA256` and the assignment, then every file against
- * `bundle.json`. Nothing is extracted unless everything verifies. Loading and switching to the
- * bundle is the caller's job (the device app's install hook).
+ * `bundle.json`, then its signature (see {@link BundleDownloadOptions.trustedKeys}). Nothing is
+ * extracted unless everything verifies. Loading and switching to the bundle is the caller's job
+ * (the device app's install hook).
  * @example
- * const d = await downloadBundle(api, assignment, join(stateDir, 'staging'));
+ * const d = await downloadBundle(api, assignment, join(stateDir, 'staging'), { trustedKeys });
  * if (d.ok) await install(d.dir, assignment);
  */
 export async function downloadBundle(
   api: DeviceApi,
   assignment: ModelAssignment,
   stagingRoot: string,
-  limits: TarLimits = BUNDLE_LIMITS,
+  options: BundleDownloadOptions = {},
 ): Promise<BundleDownload> {
   const dir = join(stagingRoot, `${assignment.modelId}-${assignment.version}`);
   await rm(dir, { recursive: true, force: true });
@@ -41,8 +54,10 @@ export async function downloadBundle(
   if (header !== sha256)
     return invalid(`bundle sha256 ${sha256} does not match X-Content-SHA256 ${header ?? '(missing)'}`);
   if (sha256 !== assignment.bundleSha256) return invalid(`bundle sha256 ${sha256} does not match the assignment`);
-  const verified = await verifyFiles(archive, assignment, limits);
+  const verified = await verifyFiles(archive, assignment, options.limits ?? BUNDLE_LIMITS);
   if (!verified.ok) return verified;
+  const signature = checkSignature(verified.raw, assignment, options.trustedKeys);
+  if (signature) return invalid(signature);
   for (const f of verified.files) {
     await mkdir(dirname(join(dir, f.path)), { recursive: true });
     await writeFile(join(dir, f.path), f.bytes);
@@ -98,7 +113,24 @@ async function verifyFiles(archive: Buffer, assignment: ModelAssignment, limits:
   const listed = new Set(['bundle.json', ...m.files.map((f) => f.path)]);
   const extra = files.find((f) => !listed.has(f.path));
   if (extra) return invalid(`bundle file ${extra.path} is not listed in bundle.json`);
-  return { ok: true as const, files, manifest: m };
+  return { ok: true as const, files, manifest: m, raw: safeJson((json as Buffer).toString('utf8')) as object };
+}
+
+/** Why the signature is refused (null when it verifies, or when nobody names trusted keys). */
+function checkSignature(
+  raw: object,
+  assignment: ModelAssignment,
+  deviceKeys: Readonly<Record<string, PublicKeyInput>> | undefined,
+): string | null {
+  const keys = deviceKeys ?? assignment.trustedKeys;
+  if (!keys) return null;
+  const whose = deviceKeys ? "the device's model.trustedKeys" : "the server's trusted keys";
+  try {
+    verifyBundleSignature(raw as Record<string, unknown>, keys, `${assignment.modelId}@${assignment.version}`);
+    return null;
+  } catch (err) {
+    return `signature refused (checked against ${whose}): ${(err as Error).message}`;
+  }
 }
 
 function invalid(message: string): { ok: false; kind: 'invalid'; message: string } {

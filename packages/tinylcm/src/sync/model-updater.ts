@@ -4,6 +4,7 @@ import { InstallReport, ModelRef, type ModelAssignment } from '@tinymlops/contra
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
 import { downloadBundle } from './bundle-download.js';
+import type { PublicKeyInput } from '../bundle/bundle-signature.js';
 import type { ApiResult, DeviceApi } from './device-api.js';
 import type { SyncLogger } from './sync-logger.js';
 
@@ -51,6 +52,10 @@ export interface ModelUpdaterOptions {
    * in [0.5, 1) so a fleet re-assigned at once does not download at once.
    */
   retry?: { baseMs?: number; maxMs?: number; random?: () => number };
+  /** Keys the device's config trusts; see `BundleDownloadOptions.trustedKeys`. */
+  trustedKeys?: Readonly<Record<string, PublicKeyInput>>;
+  /** Sees every install report as it is made (the device logs refusals to its telemetry). */
+  onReport?: (report: InstallReport) => void;
   now?: () => number;
 }
 
@@ -130,7 +135,8 @@ export class ModelUpdater {
 
   private async install(assignment: ModelAssignment, etag: string | undefined): Promise<ApiResult<UpdateOutcome>> {
     const staging = join(this.options.dir, 'staging');
-    const download = await downloadBundle(this.options.api, assignment, staging);
+    const { trustedKeys } = this.options;
+    const download = await downloadBundle(this.options.api, assignment, staging, trustedKeys ? { trustedKeys } : {});
     if (!download.ok && download.kind === 'retry') return { ok: false, kind: 'retry', message: download.message };
     let status: 'installed' | 'failed' | 'rolled-back' = 'failed';
     let message = download.ok ? undefined : download.message;
@@ -147,6 +153,7 @@ export class ModelUpdater {
     await rm(staging, { recursive: true, force: true });
     const handled = { modelId: assignment.modelId, version: assignment.version };
     const pendingReport = this.report(assignment, status, message);
+    this.options.onReport?.(pendingReport);
     const failure = status === 'installed' ? {} : { failure: await this.nextFailure(handled, etag) };
     await this.save({ schemaVersion: 1, ...(etag ? { etag } : {}), handled, ...failure, pendingReport });
     const sent = await this.flushReport();

@@ -5,7 +5,7 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import type { DeviceCredentials } from './device-credentials.js';
 import { DeviceApi, type ApiResult } from './device-api.js';
 import { FeedbackPuller, type FeedbackHandler } from './feedback-puller.js';
-import { ModelUpdater, type InstallHook, type UpdateOutcome } from './model-updater.js';
+import { ModelUpdater, type InstallHook, type ModelUpdaterOptions, type UpdateOutcome } from './model-updater.js';
 import type { Outbox } from './outbox.js';
 import { uploadPending } from './package-uploader.js';
 import { silentLogger, type SyncLogger } from './sync-logger.js';
@@ -25,6 +25,8 @@ export interface SyncClientOptions {
   onFeedback?: FeedbackHandler;
   /** Installs a verified bundle (omit to never poll model assignments). */
   install?: InstallHook;
+  /** Bundle signatures and install reports: see `ModelUpdaterOptions`. */
+  models?: Pick<ModelUpdaterOptions, 'trustedKeys' | 'onReport' | 'retry'>;
   /** Time between rounds; defaults to the server's heartbeat interval. */
   intervalMs?: number;
   backoff?: BackoffOptions;
@@ -100,6 +102,7 @@ export class SyncClient {
         ...common,
         dir: stateDir,
         install: options.install,
+        ...options.models,
         now,
         current: () => options.status().model,
       });

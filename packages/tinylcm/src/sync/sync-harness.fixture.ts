@@ -2,12 +2,13 @@
  * Test fixture: a loopback server, a temp directory, an outbox and SyncClients wired together,
  * with a clock the tests move by hand. Not exported from the package.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { BundleManifest } from '@tinymlops/contracts';
+import { signBundleManifest } from '../bundle/bundle-signature.js';
 import { LoopbackDeviceServer, TOKEN } from './loopback-device-server.fixture.js';
 import { Outbox } from './outbox.js';
 import { buildPackage, packageIdFor } from './package-builder.js';
@@ -113,7 +114,9 @@ export class SyncHarness {
 }
 
 /** A small valid bundle (and its assignment) as the server would serve it; options break it on purpose. */
-export async function bundleFixture(options: { corruptFile?: boolean; version?: string } = {}) {
+export async function bundleFixture(
+  options: { corruptFile?: boolean; version?: string; sign?: { key: KeyObject; keyId: string } } = {},
+) {
   const version = options.version ?? '1.1.0';
   const model = Buffer.from('not really a tflite model');
   const manifest: BundleManifest = {
@@ -144,10 +147,12 @@ export async function bundleFixture(options: { corruptFile?: boolean; version?: 
       },
     ],
   };
+  const { sign } = options;
+  const signed = sign ? signBundleManifest(manifest, sign.key, sign.keyId) : manifest;
   const archive = gzipSync(
     await writeTar(
       [
-        { path: 'bundle.json', bytes: Buffer.from(JSON.stringify(manifest)) },
+        { path: 'bundle.json', bytes: Buffer.from(JSON.stringify(signed)) },
         { path: 'model.tflite', bytes: model },
       ],
       new Date(0),

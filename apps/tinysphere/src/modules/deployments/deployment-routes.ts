@@ -99,6 +99,8 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
         bundleSize: v.bundle_size,
         downloadPath: `/device/v1/models/${a.modelId}/versions/${a.version}/bundle`,
         assignedAt: a.assignedAt.toISOString(),
+        // Devices without keys of their own then verify the bundle's signature against these.
+        ...(Object.keys(ctx.config.trustedBundleKeys).length ? { trustedKeys: ctx.config.trustedBundleKeys } : {}),
       };
       return reply.header('etag', a.etag).send(body);
     },

@@ -67,6 +67,7 @@ describe.each(databaseEngines())('models and deployments on $name', (engine) => 
     const a = await s.call('GET', '/device/v1/assignment', { token: dev.deviceToken });
     const etag = a.headers.get('etag');
     expect(await readJson(a)).toMatchObject({ modelId: 'demo-model', version: '1.0.0', downloadPath: '/device/v1/models/demo-model/versions/1.0.0/bundle' });
+    expect((await readJson(s.call('GET', '/device/v1/assignment', { token: dev.deviceToken }))).trustedKeys).toEqual({ 'test-key': publicPem });
     expect((await s.call('GET', '/device/v1/assignment', { token: dev.deviceToken, headers: { 'if-none-match': etag ?? '' } })).status).toBe(304);
     const t = await readJson(s.call('GET', '/device/v1/assignment', { token: tagged.deviceToken }));
     expect(t.version).toBe('1.1.0');
