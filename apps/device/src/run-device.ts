@@ -1,7 +1,9 @@
-import { EdgeDevice, type PipelineResult, type SyncLogger } from '@tinymlops/tinylcm';
+import type { Writable } from 'node:stream';
+import { EdgeDevice, type DeviceFrame, type RawFrame, type SyncLogger } from '@tinymlops/tinylcm';
 import { loadDeviceConfig } from './load-device-config.js';
+import { openLocalOutputs, type LocalOutputs } from './output/local-outputs.js';
 import { createFrameSource } from './sources/create-frame-source.js';
-import type { SourceFrame } from './sources/frame-source.js';
+import type { FrameSource, SourceFrame } from './sources/frame-source.js';
 
 /** Options of {@link runDevice}. */
 export interface RunDeviceOptions {
@@ -10,7 +12,10 @@ export interface RunDeviceOptions {
   maxFrames?: number;
   /** Print one line per this many frames (0 = only drift events). */
   reportEvery?: number;
+  /** Where the program's messages go (default stdout, or stderr when `output.jsonLines` takes stdout). */
   out?: (line: string) => void;
+  /** Where `output.jsonLines` writes (default `process.stdout`). */
+  stdout?: Writable;
   /** Resolves when the device should stop (the CLI wires SIGINT/SIGTERM to it). */
   stopSignal?: Promise<void>;
   /**
@@ -30,21 +35,34 @@ export interface RunSummary {
 
 const STOP: unique symbol = Symbol('stop');
 
+/** What the frame loop works with. */
+interface Run {
+  o: RunDeviceOptions;
+  out: (line: string) => void;
+  intervalMs: number;
+  source: FrameSource;
+  process: (frame: RawFrame) => Promise<DeviceFrame>;
+  stopped: Promise<typeof STOP>;
+}
+
 /**
  * Runs a device from its config file until the source ends, `maxFrames` is reached or the stop
  * signal fires; then flushes telemetry to the outbox and stops sync (nothing is lost on Ctrl-C).
  * The stop signal is honoured at once even while the source waits for a frame (a hanging camera
- * command is killed, not waited for).
+ * command is killed, not waited for). Each prediction also goes to the local outputs
+ * (`output` in the config) for the end user's application.
  * @example
  * await runDevice({ configFile: 'device.json', maxFrames: 500 });
  */
 export async function runDevice(o: RunDeviceOptions): Promise<RunSummary> {
-  const out = o.out ?? ((line: string) => console.log(line));
   const { config, baseDir } = await loadDeviceConfig(o.configFile);
+  const out = o.out ?? (config.output.jsonLines ? (line: string) => console.error(line) : console.log);
   const device = await EdgeDevice.open({ config, baseDir, logger: prefixedLogger('[sync]', out) });
-  const { id, version } = device.pipeline.bundle.manifest;
+  const outputs = await openOutputs(device, config.output, o.stdout);
+  const { modelId, version } = device.model;
   const name = config.name ?? 'device';
-  out(`tinylcm-device: ${name} running ${id}@${version} in ${config.mode} mode; data in ${device.dataDir.root}`);
+  out(`tinylcm-device: ${name} running ${modelId}@${version} in ${config.mode} mode; data in ${device.dataDir.root}`);
+  if (outputs.streamUrl) out(`local output: predictions as server-sent events at ${outputs.streamUrl}`);
   device.startSync();
   const sourceOptions = {
     warn: (m: string) => out(`[source] ${m}`),
@@ -52,25 +70,61 @@ export async function runDevice(o: RunDeviceOptions): Promise<RunSummary> {
   };
   const source = createFrameSource(config.source, baseDir, sourceOptions);
   const stopped = (o.stopSignal ?? new Promise<never>(() => undefined)).then((): typeof STOP => STOP);
-  const summary: RunSummary = { frames: 0, episodesStarted: 0, episodesEnded: 0, seconds: 0 };
+  const processFrame = async (frame: RawFrame) => {
+    const done = await device.processFrame(frame);
+    outputs.publish(done);
+    return done;
+  };
+  const shutdownMs = o.shutdownMs ?? 1500;
   const t0 = Date.now();
-  const frames = source.frames()[Symbol.asyncIterator]();
+  let summary: RunSummary;
   try {
-    for (;;) {
-      const next = await nextOrStop(frames, stopped);
-      if (next === STOP || next.done) break;
-      const started = Date.now();
-      report(await device.process(next.value.frame), summary, out, o.reportEvery ?? 100);
-      if (o.maxFrames && summary.frames >= o.maxFrames) break;
-      const wait = config.inference.intervalMs - (Date.now() - started);
-      if (wait > 0 && (await Promise.race([delay(wait), stopped])) === STOP) break;
-    }
+    summary = await frameLoop({
+      o,
+      out,
+      intervalMs: config.inference.intervalMs,
+      source,
+      process: processFrame,
+      stopped,
+    });
   } finally {
-    await shutdown(o.shutdownMs ?? 1500, out, [source.close(), device.close(o.shutdownMs ?? 1500)]);
+    await shutdown(shutdownMs, out, [source.close(), outputs.close(), device.close(shutdownMs)]);
   }
   summary.seconds = (Date.now() - t0) / 1000;
   const episodes = `${summary.episodesStarted} started, ${summary.episodesEnded} ended`;
   out(`stopped after ${summary.frames} frames in ${summary.seconds.toFixed(1)} s; drift episodes: ${episodes}`);
+  if (outputs.skippedLines) out(`local output: ${outputs.skippedLines} JSON lines skipped (the reader fell behind)`);
+  return summary;
+}
+
+/** The local outputs; a device whose outputs cannot open (e.g. the port is taken) is closed again. */
+async function openOutputs(
+  device: EdgeDevice,
+  config: Parameters<typeof openLocalOutputs>[0],
+  stdout: Writable | undefined,
+): Promise<LocalOutputs> {
+  try {
+    return await openLocalOutputs(config, { model: () => device.model, ...(stdout ? { stdout } : {}) });
+  } catch (err) {
+    await device.close(0);
+    throw err;
+  }
+}
+
+/** Processes frames until the source ends, `maxFrames` is reached or the stop signal fires. */
+async function frameLoop(run: Run): Promise<RunSummary> {
+  const { o, out, intervalMs, stopped } = run;
+  const summary: RunSummary = { frames: 0, episodesStarted: 0, episodesEnded: 0, seconds: 0 };
+  const frames = run.source.frames()[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await nextOrStop(frames, stopped);
+    if (next === STOP || next.done) break;
+    const started = Date.now();
+    report(await run.process(next.value.frame), summary, out, o.reportEvery ?? 100);
+    if (o.maxFrames && summary.frames >= o.maxFrames) break;
+    const wait = intervalMs - (Date.now() - started);
+    if (wait > 0 && (await Promise.race([delay(wait), stopped])) === STOP) break;
+  }
   return summary;
 }
 
@@ -101,11 +155,12 @@ function prefixedLogger(prefix: string, out: (line: string) => void): SyncLogger
   return { info: (msg, ctx) => out(line(msg, ctx)), warn: (msg, ctx) => out(line(`WARN ${msg}`, ctx)) };
 }
 
-function report(r: PipelineResult, s: RunSummary, out: (line: string) => void, every: number): void {
+function report({ result: r, episode }: DeviceFrame, s: RunSummary, out: (line: string) => void, every: number): void {
   s.frames++;
-  for (const e of r.driftEvents) {
+  for (const e of [episode.started, episode.ended]) {
+    if (!e) continue;
     if (e.phase === 'start') s.episodesStarted++;
-    if (e.phase === 'end') s.episodesEnded++;
+    else s.episodesEnded++;
     out(`frame ${r.frameIndex}: drift episode ${e.phase} (${e.detector}) ${JSON.stringify(e.statistics ?? {})}`);
   }
   if (every > 0 && s.frames % every === 0) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LocalOutputConfig } from './local-output.js';
 import { DistanceMetric, OperationalMode, SchemaVersion1 } from './primitives.js';
 
 /** Where frames come from. */
@@ -93,6 +94,7 @@ export const DeviceConfig = z.strictObject({
     })
     .prefault({}),
   state: z.strictObject({ keepVersions: z.number().int().min(1).max(100).default(5) }).prefault({}),
+  output: LocalOutputConfig,
 });
 export type DeviceConfig = z.infer<typeof DeviceConfig>;
 export type DeviceConfigInput = z.input<typeof DeviceConfig>;

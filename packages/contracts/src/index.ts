@@ -19,6 +19,7 @@ export * from './package-manifest.js';
 export * from './model-bundle.js';
 export * from './bundle-documents.js';
 export * from './device-config.js';
+export * from './local-output.js';
 export * from './devices-api.js';
 export * from './registry-api.js';
 export * from './drift-api.js';

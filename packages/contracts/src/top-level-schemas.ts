@@ -19,6 +19,7 @@ import { DriftEventsDocument, FeedbackAck, FeedbackPage, ValidationRequest } fro
 import { EnrolmentRequest, EnrolmentResponse } from './enrolment.js';
 import { ErrorEnvelope } from './error-codes.js';
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
+import { LocalPrediction } from './local-output.js';
 import { BundleManifest, InstallReport, ModelAssignment } from './model-bundle.js';
 import { PackageManifest, PackageReceipt } from './package-manifest.js';
 import { LogsDocument, MetricsDocument, PredictionsDocument } from './telemetry.js';
@@ -51,6 +52,7 @@ export const TOP_LEVEL_SCHEMAS = {
   InstallReport,
   DetectorSnapshot,
   DeviceConfig,
+  LocalPrediction,
   ErrorEnvelope,
   DeviceListPage,
   DeviceUpdate,

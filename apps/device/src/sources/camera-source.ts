@@ -61,7 +61,9 @@ export function cameraSource(o: CameraSourceOptions): FrameSource {
     frames: o.mode === 'per-frame' ? perFrame : stream,
     close: async () => {
       closed.abort();
+      const exits = [...running].map((cmd) => new Promise((resolve) => cmd.child.once('close', resolve)));
       for (const cmd of running) cmd.kill();
+      await Promise.all(exits); // reaped before the device exits: no zombie left behind
     },
   };
 }

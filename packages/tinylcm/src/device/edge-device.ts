@@ -1,4 +1,10 @@
-import type { DeviceConfig, InstallReport, TrustedBundleKeys, ValidationFeedback } from '@tinymlops/contracts';
+import type {
+  DeviceConfig,
+  InstallReport,
+  ModelRef,
+  TrustedBundleKeys,
+  ValidationFeedback,
+} from '@tinymlops/contracts';
 import type { BundlePipeline } from '../bundle/bundle-pipeline.js';
 import type { RawFrame } from '../features/preprocess.js';
 import { DataLogger } from '../log/data-logger.js';
@@ -126,6 +132,12 @@ export class EdgeDevice {
     return new EdgeDevice({ settings, options: o, models, ops, dataLog, dp, outbox, telemetry, now, logger });
   }
 
+  /** The model the device runs now. */
+  get model(): ModelRef {
+    const { id, version } = this.#dp.bundle.manifest;
+    return { modelId: id, version };
+  }
+
   /** The active bundle's pipeline parts (classifier, monitor, …). */
   get pipeline(): BundlePipeline {
     return this.#dp;
@@ -149,11 +161,10 @@ export class EdgeDevice {
 
   /** What the heartbeat reports (outbox figures are filled in by the sync client). */
   status(): DeviceStatusReport {
-    const { id, version } = this.#dp.bundle.manifest;
     return {
       status: 'ok',
       mode: this.config.mode,
-      model: { modelId: id, version },
+      model: this.model,
       stateVersion: this.adaptation.stateVersion,
       uptimeSeconds: Math.max(0, (this.#p.now() - this.#started) / 1000),
       metrics: heartbeatMetrics(this.ops.metrics(), this.#frames, this.episodes.active),

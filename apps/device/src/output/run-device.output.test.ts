@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { LocalPrediction } from '@tinymlops/contracts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDevice } from '../run-device.js';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const BUNDLE = path.join(ROOT, 'models/fashion-mnv2');
+const CONSUMER = path.join(ROOT, 'examples/local-consumer/consume.mjs');
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** Runs the example consumer against `url` until it has shown `count` predictions. */
+function consume(url: string, count: number): Promise<{ code: number | null; lines: string[] }> {
+  const args = [CONSUMER, url, '--count', String(count)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  let text = '';
+  child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, lines: text.trim().split('\n') })));
+}
+
+describe.skipIf(!existsSync(path.join(BUNDLE, 'bundle.json')))('tinylcm-device local output (real model)', () => {
+  it('hands every prediction with its drift state to JSON lines and to the example consumer over loopback', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'device-output-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'device.json');
+    const source = {
+      type: 'dataset',
+      name: 'fashion-mnist-sample',
+      scenario: 'held-out-classes',
+      driftAfterFrames: 20,
+    };
+    const output = { jsonLines: true, http: { port: 0 } };
+    const config = { schemaVersion: 1, model: { bundle: BUNDLE }, source, inference: { intervalMs: 5 }, output };
+    await writeFile(file, JSON.stringify(config));
+    const stdout = new PassThrough();
+    let jsonLines = '';
+    stdout.on('data', (c: Buffer) => (jsonLines += c.toString()));
+    let stop!: () => void;
+    const stopSignal = new Promise<void>((resolve) => (stop = resolve));
+    let consumer: Promise<{ code: number | null; lines: string[] }> | undefined;
+    const out = (line: string) => {
+      const url = /server-sent events at (\S+)/.exec(line)?.[1];
+      if (url) consumer = consume(url, 150).finally(stop);
+    };
+    const summary = await runDevice({ configFile: file, reportEvery: 0, out, stdout, stopSignal });
+    const shown = await consumer!;
+    expect(shown.code).toBe(0);
+    expect(shown.lines).toHaveLength(150);
+    expect(shown.lines.every((l) => /^frame \d+ {2}\S.* {2}\d\.\d\d {2}drift: /.test(l))).toBe(true);
+    expect(shown.lines.some((l) => /drift: DRIFT ep_\S+ \(start\)$/.test(l))).toBe(true);
+    const predictions = jsonLines
+      .trim()
+      .split('\n')
+      .map((l) => LocalPrediction.parse(JSON.parse(l)));
+    expect(predictions).toHaveLength(summary.frames);
+    expect(predictions.map((p) => p.frameIndex)).toEqual([...Array(summary.frames).keys()]);
+    expect(predictions.filter((p) => p.drift.phase === 'start')).toHaveLength(summary.episodesStarted);
+    expect(summary.episodesStarted).toBeGreaterThanOrEqual(1);
+  }, 180_000);
+});
