@@ -25,9 +25,10 @@ async function stream() {
       const res = await fetch(url, { headers: { accept: 'text/event-stream' } });
       if (!res.ok || !res.body) throw new Error(`${url} answered ${res.status}`);
       console.error(`connected to ${url}`);
+      const decoder = new TextDecoder();
       let buffer = '';
-      for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
-        buffer += chunk;
+      for await (const chunk of res.body) {
+        buffer += decoder.decode(chunk, { stream: true });
         let end;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const event = buffer.slice(0, end);
