@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { OperationalMode, ValidationFeedback } from '@tinymlops/contracts';
 import {
+  DetectorSet,
   DeviceAdaptation,
   DeviceDataDir,
-  EpisodeTracker,
+  EpisodeIds,
   KnnDistanceMonitor,
   isDriftFlagged,
   createPipeline,
@@ -68,16 +69,17 @@ export async function runMode(spec: ModeSpec, bundle: LoadedBundle, frames: Stre
     // As loadBundlePipeline builds it on a device: the novel-class gate on, the bundle's labels known.
     const classifier = knnFromDocument(bundle.knnState, { capacity: 1000, replacement: 'class-balanced', novelClassGate: { knownClasses: bundle.manifest.labels } }); // prettier-ignore
     const monitor = KnnDistanceMonitor.fromReference(bundle.detectors, { knownClasses: bundle.manifest.labels });
-    const pipeline = createPipeline<StreamFrame>({ extractor: { extract: (f) => f.features }, classifier, detectors: [{ name: 'knn-distance', detector: monitor }] }); // prettier-ignore
+    const drift = new DetectorSet([{ name: 'knn-distance', detector: monitor }]);
+    const pipeline = createPipeline<StreamFrame>({ extractor: { extract: (f) => f.features }, classifier, drift });
     let clock = Date.UTC(2026, 10, 26, 12);
     const adaptation = DeviceAdaptation.open({
       config: { mode: spec.mode, state: { keepVersions: 5 } },
       dataDir: new DeviceDataDir(dir),
-      pipeline: { bundle, classifier, knnDistance: monitor },
+      pipeline: { bundle, classifier, drift },
       now: () => clock,
       ...(spec.tuning ? { tuning: spec.tuning } : {}),
     });
-    const episodes = new EpisodeTracker();
+    const episodes = new EpisodeIds();
     const raw: string[] = [];
     const quarantined: Quarantined[] = [];
     const server = simulatedServer(spec);
@@ -86,7 +88,7 @@ export async function runMode(spec: ModeSpec, bundle: LoadedBundle, frames: Stre
       const sampleId = `smp_f${String(f.index).padStart(6, '0')}`;
       const r = await pipeline.process(f);
       raw.push(r.label ?? '');
-      const driftFlagged = isDriftFlagged(episodes.observe(r.driftEvents));
+      const driftFlagged = isDriftFlagged(episodes.of(r));
       if ((await adaptation.observe(r, { sampleId, driftFlagged })).quarantined) quarantined.push({ sampleId, truth: f.truth, heldOut: f.heldOut }); // prettier-ignore
       if (f.index >= STREAM.labelsAt - 1) await adaptation.applyFeedback(server(quarantined));
     }

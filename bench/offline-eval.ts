@@ -22,7 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeviceConfig } from '@tinymlops/contracts';
 import { readFashionMnist, scenarioStream } from '@tinymlops/testkit';
-import { EdgeDevice, type PipelineResult, type RawFrame } from '@tinymlops/tinylcm';
+import { EdgeDevice, EpisodeIds, type PipelineResult, type RawFrame } from '@tinymlops/tinylcm';
 import { appendBenchmarks } from './benchmarks-doc.js';
 
 const arg = (name: string, fallback: number) => {
@@ -125,7 +125,8 @@ async function main() {
     now += SYNC_S * 1000;
     for (let i = 0; i < SYNC_S; i++) device.telemetry.observe(calm[(s + i) % calm.length]!);
     if (s >= nextEpisode) {
-      for (const { r, frame } of tape) await device.drift.observe(r, frame, device.episodes.observe(r.driftEvents));
+      const ids = new EpisodeIds(); // a replayed episode is a new episode, with a new id
+      for (const { r, frame } of tape) await device.drift.observe(r, frame, ids.of(r));
       nextEpisode += EPISODE_EVERY_S;
       episodes++;
     }

@@ -39,3 +39,35 @@ describe('loadDeviceConfig', () => {
     await expect(loadDeviceConfig('/nonexistent/device.json')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('loadDeviceConfig: drift.detectors', () => {
+  const source = { type: 'stdin', width: 2, height: 2, channels: 1 };
+  const load = async (drift?: unknown) =>
+    loadDeviceConfig(await configFile(JSON.stringify({ schemaVersion: 1, model: { bundle: 'm' }, source, drift })));
+  const refusal = async (detectors: unknown) =>
+    (await load({ detectors }).catch((e: unknown) => e)) as Error & { code?: string };
+
+  it('takes any label-free kind with its options', async () => {
+    const { config } = await load({ detectors: [{ kind: 'cusum', options: { h: 7 } }] });
+    expect(config.drift.detectors).toMatchObject([{ kind: 'cusum', options: { h: 7 }, input: 'meanDistance' }]);
+  });
+
+  it('leaves the detector set to the device when absent', async () => {
+    expect((await load()).config.drift.detectors).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a misspelt option',
+      [{ kind: 'knn-distance', options: { lambda: 1 } }],
+      /drift\.detectors\.0\.options: .*"lambda"/,
+    ],
+    ['an unknown kind', [{ kind: 'cusumm' }], /drift\.detectors\.0\.kind/],
+    ['a kind that needs labels', [{ kind: 'ddm' }], /drift\.detectors\.0\.kind: .*needs the true label/],
+    ['two detectors of one name', [{ kind: 'cusum' }, { kind: 'cusum' }], /drift\.detectors\.1\.name: duplicate/],
+  ])('refuses %s, naming the key', async (_, detectors, message) => {
+    const err = await refusal(detectors);
+    expect(err.code).toBe('VALIDATION_FAILED');
+    expect(err.message).toMatch(message);
+  });
+});

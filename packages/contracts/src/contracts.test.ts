@@ -78,7 +78,7 @@ describe('contracts', () => {
     const cfg = TOP_LEVEL_SCHEMAS.DeviceConfig.parse(VALID_DOCUMENTS.DeviceConfig[0]);
     // k and metric are absent: the bundle's KNN state decides them (5 / euclidean without one).
     expect(cfg.classifier).toEqual({ capacity: 1000, replacement: 'class-balanced' });
-    expect(cfg.drift.detectors).toEqual([{ kind: 'knn-distance', options: {} }]);
+    expect(cfg.drift.detectors).toBeUndefined(); // the device's default detector set
     expect(cfg.outbox.budgetBytes).toBe(50 * 1024 * 1024);
   });
 });

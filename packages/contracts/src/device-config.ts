@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeviceDriftDetectors } from './drift-detector-config.js';
 import { LocalOutputConfig } from './local-output.js';
 import { DistanceMetric, OperationalMode, SchemaVersion1 } from './primitives.js';
 
@@ -61,9 +62,11 @@ export const DeviceConfig = z.strictObject({
     .prefault({}),
   drift: z
     .strictObject({
-      detectors: z
-        .array(z.strictObject({ kind: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }))
-        .default([{ kind: 'knn-distance', options: {} }]),
+      /**
+       * The drift detectors, each with strict options (a misspelt option is an error naming it);
+       * kinds that need labels are refused. Absent: the device's default set.
+       */
+      detectors: DeviceDriftDetectors.optional(),
       samplesPerEpisode: z.number().int().min(0).max(1000).default(10),
     })
     .prefault({}),

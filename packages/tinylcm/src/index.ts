@@ -48,7 +48,7 @@ export * from './device/device-data-dir.js';
 export * from './device/device-disk-status.js';
 export * from './device/device-packages.js';
 export * from './device/device-settings.js';
-export * from './device/episode-tracker.js';
+export * from './device/episode-ids.js';
 export * from './device/heartbeat-metrics.js';
 export * from './device/model-store.js';
 export * from './device/frame-png.js';

@@ -23,12 +23,8 @@ export interface Transform {
 /** A detector wired into the pipeline (a {@link DetectorSetMember}). */
 export type PipelineDetector = DetectorSetMember;
 
-/**
- * An episode boundary of the pipeline's detector set (a {@link DriftEpisodeEvent}). The set emits
- * only `start` and `end`; `drift` is the per-frame signal of the loop it replaced, kept in the type
- * until the device code that still checks for it is gone.
- */
-export type PipelineDriftEvent = DriftEpisodeEvent | (Omit<DriftEpisodeEvent, 'phase'> & { phase: 'drift' });
+/** An episode boundary of the pipeline's detector set (a {@link DriftEpisodeEvent}): `start` or `end`. */
+export type PipelineDriftEvent = DriftEpisodeEvent;
 
 /** Per-stage wall times of one frame, ms. */
 export interface StageTimings {

@@ -39,8 +39,8 @@ export interface DeviceAdaptationOptions {
   config: Pick<DeviceConfig, 'mode' | 'state'>;
   /** Where the state store, the event log, its upload cursor and the guard's watch live. */
   dataDir: DeviceDataDir;
-  /** The active bundle's parts: its KNN adapts, its KNN-distance monitor is snapshotted with it. */
-  pipeline: Pick<BundlePipeline, 'bundle' | 'classifier' | 'knnDistance'>;
+  /** The active bundle's parts: its KNN adapts, its drift detectors are snapshotted with it. */
+  pipeline: Pick<BundlePipeline, 'bundle' | 'classifier' | 'drift'>;
   /** Puts state snapshots and adaptation events into the outbox (`device.sync.enqueue`). */
   enqueue?: (parts: PackageParts) => Promise<void>;
   now?: () => number;
@@ -50,7 +50,7 @@ export interface DeviceAdaptationOptions {
 
 /** What the device knows about a frame besides the pipeline result. */
 export interface FrameExtras {
-  /** The frame is drift (inside an episode, or signalled): the device's `EpisodeTracker` says. */
+  /** The frame belongs to a drift episode (the pipeline's detector set says; see `isDriftFlagged`). */
   driftFlagged: boolean;
   /** The id the DriftReporter gave this frame's drift sample, so server feedback can find it. */
   sampleId?: string | undefined;
@@ -68,7 +68,7 @@ export interface FrameExtras {
  * @example
  * const adaptation = DeviceAdaptation.open({ config, dataDir, pipeline: dp, enqueue: (p) => packages.enqueue(p) });
  * const r = await dp.pipeline.process(frame);
- * await adaptation.observe(r, { driftFlagged: isDriftFlagged(episodes.observe(r.driftEvents)), sampleId });
+ * await adaptation.observe(r, { driftFlagged: isDriftFlagged(ids.of(r)), sampleId });
  * adaptation.stateVersion; // reported in the heartbeat
  */
 export class DeviceAdaptation {
@@ -101,7 +101,7 @@ export class DeviceAdaptation {
     const components = {
       classifier: pipeline.classifier,
       quarantine: this.quarantine,
-      ...(pipeline.knnDistance ? { detectors: monitorGroup(pipeline.knnDistance) } : {}),
+      detectors: detectorGroup(pipeline.drift),
     };
     this.state = new AdaptiveState({ store: this.store, components, now, modelId });
     this.tracker = new AdaptationTracker({ path: dataDir.adaptationLog });
@@ -223,10 +223,7 @@ function readSentCursor(file: string, lastSeq: number): number {
   return Number.isInteger(n) && n >= 0 && n <= lastSeq ? n : 0;
 }
 
-/** The KNN-distance monitor as the detector group of a snapshot; restored in place, so the pipeline keeps it. */
-function monitorGroup(monitor: NonNullable<BundlePipeline['knnDistance']>): DetectorGroup {
-  return {
-    snapshot: () => [monitor.snapshot()],
-    restore: (snaps) => snaps.forEach((s) => s.kind === monitor.kind && monitor.restore(s)),
-  };
+/** The pipeline's detector set as the detector group of a snapshot; restored into the same set the pipeline runs. */
+function detectorGroup(set: BundlePipeline['drift']): DetectorGroup {
+  return { snapshot: () => set.snapshot(), restore: (snaps) => set.restore(snaps) };
 }

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TinyMLOpsError, TrustedBundleKeys, type DeviceConfig } from '@tinymlops/contracts';
+import { TinyMLOpsError, TrustedBundleKeys, type DeviceConfig, type DeviceDriftDetectors } from '@tinymlops/contracts';
 import type { BundlePipelineOptions } from '../bundle/bundle-pipeline.js';
 import type { LoadBundleOptions, LoadedBundle } from '../bundle/load-bundle.js';
-import type { KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
-import { DRIFT_DETECTORS } from '../drift/registry.js';
 import type { DataLoggerOptions } from '../log/data-logger.js';
 import { DeviceDataDir } from './device-data-dir.js';
 
@@ -26,8 +24,8 @@ export interface DeviceSettings {
   readonly outboxBudgetBytes: number;
   /** `drift.samplesPerEpisode`. */
   readonly samplesPerEpisode: number;
-  /** `drift.detectors`: the KNN-distance monitor's options, or false when it is not listed. */
-  readonly knnDistance: KnnDistanceMonitorOptions | false;
+  /** `drift.detectors` (validated by the config schema); undefined: the device's default set. */
+  readonly detectors: DeviceDriftDetectors | undefined;
 }
 
 /**
@@ -47,7 +45,7 @@ export function deviceSettings(config: DeviceConfig, baseDir: string): DeviceSet
     dataLog: { dir: dataDir.log, budgetBytes: config.log.budgetBytes, imageSampleRate: config.log.imageSampleRate },
     outboxBudgetBytes: config.outbox.budgetBytes,
     samplesPerEpisode: config.drift.samplesPerEpisode,
-    knnDistance: detectorSettings(config.drift.detectors),
+    detectors: config.drift.detectors,
   };
 }
 
@@ -72,7 +70,7 @@ export function pipelineSettings(s: DeviceSettings, bundle: LoadedBundle): Bundl
   }
   return {
     classifier: { capacity, replacement, ...(k === undefined ? {} : { k }), ...(metric ? { metric } : {}) },
-    knnDistance: s.knnDistance,
+    ...(s.detectors ? { drift: s.detectors } : {}),
     logFeatures: false,
   };
 }
@@ -112,23 +110,6 @@ export function checkModeAgainstBundle(config: DeviceConfig, bundle: LoadedBundl
     const name = `${bundle.manifest.id}@${bundle.manifest.version}`;
     refuse('mode', `autonomous needs the knnDistance reference in detectors.json, which bundle ${name} lacks`);
   }
-}
-
-function detectorSettings(entries: DeviceConfig['drift']['detectors']): KnnDistanceMonitorOptions | false {
-  let knn: KnnDistanceMonitorOptions | false = false;
-  entries.forEach((entry, i) => {
-    const key = `drift.detectors.${i}`;
-    if (entry.kind !== 'knn-distance') {
-      refuse(`${key}.kind`, `"${entry.kind}" does not run on the device yet (it runs: knn-distance)`);
-    }
-    if (knn) refuse(`${key}.kind`, 'knn-distance is listed twice');
-    const known = Object.keys(DRIFT_DETECTORS['knn-distance'].defaults);
-    const unknown = Object.keys(entry.options).filter((o) => !known.includes(o));
-    if (unknown.length)
-      refuse(`${key}.options`, `unknown option "${unknown.join('", "')}" (known: ${known.join(', ')})`);
-    knn = entry.options as KnnDistanceMonitorOptions;
-  });
-  return knn;
 }
 
 function refuse(key: string, message: string): never {

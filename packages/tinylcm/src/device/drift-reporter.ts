@@ -3,7 +3,7 @@ import { encodeFloat32, type DriftEvent } from '@tinymlops/contracts';
 import type { RawFrame } from '../features/preprocess.js';
 import type { PipelineDriftEvent, PipelineResult } from '../pipeline.js';
 import type { DriftSampleInput, PackageParts } from '../sync/package-builder.js';
-import type { FrameEpisode } from './episode-tracker.js';
+import type { FrameEpisode } from './episode-ids.js';
 import { encodePng } from './frame-png.js';
 
 /** Options of {@link DriftReporter}. */
@@ -29,14 +29,14 @@ interface OpenEpisode {
 const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`;
 
 /**
- * Turns the device's episodes (from its one `EpisodeTracker`) into drift reports: one event when
+ * Turns the device's episodes (its detector set's, named by `EpisodeIds`) into drift reports: one event when
  * an episode starts, one when it ends, and up to `samplesPerEpisode` samples (features,
  * prediction, neighbours and the frame as PNG) from the episode's first frames. The start event
  * travels with the first samples as soon as they are collected (or at the episode end, if that
  * comes first), so a long episode is visible on the server while it lasts.
  * @example
  * const reporter = new DriftReporter({ emit: (drift) => packages.enqueue({ drift }) });
- * await reporter.observe(result, frame, episodes.observe(result.driftEvents));
+ * await reporter.observe(result, frame, ids.of(result));
  */
 export class DriftReporter {
   readonly samplesPerEpisode: number;

@@ -47,7 +47,7 @@ describe.skipIf(!HAS_TEST_BUNDLE)('EdgeDevice against a loopback device server',
   it('enrols, reports a drift episode with samples and uploads it', async () => {
     const d = await open();
     await play(d, 260);
-    expect(d.episodes.active).toBe(false);
+    expect(d.pipeline.drift.inEpisode).toBe(false);
     const round = await d.sync?.syncOnce();
     expect(round?.error).toBeUndefined();
     expect(round?.uploaded.length).toBeGreaterThanOrEqual(2);
@@ -108,7 +108,7 @@ describe.skipIf(!HAS_TEST_BUNDLE)('EdgeDevice against a loopback device server',
     await d.sync?.syncOnce(); // enrolled: every report becomes a package at once
     const earlier = new Set(server.stored.keys()); // other tests' devices share the server
     const frames = await play(d, 320);
-    expect(d.episodes.active).toBe(false);
+    expect(d.pipeline.drift.inEpisode).toBe(false);
     const inEpisode = frames.filter((f) => f.episode.episodeId !== undefined).length;
     expect(inEpisode).toBeGreaterThan(20);
     await d.sync?.syncOnce();

@@ -23,7 +23,7 @@ import { DeviceModels } from './device-models.js';
 import { deviceSettings, type DeviceSettings } from './device-settings.js';
 import { DeviceSync } from './device-sync.js';
 import { DriftReporter } from './drift-reporter.js';
-import { EpisodeTracker, isDriftFlagged, type FrameEpisode } from './episode-tracker.js';
+import { EpisodeIds, isDriftFlagged, type FrameEpisode } from './episode-ids.js';
 import { heartbeatMetrics } from './heartbeat-metrics.js';
 import { TelemetryReporter } from './telemetry-reporter.js';
 
@@ -84,8 +84,8 @@ export class EdgeDevice {
   readonly dataLog: DataLogger;
   readonly outbox: Outbox;
   readonly telemetry: TelemetryReporter;
-  /** The one answer to "is a drift episode open", read by the reporter, adaptation and status. */
-  readonly episodes = new EpisodeTracker();
+  /** Names the episodes of the pipeline's detector set (the one episode tracker) for every reader. */
+  episodes = new EpisodeIds();
   readonly packages: DevicePackages;
   readonly drift: DriftReporter;
   /** Background sync; undefined for a device without a server in its config. */
@@ -153,7 +153,7 @@ export class EdgeDevice {
     const result = await this.#dp.pipeline.process(frame);
     this.#frames++;
     this.telemetry.observe(result, frame);
-    const episode = this.episodes.observe(result.driftEvents);
+    const episode = this.episodes.of(result);
     const sampleId = await this.drift.observe(result, frame, episode);
     await this.adaptation.observe(result, { driftFlagged: isDriftFlagged(episode), sampleId });
     return { result, episode };
@@ -167,7 +167,7 @@ export class EdgeDevice {
       model: this.model,
       stateVersion: this.adaptation.stateVersion,
       uptimeSeconds: Math.max(0, (this.#p.now() - this.#started) / 1000),
-      metrics: heartbeatMetrics(this.ops.metrics(), this.#frames, this.episodes.active),
+      metrics: heartbeatMetrics(this.ops.metrics(), this.#frames, this.#dp.drift.inEpisode),
     };
   }
 
@@ -185,6 +185,7 @@ export class EdgeDevice {
     const next = await this.#p.models.install(stagingDir);
     const old = this.#dp;
     this.#dp = next;
+    this.episodes = new EpisodeIds(); // the new pipeline's detector set counts its episodes from 1
     this.adaptation = this.#adaptationFor(next);
     old.dispose();
     const { id, version } = next.bundle.manifest;
