@@ -31,6 +31,8 @@ export interface DeviceSyncOptions {
   logger: SyncLogger;
   now: () => number;
   fetch?: typeof fetch | undefined;
+  /** While the server is unreachable, package telemetry at most this often (default 600 s). */
+  offlinePackageSeconds?: number;
 }
 
 /**
@@ -46,6 +48,9 @@ export class DeviceSync {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = true;
   #round: Promise<SyncRound | undefined> | undefined;
+  /** The last round failed: telemetry is packaged every `offlinePackageSeconds`, not every round. */
+  #offline = false;
+  #packagedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: DeviceSyncOptions) {}
 
@@ -92,14 +97,20 @@ export class DeviceSync {
   }
 
   private async round(): Promise<SyncRound | undefined> {
-    // While the backoff runs (offline), telemetry keeps accumulating instead of becoming one small
-    // package per tick: fewer, larger packages cost less CPU and outbox space for the same records.
+    // While offline, telemetry keeps accumulating instead of becoming one small package per round:
+    // fewer, larger packages cost less CPU and outbox space for the same records. Drift reports
+    // are packaged at once either way (they do not wait for a round).
     if (this.#client && !this.#client.ready) return this.#client.syncOnce();
-    const parts = await this.o.drain();
-    if (parts) await this.enqueue(parts);
+    const now = this.o.now();
+    if (!this.#offline || now - this.#packagedAt >= (this.o.offlinePackageSeconds ?? 600) * 1000) {
+      this.#packagedAt = now;
+      const parts = await this.o.drain();
+      if (parts) await this.enqueue(parts);
+    }
     const client = await this.client();
     if (!client) return undefined;
     const r = await client.syncOnce();
+    this.#offline = r.error !== undefined;
     if (r.authFailed) await this.forgetCredentials();
     return r;
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PACKAGE_LIMITS, PredictionsDocument } from '@tinymlops/contracts';
@@ -34,7 +34,27 @@ describe('TelemetryReporter', () => {
     expect(first).toBeLessThan(2 ** 31);
     const again = await TelemetryReporter.open({ seqFile: file, now });
     again.log('warn', 'two');
-    expect((await again.drain(null))?.logs?.[0]?.seq).toBe(first + 1);
+    expect((await again.drain(null))?.logs?.[0]?.seq).toBeGreaterThan(first);
+  });
+
+  it('reserves numbers in blocks: the file is written once per block, and a restart skips the rest', async () => {
+    const file = await seqFile();
+    const t = await TelemetryReporter.open({ seqFile: file, seqBlock: 10 });
+    const drained: number[] = [];
+    const writes: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      t.log('warn', `line ${i}`);
+      drained.push((await t.drain(null))?.logs?.[0]?.seq ?? -1);
+      const text = await readFile(file, 'utf8');
+      if (writes.at(-1) !== text) writes.push(text);
+    }
+    expect(drained.every((s, i) => i === 0 || s === drained[i - 1]! + 1)).toBe(true);
+    expect(writes).toHaveLength(3); // one write per 10 numbers handed out
+    const restarted = await TelemetryReporter.open({ seqFile: file, seqBlock: 10 });
+    restarted.log('warn', 'after a crash');
+    const next = (await restarted.drain(null))?.logs?.[0]?.seq ?? -1;
+    expect(next).toBeGreaterThan(drained.at(-1)!); // never reused…
+    expect(next).toBeLessThanOrEqual(drained.at(-1)! + 11); // …and at most one block skipped
   });
 
   it('sends metrics only when frames ran since the last drain', async () => {
@@ -98,5 +118,15 @@ describe('thumbnail', () => {
     data.fill(0);
     expect(t.width).toBe(28);
     expect(t.data[5]).toBe(5);
+  });
+});
+
+describe('TelemetryReporter prediction samples', () => {
+  it('keeps at most maxPredictions between drains (the newest), and says how many it dropped', async () => {
+    const t = await TelemetryReporter.open({ seqFile: await seqFile(), predictionEvery: 1, maxPredictions: 3 });
+    for (let i = 0; i < 5; i++) t.observe({ ...result(), confidence: i / 10 } as PipelineResult);
+    const parts = await t.drain(null);
+    expect(parts?.predictions?.map((p) => p.confidence)).toEqual([0.2, 0.3, 0.4]);
+    expect(parts?.logs?.map((l) => l.message)).toEqual(['dropped 2 older prediction samples (buffer full)']);
   });
 });

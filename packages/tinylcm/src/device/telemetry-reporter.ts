@@ -10,12 +10,16 @@ import { encodePng } from './frame-png.js';
 
 /** Options of {@link TelemetryReporter}. */
 export interface TelemetryReporterOptions {
-  /** File holding the next sequence numbers (survives restarts, so no range is ever reused). */
+  /** File holding the sequence numbers reserved so far (survives restarts, so no range is ever reused). */
   seqFile: string;
+  /** Numbers reserved per type and write of `seqFile` (default 1000): a restart skips at most this many. */
+  seqBlock?: number;
   /** Keep one prediction in this many as a prediction sample (default 10). */
   predictionEvery?: number;
   /** Most buffered log lines between flushes; older ones are counted and dropped (default 500). */
   maxLogs?: number;
+  /** Most buffered prediction samples between drains; older ones are dropped and counted (default 500). */
+  maxPredictions?: number;
   now?: () => number;
 }
 
@@ -30,8 +34,9 @@ interface Seqs {
 
 /**
  * Buffers what the server charts — operational metrics, sampled predictions and warning logs —
- * and hands it out as incremental package parts with per-device sequence numbers. The next
- * numbers are persisted before a batch leaves, so a crash leaves a gap, never a reused number.
+ * and hands it out as incremental package parts with per-device sequence numbers. Numbers are
+ * reserved in blocks, persisted before a batch that needs a new block leaves, so a crash leaves a
+ * gap, never a reused number (and a drain rarely writes the file: an offline device drains often).
  * @example
  * const t = await TelemetryReporter.open({ seqFile: 'data/telemetry-seq.json' });
  * t.observe(result);
@@ -39,10 +44,13 @@ interface Seqs {
  */
 export class TelemetryReporter {
   #seq: Seqs;
+  /** Numbers below these are reserved in `seqFile`. */
+  #reserved: Seqs;
   /** Sampled predictions, each with a copy of its raw frame (PNG-encoded at drain, off the frame path). */
   #predictions: (PredictionInput & { frame?: RawFrame })[] = [];
   #logs: Omit<LogRecord, 'seq'>[] = [];
   #droppedLogs = 0;
+  #droppedPredictions = 0;
   #frames = 0;
   #framesAtDrain = 0;
   readonly #now: () => number;
@@ -52,6 +60,7 @@ export class TelemetryReporter {
     seq: Seqs,
   ) {
     this.#seq = seq;
+    this.#reserved = seq;
     this.#now = options.now ?? Date.now;
   }
 
@@ -74,6 +83,10 @@ export class TelemetryReporter {
    */
   observe(r: PipelineResult, frame?: RawFrame): void {
     if (this.#frames++ % (this.options.predictionEvery ?? 10) !== 0) return;
+    if (this.#predictions.length >= (this.options.maxPredictions ?? 500)) {
+      this.#predictions.shift(); // a long time offline: keep the newest, bounded in memory and package size
+      this.#droppedPredictions++;
+    }
     this.#predictions.push({
       // A copy (sources may reuse their frame buffer), shrunk to a thumbnail: a 640×480 camera
       // frame as PNG every few seconds would dominate the outbox and the uplink.
@@ -96,6 +109,17 @@ export class TelemetryReporter {
     this.#logs.push({ at: new Date(this.#now()).toISOString(), level, message, ...(context ? { context } : {}) });
   }
 
+  /** Persists a new block of numbers when this batch used numbers beyond the reserved ones. */
+  async #reserve(): Promise<void> {
+    const seq = this.#seq;
+    const r = this.#reserved;
+    if (seq.metrics <= r.metrics && seq.logs <= r.logs && seq.predictions <= r.predictions) return;
+    const block = this.options.seqBlock ?? 1000;
+    const next = { metrics: seq.metrics + block, logs: seq.logs + block, predictions: seq.predictions + block };
+    await writeFileAtomic(this.options.seqFile, JSON.stringify(next));
+    this.#reserved = next;
+  }
+
   /** Everything buffered since the last drain, numbered, as package parts (or null when empty). */
   async drain(ops: OperationalMetrics | null): Promise<PackageParts | null> {
     const at = new Date(this.#now()).toISOString();
@@ -105,7 +129,10 @@ export class TelemetryReporter {
     this.#framesAtDrain = this.#frames;
     const metrics: Omit<MetricRecord, 'seq'>[] = ops && ops.frames > 0 && fresh ? metricRecords(ops, at) : [];
     if (this.#droppedLogs) this.log('warn', `dropped ${this.#droppedLogs} log lines (buffer full)`);
+    if (this.#droppedPredictions)
+      this.log('info', `dropped ${this.#droppedPredictions} older prediction samples (buffer full)`);
     this.#droppedLogs = 0;
+    this.#droppedPredictions = 0;
     const logs = this.#logs.splice(0);
     const predictions = await Promise.all(this.#predictions.splice(0).map(withImage));
     if (!metrics.length && !logs.length && !predictions.length) return null;
@@ -121,7 +148,7 @@ export class TelemetryReporter {
       logs: this.#seq.logs + logs.length,
       predictions: this.#seq.predictions + predictions.length,
     };
-    await writeFileAtomic(this.options.seqFile, JSON.stringify(this.#seq));
+    await this.#reserve();
     return parts;
   }
 }

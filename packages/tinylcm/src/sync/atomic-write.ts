@@ -10,6 +10,12 @@ export const TEMP_MARKER = '.tmp-';
 export interface WriteFileAtomicOptions {
   /** File mode of the new file (default 0o644). Applied at creation, so the content is never readable by others. */
   mode?: number;
+  /**
+   * Flush to the disk before and after the rename (default true). `false` keeps the all-or-nothing
+   * swap for readers but not across a power cut, for files that are informative only: the fsyncs
+   * are most of the write's cost.
+   */
+  durable?: boolean;
 }
 
 /**
@@ -55,7 +61,7 @@ export function writeFileAtomicSync(
   try {
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
+    if (options.durable !== false) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     rmSync(temp, { force: true });
@@ -63,6 +69,7 @@ export function writeFileAtomicSync(
   }
   closeSync(fd);
   renameSync(temp, path);
+  if (options.durable === false) return;
   const dirFd = openSync(dirname(path), 'r');
   try {
     fsyncSync(dirFd); // the rename itself must survive a power cut

@@ -75,6 +75,7 @@ export class SyncClient {
   private round: Promise<SyncRound> | undefined;
   private stopped = true;
   private status: SyncStatus | undefined;
+  private stateDirReady = false;
 
   constructor(private readonly options: SyncClientOptions) {
     const { credentials, stateDir } = options;
@@ -148,7 +149,8 @@ export class SyncClient {
     if (!this.backoff.ready()) return round;
     round.ran = true;
     try {
-      await mkdir(this.options.stateDir, { recursive: true });
+      if (!this.stateDirReady) await mkdir(this.options.stateDir, { recursive: true });
+      this.stateDirReady = true;
       const failure = await this.steps(round);
       if (failure) this.fail(round, failure);
       else this.backoff.succeeded();
