@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import { readDeviceStatus } from './device-status.js';
 import { runDevice } from './run-device.js';
+import { shownPath } from './shown-path.js';
 
 /** Graceful shutdown gets this long; then the process exits anyway (systemd expects a prompt stop). */
 const SHUTDOWN_MS = 1500;
@@ -40,7 +41,7 @@ program
     const s = await readDeviceStatus(opts.config);
     if (opts.json) return console.log(JSON.stringify(s, null, 2));
     const outbox = `${s.outboxFiles} packages, ${(s.outboxBytes / 1024).toFixed(1)} KiB, ${s.droppedPackages} dropped`;
-    console.log(`data folder   ${s.dataDir}`);
+    console.log(`data folder   ${shownPath(s.dataDir)}`);
     console.log(`device id     ${s.deviceId ?? '(not enrolled yet)'}`);
     console.log(`server        ${s.server ?? '(none: offline device)'}`);
     console.log(`model         ${s.model ?? '(not installed yet: run the device once)'}`);

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { EdgeDevice, type DeviceFrame, type RawFrame, type SyncLogger } from '@tinymlops/tinylcm';
 import { loadDeviceConfig } from './load-device-config.js';
 import { openLocalOutputs, type LocalOutputs } from './output/local-outputs.js';
+import { shownPath } from './shown-path.js';
 import { createFrameSource } from './sources/create-frame-source.js';
 import type { FrameSource, SourceFrame } from './sources/frame-source.js';
 
@@ -61,7 +62,8 @@ export async function runDevice(o: RunDeviceOptions): Promise<RunSummary> {
   const outputs = await openOutputs(device, config.output, o.stdout);
   const { modelId, version } = device.model;
   const name = config.name ?? 'device';
-  out(`tinylcm-device: ${name} running ${modelId}@${version} in ${config.mode} mode; data in ${device.dataDir.root}`);
+  const dataDir = shownPath(device.dataDir.root);
+  out(`tinylcm-device: ${name} running ${modelId}@${version} in ${config.mode} mode; data in ${dataDir}`);
   if (outputs.streamUrl) out(`local output: predictions as server-sent events at ${outputs.streamUrl}`);
   device.startSync();
   const sourceOptions = {
