@@ -3,7 +3,7 @@ import { TinyMLOpsError } from '@tinymlops/contracts';
 import type { LiteRtLogSink } from './litert-node-shims.js';
 
 /** The inference backends TinyLCM can use. */
-export const MODEL_BACKENDS = ['litert', 'onnx'] as const;
+export const MODEL_BACKENDS = ['xnnpack', 'onnx', 'litert'] as const;
 export type ModelBackend = (typeof MODEL_BACKENDS)[number];
 
 /** Name, shape and element type of one model input or output. */
@@ -59,6 +59,12 @@ export interface LoadModelRuntimeOptions {
    * only effective when set on the first LiteRT load of the process. Default false.
    */
   lowMemory?: boolean;
+  /**
+   * Threads for one inference (default 1). `xnnpack` and `onnx` run a native thread pool; `litert`
+   * above 1 loads LiteRT.js' threaded WASM build (workers; needs relaxed SIMD, which TinyLCM turns
+   * on in Node 20), process-wide from its first load on.
+   */
+  threads?: number;
 }
 
 /**
@@ -74,6 +80,10 @@ export async function loadModelRuntime(
 ): Promise<ModelRuntime> {
   const bytes = typeof source === 'string' ? await readModelFile(source, options.modelName) : source;
   const backend = options.backend ?? 'litert';
+  if (backend === 'xnnpack') {
+    const { createXnnpackRuntime } = await import('./xnnpack/xnnpack-runtime.js');
+    return createXnnpackRuntime(bytes, options);
+  }
   if (backend === 'onnx') {
     const { createOnnxRuntime } = await import('./onnx-runtime.js');
     return createOnnxRuntime(bytes, options);
