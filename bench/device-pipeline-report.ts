@@ -57,7 +57,9 @@ function tableRow(r: DeviceBenchRow): string {
 
 function tfLiteLine(model: string, tf: TfLiteResult | undefined): string {
   if (!tf) return `- ${model}: TF Lite comparator absent (ratioToTfLite null)`;
-  const runs = tf.runs.map((r) => `${r.threads} thread${r.threads > 1 ? 's' : ''} ${r.cpuMsMedian} ms CPU / ${r.wallMsMedian} ms wall`); // prettier-ignore
+  const runs = tf.runs.map(
+    (r) => `${r.threads} thread${r.threads > 1 ? 's' : ''} ${r.cpuMsMedian} ms CPU / ${r.wallMsMedian} ms wall`,
+  );
   return `- ${model}: TF Lite ${tf.tfliteVersion} (Python, XNNPACK): ${runs.join('; ')}`;
 }
 
@@ -79,7 +81,7 @@ export function deviceBenchReport(
     `inference thread), ms median / p95 per frame after 10 warm-up frames; each row a fresh process. ` +
     `Launcher flags: \`${o.launcherFlags.join(' ') || '(none)'}\`.`;
   const table = [
-    `| model | backend | threads | node flags | clock | ${STAGES.join(' | ')} | ratio to TF Lite (1 thread) | overhead (median / mean) | KNN µs | transform ms | peak RSS MB |`, // prettier-ignore
+    `| model | backend | threads | node flags | clock | ${STAGES.join(' | ')} | ratio to TF Lite (1 thread) | overhead (median / mean) | KNN µs | transform ms | peak RSS MB |`,
     `|---|---|---:|---|---|${STAGES.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
     ...rows.map(tableRow),
   ].join('\n');
@@ -87,8 +89,13 @@ export function deviceBenchReport(
   const goals =
     'Goals: ratio to TF Lite ≤ 2.5 (1 thread) and ≤ 1.5 (all cores) on the best backend; overhead ≤ 2 % of ' +
     'inference; KNN predict ≤ 50 µs; transform ≤ 0.5 ms; peak RSS ≤ 120 MB (224² model, launcher row).';
-  const rss = rows.map((r) => `${r.model} ${r.backend}×${r.threads} ${r.nodeFlags || 'default'} ${r.baselineRssMb} / ${r.loadedRssMb} / ${r.peakRssMb}`).join('; '); // prettier-ignore
+  const rss = rows
+    .map(
+      (r) =>
+        `${r.model} ${r.backend}×${r.threads} ${r.nodeFlags || 'default'} ${r.baselineRssMb} / ${r.loadedRssMb} / ${r.peakRssMb}`,
+    )
+    .join('; ');
   const text = `${header}\n\n${table}\n\n${tf}\n\n${goals}\n`;
-  const section = `\n## Device pipeline — ${new Date().toISOString()}\n\n${header}\n\n${table}\n\n${tf}\n\nRSS (MB) after imports / after model load / peak: ${rss}.\n`; // prettier-ignore
+  const section = `\n## Device pipeline — ${new Date().toISOString()}\n\n${header}\n\n${table}\n\n${tf}\n\nRSS (MB) after imports / after model load / peak: ${rss}.\n`;
   return { text, section };
 }

@@ -49,7 +49,9 @@ export async function measureTfLite(
   try {
     const pre = createPreprocessor(spec);
     const frameAt = await benchFrames(repo);
-    const inputs = Array.from({ length: frames + WARM_UP }, (_, i) => Buffer.from(pre.process(frameAt(i)).slice().buffer)); // prettier-ignore
+    const inputs = Array.from({ length: frames + WARM_UP }, (_, i) =>
+      Buffer.from(pre.process(frameAt(i)).slice().buffer),
+    );
     const file = path.join(dir, 'inputs.bin');
     writeFileSync(file, Buffer.concat(inputs));
     const script = path.join(repo, 'bench/tflite_interpreter.py');

@@ -92,10 +92,19 @@ function runChild(model: string, v: Variant, compiled: string, extra: string[]):
   try {
     // The compiled child cannot find the addon relative to itself: tell it where the build is.
     const env = { ...process.env, TINYLCM_XNNPACK_ADDON: path.join(REPO, XNNPACK_ADDON) };
-    const out = execFileSync(process.execPath, args, { cwd: REPO, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); // prettier-ignore
+    const out = execFileSync(process.execPath, args, {
+      cwd: REPO,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return JSON.parse(out.trim().split('\n').at(-1) ?? '') as ChildRow;
   } catch (e) {
-    const why = String((e as { stderr?: string }).stderr ?? e).trim().split('\n').filter((l) => /error/i.test(l)).at(-1); // prettier-ignore
+    const why = String((e as { stderr?: string }).stderr ?? e)
+      .trim()
+      .split('\n')
+      .filter((l) => /error/i.test(l))
+      .at(-1);
     console.log(`!! ${model}, ${v.backend} ${v.threads ?? 'default'} threads: not run (${why ?? 'failed'})`);
     return undefined;
   }
@@ -128,7 +137,9 @@ const tflite = new Map<string, TfLiteResult | undefined>();
 if (!existsSync(path.join(REPO, XNNPACK_ADDON))) console.log('!! XNNPACK addon not built (npm run build:xnnpack)');
 for (const model of models) {
   const poc = model === 'poc-object';
-  const file = poc ? path.join(shared ?? '', POC_DIR, 'model_object.tflite') : path.join(REPO, 'models/fashion-mnv2/model.tflite'); // prettier-ignore
+  const file = poc
+    ? path.join(shared ?? '', POC_DIR, 'model_object.tflite')
+    : path.join(REPO, 'models/fashion-mnv2/model.tflite');
   const { loadBundle } = await import('../packages/tinylcm/src/bundle/load-bundle.js');
   const spec = poc ? POC_INPUT : (await loadBundle(path.join(REPO, 'models/fashion-mnv2'))).manifest.input;
   const tf = await measureTfLite(REPO, file, spec, frames);

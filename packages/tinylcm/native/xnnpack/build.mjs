@@ -14,8 +14,10 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.join(here, 'build', 'tinylcm_xnnpack.node');
 if (process.argv.includes('--help')) {
-  console.log('usage: npm run build:xnnpack [-- --if-possible]\n' +
-    'Compiles the XNNPACK addon. --if-possible: exit 0 with a note when the compiler or libraries are missing.');
+  console.log(
+    'usage: npm run build:xnnpack [-- --if-possible]\n' +
+      'Compiles the XNNPACK addon. --if-possible: exit 0 with a note when the compiler or libraries are missing.',
+  );
   process.exit(0);
 }
 const soft = process.argv.includes('--if-possible');
@@ -39,8 +41,19 @@ if (missing.length > 0) {
   process.exit(soft ? 0 : 1);
 }
 fs.mkdirSync(path.dirname(out), { recursive: true });
-const args = ['-O2', '-Wall', '-shared', '-fPIC', `-I${nodeInclude}`, path.join(here, 'tinylcm_xnnpack.c'),
-  '-lXNNPACK', '-lpthreadpool', '-lm', '-o', out];
+const args = [
+  '-O2',
+  '-Wall',
+  '-shared',
+  '-fPIC',
+  `-I${nodeInclude}`,
+  path.join(here, 'tinylcm_xnnpack.c'),
+  '-lXNNPACK',
+  '-lpthreadpool',
+  '-lm',
+  '-o',
+  out,
+];
 console.log(`build:xnnpack: ${cc} ${args.join(' ')}`);
 execFileSync(cc, args, { stdio: 'inherit' });
 console.log(`build:xnnpack: wrote ${path.relative(process.cwd(), out)}`);

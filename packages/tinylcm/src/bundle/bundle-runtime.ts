@@ -30,7 +30,10 @@ export function bundleModelSources(bundle: LoadedBundle): ModelSources {
  * const rt = await loadBundleRuntime(bundle, { onChoice: (c) => console.log(c.summary) });
  * const features = (await rt.run(input)).get(rt.featureTensor);
  */
-export async function loadBundleRuntime(bundle: LoadedBundle, options: BundleRuntimeOptions = {}): Promise<ModelRuntime> {
+export async function loadBundleRuntime(
+  bundle: LoadedBundle,
+  options: BundleRuntimeOptions = {},
+): Promise<ModelRuntime> {
   const m = bundle.manifest;
   const { inference, onChoice, ...rest } = options;
   const opts = { ...rest, modelName: `${m.id}@${m.version}`, featureTensor: m.featureTensor.name };

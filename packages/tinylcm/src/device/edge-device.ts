@@ -84,6 +84,7 @@ export class EdgeDevice {
     const ops = new OperationalMonitor();
     const dataLog = new DataLogger({ dir: path.join(dataDir, 'log'), budgetBytes: o.config.log.budgetBytes, imageSampleRate: o.config.log.imageSampleRate, now }); // prettier-ignore
     const dp = await loadBundlePipeline(bundleDir, pipelineOptions(o.config, ops, dataLog, await sharedRuntimeFor(bundleDir, o.runtime))); // prettier-ignore
+    logger.info(`inference: ${dp.inference?.summary ?? 'shared runtime'}`);
     const outbox = await Outbox.open(path.join(dataDir, 'outbox'), { budgetBytes: o.config.outbox.budgetBytes, log: logger, now }); // prettier-ignore
     const telemetry = await TelemetryReporter.open({ seqFile: path.join(dataDir, 'telemetry-seq.json'), now });
     // The reporters and sync are built before the device they call back into.
@@ -137,6 +138,7 @@ export class EdgeDevice {
         outboxBytes: 0,
         outboxPackages: 0,
         droppedPackages: 0,
+        ...inferenceMetrics(this.#dp),
       },
     };
   }
@@ -167,7 +169,8 @@ export class EdgeDevice {
     this.#dp = next;
     this.adaptation = this.#adapt(next);
     old.dispose();
-    this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`);
+    const inference = next.inference?.summary;
+    this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`, { inference });
   }
 
   /** Flushes telemetry into the outbox, stops sync, closes the outbox and frees the runtime. */
@@ -201,10 +204,17 @@ async function sharedRuntimeFor(
 
 /** Feedback is pulled only in server-assisted mode; `fallback` acknowledges it when the app gives no handler. */
 
+/** Backend and threads for the heartbeat (absent when the runtime was shared in, as in fleet-sim). */
+function inferenceMetrics(dp: BundlePipeline) {
+  return dp.inference ? { inferenceBackend: dp.inference.backend, inferenceThreads: dp.inference.threads } : {};
+}
+
 function pipelineOptions(config: DeviceConfig, ops: OperationalMonitor, log: DataLogger, runtime?: ModelRuntime) {
   const knn = config.drift.detectors.find((d) => d.kind === 'knn-distance');
+  const { backend, threads } = config.inference;
   return {
     ...(runtime ? { runtime } : {}),
+    inference: { backend, ...(threads ? { threads } : {}) },
     classifier: {
       capacity: config.classifier.capacity,
       replacement: config.classifier.replacement,

@@ -69,7 +69,7 @@ export async function loadFastestRuntime(
     try {
       const runtime = await loadModelRuntime(bytes, { ...options, backend, threads });
       const why = skipped.map((s) => `${s.backend} skipped: ${s.reason}`).join('; ');
-      const summary = `${backend}, ${threads} thread${threads === 1 ? '' : 's'}${pinned ? ' (pinned)' : ''}${why ? ` (${why})` : ''}`; // prettier-ignore
+      const summary = `${backend}, ${threads} thread${threads === 1 ? '' : 's'}${pinned ? ' (pinned)' : ''}${why ? ` (${why})` : ''}`;
       return { runtime, choice: { backend, threads, summary, skipped } };
     } catch (e) {
       if (pinned || backend === 'litert') throw e;

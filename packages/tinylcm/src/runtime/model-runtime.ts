@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
-import { TinyMLOpsError } from '@tinymlops/contracts';
+import { INFERENCE_BACKENDS, TinyMLOpsError } from '@tinymlops/contracts';
 import type { LiteRtLogSink } from './litert-node-shims.js';
 
-/** The inference backends TinyLCM can use. */
-export const MODEL_BACKENDS = ['xnnpack', 'onnx', 'litert'] as const;
+/** The inference backends TinyLCM can use (see `InferenceBackend` in contracts). */
+export const MODEL_BACKENDS = INFERENCE_BACKENDS;
 export type ModelBackend = (typeof MODEL_BACKENDS)[number];
 
 /** Name, shape and element type of one model input or output. */
@@ -33,6 +33,8 @@ export interface ModelRuntime {
   readonly outputs: readonly TensorDescription[];
   /** Name of the output holding the feature vector. */
   readonly featureTensor: string;
+  /** Threads one inference uses. */
+  readonly threads?: number;
   /** Runs one frame. Throws `MODEL_LOAD_FAILED` when the input has the wrong type or length. */
   run(input: Uint8Array | Float32Array): Promise<Map<string, Float32Array>>;
   /** Frees the engine's memory; the runtime is unusable afterwards. */

@@ -92,6 +92,7 @@ export async function createOnnxRuntime(bytes: Uint8Array, options: LoadModelRun
     inputs,
     outputs,
     featureTensor,
+    threads: Math.max(1, options.threads ?? 1),
     async run(input) {
       const desc = inputs[0];
       if (!desc) throw modelError(name, 'the model has no input');

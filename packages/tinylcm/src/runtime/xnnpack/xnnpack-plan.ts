@@ -1,5 +1,6 @@
 import type { TfliteGraph, TfliteOperatorOptions } from '../tflite-flatbuffer/read-tflite-graph.js';
 import type { TfliteTensorInfo } from '../tflite-flatbuffer/read-tflite-model.js';
+import type { TensorDescription } from '../model-runtime.js';
 
 /** `enum xnn_datatype` values of xnnpack.h. */
 const XNN = { fp32: 1, qint8: 3, qcint8: 6, qcint32: 7 } as const;
@@ -38,6 +39,8 @@ export interface XnnPlan {
   /** TFLite's QUANTIZE uint8 → int8 of the input, as a table (the addon applies it per byte). */
   inputLut: Int8Array | undefined;
   inputBytes: number;
+  /** The model input as callers feed it (signature name, TFLite shape and element type). */
+  input: TensorDescription;
   /** Output names in external-id order (1, 2, …) and their element counts. */
   outputNames: string[];
   outputLengths: number[];
@@ -92,6 +95,7 @@ export function planXnnpack(g: TfliteGraph, o: { threads: number; extraOutputs: 
     threads: o.threads,
     inputLut,
     inputBytes: inputLut || input.dtype !== 'float32' ? count(input.shape) : 4 * count(input.shape),
+    input: { name: g.info.signatureInputs.get(input.index) ?? input.name, shape: input.shape, dtype: input.dtype },
     outputNames: outputs.map((t) => g.info.signatureOutputs.get(t.index) ?? t.name),
     outputLengths: outputs.map((t) => count(t.shape)),
   };
@@ -166,7 +170,8 @@ class PlanBuilder {
       const params = [p[0], p[2], p[4], p[6], p[1], p[3], p[5], p[7]].map(Number);
       this.#node('pad', params, [0], [x], this.#value(out));
     } else if (op.op === 'MEAN' && w && a.shape.length === 4) {
-      if ([...this.#constantInt32(w)].sort().join() !== '1,2') throw new XnnUnsupportedError('MEAN over axes other than H, W'); // prettier-ignore
+      if ([...this.#constantInt32(w)].sort().join() !== '1,2')
+        throw new XnnUnsupportedError('MEAN over axes other than H, W');
       this.#node('gap', [], range, [x], this.#value(out));
     } else if (op.op === 'DEQUANTIZE' || (op.op === 'QUANTIZE' && a.dtype === 'float32')) {
       this.#node('convert', [], [], [x], this.#value(out));
@@ -206,8 +211,10 @@ class PlanBuilder {
   /** Per-channel int8 weights; a per-tensor scale is repeated per channel. */
   #weights(w: TfliteTensorInfo, channelDim: number): number {
     const data = this.g.constant(w.index);
-    if (w.dtype !== 'int8' || !data || !w.quantization) throw new XnnUnsupportedError(`weights "${w.name}" are not int8`); // prettier-ignore
-    if (w.quantization.zeroPoint.some((z) => z !== 0)) throw new XnnUnsupportedError(`weights "${w.name}" have a zero point`); // prettier-ignore
+    if (w.dtype !== 'int8' || !data || !w.quantization)
+      throw new XnnUnsupportedError(`weights "${w.name}" are not int8`);
+    if (w.quantization.zeroPoint.some((z) => z !== 0))
+      throw new XnnUnsupportedError(`weights "${w.name}" have a zero point`);
     if (w.quantization.scale.length > 1 && this.g.quantizedDimension(w.index) !== channelDim) {
       throw new XnnUnsupportedError(`weights "${w.name}" are quantised along another axis`);
     }
@@ -232,7 +239,16 @@ class PlanBuilder {
 
 function plain(shape: readonly number[], type: number): XnnTensor {
   const dims = [...shape];
-  return { type, dims, zeroPoint: 0, scale: undefined, channelDim: 0, data: undefined, externalId: NO_EXTERNAL_ID, flags: 0 }; // prettier-ignore
+  return {
+    type,
+    dims,
+    zeroPoint: 0,
+    scale: undefined,
+    channelDim: 0,
+    data: undefined,
+    externalId: NO_EXTERNAL_ID,
+    flags: 0,
+  };
 }
 
 function channelScales(scale: readonly number[], channels: number): Float32Array {

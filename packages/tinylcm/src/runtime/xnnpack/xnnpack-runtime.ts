@@ -28,10 +28,16 @@ export function createXnnpackRuntime(source: Uint8Array, options: LoadModelRunti
     const bytes = new Uint8Array(source);
     fixDynamicBatch(bytes);
     const graph = readTfliteGraph(bytes);
-    const extra = extraOutput(graph.info.tensors, graph.info.outputs, options.featureTensor, graph.info.signatureOutputs); // prettier-ignore
+    const extra = extraOutput(
+      graph.info.tensors,
+      graph.info.outputs,
+      options.featureTensor,
+      graph.info.signatureOutputs,
+    );
     plan = planXnnpack(graph, { threads: Math.max(1, options.threads ?? 1), extraOutputs: extra });
   } catch (e) {
-    if (e instanceof TfliteFormatError) return Promise.reject(modelError(name, `not a valid TFLite file: ${e.message}`, e)); // prettier-ignore
+    if (e instanceof TfliteFormatError)
+      return Promise.reject(modelError(name, `not a valid TFLite file: ${e.message}`, e));
     if (e instanceof XnnUnsupportedError) return Promise.reject(modelError(name, `xnnpack backend: ${e.message}`, e));
     throw e;
   }
@@ -74,14 +80,15 @@ class XnnpackRuntime implements ModelRuntime {
   ) {
     this.modelName = options.modelName;
     this.threads = plan.threads;
-    const input = plan.tensors.find((t) => t.externalId === 0);
-    const dtype = plan.inputLut ? 'uint8' : input?.type === 1 ? 'float32' : 'int8';
-    this.inputs = [{ name: 'input', shape: input?.dims ?? [], dtype }];
-    this.outputs = plan.outputNames.map((n, i) => ({ name: n, shape: [1, plan.outputLengths[i] ?? 0], dtype: 'float32' })); // prettier-ignore
+    this.inputs = [plan.input];
+    this.outputs = plan.outputNames.map((name, i) => ({
+      name,
+      shape: [1, plan.outputLengths[i] ?? 0],
+      dtype: 'float32',
+    }));
     const wanted = options.featureTensor;
-    this.featureTensor = wanted !== undefined && plan.outputNames.includes(wanted) ? wanted : (plan.outputNames[0] ?? ''); // prettier-ignore
-    const f = plan.tensors.find((t) => t.externalId === 0);
-    if (f && this.inputs[0]) (this.inputs[0] as { name: string }).name = 'input';
+    const named = wanted !== undefined && plan.outputNames.includes(wanted);
+    this.featureTensor = named ? wanted : (plan.outputNames[0] ?? '');
   }
 
   run(input: Uint8Array | Float32Array): Promise<Map<string, Float32Array>> {
