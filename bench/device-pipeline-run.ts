@@ -55,6 +55,7 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
   // Documents before the model, as loadBundlePipeline does: the 7 MB JSON's garbage is then reused
   // by later allocations instead of adding to a peak on top of LiteRT's WASM heap (~13 MB less peak RSS).
   const transform = FeatureTransform.fromPrototypeProcessor(json('feature_processor.json'));
+  transform.accelerate(); // as loadBundlePipeline does
   const classifier = knnFromPrototypeState(json('knn_initial_state_objects.json'), { prototypeDistanceScaling: true });
   const onnx = arg('--poc-onnx');
   const sources = {
@@ -77,13 +78,20 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
     ],
     log,
     monitor,
+    logFeatures: false, // as the device runs it (EdgeDevice): features are not logged per frame
     clock,
   });
   return { pipeline, choice, dispose: () => runtime.dispose(), label: 'poc-object (224², uint8 in, prototype)' };
 }
 
 async function projectPipeline(log: DataLogger, monitor: OperationalMonitor) {
-  const dp = await loadBundlePipeline(path.join(REPO, 'models/fashion-mnv2'), { log, monitor, clock, inference });
+  const dp = await loadBundlePipeline(path.join(REPO, 'models/fashion-mnv2'), {
+    log,
+    monitor,
+    clock,
+    inference,
+    logFeatures: false,
+  });
   const choice = dp.inference as InferenceChoice;
   return { pipeline: dp.pipeline, choice, dispose: () => dp.dispose(), label: 'fashion-mnv2 (112², int8)' };
 }

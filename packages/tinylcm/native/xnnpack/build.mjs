@@ -48,6 +48,7 @@ const args = [
   '-fPIC',
   `-I${nodeInclude}`,
   path.join(here, 'tinylcm_xnnpack.c'),
+  path.join(here, 'xnnpack_dense.c'),
   '-lXNNPACK',
   '-lpthreadpool',
   '-lm',

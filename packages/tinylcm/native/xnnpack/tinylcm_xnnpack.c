@@ -10,6 +10,7 @@
 #include <xnnpack.h>
 
 #include "napi_read.h"
+#include "xnnpack_dense.h"
 
 typedef struct {
   xnn_runtime_t runtime;
@@ -199,8 +200,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"create", NULL, create, NULL, NULL, NULL, napi_default, NULL},
       {"run", NULL, run, NULL, NULL, NULL, napi_default, NULL},
       {"dispose", NULL, dispose, NULL, NULL, NULL, napi_default, NULL},
+      {"denseCreate", NULL, dense_create, NULL, NULL, NULL, napi_default, NULL},
+      {"denseRun", NULL, dense_run, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
 }
 

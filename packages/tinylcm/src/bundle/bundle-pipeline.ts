@@ -77,6 +77,7 @@ export async function loadBundlePipeline(
   const runtime = options.runtime ?? (await loadBundleRuntime(bundle, { ...pick(options), onChoice }));
   const preprocessor = createPreprocessor(bundle.manifest.input);
   const transform = bundle.transform ? FeatureTransform.fromDocument(bundle.transform) : undefined;
+  transform?.accelerate(); // native SIMD when the XNNPACK addon is built; same values within float32 rounding
   const classifier = buildClassifier(bundle, transform, options);
   const knnDistance = buildMonitor(bundle, options.knnDistance);
   const featureName = runtime.featureTensor;

@@ -9,6 +9,9 @@ export interface XnnpackAddon {
   create(plan: XnnPlan): unknown;
   run(handle: unknown, input: Uint8Array | Float32Array, outputs: Float32Array[]): void;
   dispose(handle: unknown): void;
+  /** A float32 fully-connected layer `y = W·x + b` (W row-major, out × in). */
+  denseCreate(weights: Float32Array, bias: Float32Array): unknown;
+  denseRun(handle: unknown, x: Float32Array, y: Float32Array): void;
 }
 
 const ADDON_FILE = 'tinylcm_xnnpack.node';
