@@ -45,14 +45,16 @@ export const DeviceConfig = z.strictObject({
       intervalMs: z.number().int().nonnegative().default(1000),
       /** `auto`: the fastest backend that loads on this device (docs/tinylcm.md); else pinned. */
       backend: z.enum(['auto', ...INFERENCE_BACKENDS]).default('auto'),
-      /** Threads per inference; default: the CPU's cores. */
+      /** Threads per inference; default 1 (more pay off only on an otherwise idle device). */
       threads: InferenceThreads.optional(),
     })
     .prefault({}),
   classifier: z
     .strictObject({
-      k: z.number().int().min(1).max(64).default(5),
-      metric: DistanceMetric.default('euclidean'),
+      /** Absent: the bundle's KNN state decides (5 when the bundle has none); set, it must agree with it. */
+      k: z.number().int().min(1).max(64).optional(),
+      /** Absent: the bundle's KNN state decides (euclidean when the bundle has none). */
+      metric: DistanceMetric.optional(),
       capacity: z.number().int().min(1).max(100_000).default(1000),
       replacement: z.enum(['oldest-first', 'class-balanced']).default('class-balanced'),
     })

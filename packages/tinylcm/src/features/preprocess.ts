@@ -86,7 +86,7 @@ export function createPreprocessor(spec: InputSpec): Preprocessor {
   const resized = new Uint8Array(width * height * 4);
   const out = spec.dtype === 'float32' ? new Float32Array(width * height * c) : new Uint8Array(width * height * c);
   const identity = spec.normalization.scale === 1 && spec.normalization.offset === 0 && spec.dtype === 'uint8';
-  let scratch = new Uint8Array(0);
+  let scratch: Uint8Array = new Uint8Array(0);
   return {
     spec,
     process(frame) {

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import {
   loadModelRuntime,
   modelError,
@@ -17,7 +16,7 @@ export interface ModelSources {
 export interface InferenceOptions {
   /** Default `auto`. A pinned backend that cannot load is an error, not a fallback. */
   backend?: ModelBackend | 'auto';
-  /** Threads per inference. Default: the CPU's cores (1 for LiteRT.js on 32-bit ARM). */
+  /** Threads per inference. Default 1 (see {@link DEFAULT_THREADS}). */
   threads?: number;
 }
 
@@ -37,11 +36,14 @@ export interface InferenceChoice {
  */
 const ORDER: readonly ModelBackend[] = ['xnnpack', 'onnx', 'litert'];
 
-/** The default thread count: every core, except LiteRT.js on 32-bit ARM (untested threaded build). */
-export function defaultThreads(backend: ModelBackend): number {
-  if (backend === 'litert' && process.arch === 'arm') return 1;
-  return Math.max(1, os.availableParallelism());
-}
+/**
+ * One thread unless `inference.threads` asks for more, as TF Lite's own interpreter defaults. A
+ * thread pool pays off on an otherwise idle device (docs/tinylcm.md), but when another process
+ * competes for the cores, its workers wait for each other at every layer: measured here at load
+ * 18 on 2 cores, the XNNPACK pool with 2 threads was 15× slower than 1 thread, and the device
+ * tests took 110 s instead of 19 s.
+ */
+export const DEFAULT_THREADS = 1;
 
 /**
  * Loads the model with the fastest backend that works on this machine for the formats given, unless
@@ -65,7 +67,7 @@ export async function loadFastestRuntime(
       skipped.push({ backend, reason });
       continue;
     }
-    const threads = Math.max(1, Math.floor(inference.threads ?? defaultThreads(backend)));
+    const threads = Math.max(1, Math.floor(inference.threads ?? DEFAULT_THREADS));
     try {
       const runtime = await loadModelRuntime(bytes, { ...options, backend, threads });
       const why = skipped.map((s) => `${s.backend} skipped: ${s.reason}`).join('; ');
