@@ -7,20 +7,13 @@ import path from 'node:path';
 import type { InputSpec } from '@tinymlops/contracts';
 import { readFashionMnist } from '../packages/testkit/src/fashion-mnist.js';
 import type { RawFrame } from '../packages/tinylcm/src/features/preprocess.js';
+import { PROTOTYPE_OBJECT_INPUT } from '../packages/tinylcm/src/internal/test-paths.js';
 
 /** Frames run before measuring (first inferences pay for code tier-up and cache warm-up). */
 export const WARM_UP = 10;
 
 /** Input of the prototype's 224² MobileNetV2 (`model_object.tflite`; raw RGB bytes, area resize). */
-export const POC_INPUT: InputSpec = {
-  name: 'input_1',
-  shape: [1, 224, 224, 3],
-  dtype: 'uint8',
-  colorOrder: 'rgb',
-  normalization: { scale: 1, offset: 0 },
-  resize: { method: 'area', width: 224, height: 224 },
-  grayscaleToRgb: true,
-};
+export const POC_INPUT: InputSpec = { ...PROTOTYPE_OBJECT_INPUT, shape: [...PROTOTYPE_OBJECT_INPUT.shape] };
 
 /** Where the prototype's scenario-2 files are, below the shared directory. */
 export const POC_DIR = 'reference-artifacts/tinymlops-poc/scenario2';

@@ -15,7 +15,10 @@ export interface DeviceBenchRow {
   clock: string;
   stages: Record<string, { median: number; p95: number }>;
   inferenceMsMedian: number;
-  /** Inference median ÷ TF Lite's single-thread median, same clock, same run; null without TF Lite. */
+  /**
+   * Inference median ÷ TF Lite's single-thread CPU-time median (its latency on an idle core), same
+   * frames, same run; null without the comparator.
+   */
   ratioToTfLite: number | null;
   /** Present on the row run as the device launcher runs: automatic backend, launcher flags. */
   launcherDefault?: true;

@@ -19,7 +19,11 @@ describe('bench/device-pipeline.ts', () => {
     expect(out).toMatch(/!! TF Lite comparator failed .*ratioToTfLite is null/);
     const rows = JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>[];
     const [launcher, ...rest] = rows;
-    expect(launcher).toMatchObject({ backendRequested: 'auto', launcherDefault: true, nodeFlags: '--liftoff-only' });
+    expect(launcher).toMatchObject({
+      backendRequested: 'auto',
+      launcherDefault: true,
+      nodeFlags: '--liftoff-only --max-semi-space-size=1',
+    });
     expect(rest.every((r) => r['launcherDefault'] === undefined)).toBe(true);
     const settings = rows.map((r) => `${String(r['backend'])}×${String(r['threads'])} ${String(r['nodeFlags'])}`);
     expect(settings).toEqual(expect.arrayContaining(['litert×1 ', 'litert×1 --liftoff-only', 'litert×2 ']));
