@@ -118,9 +118,19 @@ describe('fashion-mnv2: every backend agrees with LiteRT.js on the committed dat
     expect(choice.summary).toContain('xnnpack skipped: no TFLite model in the bundle');
   });
 
+  it('a corrupt .tflite is refused even though its ONNX twin would load (no fallback on a broken bundle)', async () => {
+    const broken = Uint8Array.from(bundleModelSources(bundle).tflite as Uint8Array, (b, i) => (i % 7 ? b : b ^ 0x5a));
+    const sources = { tflite: broken, onnx: bundleModelSources(bundle).onnx as Uint8Array };
+    await expect(loadFastestRuntime(sources, { modelName: 'f' })).rejects.toThrow(/not a valid TFLite file/);
+  });
+
   it('a pinned backend without its model format is an error, not a fallback', async () => {
     await expect(
-      loadFastestRuntime({ tflite: new Uint8Array(8) }, { modelName: 'f' }, { backend: 'onnx' }),
+      loadFastestRuntime(
+        { tflite: bundleModelSources(bundle).tflite as Uint8Array },
+        { modelName: 'f' },
+        { backend: 'onnx' },
+      ),
     ).rejects.toThrow(/pinned but there is no ONNX model/);
   });
 });

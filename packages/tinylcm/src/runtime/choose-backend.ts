@@ -5,6 +5,7 @@ import {
   type ModelBackend,
   type ModelRuntime,
 } from './model-runtime.js';
+import { readTfliteModel, TfliteFormatError } from './tflite-flatbuffer/read-tflite-model.js';
 
 /** The same weights in the formats at hand (a bundle's model and its twins). */
 export interface ModelSources {
@@ -46,6 +47,20 @@ const ORDER: readonly ModelBackend[] = ['xnnpack', 'onnx', 'litert'];
 export const DEFAULT_THREADS = 1;
 
 /**
+ * Falling back is for backends that cannot run here (addon not built, op not covered, package
+ * missing), never for a corrupt model: a bundle whose `.tflite` is broken is refused even when its
+ * twin would load, so a bad build is rolled back instead of running on half a bundle.
+ */
+function checkTflite(bytes: Uint8Array, modelName: string): void {
+  try {
+    readTfliteModel(bytes);
+  } catch (e) {
+    if (e instanceof TfliteFormatError) throw modelError(modelName, `not a valid TFLite file: ${e.message}`, e);
+    throw e;
+  }
+}
+
+/**
  * Loads the model with the fastest backend that works on this machine for the formats given, unless
  * `inference.backend` pins one. Each skipped candidate is reported with its reason.
  * @example
@@ -58,6 +73,7 @@ export async function loadFastestRuntime(
   inference: InferenceOptions = {},
 ): Promise<{ runtime: ModelRuntime; choice: InferenceChoice }> {
   const pinned = inference.backend && inference.backend !== 'auto' ? inference.backend : undefined;
+  if (sources.tflite) checkTflite(sources.tflite, options.modelName);
   const skipped: InferenceChoice['skipped'] = [];
   for (const backend of pinned ? [pinned] : ORDER) {
     const bytes = backend === 'onnx' ? sources.onnx : sources.tflite;
