@@ -25,3 +25,7 @@ export * from './registry-api.js';
 export * from './drift-api.js';
 export * from './top-level-schemas.js';
 export * from './dashboard-api.js';
+export * from './drift-option-rules.js';
+export * from './drift-stream-options.js';
+export * from './drift-monitor-options.js';
+export * from './drift-detector-config.js';

@@ -5,6 +5,9 @@ import { FeatureTransform } from '../features/feature-transform.js';
 import { KnnClassifier, type ReplacementPolicy } from '../classify/knn-classifier.js';
 import type { NovelClassGateOptions } from '../classify/novel-class-gate.js';
 import { knnFromDocument } from '../classify/knn-state.js';
+import type { DriftDetectorConfigInput } from '@tinymlops/contracts';
+import type { DetectorSet } from '../drift/detector-set.js';
+import { buildDetectorSet } from '../drift/detector-set-config.js';
 import { KnnDistanceMonitor, type KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
 import { createPipeline, type Pipeline, type PipelineDetector, type PipelineOptions } from '../pipeline.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
@@ -35,9 +38,11 @@ export interface BundlePipelineOptions extends LoadBundleOptions {
     metric?: DistanceMetric;
     novelClassGate?: Omit<NovelClassGateOptions, 'knownClasses'> | false;
   };
-  /** Options of the KNN-distance monitor; its reference comes from the bundle's detectors.json. */
+  /** Drift detectors as config entries (`device.json` → `drift.detectors`); default the device's default set. */
+  drift?: readonly DriftDetectorConfigInput[];
+  /** Options merged into the knn-distance entries (their reference comes from detectors.json); `false` drops them. */
   knnDistance?: KnnDistanceMonitorOptions | false;
-  /** More detectors, fed the mean neighbour distance or the confidence. */
+  /** More detector instances for the set. */
   detectors?: PipelineDetector[];
   log?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['log'];
   monitor?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['monitor'];
@@ -53,7 +58,10 @@ export interface BundlePipeline {
   preprocessor: Preprocessor;
   transform: FeatureTransform | undefined;
   classifier: KnnClassifier;
+  /** The KNN-distance monitor of the detector set, if it has one. */
   knnDistance: KnnDistanceMonitor | undefined;
+  /** The drift stage: every detector and the one episode tracker. */
+  drift: DetectorSet;
   pipeline: Pipeline<RawFrame>;
   /** The backend and threads chosen (undefined when the runtime was shared in). */
   inference: InferenceChoice | undefined;
@@ -82,7 +90,12 @@ export async function loadBundlePipeline(
   const transform = bundle.transform ? FeatureTransform.fromDocument(bundle.transform) : undefined;
   transform?.accelerate(); // native SIMD when the XNNPACK addon is built; same values within float32 rounding
   const classifier = buildClassifier(bundle, transform, options);
-  const knnDistance = buildMonitor(bundle, options.knnDistance);
+  const drift = buildDetectorSet(
+    { detectors: options.drift, knnDistance: options.knnDistance, extra: options.detectors },
+    { reference: bundle.detectors, labels: bundle.manifest.labels },
+  );
+  const knnDistance = drift.members.find((m) => m.detector instanceof KnnDistanceMonitor)?.detector as
+    KnnDistanceMonitor | undefined;
   const featureName = runtime.featureTensor;
   const pipeline = createPipeline<RawFrame, Uint8Array | Float32Array>({
     extractor: {
@@ -95,10 +108,7 @@ export async function loadBundlePipeline(
     },
     ...(transform ? { transform } : {}),
     classifier,
-    detectors: [
-      ...(knnDistance ? [{ name: 'knn-distance', detector: knnDistance }] : []),
-      ...(options.detectors ?? []),
-    ],
+    drift,
     ...(options.log ? { log: options.log } : {}),
     ...(options.monitor ? { monitor: options.monitor } : {}),
     ...(options.logFeatures === undefined ? {} : { logFeatures: options.logFeatures }),
@@ -112,6 +122,7 @@ export async function loadBundlePipeline(
     transform,
     classifier,
     knnDistance,
+    drift,
     pipeline,
     inference,
     dispose: () => (shared ? undefined : runtime.dispose()),
@@ -135,10 +146,4 @@ function buildClassifier(
   if (bundle.knnState) return knnFromDocument(bundle.knnState, policy);
   const dim = transform?.outputDim ?? bundle.manifest.featureTensor.dim;
   return new KnnClassifier({ dim, ...(c.k ? { k: c.k } : {}), ...(c.metric ? { metric: c.metric } : {}), ...policy });
-}
-
-function buildMonitor(bundle: LoadedBundle, options: KnnDistanceMonitorOptions | false | undefined) {
-  if (options === false) return undefined;
-  const known = { knownClasses: bundle.manifest.labels, ...options };
-  return bundle.detectors ? KnnDistanceMonitor.fromReference(bundle.detectors, known) : new KnnDistanceMonitor(known);
 }
