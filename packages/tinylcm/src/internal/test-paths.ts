@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { InputSpec } from '@tinymlops/contracts';
@@ -46,3 +47,18 @@ export const PROTOTYPE_OBJECT_INPUT = {
   resize: { method: 'area', width: 224, height: 224 },
   grayscaleToRgb: true,
 } as const satisfies InputSpec;
+
+/**
+ * Whether the optional `onnxruntime-node` is installed (it has no armv7 build): tests of the onnx
+ * backend skip without it.
+ * @example
+ * describe.skipIf(!hasOnnxRuntimeNode())('the onnx backend', () => { … });
+ */
+export function hasOnnxRuntimeNode(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('onnxruntime-node');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFashionMnist } from '@tinymlops/testkit';
 import { loadBundle, type LoadedBundle } from '../bundle/load-bundle.js';
 import { bundleModelSources } from '../bundle/bundle-runtime.js';
 import { createPreprocessor } from '../features/preprocess.js';
-import { referenceArtifact, REPO_ROOT } from '../internal/test-paths.js';
+import { hasOnnxRuntimeNode, referenceArtifact, REPO_ROOT } from '../internal/test-paths.js';
 import { loadFastestRuntime } from './choose-backend.js';
 import { loadModelRuntime, type ModelBackend, type ModelRuntime } from './model-runtime.js';
 import { loadXnnpackAddon } from './xnnpack/xnnpack-addon.js';
@@ -23,14 +22,7 @@ const ONNX_MAX_REL_DIFF = 0.05; // worst seen: 0.034 (one output quantisation st
 const FRAMES = 40;
 
 const xnnpack = loadXnnpackAddon();
-const hasOrt = (() => {
-  try {
-    createRequire(import.meta.url).resolve('onnxruntime-node');
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasOrt = hasOnnxRuntimeNode();
 if (!xnnpack.addon) console.warn(`!! XNNPACK backend tests SKIPPED: ${xnnpack.reason}`);
 
 function compare(ref: Float32Array, got: Float32Array) {
