@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DeviceDriftDetectors } from './drift-detector-config.js';
+import { INFERENCE_BACKENDS, InferenceThreads } from './inference.js';
 import { LocalOutputConfig } from './local-output.js';
 import { DistanceMetric, OperationalMode, SchemaVersion1 } from './primitives.js';
 
@@ -49,7 +50,15 @@ export const DeviceConfig = z.strictObject({
     trustedKeys: z.string().min(1).optional(),
   }),
   source: SourceConfig,
-  inference: z.strictObject({ intervalMs: z.number().int().nonnegative().default(1000) }).prefault({}),
+  inference: z
+    .strictObject({
+      intervalMs: z.number().int().nonnegative().default(1000),
+      /** `auto`: the fastest backend that loads on this device (docs/tinylcm.md); else pinned. */
+      backend: z.enum(['auto', ...INFERENCE_BACKENDS]).default('auto'),
+      /** Threads per inference; default 1 (more pay off only on an otherwise idle device). */
+      threads: InferenceThreads.optional(),
+    })
+    .prefault({}),
   classifier: z
     .strictObject({
       /** Absent: the bundle's KNN state decides (5 when the bundle has none); set, it must agree with it. */

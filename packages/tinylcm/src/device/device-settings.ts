@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TinyMLOpsError, TrustedBundleKeys, type DeviceConfig, type DeviceDriftDetectors } from '@tinymlops/contracts';
+import type { InferenceOptions } from '../runtime/choose-backend.js';
 import type { BundlePipelineOptions } from '../bundle/bundle-pipeline.js';
 import type { LoadBundleOptions, LoadedBundle } from '../bundle/load-bundle.js';
 import type { DataLoggerOptions } from '../log/data-logger.js';
@@ -72,6 +73,7 @@ export function pipelineSettings(s: DeviceSettings, bundle: LoadedBundle): Bundl
     classifier: { capacity, replacement, ...(k === undefined ? {} : { k }), ...(metric ? { metric } : {}) },
     ...(s.detectors ? { drift: s.detectors } : {}),
     logFeatures: false,
+    inference: inferenceSettings(s.config),
   };
 }
 
@@ -102,6 +104,12 @@ export async function loadTrustedKeys(s: DeviceSettings): Promise<TrustedBundleK
 /** How bundles are loaded: every one must be signed by a trusted key once the config names keys. */
 export function bundleLoadOptions(keys: TrustedBundleKeys | undefined): LoadBundleOptions {
   return keys ? { trustedKeys: keys, requireSignature: true } : {};
+}
+
+/** `inference.backend` / `inference.threads` of device.json (backend `auto` unless pinned). */
+function inferenceSettings(config: DeviceConfig): InferenceOptions {
+  const { backend, threads } = config.inference;
+  return { backend, ...(threads === undefined ? {} : { threads }) };
 }
 
 /** Refuses an autonomous device whose bundle lacks the reference its heuristics need. */

@@ -1,5 +1,6 @@
 import type {
   DeviceConfig,
+  InferenceBackend,
   InstallReport,
   ModelRef,
   TrustedBundleKeys,
@@ -126,6 +127,7 @@ export class EdgeDevice {
     const dataLog = new DataLogger({ ...settings.dataLog, now });
     const models = await DeviceModels.open({ settings, ops, dataLog });
     const dp = await models.activePipeline(o.runtime);
+    logger.info(`inference: ${dp.inference?.summary ?? 'runtime shared in'}`, {});
     const budgetBytes = settings.outboxBudgetBytes;
     const outbox = await Outbox.open(settings.dataDir.outbox, { budgetBytes, log: logger, now });
     const telemetry = await TelemetryReporter.open({ seqFile: settings.dataDir.telemetrySeq, now });
@@ -167,7 +169,10 @@ export class EdgeDevice {
       model: this.model,
       stateVersion: this.adaptation.stateVersion,
       uptimeSeconds: Math.max(0, (this.#p.now() - this.#started) / 1000),
-      metrics: heartbeatMetrics(this.ops.metrics(), this.#frames, this.#dp.drift.inEpisode),
+      metrics: {
+        ...heartbeatMetrics(this.ops.metrics(), this.#frames, this.#dp.drift.inEpisode),
+        ...inferenceMetrics(this.#dp),
+      },
     };
   }
 
@@ -189,7 +194,7 @@ export class EdgeDevice {
     this.adaptation = this.#adaptationFor(next);
     old.dispose();
     const { id, version } = next.bundle.manifest;
-    this.telemetry.log('info', `switched model to ${id}@${version}`);
+    this.telemetry.log('info', `switched model to ${id}@${version}`, { inference: next.inference?.summary });
   }
 
   /**
@@ -249,3 +254,8 @@ export class EdgeDevice {
 const dropReport = (): Promise<void> => Promise.resolve();
 
 const trusted = (keys: TrustedBundleKeys | undefined) => (keys ? { trustedKeys: keys } : {});
+
+/** The backend and threads for the heartbeat (absent when the runtime was shared in, as in fleet-sim). */
+function inferenceMetrics(dp: BundlePipeline): { inferenceBackend?: InferenceBackend; inferenceThreads?: number } {
+  return dp.inference ? { inferenceBackend: dp.inference.backend, inferenceThreads: dp.inference.threads } : {};
+}
