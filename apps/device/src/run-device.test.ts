@@ -1,27 +1,12 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readDeviceStatus } from './device-status.js';
 import { runDevice } from './run-device.js';
+import { deviceConfigFile, HAS_TEST_BUNDLE, heldOutSource } from './testing/device-config-file.js';
 
-const bundle = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/fashion-mnv2');
-
-describe.skipIf(!existsSync(path.join(bundle, 'bundle.json')))('runDevice (offline, real model)', () => {
+describe.skipIf(!HAS_TEST_BUNDLE)('runDevice (offline, real model)', () => {
   it('runs the held-out-class scenario: one drift episode starts after the unknown objects appear and ends after they go', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'device-run-'));
-    const file = path.join(dir, 'device.json');
-    const source = {
-      type: 'dataset',
-      name: 'fashion-mnist-sample',
-      scenario: 'held-out-classes',
-      seed: 1,
-      driftAfterFrames: 200,
-    };
-    const config = { schemaVersion: 1, name: 'test-device', model: { bundle }, source, inference: { intervalMs: 0 } };
-    await writeFile(file, JSON.stringify(config));
+    const source = heldOutSource(200);
+    const { file } = await deviceConfigFile({ name: 'test-device', source, inference: { intervalMs: 0 } });
     const lines: string[] = [];
     const s = await runDevice({ configFile: file, maxFrames: 500, reportEvery: 0, out: (l) => lines.push(l) });
     expect(s.frames).toBe(500);
@@ -37,13 +22,8 @@ describe.skipIf(!existsSync(path.join(bundle, 'bundle.json')))('runDevice (offli
   });
 
   it('keeps running on an empty stop signal and stops cleanly when it fires', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'device-run-'));
-    const file = path.join(dir, 'device.json');
     const source = { type: 'dataset', name: 'fashion-mnist-sample' };
-    await writeFile(
-      file,
-      JSON.stringify({ schemaVersion: 1, model: { bundle }, source, inference: { intervalMs: 5 } }),
-    );
+    const { file } = await deviceConfigFile({ source, inference: { intervalMs: 5 } });
     let stop!: () => void;
     const stopSignal = new Promise<void>((r) => (stop = r));
     let frames = 0;

@@ -1,16 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { LocalPrediction } from '@tinymlops/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDevice } from '../run-device.js';
+import { deviceConfigFile, HAS_TEST_BUNDLE, heldOutSource } from '../testing/device-config-file.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const BUNDLE = path.join(ROOT, 'models/fashion-mnv2');
 const CONSUMER = path.join(ROOT, 'examples/local-consumer/consume.mjs');
 const dirs: string[] = [];
 afterAll(async () => {
@@ -26,20 +24,11 @@ function consume(url: string, count: number): Promise<{ code: number | null; lin
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, lines: text.trim().split('\n') })));
 }
 
-describe.skipIf(!existsSync(path.join(BUNDLE, 'bundle.json')))('tinylcm-device local output (real model)', () => {
+describe.skipIf(!HAS_TEST_BUNDLE)('tinylcm-device local output (real model)', () => {
   it('hands every prediction with its drift state to JSON lines and to the example consumer over loopback', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'device-output-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'device.json');
-    const source = {
-      type: 'dataset',
-      name: 'fashion-mnist-sample',
-      scenario: 'held-out-classes',
-      driftAfterFrames: 20,
-    };
     const output = { jsonLines: true, http: { port: 0 } };
-    const config = { schemaVersion: 1, model: { bundle: BUNDLE }, source, inference: { intervalMs: 5 }, output };
-    await writeFile(file, JSON.stringify(config));
+    const { dir, file } = await deviceConfigFile({ source: heldOutSource(20), inference: { intervalMs: 5 }, output });
+    dirs.push(dir);
     const stdout = new PassThrough();
     let jsonLines = '';
     stdout.on('data', (c: Buffer) => (jsonLines += c.toString()));

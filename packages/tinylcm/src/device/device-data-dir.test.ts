@@ -1,12 +1,10 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { sampleScenarioFrames } from '@tinymlops/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENROLMENT_TOKEN, LoopbackDeviceServer } from '../sync/loopback-device-server.fixture.js';
+import { describe, expect, it } from 'vitest';
 import { DeviceDataDir } from './device-data-dir.js';
 import { readDeviceDiskStatus } from './device-disk-status.js';
-import { HAS_TEST_BUNDLE, openTestDevice, playFrames } from './fixtures/test-device.js';
+import { HAS_TEST_BUNDLE, openTestDevice, playFrames, serverAndFolder } from './fixtures/test-device.js';
 
 describe('DeviceDataDir', () => {
   it('resolves the config’s data folder against the config file’s folder', () => {
@@ -17,22 +15,12 @@ describe('DeviceDataDir', () => {
 });
 
 describe.skipIf(!HAS_TEST_BUNDLE)('a running device writes only the paths DeviceDataDir names', () => {
-  let server: LoopbackDeviceServer;
-  let base: string;
-  beforeAll(async () => {
-    server = await new LoopbackDeviceServer().start();
-    base = await mkdtemp(path.join(tmpdir(), 'data-dir-'));
-  });
-  afterAll(async () => {
-    await server.close();
-    await rm(base, { recursive: true, force: true });
-  });
+  const ctx = serverAndFolder('data-dir-');
 
   it('autonomous, enrolled, drifting and synced: every top-level entry is a declared path', async () => {
-    const serverConfig = { url: server.url, enrolmentToken: ENROLMENT_TOKEN, syncIntervalSeconds: 3600 };
-    const device = await openTestDevice(base, { mode: 'autonomous', dataDir: 'data', server: serverConfig });
+    const device = await openTestDevice(ctx.dir, { mode: 'autonomous', dataDir: 'data', server: ctx.serverConfig() });
     await device.sync?.syncOnce(); // enrols
-    server.faults.push({ match: 'POST /device/v1/heartbeat', kind: 'status', status: 503 });
+    ctx.server.faults.push({ match: 'POST /device/v1/heartbeat', kind: 'status', status: 503 });
     const episodes = [{ start: 20, end: 220 }];
     await playFrames(device, await sampleScenarioFrames({ scenario: 'held-out-classes', frames: 240, episodes }));
     await device.sync?.syncOnce(); // fails: the outbox keeps its packages
