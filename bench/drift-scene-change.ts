@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Prng, loadBundlePipeline, quantile } from '@tinymlops/tinylcm';
 import { readFashionMnist } from '@tinymlops/testkit';
 import { jittered } from './real-held-frames.js';
+import { RECORDING_PIPELINE } from './real-streams.js';
 
 const MODEL_DIR = fileURLToPath(new URL('../models/fashion-mnv2', import.meta.url));
 const flag = process.argv.indexOf('--images');
@@ -17,7 +18,7 @@ const { knnDistance } = JSON.parse(readFileSync(`${MODEL_DIR}/detectors.json`, '
   knnDistance: { mean: number };
 };
 const set = await readFashionMnist();
-const dp = await loadBundlePipeline(MODEL_DIR, { knnDistance: false, drift: [] });
+const dp = await loadBundlePipeline(MODEL_DIR, RECORDING_PIPELINE);
 const rng = new Prng(11);
 const size = set.width * set.height;
 const image = (i: number) => set.images.slice(i * size, (i + 1) * size);

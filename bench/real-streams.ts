@@ -20,6 +20,12 @@ import { REAL_SCENARIOS, type RealScenario } from './real-scenarios.js';
 
 const MODEL_DIR = fileURLToPath(new URL('../models/fashion-mnv2', import.meta.url));
 const CACHE_DIR = fileURLToPath(new URL('./.cache/', import.meta.url));
+/**
+ * The pipeline of the recordings, without detectors (they run on the recordings). LiteRT is pinned:
+ * the golden test checks it against the training script, and a recording must not depend on which
+ * faster backend this machine happens to build.
+ */
+export const RECORDING_PIPELINE = { drift: [], inference: { backend: 'litert' } } as const;
 /** PCA components kept in the JSON for the vector detectors (the leading ones carry most variance). */
 const VECTOR_DIM = 16;
 
@@ -100,7 +106,7 @@ function emptyRecording(
 
 async function record(plan: readonly RealScenario[], family: StreamFamily): Promise<Recording[]> {
   const set = await readFashionMnist();
-  const dp = await loadBundlePipeline(MODEL_DIR, { knnDistance: false });
+  const dp = await loadBundlePipeline(MODEL_DIR, RECORDING_PIPELINE);
   const dim = dp.transform?.outputDim ?? dp.bundle.manifest.featureTensor.dim;
   // The pipeline is stateless per frame (the KNN does not learn here), so an image seen before
   // (draws repeat, held scenes repeat exactly) reuses its recorded output.
