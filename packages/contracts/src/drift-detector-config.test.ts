@@ -29,7 +29,7 @@ describe('DriftDetectorConfig', () => {
 
   it('names a misspelt option and lists the real ones', () => {
     expect(problems(DriftDetectorConfig, { kind: 'knn-distance', options: { lambda: 1 } })).toEqual([
-      'options: unknown option "lambda" (known: referenceMean, referenceStd, warmUpFrames, deltaSigma, lambdaSigma, exitFraction, exitFrames, cooldownFrames, minConfidence, knownClasses, referenceUpdateRate)',
+      'options: unknown option "lambda" (known: referenceMean, referenceStd, warmUpFrames, deltaSigma, lambdaSigma, exitFraction, exitFrames, cooldownFrames, minConfidence, knownClasses, referenceUpdateRate, sceneChange, perClass, classScales)',
     ]);
     expect(problems(DriftDetectorConfig, { kind: 'cusum', options: { h: 5, kk: 1, hh: 2 } })[0]).toMatch(
       /^options: unknown options "kk", "hh" \(known: minInstances, k, h\)$/,

@@ -91,8 +91,18 @@ function entry<K extends DriftDetectorKind, S extends z.ZodType<object>, E exten
   return z.strictObject({ kind: z.literal(kind), ...common, options: options.prefault({} as z.input<S>), ...extra });
 }
 
+/**
+ * Detectors without episodes of their own may take one update per scene instead of per frame: a
+ * frame counts only when its features moved more than this many reference mean neighbour
+ * distances from the first frame of the current scene (as knn-distance's option of that name).
+ */
+const sceneChange = numberOption({ min: 0, minExclusive: true }).nullable().default(null);
+
+/** How a detector without episodes of its own is fed and when its episode ends. */
+const plain = { quietFrames, sceneChange };
+
 /** Detectors of real values: fed the mean KNN distance (default) or the confidence. */
-const numeric = { input: DriftNumberInput.default('meanDistance'), quietFrames };
+const numeric = { input: DriftNumberInput.default('meanDistance'), ...plain };
 
 /**
  * One detector of a config file (`device.json` → `drift.detectors`): its kind, its options (a
@@ -107,14 +117,14 @@ export const DriftDetectorConfig = z.discriminatedUnion('kind', [
   entry('adwin', ADWINOptions, numeric),
   entry('kswin', KSWINOptions, numeric),
   entry('ewma-chart', EWMAChartOptions, numeric),
-  entry('ddm', DDMOptions, { quietFrames }),
-  entry('eddm', EDDMOptions, { quietFrames }),
-  entry('hddm-a', HDDMAOptions, { quietFrames }),
-  entry('hddm-w', HDDMWOptions, { quietFrames }),
-  entry('prediction-distribution', PredictionDistributionOptions, { quietFrames }),
-  entry('feature-distribution', FeatureDistributionOptions, { quietFrames }),
-  entry('mmd', MMDDriftOptions, { quietFrames }),
-  entry('neighbour-diversity', NeighbourDiversityOptions, { quietFrames }),
+  entry('ddm', DDMOptions, plain),
+  entry('eddm', EDDMOptions, plain),
+  entry('hddm-a', HDDMAOptions, plain),
+  entry('hddm-w', HDDMWOptions, plain),
+  entry('prediction-distribution', PredictionDistributionOptions, plain),
+  entry('feature-distribution', FeatureDistributionOptions, plain),
+  entry('mmd', MMDDriftOptions, plain),
+  entry('neighbour-diversity', NeighbourDiversityOptions, plain),
   // The monitor has episodes of its own (no quietFrames) and watches the mean distance only.
   entry('knn-distance', KnnDistanceMonitorOptions, { input: z.literal('meanDistance').default('meanDistance') }),
 ]);

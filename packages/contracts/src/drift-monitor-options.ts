@@ -7,6 +7,7 @@ import { booleanOption, dependentRange, numberOption, oneOfOption, optionsObject
 
 const probability = () => numberOption({ min: 0, max: 1, minExclusive: true, maxExclusive: true });
 const seed = () => numberOption({ integer: true }).default(42);
+const positive = () => numberOption({ min: 0, minExclusive: true });
 
 function referenceFits(r: readonly number[] | null, maxClasses: number): boolean {
   if (r === null) return true;
@@ -30,6 +31,12 @@ export const PredictionDistributionOptions = optionsObject({
   minSamples: numberOption({ min: 1, integer: true }).default(100),
   /** Fixed reference class probabilities (normalised by the detector); null learns them. */
   reference: z.array(z.number()).nullable().default(null),
+  /**
+   * After a drift, forget the reference and the window and learn anew (true), or keep both and
+   * signal drift on every update while the divergence stays above the threshold (false: one
+   * episode lasts as long as the shift, and the return to the old mix raises no second alarm).
+   */
+  relearn: booleanOption().default(true),
   /** Class labels, when predictions arrive as labels rather than indices. */
   labels: z.array(z.string()).nullable().default(null),
   /** Largest number of classes (memory is preallocated for it). */
@@ -119,7 +126,7 @@ export const KnnDistanceMonitorOptions = optionsObject({
   /** Page-Hinkley slack δ in reference standard deviations. */
   deltaSigma: numberOption({ min: 0 }).default(0.75),
   /** Page-Hinkley start threshold λ in reference standard deviations. */
-  lambdaSigma: numberOption({ min: 0, minExclusive: true }).default(8),
+  lambdaSigma: numberOption({ min: 0, minExclusive: true }).default(10),
   /** An episode ends when PH < exitFraction·λ … */
   exitFraction: probability().default(0.5),
   /**
@@ -139,6 +146,22 @@ export const KnnDistanceMonitorOptions = optionsObject({
   knownClasses: z.array(z.string()).nullable().default(null),
   /** EWMA rate of the reference update from stable frames outside episodes; 0 freezes it. */
   referenceUpdateRate: numberOption({ min: 0, max: 1, maxExclusive: true }).default(0.002),
+  /**
+   * A frame is a new observation only when its features moved more than this many reference mean
+   * distances from the first frame of the current scene (a camera holds a scene for many frames,
+   * and they are one observation). null: every frame is one.
+   */
+  sceneChange: numberOption({ min: 0, minExclusive: true }).nullable().default(0.8),
+  /**
+   * Judge each frame against the scale of its predicted class (`classScales`, which a detector
+   * set derives from the bundle's KNN state when it is null) instead of against all classes.
+   */
+  perClass: booleanOption().default(true),
+  /** Per label: the class's mean and std of the neighbour distance as factors of the reference's. */
+  classScales: z
+    .record(z.string(), z.strictObject({ mean: positive(), std: positive() }))
+    .nullable()
+    .default(null),
 }).superRefine((o, ctx) => {
   if ((o.referenceMean === null) !== (o.referenceStd === null)) {
     const message = 'must be given together with referenceStd';

@@ -92,7 +92,7 @@ export async function loadBundlePipeline(
   const classifier = buildClassifier(bundle, transform, options);
   const drift = buildDetectorSet(
     { detectors: options.drift, knnDistance: options.knnDistance, extra: options.detectors },
-    { reference: bundle.detectors, labels: bundle.manifest.labels },
+    { reference: bundle.detectors, labels: bundle.manifest.labels, knnState: bundle.knnState },
   );
   const knnDistance = drift.members.find((m) => m.detector instanceof KnnDistanceMonitor)?.detector as
     KnnDistanceMonitor | undefined;

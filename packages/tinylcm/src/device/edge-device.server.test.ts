@@ -35,8 +35,9 @@ async function driftedDevice(mode: OperationalMode) {
 }
 
 let cursor = 0;
+// The newest samples: the quarantine keeps only its latest 100, and a long episode quarantines more.
 const validated = (truth: Map<string, string>, n: number): ValidationFeedback[] =>
-  [...truth].slice(0, n).map(([sampleId, label]) => ({
+  [...truth].slice(-n).map(([sampleId, label]) => ({
     feedbackId: `fb_${String(++cursor).padStart(8, '0')}`,
     cursor,
     sampleId,

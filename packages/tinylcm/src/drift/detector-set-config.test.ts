@@ -70,7 +70,8 @@ describe('buildDetectorSet', () => {
   it('merges knnDistance options into the knn-distance entries, or drops them', () => {
     const merged = buildDetectorSet({ knnDistance: { lambdaSigma: 12 } }, { reference });
     expect((merged.members[0]!.detector as KnnDistanceMonitor).options.lambdaSigma).toBe(12);
-    expect(buildDetectorSet({ knnDistance: false }).members).toEqual([]);
+    const kinds = buildDetectorSet({ knnDistance: false }).members.map((m) => m.kind);
+    expect(kinds).toEqual(DEVICE_DEFAULT_DETECTORS.map((d) => d.kind).filter((k) => k !== 'knn-distance'));
   });
 
   it('runs every label-free kind from config, each fed its own input', () => {

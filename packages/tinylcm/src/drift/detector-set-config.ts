@@ -5,7 +5,9 @@ import {
   type DeviceDriftDetectorConfig,
   type DriftDetectorConfigInput,
   type KnnDistanceMonitorOptions,
+  type KnnStateDocument,
 } from '@tinymlops/contracts';
+import { classDistanceScales } from './class-distance-scales.js';
 import { DetectorSet, type DetectorSetMember } from './detector-set.js';
 import { DEVICE_DEFAULT_DETECTORS } from './device-default-detectors.js';
 import type { DriftDetector } from './drift-detector.js';
@@ -17,6 +19,8 @@ export interface DetectorSetContext {
   reference?: DetectorsReferenceDocument | undefined;
   /** The model's labels: the default `knownClasses` of knn-distance and `labels` of prediction-distribution. */
   labels?: readonly string[] | undefined;
+  /** The bundle's KNN state: knn-distance entries with `perClass` take their `classScales` from it. */
+  knnState?: KnnStateDocument | undefined;
 }
 
 /** What a pipeline builder asks for. */
@@ -32,7 +36,9 @@ export interface DetectorSetOptions {
 function withContext(e: DeviceDriftDetectorConfig, ctx: DetectorSetContext): DriftDetector<never> {
   const labels = ctx.labels ? [...ctx.labels] : null;
   if (e.kind === 'knn-distance') {
-    const o = { ...e.options, knownClasses: e.options.knownClasses ?? labels };
+    const derive = e.options.perClass && e.options.classScales === null && ctx.knnState;
+    const classScales = derive ? classDistanceScales(ctx.knnState!) : e.options.classScales;
+    const o = { ...e.options, knownClasses: e.options.knownClasses ?? labels, classScales };
     const ref = ctx.reference?.knnDistance;
     const given = o.referenceMean !== null;
     return createDetector('knn-distance', ref && !given ? { ...o, referenceMean: ref.mean, referenceStd: ref.std } : o);
@@ -63,6 +69,8 @@ export function detectorSetMembers(
     detector: withContext(e, context),
     ...('input' in e ? { input: e.input } : {}),
     ...('quietFrames' in e ? { quietFrames: e.quietFrames } : {}),
+    ...('sceneChange' in e ? { sceneChange: e.sceneChange } : {}),
+    ...(context.reference ? { sceneScale: context.reference.knnDistance.mean } : {}),
   }));
 }
 

@@ -5,7 +5,8 @@ import { DetectorSet, type FrameSignals } from './detector-set.js';
 import type { DriftDetector } from './drift-detector.js';
 import { KnnDistanceMonitor } from './knn-distance-monitor.js';
 
-const REF = { referenceMean: 10, referenceStd: 1, referenceUpdateRate: 0 };
+// Every test frame has the same features: the monitor counts frames here, not scenes.
+const REF = { referenceMean: 10, referenceStd: 1, referenceUpdateRate: 0, lambdaSigma: 8, sceneChange: null };
 
 function frame(over: Partial<FrameSignals> = {}): FrameSignals {
   return {
@@ -69,6 +70,14 @@ describe('DetectorSet', () => {
     expect(cls.seen).toEqual(['bag', -1]);
     expect(vector.seen[0]).toBe(f.features);
     expect(neighbours.seen[0]).toEqual(['x', 'y']);
+  });
+
+  it('updates a detector once per scene when it has a sceneChange', () => {
+    const { detector, seen } = scripted('cusum');
+    const set = new DetectorSet([{ name: 'cusum', detector, sceneChange: 0.5, sceneScale: 1 }]);
+    const xs = [0, 0.1, 0.3, 5, 5.2, 9, 9.4, 9.6];
+    xs.forEach((x, i) => set.update(frame({ meanDistance: i, features: [x] }), i));
+    expect(seen).toEqual([0, 3, 5, 7]); // 9.6 is 0.6 from the scene that began at 9
   });
 
   it('turns repeated drift signals into one episode that ends after quietFrames quiet frames', () => {

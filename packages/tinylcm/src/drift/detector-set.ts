@@ -9,6 +9,7 @@ import {
 } from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
 import { restoreDetector } from './registry.js';
+import { SceneTracker } from './scene-tracker.js';
 
 /** What the set reads from one frame; a pipeline result fits. */
 export interface FrameSignals {
@@ -37,6 +38,10 @@ export interface DetectorSetMember {
   input?: DriftNumberInput;
   /** Detectors without episodes: the episode ends after this many frames without drift (default 60). */
   quietFrames?: number;
+  /** Detectors without episodes: update once per scene ({@link SceneTracker}); null/absent: every frame. */
+  sceneChange?: number | null;
+  /** The unit of `sceneChange` (the reference mean neighbour distance); default the frame's own. */
+  sceneScale?: number;
 }
 
 /** An episode boundary of the set: one `start` when the first detector signals, one `end` when all are quiet. */
@@ -58,6 +63,8 @@ interface Member {
   readonly numberInput: DriftNumberInput;
   readonly quietFrames: number;
   detector: DriftDetector<unknown>;
+  readonly scenes: SceneTracker | null;
+  readonly sceneScale: number | undefined;
   active: boolean;
   quietLeft: number;
 }
@@ -95,7 +102,7 @@ function finite(values: object | undefined): Record<string, number> {
  *   for (const e of set.update(frame, i)) events.push(`${e.phase}@${e.frameIndex} by ${e.detector}`);
  * }
  * console.log(events.join(', '), set.episode);
- * // => start@101 by knn-distance, end@219 by knn-distance 1
+ * // => start@102 by knn-distance, end@220 by knn-distance 1
  */
 export class DetectorSet {
   readonly #members: Member[];
@@ -113,15 +120,9 @@ export class DetectorSet {
         throw new TinyMLOpsError('INVALID_OPTION', `DetectorSet: ${labelledKindMessage(m.detector.kind)}`);
       const detector = m.detector as DriftDetector<unknown>;
       const numberInput = m.input ?? 'meanDistance';
-      return {
-        name: m.name,
-        input,
-        numberInput,
-        quietFrames: m.quietFrames ?? 60,
-        detector,
-        active: false,
-        quietLeft: 0,
-      };
+      const scenes = m.sceneChange ? new SceneTracker(m.sceneChange) : null;
+      const feeding = { input, numberInput, quietFrames: m.quietFrames ?? 60, scenes, sceneScale: m.sceneScale };
+      return { name: m.name, detector, ...feeding, active: false, quietLeft: 0 };
     });
   }
 
@@ -193,7 +194,8 @@ export class DetectorSet {
       m.active = d.inEpisode;
       return;
     }
-    if (d.update(this.#inputFor(m, f)).driftDetected) {
+    const observed = !m.scenes || m.scenes.observe(f.features, m.sceneScale ?? f.meanDistance);
+    if (observed && d.update(this.#inputFor(m, f)).driftDetected) {
       m.active = true;
       m.quietLeft = m.quietFrames;
     } else if (m.active && --m.quietLeft <= 0) m.active = false;

@@ -1,12 +1,23 @@
 import type { DriftDetectorConfigInput } from '@tinymlops/contracts';
 
 /**
- * The drift detectors a device runs when `device.json` names none: the KNN-distance monitor at its
- * defaults, with the bundle's reference. docs/drift.md explains the choice.
+ * The drift detectors a device runs when `device.json` names none (docs/drift.md explains them):
+ *
+ * - `knn-distance` at its defaults: Page-Hinkley on the mean neighbour distance, judged against
+ *   the predicted class's own distance scale (from the bundle's KNN state) and counted once per
+ *   scene, so a camera holding one scene for many frames does not pile up evidence.
+ * - `prediction-distribution` once per scene, keeping its learnt class mix: a prior shift (the
+ *   class mix changes, the objects do not) moves no distance; this finds it, late.
  * @example
- * console.log(DEVICE_DEFAULT_DETECTORS.map((d) => d.kind).join(', '));
- * // => knn-distance
+ * console.log(DEVICE_DEFAULT_DETECTORS.map((d) => d.name ?? d.kind).join(', '));
+ * // => knn-distance, class mix
  */
 export const DEVICE_DEFAULT_DETECTORS: readonly DriftDetectorConfigInput[] = Object.freeze([
-  Object.freeze({ kind: 'knn-distance', options: {} }),
+  Object.freeze({ kind: 'knn-distance' }),
+  Object.freeze({
+    kind: 'prediction-distribution',
+    name: 'class mix',
+    sceneChange: 0.8,
+    options: Object.freeze({ relearn: false }),
+  }),
 ]);

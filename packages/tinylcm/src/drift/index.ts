@@ -18,3 +18,5 @@ export * from './evaluate.js';
 export * from './detector-set.js';
 export * from './detector-set-config.js';
 export * from './device-default-detectors.js';
+export * from './class-distance-scales.js';
+export * from './scene-tracker.js';

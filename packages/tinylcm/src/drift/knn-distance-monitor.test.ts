@@ -2,8 +2,9 @@ import { DetectorSnapshot } from '@tinymlops/contracts';
 import { describe, expect, it } from 'vitest';
 import { KnnDistanceMonitor, type KnnDistanceEvent } from './knn-distance-monitor.js';
 
-// A frozen reference keeps the hand-computed indices exact; tracking is tested on its own.
-const REF = { referenceMean: 10, referenceStd: 1, referenceUpdateRate: 0 };
+// A frozen reference keeps the hand-computed indices exact; tracking is tested on its own. λ = 8σ
+// (the default until per-class scales and scenes came in) keeps the arithmetic below readable.
+const REF = { referenceMean: 10, referenceStd: 1, referenceUpdateRate: 0, lambdaSigma: 8 };
 const level = (n: number, x: number) => new Array<number>(n).fill(x);
 
 function run(mon: KnnDistanceMonitor, xs: number[]): KnnDistanceEvent[] {

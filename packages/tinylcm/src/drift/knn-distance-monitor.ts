@@ -1,6 +1,7 @@
 import { TinyMLOpsError, type DetectorSnapshot, type DetectorsReferenceDocument } from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
-import { checkMonitorState, type MonitorState } from './knn-distance-state.js';
+import { checkMonitorState, track, warmUp, type MonitorState } from './knn-distance-state.js';
+import { SceneTracker } from './scene-tracker.js';
 import {
   resolveKnnDistanceOptions,
   type KnnDistanceMonitorOptions,
@@ -8,6 +9,14 @@ import {
 } from './knn-distance-options.js';
 
 export type { KnnDistanceMonitorOptions } from './knn-distance-options.js';
+
+/**
+ * How much a further frame of an unremarkable held scene lowers PH outside an episode, as a
+ * fraction of a new scene's step: enough that the evidence of a drift that has gone fades while the
+ * camera watches a known scene (else it tips over later, a false alarm), too little to erase the
+ * evidence of a weak drift between its scenes (0.05 was best of 0–0.2 on the correlated streams).
+ */
+const HELD_WEIGHT = 0.05;
 
 /** An episode boundary: exactly one `start` and one `end` per episode. */
 export interface KnnDistanceEvent {
@@ -20,10 +29,12 @@ export interface KnnDistanceEvent {
   thresholds: { delta: number; lambda: number; exit: number };
 }
 
-/** What the stability gate looks at. */
+/** What the stability gate and the scene tracker look at. */
 export interface FrameContext {
   confidence: number;
   label: string | null;
+  /** The frame's features: with `sceneChange` set, a frame of the same scene is no new observation. */
+  features?: ArrayLike<number>;
 }
 
 /**
@@ -34,19 +45,28 @@ export interface FrameContext {
  * however long the episode was. δ and λ are multiples of the reference σ, so one configuration fits
  * any feature scale.
  *
- * Defaults δ = 0.75σ, λ = 8σ, tuned on the real streams of `bench/real-streams.ts` (fashion-mnv2
- * over the committed Fashion-MNIST sample, bundle reference 10.47 ± 2.73; docs/drift-benchmark.md):
- * held-out classes (bag + ankle boot, ≈ +1.2σ) are found after a median 7 frames, bag alone (+2.4σ)
- * after 4, brightness / contrast / blur / noise corruption after 5 / 6 / 8 / 13; no false episode in
- * 12,000 no-drift frames (0.2 per 10⁴ over 96,000 resampled ones). Ankle boot alone (+0.26σ) is
- * below δ: no distance setting finds it without flooding false alarms. The former δ = 1σ, λ = 25σ
- * (tuned on constructed log-normal streams) needed 62+ frames. A moving average before the test
- * only added delay (Page-Hinkley already sums), and a robust (MAD) σ differs from the std by 3 %.
- * Frames are independent draws here; a camera holding one scene for several frames correlates
- * them: each image held 1–5 frames gives 41 false episodes per 10⁴ frames (λ = 16σ: 2.4), so feed
- * one frame per scene change there, or raise λ. Exit: PH < 0.5λ for 15 frames (≈ 20 frames after
- * the stream returns to the reference; 5 frames split held-out-mix episodes into 2–3 alerts).
- * Cooldown 30 frames ≈ 15 s at 2 fps.
+ * Three things make it hold on a real camera (docs/drift.md, docs/drift-benchmark.md):
+ *
+ * - **Per-class scale** (`perClass`, `classScales`): classes sit at very different distances from
+ *   their neighbours (fashion-mnv2: sneakers 0.63 × the mean, dresses 1.11 ×), so each frame is
+ *   judged as μ + (x − μ·f_mean)/f_std with the factors of its predicted class (a detector set
+ *   derives them from the bundle's KNN state, `classDistanceScales`). An ankle boot, which the KNN
+ *   calls a sneaker, is +0.26σ against all classes but +1.35σ against sneakers; bag +2.4σ → +3.4σ.
+ * - **Scenes** (`sceneChange`, {@link SceneTracker}): a camera shows one scene for many frames and
+ *   they are one observation. Only a frame whose features moved more than sceneChange × μ from the
+ *   scene's first frame adds a Page-Hinkley step; a held scene adds nothing more, except that an
+ *   unremarkable one keeps lowering PH (fully in an episode, so a camera left on a known scene ends
+ *   it; by 5 % outside, so a drift that has gone leaves no evidence to tip over later). Counting
+ *   frames, each image held 1–5 frames gave 41 false episodes per 10⁴ frames.
+ * - **λ = 10σ** (δ = 0.75σ): the per-class values have heavier tails than the global distance, and
+ *   8σ (the default without them) let 1–2 false episodes per 10⁴ frames through.
+ *
+ * On independent frames (fashion-mnv2, 3 stream seeds) that finds held-out classes, bag, ankle boot,
+ * brightness, contrast, blur and noise after a median 1–6, 2–4, 13–16, 3–4, 4–6, 3–5 and 8–9 frames
+ * with ≤ 0.8 false episodes per 10⁴ frames; on correlated streams (each image held 1–30 frames) it
+ * needs 2–4 scenes, i.e. 30–60 frames, and misses weak drifts (ankle boot, noise) there. Exit:
+ * PH < 0.5λ for 15 frames (5 frames split held-out-mix episodes into 2–3 alerts). Cooldown 30
+ * frames ≈ 15 s at 2 fps.
  *
  * The reference (μ, σ) comes from options (the bundle's `detectors.json`) or from the first
  * `warmUpFrames` stable frames; it then tracks slowly (EWMA, `referenceUpdateRate`) from stable frames
@@ -68,12 +88,13 @@ export interface FrameContext {
  *   if (mon.lastEvent) events.push(`${mon.lastEvent.phase}@${i}`);
  * }
  * console.log(events.join(' '));
- * // => start@101 end@219
+ * // => start@102 end@220
  */
 export class KnnDistanceMonitor implements DriftDetector<number> {
   readonly kind = 'knn-distance';
   readonly options: Readonly<ResolvedKnnDistanceOptions>;
   readonly #known: ReadonlySet<string> | null;
+  readonly #scenes: SceneTracker | null;
   #s!: MonitorState;
   #driftDetected = false;
   #lastEvent: KnnDistanceEvent | null = null;
@@ -81,6 +102,7 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
   constructor(options: KnnDistanceMonitorOptions = {}) {
     this.options = Object.freeze(resolveKnnDistanceOptions(options));
     this.#known = this.options.knownClasses ? new Set(this.options.knownClasses) : null;
+    this.#scenes = this.options.sceneChange === null ? null : new SceneTracker(this.options.sceneChange);
     this.reset();
   }
 
@@ -187,17 +209,27 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
     }
     const frame = s.frames++;
     const stable = this.#stable(context);
+    // A frame of the scene already seen adds no evidence; it only advances the frame counters.
+    const observed = !this.#scenes || this.#scenes.observe(context?.features, s.mean ?? x);
     if (s.mean === null || s.std === null) {
-      if (stable) this.#warmUp(x);
+      if (stable && observed) warmUp(s, x, this.options.warmUpFrames);
       return this;
     }
+    const v = this.#perClass(x, context?.label ?? null, s.mean);
     // Plain numbers, not an object: update() allocates nothing except at episode boundaries.
     const delta = this.options.deltaSigma * s.std;
     const lambda = this.options.lambdaSigma * s.std;
     const exit = this.options.exitFraction * lambda;
-    s.m += x - s.mean - delta;
-    if (s.m < s.minM) s.minM = s.m;
-    if (s.inEpisode && s.m - s.minM > lambda) s.minM = s.m - lambda; // cap: bounded exit delay
+    // A held scene is one observation: it may not raise PH again frame after frame. In an episode an
+    // unremarkable one still lowers it every frame, or a camera left on a known scene would never
+    // end the episode.
+    const step = v - s.mean - delta;
+    const held = observed ? 1 : step >= 0 ? 0 : s.inEpisode ? 1 : HELD_WEIGHT;
+    if (held > 0) {
+      s.m += held * step;
+      if (s.m < s.minM) s.minM = s.m;
+      if (s.inEpisode && s.m - s.minM > lambda) s.minM = s.m - lambda; // cap: bounded exit delay
+    }
     const ph = s.m - s.minM;
     if (s.cooldownLeft > 0) s.cooldownLeft--;
     if (!s.inEpisode && ph > lambda && s.cooldownLeft === 0) {
@@ -210,11 +242,12 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
         this.#emit('end', frame, x, ph);
         Object.assign(s, { inEpisode: false, below: 0, m: 0, minM: 0, cooldownLeft: this.options.cooldownFrames });
       }
-    } else if (stable && s.cooldownLeft === 0 && ph < exit) this.#track(x);
+    } else if (observed && stable && s.cooldownLeft === 0 && ph < exit) track(s, v, this.options.referenceUpdateRate);
     return this;
   }
 
   reset(): void {
+    this.#scenes?.reset();
     const { referenceMean, referenceStd } = this.options;
     this.#s = { frames: 0, warmUp: [], mean: referenceMean, std: referenceStd, std0: referenceStd, m: 0, minM: 0, inEpisode: false, episode: 0, below: 0, cooldownLeft: 0, ignored: 0 }; // prettier-ignore
     this.#driftDetected = false;
@@ -231,27 +264,10 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
     return c.label !== null && c.confidence >= this.options.minConfidence && (!this.#known || this.#known.has(c.label));
   }
 
-  #warmUp(x: number): void {
-    const s = this.#s;
-    s.warmUp.push(x);
-    if (s.warmUp.length < this.options.warmUpFrames) return;
-    const mean = s.warmUp.reduce((a, b) => a + b, 0) / s.warmUp.length;
-    const std = Math.sqrt(s.warmUp.reduce((a, b) => a + (b - mean) ** 2, 0) / s.warmUp.length);
-    // A constant warm-up would make every threshold 0; fall back to 10 % of the mean (the prototype's choice).
-    const std0 = std > 0 ? std : Math.max(Math.abs(mean) * 0.1, 1e-9);
-    Object.assign(s, { mean, std: std0, std0, warmUp: [] });
-  }
-
-  /** EWMA of mean and variance from a stable frame while PH is below the exit threshold. */
-  #track(x: number): void {
-    const a = this.options.referenceUpdateRate;
-    const s = this.#s as MonitorState & { mean: number; std: number };
-    const diff = x - s.mean;
-    // Outliers (> 3σ) are evidence for the test, not for the reference.
-    if (a === 0 || Math.abs(diff) > 3 * s.std) return;
-    s.mean += a * diff;
-    // Floor: a long run of near-identical frames must not shrink σ (and with it δ and λ) to nothing.
-    s.std = Math.max(Math.sqrt((1 - a) * (s.std * s.std + a * diff * diff)), 0.5 * (s.std0 ?? s.std));
+  /** The distance as if the frame's class had the reference scale: μ + (x − μ·f_mean) / f_std. */
+  #perClass(x: number, label: string | null, mean: number): number {
+    const scale = this.options.perClass && label !== null ? this.options.classScales?.[label] : undefined;
+    return scale ? mean + (x - mean * scale.mean) / scale.std : x;
   }
 
   #thresholds(std: number) {

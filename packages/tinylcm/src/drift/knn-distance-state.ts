@@ -31,3 +31,25 @@ export function checkMonitorState(state: Record<string, unknown>): MonitorState 
   if (!Array.isArray(state['warmUp']) || !state['warmUp'].every((x) => typeof x === 'number')) throw bad('warmUp');
   return { ...(state as unknown as MonitorState), warmUp: [...(state['warmUp'] as number[])] };
 }
+
+/** Collects a warm-up value; once `frames` are in, sets the reference from their mean and std. */
+export function warmUp(s: MonitorState, x: number, frames: number): void {
+  s.warmUp.push(x);
+  if (s.warmUp.length < frames) return;
+  const mean = s.warmUp.reduce((a, b) => a + b, 0) / s.warmUp.length;
+  const std = Math.sqrt(s.warmUp.reduce((a, b) => a + (b - mean) ** 2, 0) / s.warmUp.length);
+  // A constant warm-up would make every threshold 0; fall back to 10 % of the mean (the prototype's choice).
+  const std0 = std > 0 ? std : Math.max(Math.abs(mean) * 0.1, 1e-9);
+  Object.assign(s, { mean, std: std0, std0, warmUp: [] });
+}
+
+/** EWMA of the reference mean and variance at `rate`, from a stable value while PH is below the exit threshold. */
+export function track(s: MonitorState, x: number, rate: number): void {
+  if (s.mean === null || s.std === null) return;
+  const diff = x - s.mean;
+  // Outliers (> 3σ) are evidence for the test, not for the reference.
+  if (rate === 0 || Math.abs(diff) > 3 * s.std) return;
+  s.mean += rate * diff;
+  // Floor: a long run of near-identical frames must not shrink σ (and with it δ and λ) to nothing.
+  s.std = Math.max(Math.sqrt((1 - rate) * (s.std * s.std + rate * diff * diff)), 0.5 * (s.std0 ?? s.std));
+}

@@ -1,5 +1,6 @@
 import { alarmIndices, classShift, runDetectorConformance } from '@tinymlops/testkit';
 import { describe, expect, it } from 'vitest';
+import { Prng } from '../random/prng.js';
 import { PredictionDistribution } from './prediction-distribution.js';
 
 const uniform = Array<number>(10).fill(0.1);
@@ -29,6 +30,18 @@ describe('PredictionDistribution', () => {
     const pd = new PredictionDistribution({ labels: LABELS, maxClasses: 10 });
     pd.update('zebra').update(-1).update(10).update(1.5).update('a');
     expect(pd.ignoredCount).toBe(4);
+  });
+
+  it('keeps its reference with relearn: false, signalling while the shift lasts and not on the way back', () => {
+    const pd = new PredictionDistribution({ relearn: false });
+    const rng = new Prng(1);
+    const uniform = () => rng.nextInt(4);
+    const signals = (n: number, draw: () => number) =>
+      Array.from({ length: n }, () => pd.update(draw()).driftDetected).filter(Boolean).length;
+    expect(signals(400, uniform)).toBe(0);
+    expect(signals(100, () => 0)).toBeGreaterThan(60);
+    const back = Array.from({ length: 300 }, () => pd.update(uniform()).driftDetected);
+    expect(back.lastIndexOf(true)).toBeLessThan(50);
   });
 
   it('rejects out-of-range options, naming the option and its range', () => {

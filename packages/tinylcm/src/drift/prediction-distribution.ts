@@ -73,7 +73,8 @@ export class PredictionDistribution implements DriftDetector<number | string> {
   }
 
   update(x: number | string): this {
-    if (this.#drift) this.#clear();
+    if (this.#drift && this.options.relearn) this.#clear();
+    this.#drift = false;
     const y = typeof x === 'string' ? (this.#index.get(x) ?? -1) : x;
     if (!Number.isInteger(y) || y < 0 || y >= this.options.maxClasses) {
       this.#ignored++;

@@ -86,6 +86,7 @@ describe('DRIFT_DETECTORS', () => {
         reference: [1, 1],
         labels: ['a', 'b'],
         maxClasses: 4,
+        relearn: false,
       },
       'feature-distribution': {
         referenceSize: 50,
@@ -110,6 +111,9 @@ describe('DRIFT_DETECTORS', () => {
         minConfidence: 0.5,
         knownClasses: ['a'],
         referenceUpdateRate: 0.01,
+        sceneChange: 0.5,
+        perClass: false,
+        classScales: { a: { mean: 0.5, std: 1.2 } },
       },
     };
     for (const kind of kinds) {

@@ -1,0 +1,36 @@
+/** The explanations under the real-stream tables of docs/drift-benchmark.md (kept apart: it is prose). */
+export const DRIFT_NOTES = `**Why the ✗ cells, and what would fix them.**
+
+- *Class mix (gradual), every family.* The mix ramps from 0 to 90 % trouser + sandal over the
+  first 150 frames of each episode; trousers and sandals are known classes, so the only evidence
+  is how often they come. Over the first 15 frames the ramp adds 0.6 of a trouser or sandal to the
+  3.75 expected anyway: the Kullback–Leibler divergence of those 15 predicted classes from the
+  reference mix is about 0.05 nats, where ≤ 1 false alarm per 10⁴ frames needs a log-likelihood
+  ratio near ln 10⁴ ≈ 9. No detector can meet 15 frames here, with or without labels. The default
+  set's \`class mix\` member (\`prediction-distribution\` once per scene, keeping its learnt mix) finds
+  every ramp on independent frames after 120–126 frames. On correlated streams its 50-scene window
+  (and 100-scene warm-up) spans ≈ 750 frames, longer than an episode, so it misses them there.
+- *Correlated streams.* A held scene is one observation however long it is held: counting its
+  frames is what gave 41 false alarms per 10⁴ frames (each image held 1–5 frames). Counting
+  scenes keeps every correlated stream at ≤ 1 false alarm per 10⁴ frames but needs about as many
+  scenes as the independent streams need frames. A scene lasts 1–30 frames (median 15.5), so bag,
+  brightness, contrast and blur (2–6 frames when independent) take 30–82 frames; a median of 15
+  would need most episodes found on their first scene, and one scene of even the strongest shift
+  (bag) is rarely enough evidence at this false-alarm rate. Ankle boot and noise (8–16 frames when
+  independent) need about as many scenes as a 120-frame episode holds: with exact repeats most of
+  their episodes are missed; with jitter ankle boot is found after 44–71 frames, noise mostly not.
+  The jitter itself does not fool the monitor: the scene tracker keeps 99 % of sensor readings of
+  one image in one scene
+  (\`npx tsx bench/drift-scene-change.ts\`).
+- *Ankle boot on independent frames* (13–16 frames over three seeds). Against all classes an
+  ankle boot raises the mean neighbour distance by 0.26σ, below any usable slack; the KNN calls it
+  a sneaker or a sandal, and against the sneakers' own scale (they sit 0.63 × the mean distance
+  from their neighbours) it is +1.35σ, found in about 13 frames. Labels find it in 9 (\`hddm-a\`,
+  \`hddm-w\` on the error stream).
+- *page-hinkley at River's defaults* (δ 0.005, λ 50) assumes unit-scale input: on the distance
+  (σ 2.73) δ is negligible and the statistic drifts up on stationary data; on the confidence
+  (σ 0.18) λ = 50 is never reached. Scaled to the signal: \`page-hinkley (delta 2, threshold 22)\`
+  on distance and \`page-hinkley (delta 0.13, threshold 1.4)\` on confidence.
+- *knn-distance on the distance alone* (\`knn-distance (bundle reference)\` rows) has neither the
+  per-class scale (no labels) nor scenes (no features): it is the monitor of issue 4 at λ 10σ. The
+  \`λ 8σ: former default\` and \`δ 1σ, λ 25σ: old defaults\` rows show earlier settings.`;
