@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFashionMnist } from '../packages/testkit/src/fashion-mnist.js';
+import { readFashionMnist } from '../packages/tinylcm/src/datasets/fashion-mnist.js';
 import { loadBundlePipeline } from '../packages/tinylcm/src/bundle/bundle-pipeline.js';
 import { knnFromPrototypeState } from '../packages/tinylcm/src/classify/knn-state.js';
 import { KnnDistanceMonitor } from '../packages/tinylcm/src/drift/knn-distance-monitor.js';

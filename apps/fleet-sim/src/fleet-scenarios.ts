@@ -1,5 +1,4 @@
-import { mulberry32 } from '@tinymlops/tinylcm';
-import type { DriftEpisodeTruth, DriftScenario } from '@tinymlops/testkit';
+import { mulberry32, type DriftEpisodeTruth, type DriftScenario } from '@tinymlops/tinylcm';
 
 /** Fleet-level scenarios: what drifts on each device. */
 export const FLEET_SCENARIOS = ['no-drift', 'held-out-class', 'lighting', 'gradual-mix', 'mixed'] as const;
