@@ -102,6 +102,18 @@ export async function buildCli(app, { write = true } = {}) {
 export async function ensureFreshCli(app) {
   const changed = staleInput(app);
   if (changed === undefined) return;
+  if (
+    !(await import('esbuild').then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    // An install without dev dependencies: run what was built, or say how to build it.
+    const { dir } = appSpec(app);
+    if (!changed.startsWith(`${dir}/dist/`)) return;
+    const hint = 'esbuild (a dev dependency) is not installed: run `npm run build` in a full install';
+    throw new Error(`${changed} is missing and ${hint}`);
+  }
   if (process.stderr.isTTY) process.stderr.write(`(compiling ${app}: ${changed} changed)\n`);
   await buildCli(app);
 }

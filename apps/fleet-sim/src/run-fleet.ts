@@ -35,8 +35,10 @@ export interface FleetCliOptions {
  */
 export async function runFleet(o: FleetCliOptions): Promise<void> {
   const probe = await probeServer(o.server);
-  if (!probe.ok)
-    console.error(`fleet-sim: server ${o.server} is unreachable (${probe.reason}); the devices run offline and sync when it comes back`); // prettier-ignore
+  if (!probe.ok) {
+    const why = `server ${o.server} is unreachable (${probe.reason})`;
+    console.error(`fleet-sim: ${why}; the devices run offline and sync when it comes back`);
+  }
   const fleet = await Fleet.open({
     devices: o.devices,
     serverUrl: o.server,
@@ -59,7 +61,11 @@ export async function runFleet(o: FleetCliOptions): Promise<void> {
     if (!o.progress) return;
     const t = fleet.summary().total;
     const down = fleet.devices.filter((d) => d.net.linkDown).length;
-    bar.update(done, `episodes ${t.episodesStarted} · acked ${t.packagesAcked} · outbox ${t.packagesPending}${down ? ` · ${down} offline` : ''}`); // prettier-ignore
+    const offline = down ? ` · ${down} offline` : '';
+    bar.update(
+      done,
+      `episodes ${t.episodesStarted} · acked ${t.packagesAcked} · outbox ${t.packagesPending}${offline}`,
+    );
   });
   if (o.progress) bar.done();
   await fleet.close({ finalSync: true });
