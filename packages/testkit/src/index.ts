@@ -14,6 +14,7 @@ export {
   corrupt,
   type Corruption,
   DRIFT_SCENARIOS,
+  sampleScenarioFrames,
   scenarioStream,
   type DriftEpisodeTruth,
   type DriftScenario,
