@@ -1,8 +1,7 @@
 import { OPERATIONAL_MODES } from '@tinymlops/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BUNDLE } from './bundle-location.js';
-import { FLEET_SCENARIOS } from './fleet-scenarios.js';
-import { FAULT_PROFILES } from './faulty-fetch.js';
+import { FAULT_PROFILES, FLEET_SCENARIOS } from './fleet-choices.js';
 import type { FleetCliOptions } from './run-fleet.js';
 
 const count = (name: string, min: number) => (v: string) => {
