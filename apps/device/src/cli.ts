@@ -3,7 +3,8 @@ import { Command } from 'commander';
 // The commands' code loads when a command runs, so `--help` starts in a fraction of the time.
 const runDevice = async (...a: Parameters<typeof import('./run-device.js').runDevice>) =>
   (await import('./run-device.js')).runDevice(...a);
-const readDeviceStatus = async (configFile: string) => (await import('./device-status.js')).readDeviceStatus(configFile);
+const readDeviceStatus = async (configFile: string) =>
+  (await import('./device-status.js')).readDeviceStatus(configFile);
 
 const program = new Command()
   .name('tinylcm-device')
