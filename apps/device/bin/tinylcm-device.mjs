@@ -1,9 +1,11 @@
-#!/usr/bin/env -S node --liftoff-only
+#!/usr/bin/env -S node --liftoff-only --max-semi-space-size=1
 // The tinylcm-device launcher. The V8 flags on the first line are THE place the device's Node
-// flags are chosen (see "Device pipeline" in docs/benchmarks.md): --liftoff-only compiles LiteRT's
-// WASM with V8's baseline compiler only, ~80 MB less RSS on a 512 MB board at the same speed.
-// Started as a program (systemd, /usr/local/bin, npm's bin link) the kernel passes them; started as
-// `node tinylcm-device.mjs run …` the launcher restarts `run` once with them.
+// flags are chosen (by `npm run bench:device`; docs/tinylcm.md, "Inference backends"):
+// --liftoff-only compiles LiteRT's WASM with V8's baseline compiler only and
+// --max-semi-space-size=1 keeps per-frame garbage from growing the young generation (~130 MB peak
+// RSS instead of ~210 MB on a 512 MB board). Started as a program (systemd, /usr/local/bin, npm's
+// bin link) the kernel passes them; started as `node tinylcm-device.mjs run …` the launcher
+// restarts `run` once with them (Node refuses --liftoff-only in NODE_OPTIONS).
 // It then runs the compiled program (dist/), rebuilding it first in a source checkout when stale.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
