@@ -26,7 +26,10 @@ const RELEASE_FILES = [
   'models/fashion-mnv2',
   'datasets/fashion-mnist',
   'examples/device-configs',
+  'packages/tinylcm/native/xnnpack', // sources: install.sh builds the addon on the device
 ];
+/** Never shipped: build output of this machine (another CPU's addon). */
+const skip = (/** @type {string} */ src) => !/\/native\/xnnpack\/build(\/|$)/.test(src.split(path.sep).join('/'));
 
 const at = (/** @type {string} */ p) => path.join(REPO_ROOT, p);
 const device = JSON.parse(readFileSync(at('apps/device/package.json'), 'utf8'));
@@ -37,7 +40,7 @@ if (problems.length > 0) throw new Error(`the device's runtime import graph is n
 
 const stage = at('dist/tinylcm-device');
 rmSync(stage, { recursive: true, force: true });
-for (const file of RELEASE_FILES) cpSync(at(file), path.join(stage, file), { recursive: true });
+for (const file of RELEASE_FILES) cpSync(at(file), path.join(stage, file), { recursive: true, filter: skip });
 for (const out of Object.keys(metafile.outputs)) cpSync(at(out), path.join(stage, out));
 
 const manifest = {

@@ -93,6 +93,26 @@ NPM=$(dirname "$NODE")/npm
 LIBC=$(getconf GNU_LIBC_VERSION 2>/dev/null | sed 's/glibc //') || LIBC=''
 case "$LIBC" in 2.[0-9]|2.[0-2][0-9]|2.3[0-5]) die "glibc $LIBC is too old: sharp's prebuilt image library needs glibc 2.36 (Debian 12 / Raspberry Pi OS Bookworm)" ;; esac
 
+# The native XNNPACK inference backend (docs/tinylcm.md, "Inference backends"), when this machine
+# can build it for the Node that runs the device; otherwise the device runs LiteRT.js (WebAssembly).
+build_xnnpack() {
+  NODE_CPU=$("$NODE" -p 'process.arch')
+  case "$NODE_CPU" in x64) WANT=x86_64 ;; arm64) WANT=aarch64 ;; arm) WANT=arm ;; *) WANT=$NODE_CPU ;; esac
+  CC_CPU=$(${CC:-cc} -dumpmachine 2>/dev/null || echo none)
+  case "$CC_CPU" in
+    "$WANT"*)
+      if OUT=$("$NODE" "$1/packages/tinylcm/native/xnnpack/build.mjs" --if-possible 2>&1) &&
+        [ -f "$1/packages/tinylcm/native/xnnpack/build/tinylcm_xnnpack.node" ]; then
+        say "inference: built the native XNNPACK backend"
+      else
+        say "inference: LiteRT.js (WebAssembly); for the faster native XNNPACK backend:"
+        say "  sudo apt-get install build-essential libxnnpack-dev libpthreadpool-dev, then run install.sh again"
+        say "  ($(printf '%s' "$OUT" | tail -n 1))"
+      fi ;;
+    *) say "inference: LiteRT.js (WebAssembly); no C compiler for $NODE_CPU here ($CC_CPU), so no native XNNPACK backend" ;;
+  esac
+}
+
 # --- The program: a new release folder, its npm packages exactly as the release's lock file says.
 TMP=$(mktemp -d) && trap 'rm -rf "$TMP"' EXIT
 tar -xzf "$TARBALL" -C "$TMP"
@@ -104,6 +124,7 @@ rm -rf "$REL.new" && mv "$TMP/package" "$REL.new"
 say "installing the npm packages of $NAME $VERSION (needs the npm registry)…"
 (cd "$REL.new" && "$NPM" ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
 chmod 755 "$REL.new/apps/device/bin/$NAME.mjs"
+build_xnnpack "$REL.new"
 rm -rf "$REL" && mv "$REL.new" "$REL"
 ln -sfn "releases/$VERSION" "$ROOT$APP/current.new" && mv -T "$ROOT$APP/current.new" "$ROOT$APP/current"
 # Keep the current and the two previous releases (a rollback is: point current back, restart).
