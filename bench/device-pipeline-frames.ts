@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { InputSpec } from '@tinymlops/contracts';
-import { readFashionMnist } from '../packages/testkit/src/fashion-mnist.js';
+import { readFashionMnist } from '../packages/tinylcm/src/datasets/fashion-mnist.js';
 import type { RawFrame } from '../packages/tinylcm/src/features/preprocess.js';
 import { PROTOTYPE_OBJECT_INPUT } from '../packages/tinylcm/src/internal/test-paths.js';
 

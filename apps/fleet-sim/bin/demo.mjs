@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// The `npm start` demo: TinySphere + three simulated devices (see src/demo/demo.ts).
-import { register } from 'tsx/esm/api';
+// The `npm start` demo: TinySphere + three simulated devices (see src/demo/demo.ts), compiled in
+// dist/; in a source checkout dist/ is rebuilt first when stale.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/demo/demo-cli.ts');
+const builder = new URL('../../../scripts/cli-build.mjs', import.meta.url);
+if (existsSync(builder)) {
+  process.setSourceMapsEnabled(true); // stack traces point at the TypeScript
+  await (await import(builder.href)).ensureFreshCli('fleet-sim');
+}
+await import('../dist/demo.mjs');

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the simulator needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled simulator (dist/); in a source checkout it first rebuilds dist/ when stale.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli.ts');
+const builder = new URL('../../../scripts/cli-build.mjs', import.meta.url);
+if (existsSync(builder)) {
+  process.setSourceMapsEnabled(true); // stack traces point at the TypeScript
+  await (await import(builder.href)).ensureFreshCli('fleet-sim');
+}
+await import('../dist/fleet-sim.mjs');

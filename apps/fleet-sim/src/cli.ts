@@ -1,12 +1,8 @@
-import { OPERATIONAL_MODES, type OperationalMode } from '@tinymlops/contracts';
+import { OPERATIONAL_MODES } from '@tinymlops/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BUNDLE } from './bundle-location.js';
-import { Fleet } from './fleet.js';
-import { FLEET_SCENARIOS, type FleetScenario } from './fleet-scenarios.js';
-import { FAULT_PROFILES, type FaultProfile } from './faulty-fetch.js';
-import { ProgressBar } from './progress-bar.js';
-import { probeServer } from './server-probe.js';
-import { formatSummary } from './summary-table.js';
+import { FAULT_PROFILES, FLEET_SCENARIOS } from './fleet-choices.js';
+import type { FleetCliOptions } from './run-fleet.js';
 
 const count = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -31,23 +27,6 @@ const httpUrl = (v: string) => {
     throw new InvalidArgumentError(`"${v}" must start with http:// or https://`);
   return u.origin;
 };
-
-interface CliOptions {
-  devices: number;
-  server: string;
-  scenario: FleetScenario;
-  frames: number;
-  fps: number;
-  seed: number;
-  dataDir: string;
-  enrolmentToken: string;
-  faults: FaultProfile;
-  mode: OperationalMode;
-  syncInterval: number;
-  bundle: string;
-  json?: boolean;
-  progress: boolean;
-}
 
 /** The `fleet-sim` command line. */
 export function buildCli(): Command {
@@ -78,42 +57,7 @@ export function buildCli(): Command {
     .option('--bundle <dir>', 'model bundle the devices start with', DEFAULT_BUNDLE)
     .option('--json', 'print the summary as one JSON line at the end')
     .option('--no-progress', 'no progress bar')
-    .action(async (o: CliOptions) => runCli(o));
-}
-
-async function runCli(o: CliOptions): Promise<void> {
-  const probe = await probeServer(o.server);
-  if (!probe.ok)
-    console.error(`fleet-sim: server ${o.server} is unreachable (${probe.reason}); the devices run offline and sync when it comes back`); // prettier-ignore
-  const fleet = await Fleet.open({
-    devices: o.devices,
-    serverUrl: o.server,
-    scenario: o.scenario,
-    frames: o.frames,
-    fps: o.fps,
-    seed: o.seed,
-    dataDir: o.dataDir,
-    bundleDir: o.bundle,
-    enrolmentToken: o.enrolmentToken,
-    faults: o.faults,
-    mode: o.mode,
-    syncIntervalMs: o.syncInterval * 1000,
-  });
-  const stop = () => fleet.stop();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  const bar = new ProgressBar(o.frames * o.devices);
-  await fleet.run((done) => {
-    if (!o.progress) return;
-    const t = fleet.summary().total;
-    const down = fleet.devices.filter((d) => d.net.linkDown).length;
-    bar.update(done, `episodes ${t.episodesStarted} · acked ${t.packagesAcked} · outbox ${t.packagesPending}${down ? ` · ${down} offline` : ''}`); // prettier-ignore
-  });
-  if (o.progress) bar.done();
-  await fleet.close({ finalSync: true });
-  const summary = fleet.summary();
-  console.log(formatSummary(summary));
-  if (o.json) console.log(JSON.stringify(summary));
+    .action(async (o: FleetCliOptions) => (await import('./run-fleet.js')).runFleet(o)); // loaded on use: a fast --help
 }
 
 try {

@@ -1,4 +1,5 @@
 import { mulberry32 } from '@tinymlops/tinylcm';
+import type { FaultProfile } from './fleet-choices.js';
 
 /** Network faults of one simulated device. Times are ms since the fleet started. */
 export interface FaultPlan {
@@ -10,9 +11,7 @@ export interface FaultPlan {
   latencyMs?: number;
 }
 
-/** Named fault profiles for `--faults`. */
-export const FAULT_PROFILES = ['none', 'offline', 'errors', 'slow', 'mixed'] as const;
-export type FaultProfile = (typeof FAULT_PROFILES)[number];
+export { FAULT_PROFILES, type FaultProfile } from './fleet-choices.js';
 
 /** What the wrapper saw, for the fleet summary. */
 export interface FetchCounters {

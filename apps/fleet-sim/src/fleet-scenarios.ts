@@ -1,9 +1,8 @@
-import { mulberry32 } from '@tinymlops/tinylcm';
-import type { DriftEpisodeTruth, DriftScenario } from '@tinymlops/testkit';
+import { mulberry32, type DriftEpisodeTruth, type DriftScenario } from '@tinymlops/tinylcm';
 
-/** Fleet-level scenarios: what drifts on each device. */
-export const FLEET_SCENARIOS = ['no-drift', 'held-out-class', 'lighting', 'gradual-mix', 'mixed'] as const;
-export type FleetScenario = (typeof FLEET_SCENARIOS)[number];
+import type { FleetScenario } from './fleet-choices.js';
+
+export { FLEET_SCENARIOS, type FleetScenario } from './fleet-choices.js';
 
 /** The drift schedule of one device: which stream it draws and when drift is on. */
 export interface DeviceSchedule {

@@ -1,5 +1,10 @@
-import { readFashionMnist } from '@tinymlops/testkit';
-import { loadBundle, loadBundleRuntime, type ModelRuntime, type SyncLogger } from '@tinymlops/tinylcm';
+import {
+  loadBundle,
+  loadBundleRuntime,
+  readFashionMnist,
+  type ModelRuntime,
+  type SyncLogger,
+} from '@tinymlops/tinylcm';
 import type { OperationalMode } from '@tinymlops/contracts';
 import { deviceSchedule, type DriftCycle, type FleetScenario } from './fleet-scenarios.js';
 import { faultPlan, type FaultProfile } from './faulty-fetch.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { DeviceConfig, type OperationalMode } from '@tinymlops/contracts';
-import { scenarioStream, type ImageSet, type ScenarioFrame } from '@tinymlops/testkit';
-import { EdgeDevice, type ModelRuntime, type SyncLogger, type SyncRound } from '@tinymlops/tinylcm';
+import { EdgeDevice, scenarioStream, type ImageSet, type ScenarioFrame } from '@tinymlops/tinylcm';
+import type { ModelRuntime, SyncLogger, SyncRound } from '@tinymlops/tinylcm';
 import type { DeviceSchedule } from './fleet-scenarios.js';
 import { FaultyFetch, type FaultPlan } from './faulty-fetch.js';
 

@@ -47,7 +47,7 @@ describe('tinysphere admin (the real CLI on PGlite and files)', () => {
     expect(JSON.parse(swept.stdout)).toMatchObject({ blobs: 1, dryRun: false });
     await expect(stat(old)).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await stat(fresh)).size).toBe(13);
-  });
+  }, 240_000); // two CLI runs, each opening PGlite cold: 60 s at a load average of 25
 
   it('a bad duration is one clear line and exit code 1', async () => {
     const r = await tinysphere(['admin', 'prune-archives', ...storage, '--older-than', 'soon']);

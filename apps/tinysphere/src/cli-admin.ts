@@ -2,19 +2,9 @@ import { API_ROLES, TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
 import { Option, type Command } from 'commander';
 import { DEFAULT_CONFIG, type AppContext } from './app-context.js';
 import { int, serverConfig, storageOptions, withStorage } from './cli-options.js';
-import { pruneIngestedArchives } from './modules/packages/archive-retention.js';
-import { sweepUnreferencedBlobs } from './modules/packages/unreferenced-blobs.js';
-import {
-  createApiToken,
-  createEnrolmentToken,
-  parseDuration,
-  revokeApiToken,
-  revokeDeviceCredentials,
-  revokeEnrolmentToken,
-} from './modules/devices/tokens.js';
-import { createServerMetrics } from './modules/metrics/server-metrics.js';
-import { packBundleDirectory } from './modules/models/bundle-packing.js';
-import { registerBundle } from './modules/models/model-registry.js';
+
+// Each command loads its code when it runs, so `--help` does not load the server.
+const tokens = () => import('./modules/devices/tokens.js');
 
 /**
  * Adds `tinysphere admin …`: tokens, revocation, retention and model upload. These work on the
@@ -29,6 +19,7 @@ export function addAdminCommands(program: Command): Command {
     .option('--expires <duration>', 'lifetime like 7d, 12h, 30m, or "never"', '7d')
     .action(async (o) =>
       withStorage(o, async (s) => {
+        const { createEnrolmentToken, parseDuration } = await tokens();
         const expires = o.expires === 'never' ? null : parseDuration(o.expires);
         const t = await createEnrolmentToken(
           s.database.db,
@@ -42,9 +33,10 @@ export function addAdminCommands(program: Command): Command {
     .addOption(new Option('--role <role>', 'role').choices([...API_ROLES]).makeOptionMandatory())
     .requiredOption('--name <name>', 'who or what the token is for')
     .action(async (o) =>
-      withStorage(o, async (s) =>
-        console.log(JSON.stringify(await createApiToken(s.database.db, o.name, o.role as ApiRole))),
-      ),
+      withStorage(o, async (s) => {
+        const { createApiToken } = await tokens();
+        console.log(JSON.stringify(await createApiToken(s.database.db, o.name, o.role as ApiRole)));
+      }),
     );
   storageOptions(
     admin
@@ -53,6 +45,7 @@ export function addAdminCommands(program: Command): Command {
       .argument('<tokenId>', 'the token id, not the secret'),
   ).action(async (tokenId: string, o) =>
     withStorage(o, async (s) => {
+      const { revokeApiToken, revokeEnrolmentToken } = await tokens();
       const revoke = tokenId.startsWith('enr_') ? revokeEnrolmentToken : tokenId.startsWith('tok_') ? revokeApiToken : undefined; // prettier-ignore
       if (!revoke)
         throw new TinyMLOpsError('INVALID_OPTION', `"${tokenId}" is not a token id: expected tok_… or enr_…`);
@@ -64,9 +57,11 @@ export function addAdminCommands(program: Command): Command {
       .command('revoke-device')
       .description("revoke a device's credentials: it is refused until it enrols again with a valid enrolment token")
       .argument('<deviceId>', 'the device id (dev_…)'),
-  ).action(
-    async (deviceId: string, o) =>
-    withStorage(o, async (s) => console.log(JSON.stringify(await revokeDeviceCredentials(s.database.db, deviceId, new Date())))), // prettier-ignore
+  ).action(async (deviceId: string, o) =>
+    withStorage(o, async (s) => {
+      const { revokeDeviceCredentials } = await tokens();
+      console.log(JSON.stringify(await revokeDeviceCredentials(s.database.db, deviceId, new Date())));
+    }),
   );
   storageOptions(
     admin
@@ -77,6 +72,8 @@ export function addAdminCommands(program: Command): Command {
     .option('--dry-run', 'only report what would be deleted')
     .action(async (o) =>
       withStorage(o, async (s) => {
+        const { parseDuration } = await tokens();
+        const { pruneIngestedArchives } = await import('./modules/packages/archive-retention.js');
         const cutoff = new Date(Date.now() - parseDuration(o.olderThan) * 1000);
         const ctx = { db: s.database.db, blobs: s.blobs, now: () => new Date() };
         const r = await pruneIngestedArchives(ctx, cutoff, { dryRun: o.dryRun === true });
@@ -96,6 +93,8 @@ export function addAdminCommands(program: Command): Command {
     .option('--dry-run', 'only report what would be deleted')
     .action(async (o) =>
       withStorage(o, async (s) => {
+        const { parseDuration } = await tokens();
+        const { sweepUnreferencedBlobs } = await import('./modules/packages/unreferenced-blobs.js');
         const cutoff = new Date(Date.now() - parseDuration(o.olderThan) * 1000);
         const r = await sweepUnreferencedBlobs({ db: s.database.db, blobs: s.blobs }, cutoff, {
           dryRun: o.dryRun === true,
@@ -112,6 +111,9 @@ export function addAdminCommands(program: Command): Command {
     .option('--trusted-keys <file>', 'JSON file {keyId: PEM} to verify signatures')
     .action(async (dir: string, o) =>
       withStorage(o, async (s) => {
+        const { createServerMetrics } = await import('./modules/metrics/server-metrics.js');
+        const { packBundleDirectory } = await import('./modules/models/bundle-packing.js');
+        const { registerBundle } = await import('./modules/models/model-registry.js');
         const ctx: AppContext = {
           db: s.database.db,
           blobs: s.blobs,

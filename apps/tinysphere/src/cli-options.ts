@@ -3,7 +3,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ServerConfig } from './app-context.js';
-import { DEFAULT_STORAGE, openStorage, readTrustedKeys, type StorageOptions } from './main.js';
+import type { Storage } from './main.js';
+import { DEFAULT_STORAGE, type StorageOptions } from './storage/storage-options.js';
 
 /** A commander parser for a non-negative integer option. */
 export const int = (name: string) => (v: string) => {
@@ -31,10 +32,8 @@ export function storageOptions(cmd: Command): Command {
 }
 
 /** Opens the storage a command names, runs `run` and always closes it. */
-export async function withStorage<T>(
-  opts: StorageOptions,
-  run: (s: Awaited<ReturnType<typeof openStorage>>) => Promise<T>,
-): Promise<T> {
+export async function withStorage<T>(opts: StorageOptions, run: (s: Storage) => Promise<T>): Promise<T> {
+  const { openStorage } = await import('./main.js'); // the server loads when a command runs: a fast --help
   const storage = await openStorage(opts);
   try {
     return await run(storage);
@@ -53,7 +52,7 @@ export async function serverConfig(o: {
   return {
     ...(o.deviceRateLimit === undefined ? {} : { deviceRequestsPerMinute: o.deviceRateLimit }),
     ...(o.demoEnrolmentToken ? { demoEnrolmentToken: o.demoEnrolmentToken } : {}),
-    ...(o.trustedKeys ? { trustedBundleKeys: await readTrustedKeys(o.trustedKeys) } : {}),
+    ...(o.trustedKeys ? { trustedBundleKeys: await (await import('./main.js')).readTrustedKeys(o.trustedKeys) } : {}),
     ...(o.requireSignedBundles ? { requireSignedBundles: true } : {}),
   };
 }

@@ -2,9 +2,10 @@ import { TinyMLOpsError } from '@tinymlops/contracts';
 import { Command, Option } from 'commander';
 import { addAdminCommands } from './cli-admin.js';
 import { int, serverConfig, storageOptions } from './cli-options.js';
-import { DEFAULT_STORAGE, runWorkers, serve } from './main.js';
-import { migrate } from './storage/migrate.js';
-import { openDatabase } from './storage/open-database.js';
+import { DEFAULT_STORAGE } from './storage/storage-options.js';
+
+// The server's code loads when a command runs, not to print --help.
+const main = () => import('./main.js');
 
 /** The `tinysphere` command line. */
 export function buildCli(): Command {
@@ -36,6 +37,7 @@ export function buildCli(): Command {
         .default('info'),
     )
     .action(async (o) => {
+      const { serve } = await main();
       await serve({
         db: o.db,
         blobs: o.blobs,
@@ -52,7 +54,9 @@ export function buildCli(): Command {
   )
     .option('--concurrency <n>', 'jobs at a time', int('--concurrency'), 2)
     .option('--pool-size <n>', 'PostgreSQL connections', int('--pool-size'), 4)
-    .action(async (o) => runWorkers({ db: o.db, blobs: o.blobs, concurrency: o.concurrency, poolSize: o.poolSize }));
+    .action(async (o) =>
+      (await main()).runWorkers({ db: o.db, blobs: o.blobs, concurrency: o.concurrency, poolSize: o.poolSize }),
+    );
   program
     .command('migrate')
     .description('apply pending database migrations and exit')
@@ -62,6 +66,8 @@ export function buildCli(): Command {
         .default(DEFAULT_STORAGE.db),
     )
     .action(async (o: { db: string }) => {
+      const { openDatabase } = await import('./storage/open-database.js');
+      const { migrate } = await import('./storage/migrate.js');
       const d = await openDatabase(o.db);
       try {
         console.log(JSON.stringify({ applied: await migrate(d.db) }));

@@ -6,17 +6,9 @@ import type { BlobStore } from './storage/blob-store.js';
 import { migrate } from './storage/migrate.js';
 import { openBlobStore } from './storage/open-blob-store.js';
 import { openDatabase, type OpenDatabase } from './storage/open-database.js';
+import type { StorageOptions } from './storage/storage-options.js';
 
-/** Where the server keeps its data. */
-export interface StorageOptions {
-  /** `pglite:<dir>` or `postgres://…`. */
-  db: string;
-  /** `file:<dir>` or `s3://bucket?endpoint=…&region=…`. */
-  blobs: string;
-  poolSize?: number;
-}
-
-export const DEFAULT_STORAGE: StorageOptions = { db: 'pglite:./.tinymlops/db', blobs: 'file:./.tinymlops/blobs' };
+export { DEFAULT_STORAGE, type StorageOptions } from './storage/storage-options.js';
 
 /** Open storage: migrated database and blob store. */
 export interface Storage {

@@ -1,8 +1,25 @@
 export * from './free-port.js';
 export * from './postgres-cluster.js';
 export * from './test-database.js';
-export * from './fashion-mnist.js';
-export * from './image-corruptions.js';
-export * from './drift-scenarios.js';
+// The dataset reader and drift scenarios are runtime code (the device's dataset source uses them),
+// so they live in TinyLCM; re-exported here for the tests and benchmarks that import them from testkit.
+export {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_SAMPLE_DIR,
+  HELD_OUT_CLASSES,
+  hasFashionMnistSample,
+  readFashionMnist,
+  type ImageSet,
+  CORRUPTIONS,
+  corrupt,
+  type Corruption,
+  DRIFT_SCENARIOS,
+  sampleScenarioFrames,
+  scenarioStream,
+  type DriftEpisodeTruth,
+  type DriftScenario,
+  type ScenarioFrame,
+  type ScenarioOptions,
+} from '@tinymlops/tinylcm';
 export * from './streams.js';
 export * from './drift-conformance.js';

@@ -71,3 +71,6 @@ export * from './adapt/adaptation-guard.js';
 export * from './adapt/operational-mode.js';
 export * from './adapt/adaptation-controller.js';
 export * from './drift/index.js';
+export * from './datasets/fashion-mnist.js';
+export * from './datasets/image-corruptions.js';
+export * from './datasets/drift-scenarios.js';

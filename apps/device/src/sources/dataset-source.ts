@@ -1,4 +1,4 @@
-import { readFashionMnist, scenarioStream, type DriftScenario } from '@tinymlops/testkit';
+import { readFashionMnist, scenarioStream, type DriftScenario } from '@tinymlops/tinylcm';
 import type { FrameSource, SourceFrame } from './frame-source.js';
 
 /** Options of {@link datasetSource}. */

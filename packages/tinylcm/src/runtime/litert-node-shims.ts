@@ -126,6 +126,7 @@ export async function withLiteRtNodeShims<T>(
     // The glue also declares globals of its own (`ModuleFactory`, `isPthread`, …): drop them too.
     const keep = (k: string) => options.threads && LITERT_LASTING_GLOBALS.includes(k);
     for (const k of Object.getOwnPropertyNames(g)) if (!before.has(k) && !keep(k)) delete g[k];
-    for (const [k, v] of saved) g[k] = v;
+    // Only what changed: Node ≥ 21's `navigator` is a getter without a setter, and assigning it throws.
+    for (const [k, v] of saved) if (g[k] !== v) g[k] = v;
   }
 }

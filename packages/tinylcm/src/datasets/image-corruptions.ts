@@ -1,4 +1,4 @@
-import { Prng } from '@tinymlops/tinylcm';
+import { Prng } from '../random/prng.js';
 
 /** Corruptions that model a degrading camera: lighting, contrast, focus and sensor noise. */
 export const CORRUPTIONS = ['brightness', 'contrast', 'blur', 'noise'] as const;

@@ -33,7 +33,7 @@ export interface ImageSet {
 /** The repository's committed sample: `datasets/fashion-mnist` (200 test images per class, MIT). */
 export const FASHION_MNIST_SAMPLE_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../../datasets/fashion-mnist',
+  '../../../../datasets/fashion-mnist',
 );
 
 function readIdx(buf: Buffer, expectedMagic: number, what: string): { dims: number[]; data: Uint8Array } {

@@ -1,4 +1,4 @@
-import { mulberry32 } from '@tinymlops/tinylcm';
+import { mulberry32 } from '../random/prng.js';
 import type { ImageSet } from './fashion-mnist.js';
 import { HELD_OUT_CLASSES, readFashionMnist } from './fashion-mnist.js';
 import { corrupt, CORRUPTIONS, type Corruption } from './image-corruptions.js';
