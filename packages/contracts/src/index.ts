@@ -24,3 +24,8 @@ export * from './registry-api.js';
 export * from './drift-api.js';
 export * from './top-level-schemas.js';
 export * from './dashboard-api.js';
+export * from './delivery-status.js';
+export * from './share-scope.js';
+export * from './device-settings.js';
+export * from './feedback-v2.js';
+export * from './learning-api.js';

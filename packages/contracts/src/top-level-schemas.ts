@@ -3,6 +3,16 @@ import { AdaptationDocument, StateSnapshotDocument } from './adaptation.js';
 import { DetectorsReferenceDocument, KnnStateDocument, TransformDocument } from './bundle-documents.js';
 import { DetectorSnapshot } from './detector-snapshot.js';
 import { DeviceConfig } from './device-config.js';
+import { DeviceSettings, DeviceSettingsRule, DeviceSettingsView } from './device-settings.js';
+import { FeedbackAckV2, FeedbackPageV2 } from './feedback-v2.js';
+import {
+  AdaptationDetail,
+  AdaptationList,
+  AdaptationReviewRequest,
+  AdaptationReviewResult,
+  FeedbackDeliveryList,
+  FleetLearningPolicy,
+} from './learning-api.js';
 import {
   ApiTokenRequest,
   ApiTokenResponse,
@@ -68,6 +78,17 @@ export const TOP_LEVEL_SCHEMAS = {
   DriftRateSeries,
   ReanalysisRequest,
   ReanalysisResult,
+  FeedbackPageV2,
+  FeedbackAckV2,
+  DeviceSettings,
+  DeviceSettingsRule,
+  DeviceSettingsView,
+  FleetLearningPolicy,
+  AdaptationList,
+  AdaptationDetail,
+  AdaptationReviewRequest,
+  AdaptationReviewResult,
+  FeedbackDeliveryList,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;
