@@ -50,3 +50,11 @@ export const DeviceSettingsView = z.strictObject({
     .nullable(),
 });
 export type DeviceSettingsView = z.infer<typeof DeviceSettingsView>;
+
+/** `PUT /api/v1/settings/groups/:group` answer: how many devices of the group were sent new settings. */
+export const GroupSettingsResult = z.strictObject({
+  schemaVersion: SchemaVersion1,
+  group: z.string(),
+  devicesUpdated: z.number().int().nonnegative(),
+});
+export type GroupSettingsResult = z.infer<typeof GroupSettingsResult>;

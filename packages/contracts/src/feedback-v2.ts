@@ -41,7 +41,8 @@ export const LabelItem = z.strictObject({
   source: z.enum(['own', 'fleet']),
   sourceDeviceId: Id,
   model: ModelRef.nullable(),
-  features: Float32Vector,
+  /** Null only when the server lost the vector (the device then needs its local copy). */
+  features: Float32Vector.nullable(),
   validatedAt: Timestamp,
 });
 export type LabelItem = z.infer<typeof LabelItem>;

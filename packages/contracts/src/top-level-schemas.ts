@@ -3,7 +3,7 @@ import { AdaptationDocument, StateSnapshotDocument } from './adaptation.js';
 import { DetectorsReferenceDocument, KnnStateDocument, TransformDocument } from './bundle-documents.js';
 import { DetectorSnapshot } from './detector-snapshot.js';
 import { DeviceConfig } from './device-config.js';
-import { DeviceSettings, DeviceSettingsRule, DeviceSettingsView } from './device-settings.js';
+import { DeviceSettings, DeviceSettingsRule, DeviceSettingsView, GroupSettingsResult } from './device-settings.js';
 import { FeedbackAckV2, FeedbackPageV2 } from './feedback-v2.js';
 import {
   AdaptationDetail,
@@ -83,6 +83,7 @@ export const TOP_LEVEL_SCHEMAS = {
   DeviceSettings,
   DeviceSettingsRule,
   DeviceSettingsView,
+  GroupSettingsResult,
   FleetLearningPolicy,
   AdaptationList,
   AdaptationDetail,
