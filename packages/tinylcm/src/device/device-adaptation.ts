@@ -6,8 +6,7 @@ import { AdaptationController, type FrameResult } from '../adapt/adaptation-cont
 import { AdaptationGuard, type AdaptationGuardOptions } from '../adapt/adaptation-guard.js';
 import { AdaptationRunner } from '../adapt/adaptation-runner.js';
 import { AdaptationTracker } from '../adapt/adaptation-tracker.js';
-import type { FeedbackOutcome } from '../adapt/feedback-adapter.js';
-import { propagateValidatedLabels } from '../adapt/label-propagation.js';
+import type { InboxOutcome } from '../adapt/inbox-outcome.js';
 import { HeuristicAdapter, type HeuristicAdapterOptions } from '../adapt/heuristic-adapter.js';
 import type { ModePolicy } from '../adapt/operational-mode.js';
 import { QuarantineBuffer, type QuarantineBufferOptions } from '../adapt/quarantine-buffer.js';
@@ -107,6 +106,9 @@ export class DeviceAdaptation {
       runner,
       ...this.#adapters(),
       ...(o.tuning?.heuristicEvery === undefined ? {} : { heuristicEvery: o.tuning.heuristicEvery }),
+      state: this.state,
+      tracker: this.tracker,
+      propagate: o.tuning?.propagateFeedback !== false,
       onError: (err) => log.warn('adaptation failed', { message: (err as Error).message }),
     });
   }
@@ -150,22 +152,10 @@ export class DeviceAdaptation {
   }
 
   /** The sync client's `onFeedback`: applies validated labels (none in `monitoring-only`). */
-  async applyFeedback(items: ValidationFeedback[]): Promise<FeedbackOutcome[]> {
+  async applyFeedback(items: ValidationFeedback[]): Promise<InboxOutcome[]> {
     const outcomes = this.controller.applyFeedback(items);
-    if (this.#o.tuning?.propagateFeedback !== false && this.policy.appliesFeedback) this.#propagate(items);
     await this.#upload();
     return outcomes;
-  }
-
-  /** Propagates the page's validated labels, anchored by every sample the device holds under them. */
-  #propagate(items: ValidationFeedback[]): void {
-    const labels = new Set(items.flatMap((f) => (f.decision === 'false-alarm' ? [] : [f.label])));
-    const seeds = new Map([...labels].map((l) => [l, this.quarantine.ledgerOf(l).map((s) => s.features)]));
-    try {
-      propagateValidatedLabels({ quarantine: this.quarantine, classifier: this.#o.pipeline.classifier, runner: this.#runner }, seeds); // prettier-ignore
-    } catch (err) {
-      (this.#o.logger ?? silentLogger).warn('label propagation failed', { message: (err as Error).message });
-    }
   }
 
   /** Open episode, or a one-frame drift signal from a detector without episodes. */
