@@ -1,3 +1,4 @@
+import type { DistanceMetric } from '@tinymlops/contracts';
 import type { RawFrame } from '../features/preprocess.js';
 import { createPreprocessor, type Preprocessor } from '../features/preprocess.js';
 import { FeatureTransform } from '../features/feature-transform.js';
@@ -23,7 +24,9 @@ export interface BundlePipelineOptions extends LoadBundleOptions {
   classifier?: {
     capacity?: number;
     replacement?: ReplacementPolicy;
+    /** k and metric of a bundle without a KNN state (a KNN state carries its own). */
     k?: number;
+    metric?: DistanceMetric;
     novelClassGate?: Omit<NovelClassGateOptions, 'knownClasses'> | false;
   };
   /** Options of the KNN-distance monitor; its reference comes from the bundle's detectors.json. */
@@ -117,7 +120,7 @@ function buildClassifier(
   };
   if (bundle.knnState) return knnFromDocument(bundle.knnState, policy);
   const dim = transform?.outputDim ?? bundle.manifest.featureTensor.dim;
-  return new KnnClassifier({ dim, ...(c.k ? { k: c.k } : {}), ...policy });
+  return new KnnClassifier({ dim, ...(c.k ? { k: c.k } : {}), ...(c.metric ? { metric: c.metric } : {}), ...policy });
 }
 
 function buildMonitor(bundle: LoadedBundle, options: KnnDistanceMonitorOptions | false | undefined) {
