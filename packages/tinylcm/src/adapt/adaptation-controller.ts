@@ -1,7 +1,6 @@
 import {
   TinyMLOpsError,
   type AdaptationEvent,
-  type FeedbackItem,
   type OperationalMode,
   type ValidationFeedback,
 } from '@tinymlops/contracts';

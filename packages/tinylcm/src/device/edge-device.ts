@@ -1,4 +1,4 @@
-import type { DeviceConfig, ValidationFeedback } from '@tinymlops/contracts';
+import type { DeviceConfig, FeedbackItem, FeedbackOutcomeReport, OperationalMode } from '@tinymlops/contracts';
 import { loadBundlePipeline, type BundlePipeline } from '../bundle/bundle-pipeline.js';
 import { loadBundle, type LoadedBundle } from '../bundle/load-bundle.js';
 import type { RawFrame } from '../features/preprocess.js';
@@ -6,12 +6,12 @@ import { DataLogger } from '../log/data-logger.js';
 import { OperationalMonitor } from '../log/operational-monitor.js';
 import type { PipelineResult } from '../pipeline.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
-import type { FeedbackHandler } from '../sync/feedback-puller.js';
 import { Outbox } from '../sync/outbox.js';
 import type { PackageParts } from '../sync/package-builder.js';
 import type { DeviceStatusReport } from '../sync/sync-client.js';
 import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
 import { DeviceAdaptation } from './device-adaptation.js';
+import { DeviceInbox } from './device-inbox.js';
 import type { DeviceDataDir } from './device-data-dir.js';
 import { DevicePackages } from './device-packages.js';
 import { checkModeAgainstBundle, deviceSettings, pipelineSettings, type DeviceSettings } from './device-settings.js';
@@ -20,6 +20,7 @@ import { DriftReporter } from './drift-reporter.js';
 import { EpisodeTracker, isDriftFlagged, type FrameEpisode } from './episode-tracker.js';
 import { heartbeatMetrics } from './heartbeat-metrics.js';
 import { ModelStore } from './model-store.js';
+import { ServerSettingsFile } from './server-settings-file.js';
 import { TelemetryReporter } from './telemetry-reporter.js';
 
 /** Options of {@link EdgeDevice.open}. */
@@ -35,11 +36,8 @@ export interface EdgeDeviceOptions {
   now?: () => number;
   fetch?: typeof fetch;
   logger?: SyncLogger;
-  /**
-   * Observes validated labels after the device applied them (`server-assisted` mode only; other
-   * modes never pull feedback).
-   */
-  onFeedback?: FeedbackHandler;
+  /** Observes each inbox delivery after the device applied it, with what it did with each item. */
+  onInbox?: (items: FeedbackItem[], reports: FeedbackOutcomeReport[]) => void | Promise<void>;
 }
 
 /** What one frame did on the device: the pipeline's result and where the frame stands in the episodes. */
@@ -60,6 +58,8 @@ interface DeviceParts {
   telemetry: TelemetryReporter;
   now: () => number;
   logger: SyncLogger;
+  /** The mode to start in (the server's, when it set one). */
+  mode: OperationalMode;
 }
 
 /**
@@ -89,6 +89,9 @@ export class EdgeDevice {
   adaptation: DeviceAdaptation;
   #dp: BundlePipeline;
   #frames = 0;
+  /** The mode in force: the server's settings when it sent any, else `config.mode`. */
+  #mode: OperationalMode;
+  readonly #inbox: DeviceInbox;
   readonly #p: DeviceParts;
   readonly #started: number;
 
@@ -102,6 +105,17 @@ export class EdgeDevice {
     this.telemetry = p.telemetry;
     this.#dp = p.dp;
     this.#started = p.now();
+    this.#mode = p.mode;
+    this.#inbox = new DeviceInbox({
+      settingsFile: new ServerSettingsFile(this.dataDir.serverSettings),
+      configMode: this.config.mode,
+      mode: () => this.#mode,
+      setMode: (mode) => this.setMode(mode),
+      applyItems: (items) => this.adaptation.applyInbox(items),
+      log: (level, message, context) => this.telemetry.log(level, message, context),
+      now: p.now,
+      ...(p.options.onInbox ? { observe: p.options.onInbox } : {}),
+    });
     const { now, outbox } = p;
     this.packages = new DevicePackages({ outbox, credentialsFile: this.dataDir.credentials, now });
     const enqueue = this.config.server ? this.#enqueue : dropReport;
@@ -118,7 +132,8 @@ export class EdgeDevice {
     await settings.dataDir.create();
     const store = new ModelStore(settings.dataDir.models);
     const bundle = await loadBundle((await store.currentDir()) ?? (await installInitial(store, settings)));
-    checkModeAgainstBundle(o.config, bundle);
+    const mode = new ServerSettingsFile(settings.dataDir.serverSettings).read()?.mode ?? o.config.mode;
+    checkModeAgainstBundle({ ...o.config, mode }, bundle);
     const ops = new OperationalMonitor();
     const dataLog = new DataLogger({ ...settings.dataLog, now });
     const runtime = sharedRuntimeFor(bundle, o.runtime);
@@ -128,7 +143,24 @@ export class EdgeDevice {
     const budgetBytes = settings.outboxBudgetBytes;
     const outbox = await Outbox.open(settings.dataDir.outbox, { budgetBytes, log: logger, now });
     const telemetry = await TelemetryReporter.open({ seqFile: settings.dataDir.telemetrySeq, now });
-    return new EdgeDevice({ settings, options: o, store, ops, dataLog, dp, outbox, telemetry, now, logger });
+    return new EdgeDevice({ settings, options: o, store, ops, dataLog, dp, outbox, telemetry, now, logger, mode });
+  }
+
+  /** The operational mode in force (the server may change it at run time, see {@link setMode}). */
+  get mode(): OperationalMode {
+    return this.#mode;
+  }
+
+  /**
+   * Switches the operational mode now, without a restart: the adaptation is rebuilt for the new
+   * mode over the same classifier and state. Throws when the model cannot run that mode.
+   */
+  setMode(mode: OperationalMode): void {
+    if (mode === this.#mode) return;
+    checkModeAgainstBundle({ ...this.config, mode }, this.#dp.bundle);
+    this.#mode = mode;
+    this.adaptation = this.#adaptationFor(this.#dp);
+    this.telemetry.log('info', `mode set to ${mode}`);
   }
 
   /** The active bundle's pipeline parts (classifier, monitor, …). */
@@ -157,7 +189,7 @@ export class EdgeDevice {
     const { id, version } = this.#dp.bundle.manifest;
     return {
       status: 'ok',
-      mode: this.config.mode,
+      mode: this.#mode,
       model: { modelId: id, version },
       stateVersion: this.adaptation.stateVersion,
       uptimeSeconds: Math.max(0, (this.#p.now() - this.#started) / 1000),
@@ -178,7 +210,7 @@ export class EdgeDevice {
     const { store, settings } = this.#p;
     const staged = await loadBundle(stagingDir);
     const bundle = await loadBundle(await store.install(stagingDir, staged.manifest));
-    checkModeAgainstBundle(this.config, bundle);
+    checkModeAgainstBundle({ ...this.config, mode: this.#mode }, bundle);
     const options = { ...pipelineSettings(settings, bundle), monitor: this.ops, log: this.dataLog };
     const next = await loadBundlePipeline(bundle, options);
     try {
@@ -193,6 +225,7 @@ export class EdgeDevice {
     this.adaptation = this.#adaptationFor(next);
     old.dispose();
     this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`);
+    this.sync?.checkInbox(); // labels shared for the new model wait on the server
   }
 
   /**
@@ -211,7 +244,8 @@ export class EdgeDevice {
   #adaptationFor(pipeline: BundlePipeline): DeviceAdaptation {
     const { now, logger } = this.#p;
     const enqueue = this.config.server ? this.#enqueue : dropReport;
-    return DeviceAdaptation.open({ config: this.config, dataDir: this.dataDir, pipeline, enqueue, now, logger });
+    const config = { ...this.config, mode: this.#mode };
+    return DeviceAdaptation.open({ config, dataDir: this.dataDir, pipeline, enqueue, now, logger });
   }
 
   #syncFor(server: NonNullable<DeviceConfig['server']>): DeviceSync {
@@ -226,18 +260,13 @@ export class EdgeDevice {
       status: () => this.status(),
       drain: () => telemetry.drain(ops.metrics()),
       install: (dir) => this.switchModel(dir),
-      // The mode decides whether feedback is pulled at all.
-      onFeedback: this.adaptation.policy.appliesFeedback ? (items) => this.#applyFeedback(items) : undefined,
+      // Pulled in every mode: settings (a new mode) come through it; a mode that does not learn
+      // refuses labels and says so.
+      onInbox: (items) => this.#inbox.apply(items),
       logger: this.#p.logger,
       now: this.#p.now,
       fetch: o.fetch,
     });
-  }
-
-  async #applyFeedback(items: ValidationFeedback[]): Promise<void> {
-    await this.adaptation.applyFeedback(items);
-    this.telemetry.log('info', `applied ${items.length} validated labels`, { cursor: items.at(-1)?.cursor });
-    await this.#p.options.onFeedback?.(items);
   }
 }
 

@@ -100,7 +100,7 @@ describe.each(databaseEngines())('adaptation review on $name', (engine) => {
   it('refuses to share a pseudo-class by its pseudo name; relabelled, it reaches the device and the fleet', async () => {
     const refused = await review(1, { decision: 'accept', share: { scope: 'fleet' } });
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error.message).toContain('relabel pseudo-1');
+    expect((await readJson(refused)).error.message).toContain('relabel pseudo-1');
     const r = await readJson(review(1, { decision: 'relabel', label: 'bag', share: { scope: 'fleet' } }));
     expect(r.adaptation.review).toMatchObject({ decision: 'relabelled', label: 'bag', delivery: { status: 'queued' } });
     expect(r.shared).toMatchObject({ devices: 1, samples: 3 });
