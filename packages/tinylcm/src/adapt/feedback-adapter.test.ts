@@ -139,6 +139,19 @@ describe('FeedbackAdapter', () => {
     expect(rig.tracker.lastSeq).toBe(0);
   });
 
+  it('refuses a label shared from another device whose sample lies inside one of its own classes', () => {
+    setup();
+    const reference = referenceStats(rig.classifier, blobs, ['a', 'b']);
+    const ctx = { ...rig, checks: { model: MODEL, dim: 16, reference } };
+    const insideA = Float32Array.from(rig.classifier.features[0]!);
+    const [shared] = new FeedbackAdapter().apply([carried('smp_peer2001', 'bag', insideA)], ctx);
+    expect(shared?.status).toBe('rejected');
+    expect(shared?.reason).toMatch(/^shared sample lies inside this device's class a \(distance/);
+    // The same vector as a label of the device's own sample is applied: a person saw it here.
+    const own = { ...carried('smp_self2002', 'bag', insideA), source: 'own' as const };
+    expect(new FeedbackAdapter().apply([own], ctx)[0]?.status).toBe('applied');
+  });
+
   describe('with a pseudo-class the device created autonomously', () => {
     function pseudo(): string[] {
       setup();

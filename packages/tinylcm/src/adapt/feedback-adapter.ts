@@ -66,7 +66,7 @@ export class FeedbackAdapter {
     const adapted = ctx.quarantine.adapted(f.sampleId);
     if (adapted) return withEvent(f, applyToAdapted(adapted, label, f.feedbackId, ctx));
     if (f.kind === 'false-alarm') return outcome(f, 'merged', 'the device no longer holds the sample: nothing to drop');
-    const refused = checkLabel(f, ctx.checks);
+    const refused = checkLabel(f, ctx.checks, ctx.classifier);
     if (refused) return outcome(f, 'rejected', refused);
     return withEvent(f, applyCarried(f.sampleId, decodeFloat32(f.features!), f.label, f, ctx));
   }

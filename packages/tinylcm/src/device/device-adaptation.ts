@@ -113,7 +113,9 @@ export class DeviceAdaptation {
     const runner = new AdaptationRunner({ state: this.state, tracker: this.tracker, now });
     this.#journal = new PendingJournal(dataDir.pendingSamples, modelId);
     const { id, version } = pipeline.bundle.manifest;
+    const reference = pipeline.bundle.detectors?.knnDistance;
     const checks = { model: { modelId: id, version }, dim: pipeline.classifier.dim };
+    if (reference) Object.assign(checks, { reference });
     this.controller = new AdaptationController({
       mode: config.mode,
       checks,
