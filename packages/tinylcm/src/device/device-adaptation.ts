@@ -33,6 +33,11 @@ export interface AdaptationTuning {
    * with them (`propagateValidatedLabels`; default true).
    */
   propagateFeedback?: boolean;
+  /**
+   * Refuse labels shared from other devices whose samples lie inside one of this device's own
+   * classes (`FeedbackChecks.reference`; default true). Evaluations turn it off to measure it.
+   */
+  fleetGuard?: boolean;
 }
 
 /** Options of {@link DeviceAdaptation.open}. */
@@ -115,7 +120,7 @@ export class DeviceAdaptation {
     const { id, version } = pipeline.bundle.manifest;
     const reference = pipeline.bundle.detectors?.knnDistance;
     const checks = { model: { modelId: id, version }, dim: pipeline.classifier.dim };
-    if (reference) Object.assign(checks, { reference });
+    if (reference && o.tuning?.fleetGuard !== false) Object.assign(checks, { reference });
     this.controller = new AdaptationController({
       mode: config.mode,
       checks,
