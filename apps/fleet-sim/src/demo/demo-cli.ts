@@ -12,13 +12,7 @@ import { probeServer } from '../server-probe.js';
 import { formatSummary } from '../summary-table.js';
 import { TinySphereProcess } from '../tinysphere-process.js';
 import { printGuide } from './demo-guide.js';
-import {
-  buildDashboardIfMissing,
-  demoStorage,
-  prepareDatabase,
-  readAdminToken,
-  registerBundleOnce,
-} from './demo-setup.js';
+import { buildDashboardIfMissing, demoStorage, readAdminToken, registerBundleOnce } from './demo-setup.js';
 import { step } from './demo-steps.js';
 
 const DEMO_TOKEN = 'demo-open-enrolment';
@@ -59,12 +53,17 @@ async function main(): Promise<void> {
   const started = Date.now();
   const storage = demoStorage(dataDir);
   say(`TinyMLOps demo — data in ${path.relative(process.cwd(), dataDir) || dataDir}`);
-  await firstStart(storage);
   const logName = path.relative(process.cwd(), storage.logFile);
   const options = { ...storage, port, demoEnrolmentToken: DEMO_TOKEN, adminTokenFile: storage.adminFile };
-  const server = await step(`starting TinySphere (log: ${logName})`, () =>
-    TinySphereProcess.start({ ...options, ownProcessGroup: true }),
+  const first = existsSync(DASHBOARD_BUILT) ? '' : ' (first start: building the dashboard meanwhile)';
+  // The dashboard builds while the server starts: the server serves the build once it is there.
+  const [server, built] = await step(`starting TinySphere${first}; log: ${logName}`, () =>
+    Promise.all([
+      TinySphereProcess.start({ ...options, ownProcessGroup: true }),
+      existsSync(DASHBOARD_BUILT) ? true : buildDashboardIfMissing(storage.buildLog),
+    ]),
   );
+  if (!built) say(`the dashboard did not build (see ${path.relative(process.cwd(), storage.buildLog)}); API at /docs`);
   let fleet: Fleet | undefined;
   let stopping = false;
   const shutdown = async () => {
@@ -77,12 +76,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
   try {
     const adminToken = await readAdminToken(storage.adminFile);
-    const hasDashboard = await fetch(`${server.url}/`).then(
-      (r) => r.ok,
-      () => false,
-    );
     const readyMs = Date.now() - started;
-    printGuide({ url: server.url, token: adminToken, enrolmentToken: DEMO_TOKEN, hasDashboard, readyMs });
+    printGuide({ url: server.url, token: adminToken, enrolmentToken: DEMO_TOKEN, hasDashboard: built, readyMs });
     const api = new PeopleApi(server.url, adminToken);
     const model = await step('registering the model', () => registerBundleOnce(api, DEFAULT_BUNDLE));
     say(`model ${model.ref} ${model.uploaded ? 'registered' : 'already registered'}`);
@@ -94,18 +89,6 @@ async function main(): Promise<void> {
     if (fleet) say(formatSummary(fleet.summary()));
     say('stopped. `npm start` again resumes with the same data.');
   }
-}
-
-/** First start only: the dashboard build and the embedded database's creation, side by side. */
-async function firstStart(storage: ReturnType<typeof demoStorage>): Promise<void> {
-  const build = existsSync(DASHBOARD_BUILT)
-    ? true
-    : step('building the dashboard (first start only)', () => buildDashboardIfMissing(storage.buildLog));
-  const database = existsSync(storage.db.slice('pglite:'.length))
-    ? false
-    : step('creating the embedded database (first start only)', () => prepareDatabase(storage));
-  const [built] = await Promise.all([build, database]);
-  if (!built) say(`the dashboard did not build (see ${path.relative(process.cwd(), storage.buildLog)}); API at /docs`);
 }
 
 /** Three devices at ~2 fps, one per scenario and mode. */

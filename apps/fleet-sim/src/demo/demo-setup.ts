@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { BundleManifest } from '@tinymlops/contracts';
 import { packBundle } from '../bundle-files.js';
 import { PeopleApi } from '../people-api.js';
-import { runTinySphere, type TinySphereStorage } from '../tinysphere-process.js';
+import type { TinySphereStorage } from '../tinysphere-process.js';
 
 /** The built dashboard the server serves (`npm run build -w @tinymlops/dashboard`). */
 const DASHBOARD_INDEX = fileURLToPath(new URL('../../../dashboard/dist/index.html', import.meta.url));
@@ -40,19 +40,6 @@ export async function readAdminToken(file: string, timeoutMs = 30_000): Promise<
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-}
-
-/**
- * Creates and migrates the embedded database when it does not exist yet (first start only), in its
- * own process so it runs while the dashboard builds; the server then opens a ready database.
- * @example
- * await prepareDatabase(demoStorage('.tinymlops/demo'));
- */
-export async function prepareDatabase(storage: TinySphereStorage): Promise<boolean> {
-  const dir = storage.db.startsWith('pglite:') ? storage.db.slice('pglite:'.length) : undefined;
-  if (!dir || existsSync(dir)) return false;
-  await runTinySphere(['migrate', '--db', storage.db]);
-  return true;
 }
 
 /**
