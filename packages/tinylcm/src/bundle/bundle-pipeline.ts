@@ -5,9 +5,13 @@ import { FeatureTransform } from '../features/feature-transform.js';
 import { KnnClassifier, type ReplacementPolicy } from '../classify/knn-classifier.js';
 import type { NovelClassGateOptions } from '../classify/novel-class-gate.js';
 import { knnFromDocument } from '../classify/knn-state.js';
+import type { DriftDetectorConfigInput } from '@tinymlops/contracts';
+import type { DetectorSet } from '../drift/detector-set.js';
+import { buildDetectorSet } from '../drift/detector-set-config.js';
 import { KnnDistanceMonitor, type KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
 import { createPipeline, type Pipeline, type PipelineDetector, type PipelineOptions } from '../pipeline.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
+import type { InferenceChoice, InferenceOptions } from '../runtime/choose-backend.js';
 import { loadBundle, type LoadBundleOptions, type LoadedBundle } from './load-bundle.js';
 import { loadBundleRuntime } from './bundle-runtime.js';
 
@@ -15,6 +19,11 @@ import { loadBundleRuntime } from './bundle-runtime.js';
 export interface BundlePipelineOptions extends LoadBundleOptions {
   /** Share one runtime between pipelines (the fleet simulator does); it must come from the same bundle. */
   runtime?: ModelRuntime;
+  /**
+   * Inference backend and threads (device config `inference`); default: the fastest backend that
+   * loads on this machine. Ignored when `runtime` is given.
+   */
+  inference?: InferenceOptions;
   /** KNN capacity and replacement policy (k and metric come from the bundle's knn-state.json). */
   /**
    * KNN settings beyond the bundle's. `novelClassGate` (on by default, with the bundle's labels as
@@ -29,9 +38,11 @@ export interface BundlePipelineOptions extends LoadBundleOptions {
     metric?: DistanceMetric;
     novelClassGate?: Omit<NovelClassGateOptions, 'knownClasses'> | false;
   };
-  /** Options of the KNN-distance monitor; its reference comes from the bundle's detectors.json. */
+  /** Drift detectors as config entries (`device.json` → `drift.detectors`); default the device's default set. */
+  drift?: readonly DriftDetectorConfigInput[];
+  /** Options merged into the knn-distance entries (their reference comes from detectors.json); `false` drops them. */
   knnDistance?: KnnDistanceMonitorOptions | false;
-  /** More detectors, fed the mean neighbour distance or the confidence. */
+  /** More detector instances for the set. */
   detectors?: PipelineDetector[];
   log?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['log'];
   monitor?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['monitor'];
@@ -47,8 +58,13 @@ export interface BundlePipeline {
   preprocessor: Preprocessor;
   transform: FeatureTransform | undefined;
   classifier: KnnClassifier;
+  /** The KNN-distance monitor of the detector set, if it has one. */
   knnDistance: KnnDistanceMonitor | undefined;
+  /** The drift stage: every detector and the one episode tracker. */
+  drift: DetectorSet;
   pipeline: Pipeline<RawFrame>;
+  /** The backend and threads chosen (undefined when the runtime was shared in). */
+  inference: InferenceChoice | undefined;
   /** Frees the runtime unless it was shared in. */
   dispose(): void;
 }
@@ -67,11 +83,19 @@ export async function loadBundlePipeline(
   options: BundlePipelineOptions = {},
 ): Promise<BundlePipeline> {
   const bundle = typeof dirOrBundle === 'string' ? await loadBundle(dirOrBundle, options) : dirOrBundle;
-  const runtime = options.runtime ?? (await loadBundleRuntime(bundle));
+  let inference: InferenceChoice | undefined;
+  const onChoice = (c: InferenceChoice) => (inference = c);
+  const runtime = options.runtime ?? (await loadBundleRuntime(bundle, { ...pick(options), onChoice }));
   const preprocessor = createPreprocessor(bundle.manifest.input);
   const transform = bundle.transform ? FeatureTransform.fromDocument(bundle.transform) : undefined;
+  transform?.accelerate(); // native SIMD when the XNNPACK addon is built; same values within float32 rounding
   const classifier = buildClassifier(bundle, transform, options);
-  const knnDistance = buildMonitor(bundle, options.knnDistance);
+  const drift = buildDetectorSet(
+    { detectors: options.drift, knnDistance: options.knnDistance, extra: options.detectors },
+    { reference: bundle.detectors, labels: bundle.manifest.labels },
+  );
+  const knnDistance = drift.members.find((m) => m.detector instanceof KnnDistanceMonitor)?.detector as
+    KnnDistanceMonitor | undefined;
   const featureName = runtime.featureTensor;
   const pipeline = createPipeline<RawFrame, Uint8Array | Float32Array>({
     extractor: {
@@ -84,10 +108,7 @@ export async function loadBundlePipeline(
     },
     ...(transform ? { transform } : {}),
     classifier,
-    detectors: [
-      ...(knnDistance ? [{ name: 'knn-distance', detector: knnDistance }] : []),
-      ...(options.detectors ?? []),
-    ],
+    drift,
     ...(options.log ? { log: options.log } : {}),
     ...(options.monitor ? { monitor: options.monitor } : {}),
     ...(options.logFeatures === undefined ? {} : { logFeatures: options.logFeatures }),
@@ -101,10 +122,14 @@ export async function loadBundlePipeline(
     transform,
     classifier,
     knnDistance,
+    drift,
     pipeline,
+    inference,
     dispose: () => (shared ? undefined : runtime.dispose()),
   };
 }
+
+const pick = (o: BundlePipelineOptions) => (o.inference ? { inference: o.inference } : {});
 
 function buildClassifier(
   bundle: LoadedBundle,
@@ -121,10 +146,4 @@ function buildClassifier(
   if (bundle.knnState) return knnFromDocument(bundle.knnState, policy);
   const dim = transform?.outputDim ?? bundle.manifest.featureTensor.dim;
   return new KnnClassifier({ dim, ...(c.k ? { k: c.k } : {}), ...(c.metric ? { metric: c.metric } : {}), ...policy });
-}
-
-function buildMonitor(bundle: LoadedBundle, options: KnnDistanceMonitorOptions | false | undefined) {
-  if (options === false) return undefined;
-  const known = { knownClasses: bundle.manifest.labels, ...options };
-  return bundle.detectors ? KnnDistanceMonitor.fromReference(bundle.detectors, known) : new KnnDistanceMonitor(known);
 }

@@ -7,7 +7,20 @@ import {
 } from '@tinymlops/contracts';
 import type { InboxItem } from '../adapt/inbox-page.js';
 import { outcome, toReport, type InboxOutcome } from '../adapt/inbox-outcome.js';
-import type { ServerSettingsFile } from './server-settings-file.js';
+import type { DeviceAdaptation } from './device-adaptation.js';
+import type { DeviceDataDir } from './device-data-dir.js';
+import { ServerSettingsFile } from './server-settings-file.js';
+import type { TelemetryReporter } from './telemetry-reporter.js';
+
+/** What {@link DeviceInbox.of} needs of a device (`EdgeDevice` has it). */
+export interface InboxDevice {
+  readonly config: { mode: OperationalMode };
+  readonly dataDir: Pick<DeviceDataDir, 'serverSettings'>;
+  readonly mode: OperationalMode;
+  setMode(mode: OperationalMode): void;
+  readonly adaptation: Pick<DeviceAdaptation, 'applyInbox'>;
+  readonly telemetry: Pick<TelemetryReporter, 'log'>;
+}
 
 type SettingsItem = Extract<FeedbackItem, { kind: 'settings' }>;
 
@@ -86,6 +99,24 @@ export interface DeviceInboxOptions {
  */
 export class DeviceInbox {
   constructor(private readonly o: DeviceInboxOptions) {}
+
+  /**
+   * The inbox of a device: its settings file, its mode, its adaptation, its log.
+   * @example
+   * const inbox = DeviceInbox.of(edgeDevice, Date.now);
+   */
+  static of(device: InboxDevice, now: () => number, observe?: DeviceInboxOptions['observe']): DeviceInbox {
+    return new DeviceInbox({
+      settingsFile: new ServerSettingsFile(device.dataDir.serverSettings),
+      configMode: device.config.mode,
+      mode: () => device.mode,
+      setMode: (mode) => device.setMode(mode),
+      applyItems: (items) => device.adaptation.applyInbox(items),
+      log: (level, message, context) => device.telemetry.log(level, message, context),
+      now,
+      ...(observe ? { observe } : {}),
+    });
+  }
 
   /** Applies one delivery; returns the reports for the acknowledgement. */
   async apply(items: FeedbackItem[]): Promise<FeedbackOutcomeReport[]> {

@@ -1,4 +1,4 @@
-import type { DeviceConfig, FeedbackItem, FeedbackOutcomeReport, OperationalMode } from '@tinymlops/contracts';
+import type { DeviceConfig, InferenceBackend, OperationalMode } from '@tinymlops/contracts';
 import { loadBundlePipeline, type BundlePipeline } from '../bundle/bundle-pipeline.js';
 import { loadBundle, type LoadedBundle } from '../bundle/load-bundle.js';
 import type { RawFrame } from '../features/preprocess.js';
@@ -11,7 +11,7 @@ import type { PackageParts } from '../sync/package-builder.js';
 import type { DeviceStatusReport } from '../sync/sync-client.js';
 import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
 import { DeviceAdaptation } from './device-adaptation.js';
-import { DeviceInbox } from './device-inbox.js';
+import { DeviceInbox, type DeviceInboxOptions } from './device-inbox.js';
 import type { DeviceDataDir } from './device-data-dir.js';
 import { DevicePackages } from './device-packages.js';
 import { checkModeAgainstBundle, deviceSettings, pipelineSettings, type DeviceSettings } from './device-settings.js';
@@ -37,7 +37,7 @@ export interface EdgeDeviceOptions {
   fetch?: typeof fetch;
   logger?: SyncLogger;
   /** Observes each inbox delivery after the device applied it, with what it did with each item. */
-  onInbox?: (items: FeedbackItem[], reports: FeedbackOutcomeReport[]) => void | Promise<void>;
+  onInbox?: DeviceInboxOptions['observe'];
 }
 
 /** What one frame did on the device: the pipeline's result and where the frame stands in the episodes. */
@@ -106,16 +106,7 @@ export class EdgeDevice {
     this.#dp = p.dp;
     this.#started = p.now();
     this.#mode = p.mode;
-    this.#inbox = new DeviceInbox({
-      settingsFile: new ServerSettingsFile(this.dataDir.serverSettings),
-      configMode: this.config.mode,
-      mode: () => this.#mode,
-      setMode: (mode) => this.setMode(mode),
-      applyItems: (items) => this.adaptation.applyInbox(items),
-      log: (level, message, context) => this.telemetry.log(level, message, context),
-      now: p.now,
-      ...(p.options.onInbox ? { observe: p.options.onInbox } : {}),
-    });
+    this.#inbox = DeviceInbox.of(this, p.now, p.options.onInbox);
     const { now, outbox } = p;
     this.packages = new DevicePackages({ outbox, credentialsFile: this.dataDir.credentials, now });
     const enqueue = this.config.server ? this.#enqueue : dropReport;
@@ -140,6 +131,7 @@ export class EdgeDevice {
     const pipeline = { ...pipelineSettings(settings, bundle), monitor: ops, log: dataLog };
     const dp = await loadBundlePipeline(bundle, { ...pipeline, ...(runtime ? { runtime } : {}) });
     const logger = o.logger ?? silentLogger;
+    logger.info(`inference: ${dp.inference?.summary ?? 'runtime shared in'}`, {});
     const budgetBytes = settings.outboxBudgetBytes;
     const outbox = await Outbox.open(settings.dataDir.outbox, { budgetBytes, log: logger, now });
     const telemetry = await TelemetryReporter.open({ seqFile: settings.dataDir.telemetrySeq, now });
@@ -193,7 +185,10 @@ export class EdgeDevice {
       model: { modelId: id, version },
       stateVersion: this.adaptation.stateVersion,
       uptimeSeconds: Math.max(0, (this.#p.now() - this.#started) / 1000),
-      metrics: heartbeatMetrics(this.ops.metrics(), this.#frames, this.episodes.active),
+      metrics: {
+        ...heartbeatMetrics(this.ops.metrics(), this.#frames, this.episodes.active),
+        ...inferenceMetrics(this.#dp),
+      },
     };
   }
 
@@ -224,7 +219,8 @@ export class EdgeDevice {
     this.#dp = next;
     this.adaptation = this.#adaptationFor(next);
     old.dispose();
-    this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`);
+    const inference = next.inference?.summary;
+    this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`, { inference });
     this.sync?.checkInbox(); // labels shared for the new model wait on the server
   }
 
@@ -294,4 +290,9 @@ async function checkInference(dp: BundlePipeline): Promise<void> {
   const input = dp.runtime.inputs[0];
   const size = input ? input.shape.reduce((a, b) => a * b, 1) : 0;
   await dp.runtime.run(input?.dtype === 'float32' ? new Float32Array(size) : new Uint8Array(size));
+}
+
+/** The backend and threads for the heartbeat (absent when the runtime was shared in, as in fleet-sim). */
+function inferenceMetrics(dp: BundlePipeline): { inferenceBackend?: InferenceBackend; inferenceThreads?: number } {
+  return dp.inference ? { inferenceBackend: dp.inference.backend, inferenceThreads: dp.inference.threads } : {};
 }

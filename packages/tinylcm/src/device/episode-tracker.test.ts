@@ -7,6 +7,9 @@ const event = (phase: PipelineDriftEvent['phase'], frameIndex = 0): PipelineDrif
   kind: 'knn-distance',
   phase,
   frameIndex,
+  episode: 1,
+  statistics: {},
+  thresholds: {},
 });
 
 describe('EpisodeTracker', () => {
