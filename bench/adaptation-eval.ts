@@ -1,22 +1,32 @@
 /**
- * `npm run eval:adaptation [-- --json]`: on-device adaptation on the held-out-class scenario of
- * the committed Fashion-MNIST sample with the real model (models/fashion-mnv2, bag and ankle boot
- * never seen). Compares monitoring-only, autonomous, server-assisted with 5 / 10 / 20 validated
- * labels, and an oracle; writes docs/adaptation-benchmark.svg and prints a table. With `--json`
- * the last line is an array of `{mode, labels, newClassAccuracy, oldClassAccuracyDrop, rollbacks}`.
- * `--seed N` replays another draw of the same scenario (other images, other episode timing) to
- * see how much a figure depends on the draw; only the committed seed writes the plot.
+ * `npm run eval:adaptation [-- --json] [-- --seed N] [-- --seeds 1,2,3,4]`: on-device adaptation on
+ * the held-out-class scenario of the committed Fashion-MNIST sample with the real model
+ * (models/fashion-mnv2, bag and ankle boot never seen). Rows: monitoring-only, autonomous,
+ * server-assisted with 5 / 10 / 20 validated labels and an oracle, all validated at once; then
+ * server-assisted with 10 labels validated an hour and a day after the episode and across a device
+ * restart (each also replayed as an old v1 device, side by side); and the fleet row (device B,
+ * which never saw the classes, after device A's labels are shared). Writes
+ * docs/adaptation-benchmark.svg (committed seed only) and prints a table. With `--json` the last
+ * line is an array of `{mode, labels, newClassAccuracy, oldClassAccuracyDrop, rollbacks,
+ * validationDelay, device, seed}`. `--seeds` adds the 10-label rows and the fleet row on other
+ * draws of the scenario.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runMode, type ModeSpec, type RunResult } from './adaptation-run.js';
+import type { LoadedBundle } from '../packages/tinylcm/src/index.js';
+import { runFleet } from './adaptation-fleet.js';
 import { renderChart } from './adaptation-plot.js';
-import { HELD_OUT_NAMES, STREAM, computeStream, type StreamFrame } from './adaptation-stream.js';
+import { runMode, type ModeSpec, type RunResult, type ValidationDelay } from './adaptation-run.js';
+import { accuracy, fleetRow, reporterRow, type EvalRow } from './adaptation-rows.js';
+import { computeStream, STREAM, type StreamFrame } from './adaptation-stream.js';
+import { printFleet, printRows, printSeeds } from './adaptation-tables.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BLOCK = 25;
+/** B's draw of the scenario: another seed, so it sees other images than A. */
+const FLEET_SEED_OFFSET = 1000;
 
 const MODES: ModeSpec[] = [
   { name: 'monitoring-only', mode: 'monitoring-only', labels: 0 },
@@ -26,78 +36,83 @@ const MODES: ModeSpec[] = [
   { name: 'server-assisted 20', mode: 'server-assisted', labels: 20 },
   { name: 'oracle', mode: 'server-assisted', labels: 'all' },
 ];
+const DELAYS: ValidationDelay[] = ['1h', '1d', 'restart'];
 
-/** Accuracy of `run` over the frames `pick` selects (NaN when it selects none). */
-function accuracy(run: RunResult, frames: StreamFrame[], pick: (f: StreamFrame) => boolean): number {
-  const sel = frames.filter(pick);
-  return sel.filter((f) => run.predicted[f.index] === f.truth).length / sel.length;
+/** The rows of one seed: the delay-0 modes (with `all`), the 10-label delays with their v1 replays, the fleet row. */
+async function evaluate(bundle: LoadedBundle, seed: number, all: boolean) {
+  const { frames } = await computeStream(path.join(ROOT, 'models/fashion-mnv2'), seed);
+  const specs = all ? MODES : MODES.filter((m) => m.name === 'monitoring-only' || m.name === 'server-assisted 10');
+  const runs: RunResult[] = [];
+  for (const spec of specs) runs.push(await runMode(spec, bundle, frames));
+  for (const delay of DELAYS) {
+    const spec = { name: `server-assisted 10, ${delay}`, mode: 'server-assisted' as const, labels: 10, delay };
+    runs.push(await runMode(spec, bundle, frames));
+    runs.push(await runMode({ ...spec, name: `${spec.name} (v1)`, v1: true }, bundle, frames));
+  }
+  const baselineOld = accuracy((runs[0] as RunResult).predicted, frames, afterDrift);
+  const rows = runs.map((r) => reporterRow(r, frames, baselineOld, seed));
+  const b = (await computeStream(path.join(ROOT, 'models/fashion-mnv2'), seed + FLEET_SEED_OFFSET)).frames;
+  const fleet = await runFleet(bundle, frames, b, 10);
+  return { frames, runs, rows, fleet: fleetRow(fleet, b, seed) };
 }
 
-const inWindow = (f: StreamFrame) => f.index >= STREAM.labelsAt && f.index < STREAM.labelsAt + STREAM.window;
-const second = STREAM.episodes[1];
 const afterDrift = (f: StreamFrame) => !f.heldOut && f.index >= STREAM.episodes[0].start;
 
-function summarise(run: RunResult, frames: StreamFrame[], baselineOld: number) {
-  const old = accuracy(run, frames, afterDrift);
-  return {
-    mode: run.spec.mode,
-    name: run.spec.name,
-    labels: run.spec.labels === 'all' ? run.labelsSent : run.spec.labels,
-    newClassAccuracy: accuracy(run, frames, (f) => f.heldOut && inWindow(f)),
-    perClass: Object.fromEntries(HELD_OUT_NAMES.map((c) => [c, accuracy(run, frames, (f) => f.truth === c && inWindow(f))])), // prettier-ignore
-    recurrence: accuracy(run, frames, (f) => f.heldOut && f.index >= second.start && f.index < second.end),
-    oldClassAccuracy: old,
-    oldClassAccuracyDrop: 100 * (baselineOld - old),
-    rollbacks: run.rollbacks,
-    pseudoClasses: run.pseudoClasses,
-    quarantined: run.quarantined,
-    events: run.events,
-  };
-}
-
-function curves(runs: RunResult[], frames: StreamFrame[], pick: (f: StreamFrame) => boolean) {
-  const blocks = Math.ceil(frames.length / BLOCK);
-  return runs.map((run) => ({
-    name: run.spec.name,
-    values: Array.from({ length: blocks }, (_, b) => {
-      const a = accuracy(run, frames.slice(b * BLOCK, (b + 1) * BLOCK), pick);
-      return Number.isNaN(a) ? null : a;
-    }),
-  }));
-}
-
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-
-async function main(): Promise<void> {
-  const json = process.argv.includes('--json');
-  const seedAt = process.argv.indexOf('--seed');
-  const seed = seedAt > 0 ? Number(process.argv[seedAt + 1]) : STREAM.seed;
-  if (!Number.isInteger(seed)) throw new Error(`--seed needs an integer, got ${process.argv[seedAt + 1]}`);
-  const started = performance.now();
-  const { bundle, frames } = await computeStream(path.join(ROOT, 'models/fashion-mnv2'), seed);
-  const runs: RunResult[] = [];
-  for (const spec of MODES) runs.push(await runMode(spec, bundle, frames));
-  const baselineOld = accuracy(runs[0] as RunResult, frames, afterDrift);
-  const rows = runs.map((r) => summarise(r, frames, baselineOld));
-  const svg = renderChart(
-    [
-      { title: `New-class (bag, ankle boot) accuracy per ${BLOCK} frames; labels arrive at frame ${STREAM.labelsAt}`, series: curves(runs, frames, (f) => f.heldOut) }, // prettier-ignore
-      { title: `Old-class (8 known classes) accuracy per ${BLOCK} frames`, series: curves(runs, frames, (f) => !f.heldOut) }, // prettier-ignore
-    ],
+function chart(runs: RunResult[], frames: StreamFrame[]): string {
+  const curves = (pick: (f: StreamFrame) => boolean) =>
+    runs.map((run) => ({
+      name: run.spec.name,
+      values: Array.from({ length: Math.ceil(frames.length / BLOCK) }, (_, b) => {
+        const a = accuracy(run.predicted, frames.slice(b * BLOCK, (b + 1) * BLOCK), pick);
+        return Number.isNaN(a) ? null : a;
+      }),
+    }));
+  const newTitle = `New-class (bag, ankle boot) accuracy per ${BLOCK} frames; labels arrive at frame ${STREAM.labelsAt}`;
+  const oldTitle = `Old-class (8 known classes) accuracy per ${BLOCK} frames`;
+  const panels = [
+    { title: newTitle, series: curves((f) => f.heldOut) },
+    { title: oldTitle, series: curves((f) => !f.heldOut) },
+  ];
+  return renderChart(
+    panels,
     BLOCK,
     STREAM.episodes.map((e) => [e.start, e.end]),
   );
+}
+
+function argValue(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const seed = Number(argValue('--seed') ?? STREAM.seed);
+  const others = (argValue('--seeds') ?? '').split(',').filter(Boolean).map(Number);
+  if (![seed, ...others].every(Number.isInteger))
+    throw new Error('--seed and --seeds take integers, e.g. --seeds 1,2,3,4');
+  const started = performance.now();
+  const { loadBundle } = await import('../packages/tinylcm/src/index.js');
+  const bundle = await loadBundle(path.join(ROOT, 'models/fashion-mnv2'));
+  const main = await evaluate(bundle, seed, true);
+  const svg = chart(main.runs.slice(0, MODES.length), main.frames);
   if (seed === STREAM.seed) writeFileSync(path.join(ROOT, 'docs/adaptation-benchmark.svg'), svg);
-  console.log(`# adaptation evaluation, stream seed ${seed}: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${new Date().toISOString()}, ${((performance.now() - started) / 1000).toFixed(0)} s`); // prettier-ignore
-  console.log(`| mode | labels | new-class acc. (frames ${STREAM.labelsAt}–${STREAM.labelsAt + STREAM.window - 1}) | bag | ankle boot | new-class acc. 2nd episode | old-class acc. | old-class drop (points) | rollbacks | heuristic groups: label→majority (members, purity) | quarantined |`); // prettier-ignore
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) {
-    const pseudo = r.pseudoClasses.map((p) => `${p.label}→${p.majority} (${p.members}, ${pct(p.purity)})`).join('; ') || '–'; // prettier-ignore
-    console.log(`| ${r.name} | ${r.labels} | ${pct(r.newClassAccuracy)} | ${pct(r.perClass['bag'] ?? 0)} | ${pct(r.perClass['ankle boot'] ?? 0)} | ${pct(r.recurrence)} | ${pct(r.oldClassAccuracy)} | ${r.oldClassAccuracyDrop.toFixed(1)} | ${r.rollbacks} | ${pseudo} | ${r.quarantined} |`); // prettier-ignore
+  const extra: { seed: number; rows: EvalRow[]; fleet: EvalRow }[] = [];
+  for (const s of others) {
+    const r = await evaluate(bundle, s, false);
+    extra.push({ seed: s, rows: r.rows, fleet: r.fleet });
   }
-  if (json) {
-    const out = rows.map((r) => ({ mode: r.mode, labels: r.labels, newClassAccuracy: r.newClassAccuracy, oldClassAccuracyDrop: r.oldClassAccuracyDrop, rollbacks: r.rollbacks })); // prettier-ignore
-    console.log(JSON.stringify(out));
+  const cpu = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`;
+  const took = ((performance.now() - started) / 1000).toFixed(0);
+  const load = os.loadavg()[0]?.toFixed(1);
+  console.log(
+    `# adaptation evaluation, stream seed ${seed}: ${cpu}, ${new Date().toISOString()}, ${took} s, load ${load}`,
+  );
+  printRows(main.rows);
+  printFleet(main.fleet);
+  if (extra.length) printSeeds([{ seed, rows: main.rows, fleet: main.fleet }, ...extra]);
+  if (process.argv.includes('--json')) {
+    const all = [...main.rows, main.fleet, ...extra.flatMap((e) => [...e.rows, e.fleet])].filter((r) => !r.v1);
+    console.log(JSON.stringify(all.map(({ v1: _v1, name: _n, details: _d, ...row }) => row)));
   }
 }
 

@@ -1,33 +1,34 @@
 /**
- * One mode of the adaptation evaluation: the device's own adaptation wiring (`DeviceAdaptation`)
- * over a fresh copy of the bundle's KNN and KNN-distance monitor, replaying the stream's features.
- * The server is simulated: validated labels for the first N quarantined held-out samples arrive
- * after frame `labelsAt - 1`.
+ * One row of the adaptation evaluation on the reporting device: the device runs the stream, the
+ * simulated server sends validated labels for the first N quarantined held-out samples, at once
+ * (frame `labelsAt`) or after a delay. A delayed label is validated `delay` after the first
+ * episode ended (the device's clock jumps while it runs the calm frames between the episodes) and
+ * arrives when the new classes come back (frame `episodes[1].start`); `restart` also reboots the
+ * device just before. `v1: true` replays the same row as an old device: labels without features,
+ * and (restart) no pending samples kept on disk.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { OperationalMode, ValidationFeedback } from '@tinymlops/contracts';
-import {
-  DetectorSet,
-  DeviceAdaptation,
-  DeviceDataDir,
-  EpisodeIds,
-  KnnDistanceMonitor,
-  isDriftFlagged,
-  createPipeline,
-  knnFromDocument,
-  type AdaptationTuning,
-  type LoadedBundle,
-} from '../packages/tinylcm/src/index.js';
+import type { OperationalMode } from '@tinymlops/contracts';
+import type { AdaptationTuning, DeviceAdaptation, LoadedBundle } from '../packages/tinylcm/src/index.js';
+import { openEvalDevice } from './adaptation-device.js';
+import { labelItems, type LabelCandidate } from './adaptation-labels.js';
 import { STREAM, type StreamFrame } from './adaptation-stream.js';
 
-/** A mode of the evaluation; `labels` is how many validated labels the server sends ('all': oracle). */
+/** When validated labels reach the device: at once, an hour or a day after the episode, or after a reboot. */
+export type ValidationDelay = '0' | '1h' | '1d' | 'restart';
+
+const DELAY_MS: Record<ValidationDelay, number> = { '0': 0, '1h': 3_600_000, '1d': 86_400_000, restart: 3_600_000 };
+
+/** A row of the evaluation; `labels` is how many validated labels the server sends ('all': oracle). */
 export interface ModeSpec {
   name: string;
   mode: OperationalMode;
   labels: number | 'all';
-  /** Adapter tuning beyond the device defaults. */
+  delay?: ValidationDelay;
+  /** Replay as a v1 device (labels without features, no pending-sample journal). */
+  v1?: boolean;
   tuning?: AdaptationTuning;
 }
 
@@ -44,66 +45,68 @@ export interface RunResult {
   spec: ModeSpec;
   /** Predicted label per frame, pseudo-classes mapped to their members' majority class. */
   predicted: string[];
+  /** Frame at which the labels arrived: the measured window starts here. */
+  labelsAt: number;
   rollbacks: number;
   pseudoClasses: PseudoClass[];
   quarantined: number;
   labelsSent: number;
+  /** Labels the device applied (the rest it could not: v1 labels of samples it no longer held). */
+  labelsApplied: number;
   events: number;
 }
 
-interface Quarantined {
-  sampleId: string;
-  truth: string;
-  heldOut: boolean;
+/** Frame at which a row's labels arrive. */
+export function labelsArriveAt(delay: ValidationDelay = '0'): number {
+  return delay === '0' ? STREAM.labelsAt : STREAM.episodes[1].start;
 }
 
 /**
- * Runs `spec` over the stream.
+ * Runs one row over the stream.
  * @example
- * const r = await runMode({ name: 'server-assisted 10', mode: 'server-assisted', labels: 10 }, bundle, frames);
+ * const r = await runMode({ name: 'server-assisted 10, 1 h', mode: 'server-assisted', labels: 10, delay: '1h' }, bundle, frames);
  */
 export async function runMode(spec: ModeSpec, bundle: LoadedBundle, frames: StreamFrame[]): Promise<RunResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'adapt-eval-'));
   try {
-    if (!bundle.knnState || !bundle.detectors) throw new Error('the bundle needs knn-state.json and detectors.json');
-    // As loadBundlePipeline builds it on a device: the novel-class gate on, the bundle's labels known.
-    const classifier = knnFromDocument(bundle.knnState, { capacity: 1000, replacement: 'class-balanced', novelClassGate: { knownClasses: bundle.manifest.labels } }); // prettier-ignore
-    const monitor = KnnDistanceMonitor.fromReference(bundle.detectors, { knownClasses: bundle.manifest.labels });
-    const drift = new DetectorSet([{ name: 'knn-distance', detector: monitor }]);
-    const pipeline = createPipeline<StreamFrame>({ extractor: { extract: (f) => f.features }, classifier, drift });
     let clock = Date.UTC(2026, 10, 26, 12);
-    const adaptation = DeviceAdaptation.open({
-      config: { mode: spec.mode, state: { keepVersions: 5 } },
-      dataDir: new DeviceDataDir(dir),
-      pipeline: { bundle, classifier, drift },
-      now: () => clock,
-      ...(spec.tuning ? { tuning: spec.tuning } : {}),
-    });
-    const episodes = new EpisodeIds();
+    const device = openEvalDevice(bundle, spec.mode, dir, () => clock, spec.tuning);
+    const at = labelsArriveAt(spec.delay);
+    const gap = calmGap(spec.delay ?? '0');
     const raw: string[] = [];
-    const quarantined: Quarantined[] = [];
-    const server = simulatedServer(spec);
+    const quarantined: LabelCandidate[] = [];
+    const labelled = new Set<string>();
+    let applied = 0;
     for (const f of frames) {
-      clock += 500; // 2 fps
+      clock += gap.has(f.index) ? gap.step : 500; // 2 fps, slower between the episodes
       const sampleId = `smp_f${String(f.index).padStart(6, '0')}`;
-      const r = await pipeline.process(f);
-      raw.push(r.label ?? '');
-      const driftFlagged = isDriftFlagged(episodes.of(r));
-      if ((await adaptation.observe(r, { sampleId, driftFlagged })).quarantined) quarantined.push({ sampleId, truth: f.truth, heldOut: f.heldOut }); // prettier-ignore
-      if (f.index >= STREAM.labelsAt - 1) await adaptation.applyFeedback(server(quarantined));
+      const step = await device.step(f, sampleId);
+      raw.push(step.label);
+      if (step.quarantined) quarantined.push({ sampleId, features: f.features, truth: f.truth, heldOut: f.heldOut });
+      if (f.index === at - 1 && spec.delay === 'restart') reboot(device, dir, spec.v1 === true);
+      // After frame at - 1: the labels take effect from frame `at` on (the oracle keeps labelling).
+      if (f.index < at - 1 || spec.labels === 0 || (spec.labels !== 'all' && labelled.size > 0)) continue;
+      const budget = spec.labels === 'all' ? Infinity : spec.labels;
+      const picked = quarantined.filter((s) => s.heldOut && !labelled.has(s.sampleId)).slice(0, budget);
+      picked.forEach((s) => labelled.add(s.sampleId));
+      const items = labelItems(bundle, picked, { carryFeatures: !spec.v1 });
+      const outcomes = items.length === 0 ? [] : await device.adaptation.applyInbox(items);
+      applied += outcomes.filter((o) => o.status === 'applied').length;
     }
-    const events = adaptation.tracker.readSince(0);
-    const pseudoClasses = purity(adaptation, quarantined);
+    const events = device.adaptation.tracker.readSince(0);
+    const pseudoClasses = purity(device.adaptation, quarantined);
     const mapping = new Map(
       pseudoClasses.filter((p) => p.label.startsWith('pseudo-')).map((p) => [p.label, p.majority]),
     );
     return {
       spec,
       predicted: raw.map((l) => mapping.get(l) ?? l),
+      labelsAt: at,
       rollbacks: events.filter((e) => e.action === 'rollback').length,
       pseudoClasses,
       quarantined: quarantined.length,
-      labelsSent: server.sent,
+      labelsSent: labelled.size,
+      labelsApplied: applied,
       events: events.length,
     };
   } finally {
@@ -111,35 +114,21 @@ export async function runMode(spec: ModeSpec, bundle: LoadedBundle, frames: Stre
   }
 }
 
-/**
- * The server's side: once, the first N quarantined held-out samples with their true labels
- * (the oracle keeps labelling every held-out sample as it is quarantined).
- */
-function simulatedServer(spec: ModeSpec): ((q: Quarantined[]) => ValidationFeedback[]) & { sent: number } {
-  const labelled = new Set<string>();
-  let cursor = 0;
-  const send = (q: Quarantined[]): ValidationFeedback[] => {
-    const budget = spec.labels === 'all' ? Number.POSITIVE_INFINITY : spec.labels - labelled.size;
-    if (budget <= 0 || (spec.labels !== 'all' && labelled.size > 0)) return [];
-    const picked = q.filter((s) => s.heldOut && !labelled.has(s.sampleId)).slice(0, budget);
-    picked.forEach((s) => labelled.add(s.sampleId));
-    send.sent = labelled.size;
-    return picked.map((s) => ({
-      feedbackId: `fb_${String(++cursor).padStart(8, '0')}`,
-      cursor,
-      sampleId: s.sampleId,
-      episodeId: 'ep_eval0001',
-      decision: 'label',
-      label: s.truth,
-      validatedAt: '2026-11-26T12:05:00.000Z',
-    }));
-  };
-  send.sent = 0;
-  return send;
+/** The calm frames between the episodes share the delay between them (labels validated `delay` after the end). */
+function calmGap(delay: ValidationDelay): { has: (i: number) => boolean; step: number } {
+  const [first, second] = STREAM.episodes;
+  const frames = second.start - first.end;
+  return { has: (i) => delay !== '0' && i > first.end && i <= second.start, step: DELAY_MS[delay] / frames };
+}
+
+/** A reboot before the labels arrive; an old (v1) device kept no pending samples on disk. */
+function reboot(device: ReturnType<typeof openEvalDevice>, dir: string, v1: boolean): void {
+  if (v1) rmSync(path.join(dir, 'quarantine.jsonl'), { force: true });
+  device.restart();
 }
 
 /** Pseudo-classes of the run, from the quarantine ledger: members by true class. */
-function purity(adaptation: DeviceAdaptation, quarantined: Quarantined[]): PseudoClass[] {
+function purity(adaptation: DeviceAdaptation, quarantined: LabelCandidate[]): PseudoClass[] {
   const byLabel = new Map<string, Map<string, number>>();
   for (const q of quarantined) {
     const a = adaptation.quarantine.adapted(q.sampleId);

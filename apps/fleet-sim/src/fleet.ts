@@ -25,6 +25,8 @@ export interface FleetOptions {
   enrolmentToken: string;
   faults: FaultProfile;
   mode?: OperationalMode;
+  /** Per-device mode override (the demo runs one device per mode). */
+  modeOf?: (index: number) => OperationalMode;
   syncIntervalMs?: number;
   /** Per-device scenario override (the demo gives each device its own). */
   scenarioOf?: (index: number) => FleetScenario;
@@ -72,7 +74,8 @@ export class Fleet {
     try {
       for (let i = 0; i < o.devices; i++) {
         const schedule = deviceSchedule(o.scenarioOf?.(i) ?? o.scenario, i, o.seed, frames, o.cycle);
-        devices.push(await SimDevice.open({ index: i, dataDir: o.dataDir, bundleDir: o.bundleDir, serverUrl: o.serverUrl, enrolmentToken: o.enrolmentToken, schedule, faults: faultPlan(o.faults, i), set, frames, runtime, ...(o.mode ? { mode: o.mode } : {}), ...(o.monitor ? { monitor: o.monitor } : {}), ...(o.syncIntervalMs ? { syncIntervalMs: o.syncIntervalMs } : {}), ...(o.logger ? { logger: o.logger } : {}) })); // prettier-ignore
+        const mode = o.modeOf?.(i) ?? o.mode;
+        devices.push(await SimDevice.open({ index: i, dataDir: o.dataDir, bundleDir: o.bundleDir, serverUrl: o.serverUrl, enrolmentToken: o.enrolmentToken, schedule, faults: faultPlan(o.faults, i), set, frames, runtime, ...(mode ? { mode } : {}), ...(o.monitor ? { monitor: o.monitor } : {}), ...(o.syncIntervalMs ? { syncIntervalMs: o.syncIntervalMs } : {}), ...(o.logger ? { logger: o.logger } : {}) })); // prettier-ignore
       }
     } catch (err) {
       for (const d of devices) await d.close();

@@ -1,8 +1,15 @@
 import type {
+  AdaptationReviewRequest,
+  AdaptationReviewResult,
+  AdaptationSummary,
   DeploymentStatus,
+  DeviceSettingsView,
+  DeviceSummary,
   DriftEpisodeSummary,
   DriftSampleSummary,
+  FeedbackDelivery,
   ModelVersionSummary,
+  OperationalMode,
   ValidationRequest,
 } from '@tinymlops/contracts';
 
@@ -57,8 +64,35 @@ export class PeopleApi {
     return this.call('POST', `/drift/samples/${deviceId}/${sampleId}/validation`, body);
   }
 
+  /** What the device did with each item sent to it (newest first). */
+  deliveries(deviceId: string): Promise<FeedbackDelivery[]> {
+    return this.items(`/feedback/deliveries?deviceId=${deviceId}&limit=500`);
+  }
+
+  device(deviceId: string): Promise<DeviceSummary> {
+    return this.call('GET', `/devices/${deviceId}`);
+  }
+
+  /** The device's adaptations, newest first. */
+  adaptations(deviceId: string): Promise<AdaptationSummary[]> {
+    return this.items(`/adaptations?deviceId=${deviceId}&limit=500`);
+  }
+
+  review(deviceId: string, seq: number, body: AdaptationReviewRequest): Promise<AdaptationReviewResult> {
+    return this.call('POST', `/adaptations/${deviceId}/${seq}/review`, body);
+  }
+
+  /** Sets (or with null clears) the server's mode for one device. */
+  setMode(deviceId: string, mode: OperationalMode | null): Promise<DeviceSettingsView> {
+    return this.call('PUT', `/settings/devices/${deviceId}`, { mode });
+  }
+
   packages(deviceId: string): Promise<PackageRow[]> {
     return this.call<{ items: PackageRow[] }>('GET', `/packages?deviceId=${deviceId}&limit=500`).then((r) => r.items); // prettier-ignore
+  }
+
+  private async items<T>(path: string): Promise<T[]> {
+    return (await this.call<{ items: T[] }>('GET', path)).items;
   }
 
   private async call<T>(method: string, path: string, body?: unknown, type = 'application/json'): Promise<T> {

@@ -20,6 +20,8 @@ export interface TinySphereStartOptions extends TinySphereStorage {
   demoEnrolmentToken?: string;
   /** The server's output goes here (appended); otherwise it is discarded. */
   logFile?: string;
+  /** The server creates an admin API token into this file at its first start (`--admin-token-file`). */
+  adminTokenFile?: string;
   /** How long to wait for `/readyz` (default 120 s: a cold PGlite on a busy machine is slow). */
   readyTimeoutMs?: number;
   /**
@@ -47,6 +49,7 @@ export class TinySphereProcess {
   static async start(o: TinySphereStartOptions): Promise<TinySphereProcess> {
     const args = ['serve', '--db', o.db, '--blobs', o.blobs, '--port', String(o.port), '--log-level', 'info'];
     if (o.demoEnrolmentToken) args.push('--demo-enrolment-token', o.demoEnrolmentToken);
+    if (o.adminTokenFile) args.push('--admin-token-file', o.adminTokenFile);
     const child = spawn(process.execPath, [TINYSPHERE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: o.ownProcessGroup ?? false }); // prettier-ignore
     if (o.ownProcessGroup) process.once('exit', () => child.kill('SIGTERM'));
     const log = o.logFile ? createWriteStream(o.logFile, { flags: 'a' }) : undefined;

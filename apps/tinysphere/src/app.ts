@@ -18,6 +18,10 @@ import { registerDeploymentRoutes } from './modules/deployments/deployment-route
 import { registerDeviceRoutes } from './modules/devices/device-routes.js';
 import { installAuth } from './modules/devices/auth.js';
 import { registerDriftRoutes } from './modules/drift/drift-routes.js';
+import { registerAdaptationRoutes } from './modules/adaptations/adaptation-routes.js';
+import { registerDeviceSettingsRoutes } from './modules/device-settings/device-settings-routes.js';
+import { registerFeedbackRoutes } from './modules/feedback/feedback-routes.js';
+import { registerFleetLearningRoutes } from './modules/fleet-learning/fleet-learning-routes.js';
 import type { DetectorFactory } from './modules/drift/reanalysis.js';
 import { tinylcmDetectorFactory } from './modules/drift/tinylcm-detectors.js';
 import { registerMetricsRoutes } from './modules/metrics/metrics-routes.js';
@@ -103,6 +107,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerDeviceRoutes(http, ctx);
   registerPackageRoutes(http, ctx);
   registerDriftRoutes(http, ctx);
+  registerFeedbackRoutes(http, ctx);
+  registerAdaptationRoutes(http, ctx);
+  registerFleetLearningRoutes(http, ctx);
+  registerDeviceSettingsRoutes(http, ctx);
   registerModelRoutes(http, ctx);
   registerDeploymentRoutes(http, ctx);
   registerMetricsRoutes(http, ctx);

@@ -1,5 +1,6 @@
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import { Command, Option } from 'commander';
+import { ensureAdminTokenFile } from './admin-token-file.js';
 import { addAdminCommands } from './cli-admin.js';
 import { int, serverConfig, storageOptions } from './cli-options.js';
 import { DEFAULT_STORAGE } from './storage/storage-options.js';
@@ -31,6 +32,7 @@ export function buildCli(): Command {
         .default(600)
         .argParser(int('--device-rate-limit')),
     )
+    .option('--admin-token-file <file>', 'create an admin API token into this file unless it exists (first starts)')
     .addOption(
       new Option('--log-level <level>', 'pino log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
@@ -38,7 +40,7 @@ export function buildCli(): Command {
     )
     .action(async (o) => {
       const { serve } = await main();
-      await serve({
+      const app = await serve({
         db: o.db,
         blobs: o.blobs,
         poolSize: o.poolSize,
@@ -48,6 +50,8 @@ export function buildCli(): Command {
         logLevel: o.logLevel,
         config: await serverConfig(o),
       });
+      if (o.adminTokenFile && (await ensureAdminTokenFile(app.ctx.db, o.adminTokenFile, 'admin')))
+        app.http.log.info({ file: o.adminTokenFile }, 'created an admin API token');
     });
   storageOptions(
     program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),

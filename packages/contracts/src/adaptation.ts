@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DetectorSnapshot } from './detector-snapshot.js';
+import { Float32Vector } from './float32-base64.js';
 import { Id, Label, SchemaVersion1, Sequence, StoredCount, Timestamp } from './primitives.js';
 
 /** What an adaptation step did. */
@@ -10,6 +11,8 @@ export const ADAPTATION_ACTIONS = [
   'feedback-undone',
   'rollback',
   'snapshot',
+  'adaptation-reverted',
+  'adaptation-relabelled',
 ] as const;
 
 /**
@@ -28,13 +31,28 @@ export const AdaptationEvent = z.strictObject({
   stateVersionAfter: StoredCount,
   reason: z.string().max(1024),
   metrics: z.record(z.string(), z.number()).optional(),
+  /** The samples the step used (the members of a cluster, the labelled sample, …). */
+  sampleIds: z.array(Id).max(1000).optional(),
 });
 export type AdaptationEvent = z.infer<typeof AdaptationEvent>;
 
-/** The adaptation document of a package. */
+/**
+ * A sample an adaptation put into the KNN, with its features: what the server shows behind the
+ * adaptation, and what an accepted adaptation shares with the fleet.
+ */
+export const AdaptationSample = z.strictObject({
+  seq: Sequence,
+  sampleId: Id,
+  label: Label,
+  features: Float32Vector,
+});
+export type AdaptationSample = z.infer<typeof AdaptationSample>;
+
+/** The adaptation document of a package: events, and the samples they added to the KNN. */
 export const AdaptationDocument = z.strictObject({
   schemaVersion: SchemaVersion1,
   records: z.array(AdaptationEvent).max(100_000),
+  samples: z.array(AdaptationSample).max(10_000).optional(),
 });
 export type AdaptationDocument = z.infer<typeof AdaptationDocument>;
 

@@ -44,10 +44,12 @@ describe('contracts', () => {
       'AssignmentRequest',
       'BulkValidationRequest',
       'ReanalysisRequest',
+      'DeviceSettingsRule',
+      'AdaptationReviewRequest',
     ];
     for (const name of names.filter((n) => !unversioned.includes(n))) {
       const doc = VALID_DOCUMENTS[name][0] as { schemaVersion?: unknown };
-      expect(doc.schemaVersion, name).toBe(1);
+      expect(doc.schemaVersion, name).toBe(name.endsWith('V2') ? 2 : 1);
     }
   });
 

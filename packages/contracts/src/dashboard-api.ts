@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DELIVERY_STATUSES, type DeliveryStatus } from './delivery-status.js';
 import { ApiRole, DeviceSummary } from './devices-api.js';
 import { DriftEpisodeSummary, DriftSampleSummary, ValidationResult } from './drift-api.js';
 import { BundleManifest } from './model-bundle.js';
@@ -95,6 +96,13 @@ export const FeedbackStatusList = z.strictObject({
       issued: z.number().int().nonnegative(),
       acknowledged: z.number().int().nonnegative(),
       lastValidatedAt: Timestamp.nullable(),
+      /** Issued items by delivery status (`acknowledged`: an older device did not say what it did). */
+      byStatus: z.strictObject(
+        Object.fromEntries(DELIVERY_STATUSES.map((k) => [k, z.number().int().nonnegative()])) as Record<
+          DeliveryStatus,
+          z.ZodNumber
+        >,
+      ),
     }),
   ),
 });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { DeliveryStatus } from './delivery-status.js';
 import { ValidationRequest } from './drift.js';
 import { Id, Label, SchemaVersion1, Timestamp } from './primitives.js';
+import { ShareResult } from './share-scope.js';
 
 /** Review statuses of a drift sample on the server. */
 export const SAMPLE_STATUSES = ['pending', 'labelled', 'false-alarm', 'rejected'] as const;
@@ -17,6 +19,8 @@ export const DriftSampleSummary = z.strictObject({
   status: SampleStatus,
   label: z.string().nullable(),
   hasImage: z.boolean(),
+  /** How the newest validation of this sample reached its device (absent: never validated). */
+  delivery: z.strictObject({ status: DeliveryStatus, reason: z.string().nullable() }).nullable().optional(),
 });
 export type DriftSampleSummary = z.infer<typeof DriftSampleSummary>;
 
@@ -49,6 +53,8 @@ export const ValidationResult = z.strictObject({
   ok: z.boolean(),
   feedbackCursor: z.number().int().positive().optional(),
   error: z.string().optional(),
+  /** Where the label was shared besides its own device. */
+  shared: ShareResult.optional(),
 });
 export type ValidationResult = z.infer<typeof ValidationResult>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Float32Vector } from './float32-base64.js';
 import { Id, Label, RelativePath, SchemaVersion1, StoredCount, Timestamp } from './primitives.js';
+import { ShareScope } from './share-scope.js';
 
 /** Start or end of a drift episode. A detector emits exactly one of each per episode. */
 export const DRIFT_PHASES = ['start', 'end'] as const;
@@ -120,10 +121,14 @@ export const FeedbackAck = z.strictObject({
 });
 export type FeedbackAck = z.infer<typeof FeedbackAck>;
 
-/** What a person submits to validate one sample (`POST /api/v1/drift/samples/:id/validation`). */
+/**
+ * What a person submits to validate one sample (`POST /api/v1/drift/samples/:id/validation`).
+ * `share` also sends the label (features and class, never the image) to other devices running
+ * the same model; without it the server's fleet-learning policy decides.
+ */
 export const ValidationRequest = z.discriminatedUnion('decision', [
-  z.strictObject({ decision: z.literal('label'), label: Label }),
-  z.strictObject({ decision: z.literal('new-class'), label: Label }),
+  z.strictObject({ decision: z.literal('label'), label: Label, share: ShareScope.optional() }),
+  z.strictObject({ decision: z.literal('new-class'), label: Label, share: ShareScope.optional() }),
   z.strictObject({ decision: z.literal('false-alarm') }),
 ]);
 export type ValidationRequest = z.infer<typeof ValidationRequest>;

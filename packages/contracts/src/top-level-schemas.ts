@@ -3,6 +3,16 @@ import { AdaptationDocument, StateSnapshotDocument } from './adaptation.js';
 import { DetectorsReferenceDocument, KnnStateDocument, TransformDocument } from './bundle-documents.js';
 import { DetectorSnapshot } from './detector-snapshot.js';
 import { DeviceConfig } from './device-config.js';
+import { DeviceSettings, DeviceSettingsRule, DeviceSettingsView, GroupSettingsResult } from './device-settings.js';
+import { FeedbackAckV2, FeedbackPageV2 } from './feedback-v2.js';
+import {
+  AdaptationDetail,
+  AdaptationList,
+  AdaptationReviewRequest,
+  AdaptationReviewResult,
+  FeedbackDeliveryList,
+  FleetLearningPolicy,
+} from './learning-api.js';
 import {
   ApiTokenRequest,
   ApiTokenResponse,
@@ -70,6 +80,18 @@ export const TOP_LEVEL_SCHEMAS = {
   DriftRateSeries,
   ReanalysisRequest,
   ReanalysisResult,
+  FeedbackPageV2,
+  FeedbackAckV2,
+  DeviceSettings,
+  DeviceSettingsRule,
+  DeviceSettingsView,
+  GroupSettingsResult,
+  FleetLearningPolicy,
+  AdaptationList,
+  AdaptationDetail,
+  AdaptationReviewRequest,
+  AdaptationReviewResult,
+  FeedbackDeliveryList,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;

@@ -1,23 +1,29 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_BUNDLE } from '../bundle-location.js';
 import { Fleet } from '../fleet.js';
+import type { OperationalMode } from '@tinymlops/contracts';
 import type { DriftCycle, FleetScenario } from '../fleet-scenarios.js';
 import { PeopleApi } from '../people-api.js';
 import { ProgressBar } from '../progress-bar.js';
 import { probeServer } from '../server-probe.js';
 import { formatSummary } from '../summary-table.js';
 import { TinySphereProcess } from '../tinysphere-process.js';
-import { demoAdminToken, demoStorage, registerBundleOnce } from './demo-setup.js';
+import { printGuide } from './demo-guide.js';
+import { buildDashboardIfMissing, demoStorage, readAdminToken, registerBundleOnce } from './demo-setup.js';
+import { step } from './demo-steps.js';
 
 const DEMO_TOKEN = 'demo-open-enrolment';
 /**
- * Held-out classes, then lighting twice (contrast on device 1, brightness on device 2): three kinds
- * of drift the KNN-distance monitor sees. A gradual mix of known classes (`fleet-sim --scenario
- * gradual-mix`) is, correctly, not an episode for it, and would leave the demo's third device quiet.
+ * Held-out classes on the first two devices (the learning loop: one learns from the labels people
+ * validate, one on its own), lighting (overexposed) on the third. A gradual mix of known classes
+ * (`fleet-sim --scenario gradual-mix`) is, correctly, not an episode for the KNN-distance monitor.
  */
-const SCENARIOS: FleetScenario[] = ['held-out-class', 'lighting', 'lighting'];
+const SCENARIOS: FleetScenario[] = ['held-out-class', 'held-out-class', 'lighting'];
+/** One device per operational mode: the loop with people, the loop on its own, watching only. */
+const MODES: OperationalMode[] = ['server-assisted', 'autonomous', 'monitoring-only'];
 /** At 2 fps: drift starts 5–10 s in and lasts 80 s, every 150 s. */
 const DEMO_CYCLE: DriftCycle = { length: 300, calm: 10, drift: 160, jitter: 10 };
 /**
@@ -28,6 +34,7 @@ const DEMO_CYCLE: DriftCycle = { length: 300, calm: 10, drift: 160, jitter: 10 }
  */
 const DEMO_MONITOR = { deltaSigma: 0.5, lambdaSigma: 10 };
 const dataDir = path.resolve(process.env['TINYMLOPS_DEMO_DIR'] ?? '.tinymlops/demo');
+const DASHBOARD_BUILT = fileURLToPath(new URL('../../../dashboard/dist/index.html', import.meta.url));
 const port = Number(process.env['PORT'] ?? 8080);
 const say = (line = '') => console.log(line);
 
@@ -43,11 +50,20 @@ async function main(): Promise<void> {
   if ((await probeServer(`http://127.0.0.1:${port}`, 1000)).ok || (await portTaken(port)))
     throw new Error(`port ${port} is already in use (another npm start?); stop it or run PORT=8090 npm start`);
   await mkdir(dataDir, { recursive: true });
+  const started = Date.now();
   const storage = demoStorage(dataDir);
   say(`TinyMLOps demo — data in ${path.relative(process.cwd(), dataDir) || dataDir}`);
-  const adminToken = await demoAdminToken(dataDir);
-  say(`starting TinySphere (PGlite + files; log: ${path.relative(process.cwd(), storage.logFile)}) …`);
-  const server = await TinySphereProcess.start({ ...storage, port, demoEnrolmentToken: DEMO_TOKEN, logFile: storage.logFile, ownProcessGroup: true }); // prettier-ignore
+  const logName = path.relative(process.cwd(), storage.logFile);
+  const options = { ...storage, port, demoEnrolmentToken: DEMO_TOKEN, adminTokenFile: storage.adminFile };
+  const first = existsSync(DASHBOARD_BUILT) ? '' : ' (first start: building the dashboard meanwhile)';
+  // The dashboard builds while the server starts: the server serves the build once it is there.
+  const [server, built] = await step(`starting TinySphere${first}; log: ${logName}`, () =>
+    Promise.all([
+      TinySphereProcess.start({ ...options, ownProcessGroup: true }),
+      existsSync(DASHBOARD_BUILT) ? true : buildDashboardIfMissing(storage.buildLog),
+    ]),
+  );
+  if (!built) say(`the dashboard did not build (see ${path.relative(process.cwd(), storage.buildLog)}); API at /docs`);
   let fleet: Fleet | undefined;
   let stopping = false;
   const shutdown = async () => {
@@ -59,12 +75,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
   try {
+    const adminToken = await readAdminToken(storage.adminFile);
+    const readyMs = Date.now() - started;
+    printGuide({ url: server.url, token: adminToken, enrolmentToken: DEMO_TOKEN, hasDashboard: built, readyMs });
     const api = new PeopleApi(server.url, adminToken);
-    const model = await registerBundleOnce(api, DEFAULT_BUNDLE);
+    const model = await step('registering the model', () => registerBundleOnce(api, DEFAULT_BUNDLE));
     say(`model ${model.ref} ${model.uploaded ? 'registered' : 'already registered'}`);
-    fleet = await Fleet.open({ devices: 3, serverUrl: server.url, scenario: 'mixed', scenarioOf: (i) => SCENARIOS[i] ?? 'mixed', frames: Infinity, fps: 2, seed: 1, dataDir, bundleDir: DEFAULT_BUNDLE, enrolmentToken: DEMO_TOKEN, faults: 'none', syncIntervalMs: 3000, cycle: DEMO_CYCLE, monitor: DEMO_MONITOR }); // prettier-ignore
-    const hasDashboard = await fetch(`${server.url}/`).then((r) => r.ok, () => false); // prettier-ignore
-    printGuide(server.url, adminToken, hasDashboard);
+    fleet = await step('starting 3 simulated devices', () => openFleet(server.url));
     if (!stopping) await runWithStatus(fleet);
   } finally {
     await fleet?.close({ finalSync: true });
@@ -74,23 +91,25 @@ async function main(): Promise<void> {
   }
 }
 
-function printGuide(url: string, token: string, hasDashboard: boolean): void {
-  const bar = '─'.repeat(78);
-  say(bar);
-  if (hasDashboard) say(`dashboard         ${url}/   (log in with the admin API token; API docs: ${url}/docs)`);
-  else say(`TinySphere API    ${url}/docs   (the web dashboard is not in this build yet)`);
-  say(`admin API token   ${token}`);
-  say(`enrolment token   ${DEMO_TOKEN}   (open demo token: any device may enrol with it)`);
-  say(
-    'devices           sim-0 held-out classes (bag, ankle boot) · sim-1 low contrast · sim-2 overexposed, ~2 fps each',
-  );
-  say('what to look at   every 150 s each device drifts for 80 s (the first time ~5 s in); within a minute:');
-  say(`  curl -H 'authorization: Bearer ${token}' ${url}/api/v1/devices`);
-  say(`  curl -H 'authorization: Bearer ${token}' ${url}/api/v1/drift/episodes`);
-  say(`  curl -H 'authorization: Bearer ${token}' '${url}/api/v1/drift/samples?limit=5'`);
-  say('  a sample image: GET /api/v1/drift/samples/<deviceId>/<sampleId>/image');
-  say('Ctrl-C stops everything cleanly.');
-  say(bar);
+/** Three devices at ~2 fps, one per scenario and mode. */
+function openFleet(serverUrl: string): Promise<Fleet> {
+  return Fleet.open({
+    devices: 3,
+    serverUrl,
+    scenario: 'mixed',
+    scenarioOf: (i) => SCENARIOS[i] ?? 'mixed',
+    modeOf: (i) => MODES[i] ?? 'monitoring-only',
+    frames: Infinity,
+    fps: 2,
+    seed: 1,
+    dataDir,
+    bundleDir: DEFAULT_BUNDLE,
+    enrolmentToken: DEMO_TOKEN,
+    faults: 'none',
+    syncIntervalMs: 3000,
+    cycle: DEMO_CYCLE,
+    monitor: DEMO_MONITOR,
+  });
 }
 
 async function runWithStatus(fleet: Fleet): Promise<void> {

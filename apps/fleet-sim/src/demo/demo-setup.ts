@@ -1,38 +1,65 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BundleManifest } from '@tinymlops/contracts';
 import { packBundle } from '../bundle-files.js';
 import { PeopleApi } from '../people-api.js';
-import { runTinySphere, type TinySphereStorage } from '../tinysphere-process.js';
+import type { TinySphereStorage } from '../tinysphere-process.js';
+
+/** The built dashboard the server serves (`npm run build -w @tinymlops/dashboard`). */
+const DASHBOARD_INDEX = fileURLToPath(new URL('../../../dashboard/dist/index.html', import.meta.url));
 
 /** The demo's folders under its data directory (default `./.tinymlops/demo`). */
-export function demoStorage(dataDir: string): TinySphereStorage & { adminFile: string; logFile: string } {
+export function demoStorage(
+  dataDir: string,
+): TinySphereStorage & { adminFile: string; logFile: string; buildLog: string } {
   return {
     db: `pglite:${path.join(dataDir, 'db')}`,
     blobs: `file:${path.join(dataDir, 'blobs')}`,
     adminFile: path.join(dataDir, 'admin-token.json'),
     logFile: path.join(dataDir, 'server.log'),
+    buildLog: path.join(dataDir, 'dashboard-build.log'),
   };
 }
 
 /**
- * The demo's admin API token: made once with `tinysphere admin create-token` (before the server
- * starts: PGlite lets one process own the database) and kept in `admin-token.json` (mode 0600),
- * so a second `npm start` reuses it.
+ * Waits for the admin API token the server writes at its first start (`--admin-token-file`) and
+ * returns it; a second start finds the file and reuses the token.
  * @example
- * const token = await demoAdminToken('.tinymlops/demo');
+ * const token = await readAdminToken('.tinymlops/demo/admin-token.json');
  */
-export async function demoAdminToken(dataDir: string): Promise<string> {
-  const s = demoStorage(dataDir);
+export async function readAdminToken(file: string, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return (JSON.parse(await readFile(file, 'utf8')) as { apiToken: string }).apiToken;
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`the server wrote no admin token to ${file}: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * Builds the dashboard when `apps/dashboard/dist` has no build (first start after `npm ci`); its
+ * output goes to `logFile`. Resolves false when the build failed (the demo runs without it).
+ * @example
+ * await buildDashboardIfMissing('.tinymlops/demo/dashboard-build.log');
+ */
+export async function buildDashboardIfMissing(logFile: string): Promise<boolean> {
+  if (existsSync(DASHBOARD_INDEX)) return true;
+  const log = await open(logFile, 'a');
   try {
-    return (JSON.parse(await readFile(s.adminFile, 'utf8')) as { apiToken: string }).apiToken;
-  } catch {
-    await mkdir(dataDir, { recursive: true });
-    const out = await runTinySphere(['admin', 'create-token', '--role', 'admin', '--name', 'demo-admin', '--db', s.db, '--blobs', s.blobs]); // prettier-ignore
-    const { apiToken } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { apiToken: string };
-    await writeFile(s.adminFile, `${JSON.stringify({ apiToken })}\n`, { mode: 0o600 });
-    await chmod(s.adminFile, 0o600);
-    return apiToken;
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn('npm', ['run', 'build', '-w', '@tinymlops/dashboard'], { stdio: ['ignore', log.fd, log.fd] });
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    return code === 0;
+  } finally {
+    await log.close();
   }
 }
 

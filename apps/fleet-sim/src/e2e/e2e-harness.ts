@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { OperationalMode } from '@tinymlops/contracts';
 import { createTestDatabase, readFashionMnist, type ImageSet } from '@tinymlops/testkit';
 import { loadBundle, loadBundleRuntime, type ModelRuntime } from '@tinymlops/tinylcm';
 import { DEFAULT_BUNDLE } from '../bundle-location.js';
@@ -79,7 +80,7 @@ export class E2eHarness {
   async device(
     index: number,
     scenario: 'held-out-class' | 'no-drift',
-    o: { frames: number; episodes?: [number, number][]; mode?: 'monitoring-only' | 'server-assisted' },
+    o: { frames: number; episodes?: [number, number][]; mode?: OperationalMode },
   ): Promise<SimDevice> {
     const schedule = deviceSchedule(scenario, index, 7, o.frames);
     if (o.episodes) schedule.episodes = o.episodes.map(([start, end]) => ({ start, end }));

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { LearningLoopTables } from './learning-loop-tables.js';
 
 /** A timestamptz column: read as Date, written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -119,15 +120,27 @@ export interface DriftSamplesTable {
   validated_by: string | null;
 }
 
+/** A device's inbox: validations of its samples, fleet-shared labels, adaptation reviews, settings. */
 export interface FeedbackTable {
   device_id: string;
   cursor: number;
   feedback_id: string;
-  sample_id: string;
-  episode_id: string;
-  decision: 'label' | 'new-class' | 'false-alarm';
+  /** Null for reverts, relabels and settings. */
+  sample_id: string | null;
+  episode_id: string | null;
+  decision: 'label' | 'new-class' | 'false-alarm' | 'revert' | 'relabel' | 'settings';
   label: string | null;
+  /** When the item was issued (the validation time for labels). */
   validated_at: Timestamp;
+  /** The device whose sample a shared label comes from; null for the device's own samples. */
+  source_device_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The adaptation of a revert/relabel, the settings document. */
+  payload: ColumnType<unknown, string | null | undefined, string | null>;
+  /** What the device reported (applied, merged, rejected, superseded) or 'acknowledged'; null: not yet. */
+  outcome: ColumnType<string | null, string | null | undefined, string | null>;
+  outcome_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  outcome_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  outcome_state_version: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MetricPointsTable {
@@ -184,6 +197,7 @@ export interface AdaptationEventsTable {
   state_version_after: number;
   reason: string;
   metrics: Json<unknown> | null;
+  sample_ids: ColumnType<string[] | null, string | null | undefined, string | null>;
 }
 
 export interface ModelsTable {
@@ -226,7 +240,7 @@ export interface InstallReportsTable {
 }
 
 /** The whole schema, as the migrations build it. */
-export interface Database {
+export interface Database extends LearningLoopTables {
   devices: DevicesTable;
   enrolment_tokens: EnrolmentTokensTable;
   api_tokens: ApiTokensTable;

@@ -74,7 +74,9 @@ describe('AdaptationController and the operational modes', () => {
     const ctl = controller('monitoring-only');
     const before = JSON.stringify(rig.classifier.snapshotState());
     const { truth } = drift(ctl);
-    expect(ctl.applyFeedback(feedback([...truth.keys()].slice(60, 70), 'bag'))).toEqual([]);
+    const outcomes = ctl.applyFeedback(feedback([...truth.keys()].slice(60, 70), 'bag'));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(10).fill('rejected'));
+    expect(outcomes[0]?.reason).toMatch(/^monitoring-only never changes the model/);
     expect(JSON.stringify(rig.classifier.snapshotState())).toBe(before);
     expect(rig.quarantine.size).toBe(0);
     expect(rig.tracker.lastSeq).toBe(0);

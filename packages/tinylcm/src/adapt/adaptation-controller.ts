@@ -4,10 +4,15 @@ import {
   type OperationalMode,
   type ValidationFeedback,
 } from '@tinymlops/contracts';
+import type { AdaptiveState } from '../state/adaptive-state.js';
 import type { AdaptableClassifier, ClassifierPrediction } from './adaptable-classifier.js';
 import type { AdaptationGuard, GuardVerdict } from './adaptation-guard.js';
 import type { AdaptationRunner } from './adaptation-runner.js';
-import { FeedbackAdapter, type FeedbackOutcome } from './feedback-adapter.js';
+import type { AdaptationTracker } from './adaptation-tracker.js';
+import { applyInbox, type InboxItem } from './inbox-page.js';
+import type { FeedbackChecks } from './feedback-checks.js';
+import { fromV1 } from './feedback-adapter.js';
+import { outcome, type InboxOutcome } from './inbox-outcome.js';
 import type { HeuristicAdapter } from './heuristic-adapter.js';
 import { modePolicy, type ModePolicy } from './operational-mode.js';
 import type { QuarantineBuffer } from './quarantine-buffer.js';
@@ -43,6 +48,13 @@ export interface AdaptationControllerOptions {
   onError?: (error: unknown) => void;
   /** Run the heuristic after this many newly quarantined samples (default 10; doubled after each rollback). */
   heuristicEvery?: number;
+  /** The state and journal reverts and relabels work on (without them those are rejected). */
+  state?: Pick<AdaptiveState, 'version'>;
+  tracker?: Pick<AdaptationTracker, 'readSince'>;
+  /** What carried features must match (model version, dimension). */
+  checks?: FeedbackChecks;
+  /** Extend each delivery's labels to the pending samples that cluster with them (default true). */
+  propagate?: boolean;
 }
 
 /** What one frame caused. */
@@ -64,7 +76,6 @@ export interface FrameResult {
 export class AdaptationController {
   readonly policy: ModePolicy;
   readonly #o: AdaptationControllerOptions;
-  readonly #feedback = new FeedbackAdapter();
   #sinceRun = 0;
   /** Doubles after each guard rollback, back to 1 after a kept adaptation: a bad region is retried ever more rarely. */
   #backoff = 1;
@@ -87,14 +98,26 @@ export class AdaptationController {
     return { quarantined, events: this.#maybeRunHeuristic(), guard: verdict };
   }
 
-  /** Applies a feedback page when the mode allows it; otherwise changes nothing and returns []. */
-  applyFeedback(items: readonly ValidationFeedback[]): FeedbackOutcome[] {
-    if (!this.policy.appliesFeedback) return [];
-    return this.#feedback.apply(items, {
-      quarantine: this.#o.quarantine,
-      classifier: this.#o.classifier,
-      runner: this.#o.runner,
-    });
+  /** Applies a v1 feedback page (labels of the device's own samples, no features). */
+  applyFeedback(items: readonly ValidationFeedback[]): InboxOutcome[] {
+    return this.applyInbox(items.map(fromV1));
+  }
+
+  /**
+   * Applies a delivery of inbox items (labels, false alarms, reverts, relabels; settings are the
+   * device's business) and returns one outcome per item. A mode that never changes the model
+   * rejects every item, saying so.
+   */
+  applyInbox(items: readonly InboxItem[]): InboxOutcome[] {
+    const o = this.#o;
+    if (!this.policy.appliesFeedback) {
+      const why = `${this.policy.mode} never changes the model: set the device to server-assisted or autonomous`;
+      return items.map((i) => outcome(i, 'rejected', why));
+    }
+    const ctx = { quarantine: o.quarantine, classifier: o.classifier, runner: o.runner };
+    if (o.checks) Object.assign(ctx, { checks: o.checks });
+    const reverter = o.state && o.tracker ? { ...ctx, state: o.state, tracker: o.tracker } : undefined;
+    return applyInbox(items, ctx, reverter, o.propagate ?? true);
   }
 
   #guard(frame: AdaptationFrame): GuardVerdict {

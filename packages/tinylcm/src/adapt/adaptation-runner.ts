@@ -14,6 +14,18 @@ export interface AdaptationChange {
   sampleIds?: readonly string[];
 }
 
+/** Options of {@link AdaptationRunner.rollback}. */
+export interface RollbackOptions {
+  metrics?: Record<string, number>;
+  /** Runs after the restore (discarding the undone adaptation's samples); captured in one more version. */
+  cleanup?: () => void;
+  /**
+   * The event's action (default `rollback`, the guard's own). Another action (a revert a person
+   * asked for) is announced to the listeners like a committed change, so a guard watch ends.
+   */
+  action?: AdaptationEvent['action'];
+}
+
 /** Called after every committed change (the guard listens here). */
 export type AdaptationListener = (event: AdaptationEvent, change: AdaptationChange) => void;
 
@@ -101,19 +113,17 @@ export class AdaptationRunner {
    * restore (e.g. discarding the samples of the undone adaptation) and is captured in one more
    * snapshot, so the event's `stateVersionAfter` is the state the device really continues from.
    */
-  rollback(
-    version: number,
-    reason: string,
-    options: { metrics?: Record<string, number>; cleanup?: () => void } = {},
-  ): AdaptationEvent {
+  rollback(version: number, reason: string, options: RollbackOptions = {}): AdaptationEvent {
     const before = this.#state.version;
     let after = this.#state.rollbackTo(version);
     if (options.cleanup) {
       options.cleanup();
       after = this.#state.checkpoint(`after rollback to ${version}`);
     }
-    const metrics = options.metrics ? { metrics: options.metrics } : {};
-    return this.#record({ action: 'rollback', samples: 0, reason, ...metrics }, before, after);
+    const change = { action: options.action ?? 'rollback', samples: 0, reason };
+    const event = this.#record({ ...change, ...(options.metrics ? { metrics: options.metrics } : {}) }, before, after);
+    if (options.action) for (const l of this.#listeners) l(event, change);
+    return event;
   }
 
   #record(change: AdaptationChange, before: number, after: number): AdaptationEvent {
@@ -126,6 +136,7 @@ export class AdaptationRunner {
       stateVersionAfter: after,
       reason: change.reason.slice(0, 1024),
       ...(change.metrics ? { metrics: change.metrics } : {}),
+      ...(change.sampleIds?.length ? { sampleIds: change.sampleIds.slice(0, 1000) } : {}),
     });
   }
 }

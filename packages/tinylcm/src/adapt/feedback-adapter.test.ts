@@ -1,6 +1,6 @@
-import type { ValidationFeedback } from '@tinymlops/contracts';
+import { encodeFloat32, type ValidationFeedback } from '@tinymlops/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FeedbackAdapter } from './feedback-adapter.js';
+import { FeedbackAdapter, fromV1, type SampleFeedback } from './feedback-adapter.js';
 import { createRig, type Rig } from './fixtures/adaptation-rig.js';
 import { fillKnn, gaussianBlobs, quarantined, referenceStats, type Blobs } from './fixtures/gaussian-blobs.js';
 import { HeuristicAdapter } from './heuristic-adapter.js';
@@ -18,7 +18,7 @@ function setup(): void {
   truth = new Map();
 }
 
-function fb(sampleId: string, decision: 'label' | 'new-class' | 'false-alarm', label = 'bag'): ValidationFeedback {
+function fb(sampleId: string, decision: 'label' | 'new-class' | 'false-alarm', label = 'bag'): SampleFeedback {
   const base = {
     feedbackId: `fb_${String(++cursor).padStart(8, '0')}`,
     cursor,
@@ -26,8 +26,18 @@ function fb(sampleId: string, decision: 'label' | 'new-class' | 'false-alarm', l
     episodeId: 'ep_00000001',
     validatedAt: '2026-11-26T10:05:00.000Z',
   };
-  return decision === 'false-alarm' ? { ...base, decision } : { ...base, decision, label };
+  const v1: ValidationFeedback = decision === 'false-alarm' ? { ...base, decision } : { ...base, decision, label };
+  return fromV1(v1);
 }
+
+/** A label that carries its features (feedback v2), for a sample the device may never have held. */
+function carried(sampleId: string, label: string, features: Float32Array, model = MODEL): SampleFeedback {
+  const item = fb(sampleId, 'new-class', label);
+  if (item.kind !== 'label') throw new Error('unreachable');
+  return { ...item, features: encodeFloat32(features), model, source: 'fleet', sourceDeviceId: 'dev_peer0001' };
+}
+
+const MODEL = { modelId: 'blobs', version: '1.0.0' };
 
 function accuracy(cls: string, expected: string, n = 50): number {
   let ok = 0;
@@ -65,7 +75,7 @@ describe('FeedbackAdapter', () => {
     const adapter = new FeedbackAdapter();
     adapter.apply([item], rig);
     const once = knnBytes();
-    expect(adapter.apply([item], rig)[0]?.status).toBe('confirmed');
+    expect(adapter.apply([item], rig)[0]).toMatchObject({ status: 'merged', reason: 'already learnt as bag' });
     expect(knnBytes()).toBe(once);
   });
 
@@ -75,17 +85,71 @@ describe('FeedbackAdapter', () => {
     rig.quarantine.add(s);
     const before = knnBytes();
     const [o] = new FeedbackAdapter().apply([fb(s.sampleId, 'false-alarm')], rig);
-    expect(o?.status).toBe('dropped');
+    expect(o?.status).toBe('applied');
     expect(rig.quarantine.size).toBe(0);
     expect(knnBytes()).toBe(before);
   });
 
-  it('reports a sample it no longer holds as unknown and records nothing', () => {
+  it('rejects a label for a sample it no longer holds when the label carries no features (v1), recording nothing', () => {
     setup();
     expect(new FeedbackAdapter().apply([fb('smp_gone0001', 'label')], rig)).toEqual([
-      { feedbackId: expect.any(String), sampleId: 'smp_gone0001', status: 'unknown-sample' },
+      {
+        feedbackId: expect.any(String),
+        cursor,
+        status: 'rejected',
+        reason: 'the device no longer holds the sample and the label carries no features',
+      },
     ]);
     expect(rig.tracker.lastSeq).toBe(0);
+  });
+
+  it('applies labels from the features they carry when the samples are gone: 10 teach the new class', () => {
+    setup();
+    const items = Array.from({ length: 10 }, (_, i) =>
+      carried(`smp_peer${String(i).padStart(4, '0')}`, 'bag', blobs.draw('c')),
+    );
+    const outcomes = new FeedbackAdapter().apply(items, { ...rig, checks: { model: MODEL, dim: 16 } });
+    expect(outcomes.map((o) => o.status)).toEqual(Array(10).fill('applied'));
+    expect(outcomes[0]?.event?.reason).toContain('shared by dev_peer0001');
+    expect(accuracy('c', 'bag')).toBeGreaterThanOrEqual(0.85);
+    expect(accuracy('a', 'a')).toBe(1);
+    // The ledger remembers them: the same label again is merged, a false alarm undoes it.
+    expect(new FeedbackAdapter().apply([items[0]!], rig)[0]?.status).toBe('merged');
+    const [undo] = new FeedbackAdapter().apply([fb('smp_peer0000', 'label', 'a')], rig);
+    expect(undo).toMatchObject({ status: 'applied', reason: 'replaced bag (1 samples left the KNN)' });
+  });
+
+  it('rejects carried features of another model version, another dimension or with non-finite values', () => {
+    setup();
+    const before = knnBytes();
+    const ctx = { ...rig, checks: { model: MODEL, dim: 16 } };
+    const other = carried('smp_peer1001', 'bag', blobs.draw('c'), { modelId: 'blobs', version: '2.0.0' });
+    const short = carried('smp_peer1002', 'bag', blobs.draw('c').subarray(0, 8));
+    const nan = carried(
+      'smp_peer1003',
+      'bag',
+      Float32Array.from(blobs.draw('c'), (v, i) => (i === 3 ? NaN : v)),
+    );
+    expect(new FeedbackAdapter().apply([other, short, nan], ctx).map((o) => o.reason)).toEqual([
+      'features come from blobs@2.0.0; this device runs blobs@1.0.0',
+      "features have 8 values; this device's classifier takes 16",
+      'features contain values that are not finite numbers',
+    ]);
+    expect(knnBytes()).toBe(before);
+    expect(rig.tracker.lastSeq).toBe(0);
+  });
+
+  it('refuses a label shared from another device whose sample lies inside one of its own classes', () => {
+    setup();
+    const reference = referenceStats(rig.classifier, blobs, ['a', 'b']);
+    const ctx = { ...rig, checks: { model: MODEL, dim: 16, reference } };
+    const insideA = Float32Array.from(rig.classifier.features[0]!);
+    const [shared] = new FeedbackAdapter().apply([carried('smp_peer2001', 'bag', insideA)], ctx);
+    expect(shared?.status).toBe('rejected');
+    expect(shared?.reason).toMatch(/^shared sample lies inside this device's class a \(distance/);
+    // The same vector as a label of the device's own sample is applied: a person saw it here.
+    const own = { ...carried('smp_self2002', 'bag', insideA), source: 'own' as const };
+    expect(new FeedbackAdapter().apply([own], ctx)[0]?.status).toBe('applied');
   });
 
   describe('with a pseudo-class the device created autonomously', () => {
@@ -102,7 +166,7 @@ describe('FeedbackAdapter', () => {
       const [id] = pseudo();
       const before = knnBytes();
       const [o] = new FeedbackAdapter().apply([fb(id!, 'label', 'pseudo-1')], rig);
-      expect(o?.status).toBe('confirmed');
+      expect(o?.status).toBe('merged');
       expect(o?.event?.stateVersionBefore).toBe(o?.event?.stateVersionAfter);
       expect(knnBytes()).toBe(before);
     });
@@ -110,7 +174,7 @@ describe('FeedbackAdapter', () => {
     it('undoes a rejected pseudo-class: its samples leave the KNN and the server label takes over', () => {
       const [first, second] = pseudo();
       const [o] = new FeedbackAdapter().apply([fb(first!, 'new-class', 'bag')], rig);
-      expect(o?.status).toBe('undone');
+      expect(o).toMatchObject({ status: 'applied', reason: 'replaced pseudo-1 (5 samples left the KNN)' });
       expect(o?.event).toMatchObject({ action: 'feedback-undone', label: 'pseudo-1', samples: 6 });
       expect(rig.classifier.classes).not.toContain('pseudo-1');
       expect(rig.classifier.sampleLabels.filter((l) => l === 'bag')).toHaveLength(1);
@@ -124,7 +188,8 @@ describe('FeedbackAdapter', () => {
     it('undoes a pseudo-class the server calls a false alarm', () => {
       const [id] = pseudo();
       const [o] = new FeedbackAdapter().apply([fb(id!, 'false-alarm')], rig);
-      expect(o?.status).toBe('undone');
+      expect(o?.status).toBe('applied');
+      expect(o?.event?.action).toBe('feedback-undone');
       expect(rig.classifier.sampleLabels.length).toBe(60);
     });
   });
@@ -136,7 +201,7 @@ describe('FeedbackAdapter', () => {
     expect(new HeuristicAdapter({ reference: ref }).run(rig).map((e) => e.action)).toEqual(['class-reinforced']);
     const before = knnBytes();
     const [o] = new FeedbackAdapter().apply([fb([...truth.keys()][0]!, 'false-alarm')], rig);
-    expect(o?.status).toBe('confirmed');
+    expect(o).toMatchObject({ status: 'merged', reason: 'a is a known class' });
     expect(knnBytes()).toBe(before);
   });
 });
@@ -153,8 +218,7 @@ describe('FeedbackAdapter after a reboot', () => {
     expect(probes.map((x) => rebooted.classifier.predict(x))).toEqual(expected);
     expect(rebooted.tracker.lastSeq).toBe(1);
     const [o] = new FeedbackAdapter().apply([fb([...truth.keys()][0]!, 'new-class', 'bag')], rebooted);
-    expect(o?.status).toBe('undone');
-    expect(o?.event?.seq).toBe(2);
+    expect(o?.event).toMatchObject({ seq: 2, action: 'feedback-undone' });
     expect(rebooted.classifier.classes).toEqual(['a', 'b', 'bag']);
   });
 });

@@ -123,6 +123,33 @@ export class QuarantineBuffer {
     return group;
   }
 
+  /**
+   * Records a sample the device never held (or no longer holds) that entered the KNN under
+   * `label` (a server label carrying its features): its own one-sample group, representative, so
+   * a later verdict on it finds it. Returns the group.
+   */
+  remember(sampleId: string, features: Float32Array, label: string): number {
+    const group = this.#nextGroup++;
+    const sample = {
+      sampleId,
+      features: Float32Array.from(features),
+      label,
+      group,
+      representative: true,
+      undone: false,
+    };
+    this.#ledger.push(sample);
+    if (this.#ledger.length > this.ledgerCapacity) this.#ledger.splice(0, this.#ledger.length - this.ledgerCapacity);
+    return group;
+  }
+
+  /** Renames every ledger entry in force under `from` to `to` (a pseudo-class a person named). */
+  renameLabel(from: string, to: string): number {
+    const entries = this.ledgerOf(from);
+    for (const e of entries) e.label = to;
+    return entries.length;
+  }
+
   /** The ledger entry of an adapted sample. */
   adapted(sampleId: string): AdaptedSample | undefined {
     return this.#ledger.find((s) => s.sampleId === sampleId);

@@ -106,12 +106,13 @@ describe('DeviceAdaptation', () => {
     expect(d.uploads.at(-1)?.stateSnapshot?.components.classifier).toBeDefined();
   });
 
-  it('monitoring-only: drift is flagged, nothing is quarantined, feedback is ignored, no state is written', async () => {
+  it('monitoring-only: drift is flagged, nothing is quarantined, feedback is refused, no state is written', async () => {
     const d = device('monitoring-only');
     const bytes = d.bytes();
     await d.feed('a', 40);
     await d.feed('new', 40);
-    expect(await d.adaptation.applyFeedback(labelled(['smp_new_000050'], 'new'))).toEqual([]);
+    const [refused] = await d.adaptation.applyFeedback(labelled(['smp_new_000050'], 'new'));
+    expect(refused?.status).toBe('rejected');
     expect(d.sampleIds).toEqual([]);
     expect(d.bytes()).toBe(bytes);
     expect(d.uploads).toEqual([]);

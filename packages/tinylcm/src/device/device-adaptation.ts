@@ -5,10 +5,11 @@ import { AdaptationController, type FrameResult } from '../adapt/adaptation-cont
 import { AdaptationGuard, type AdaptationGuardOptions } from '../adapt/adaptation-guard.js';
 import { AdaptationRunner } from '../adapt/adaptation-runner.js';
 import { AdaptationTracker } from '../adapt/adaptation-tracker.js';
-import type { FeedbackOutcome } from '../adapt/feedback-adapter.js';
-import { propagateValidatedLabels } from '../adapt/label-propagation.js';
+import type { InboxOutcome } from '../adapt/inbox-outcome.js';
 import { HeuristicAdapter, type HeuristicAdapterOptions } from '../adapt/heuristic-adapter.js';
 import type { ModePolicy } from '../adapt/operational-mode.js';
+import type { InboxItem } from '../adapt/inbox-page.js';
+import { PendingJournal } from '../adapt/pending-journal.js';
 import { QuarantineBuffer, type QuarantineBufferOptions } from '../adapt/quarantine-buffer.js';
 import type { BundlePipeline } from '../bundle/bundle-pipeline.js';
 import type { PipelineResult } from '../pipeline.js';
@@ -17,6 +18,7 @@ import { StateStore } from '../state/state-store.js';
 import { writeFileAtomicSync } from '../sync/atomic-write.js';
 import type { PackageParts } from '../sync/package-builder.js';
 import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
+import { adaptationReport } from './adaptation-report.js';
 import type { DeviceDataDir } from './device-data-dir.js';
 
 /** Tuning the device config does not carry (evaluations and tests set it; devices use the defaults). */
@@ -31,6 +33,11 @@ export interface AdaptationTuning {
    * with them (`propagateValidatedLabels`; default true).
    */
   propagateFeedback?: boolean;
+  /**
+   * Refuse labels shared from other devices whose samples lie inside one of this device's own
+   * classes (`FeedbackChecks.reference`; default true). Evaluations turn it off to measure it.
+   */
+  fleetGuard?: boolean;
 }
 
 /** Options of {@link DeviceAdaptation.open}. */
@@ -79,10 +86,11 @@ export class DeviceAdaptation {
   readonly controller: AdaptationController;
   readonly #o: DeviceAdaptationOptions;
   #guard: AdaptationGuard | undefined;
-  readonly #runner: AdaptationRunner;
   /** Tracker seq already handed to the outbox; persisted in `#sentPath` so a reboot resumes there. */
   #sent: number;
   readonly #sentPath: string;
+  /** Pending samples on disk: a restart keeps them. */
+  readonly #journal: PendingJournal;
 
   private constructor(o: DeviceAdaptationOptions, modelId: string) {
     this.#o = o;
@@ -108,14 +116,22 @@ export class DeviceAdaptation {
     this.#sentPath = dataDir.adaptationSent;
     this.#sent = readSentCursor(this.#sentPath, this.tracker.lastSeq);
     const runner = new AdaptationRunner({ state: this.state, tracker: this.tracker, now });
-    this.#runner = runner;
+    this.#journal = new PendingJournal(dataDir.pendingSamples, modelId);
+    const { id, version } = pipeline.bundle.manifest;
+    const reference = pipeline.bundle.detectors?.knnDistance;
+    const checks = { model: { modelId: id, version }, dim: pipeline.classifier.dim };
+    if (reference && o.tuning?.fleetGuard !== false) Object.assign(checks, { reference });
     this.controller = new AdaptationController({
       mode: config.mode,
+      checks,
       classifier: pipeline.classifier,
       quarantine: this.quarantine,
       runner,
       ...this.#adapters(),
       ...(o.tuning?.heuristicEvery === undefined ? {} : { heuristicEvery: o.tuning.heuristicEvery }),
+      state: this.state,
+      tracker: this.tracker,
+      propagate: o.tuning?.propagateFeedback !== false,
       onError: (err) => log.warn('adaptation failed', { message: (err as Error).message }),
     });
   }
@@ -128,6 +144,7 @@ export class DeviceAdaptation {
     const { id, version } = o.pipeline.bundle.manifest;
     const a = new DeviceAdaptation(o, `${id}@${version}`);
     if (a.store.loadLatest()?.modelId === `${id}@${version}`) a.state.boot();
+    a.#restorePending();
     return a;
   }
 
@@ -144,8 +161,9 @@ export class DeviceAdaptation {
   /** Feeds one processed frame; uploads whatever adaptation it caused. Never throws for adaptation failures. */
   async observe(result: PipelineResult, extras: FrameExtras): Promise<FrameResult> {
     const { label, confidence, meanDistance } = result;
+    const sampleId = extras.sampleId ?? `smp_${randomBytes(9).toString('base64url')}`;
     const r = this.controller.observe({
-      sampleId: extras.sampleId ?? `smp_${randomBytes(9).toString('base64url')}`,
+      sampleId,
       features: result.features,
       prediction: { label, confidence, meanDistance },
       driftFlagged: extras.driftFlagged,
@@ -153,27 +171,44 @@ export class DeviceAdaptation {
       ...(extras.label === undefined ? {} : { label: extras.label }),
       ...(extras.imageRef === undefined ? {} : { imageRef: extras.imageRef }),
     });
+    this.#journalFrame(r.quarantined ? sampleId : undefined);
     await this.#upload();
     return r;
   }
 
-  /** The sync client's `onFeedback`: applies validated labels (none in `monitoring-only`). */
-  async applyFeedback(items: ValidationFeedback[]): Promise<FeedbackOutcome[]> {
-    const outcomes = this.controller.applyFeedback(items);
-    if (this.#o.tuning?.propagateFeedback !== false && this.policy.appliesFeedback) this.#propagate(items);
+  /** Applies v1 feedback (labels of the device's own samples, without features). */
+  async applyFeedback(items: ValidationFeedback[]): Promise<InboxOutcome[]> {
+    return this.#afterChange(this.controller.applyFeedback(items));
+  }
+
+  /**
+   * Applies a delivery of the inbox (labels with features, false alarms, reverts, relabels) and
+   * returns what it did with each item; what it changed goes to the outbox.
+   */
+  async applyInbox(items: readonly InboxItem[]): Promise<InboxOutcome[]> {
+    return this.#afterChange(this.controller.applyInbox(items));
+  }
+
+  async #afterChange(outcomes: InboxOutcome[]): Promise<InboxOutcome[]> {
+    this.#journalFrame(undefined);
     await this.#upload();
     return outcomes;
   }
 
-  /** Propagates the page's validated labels, anchored by every sample the device holds under them. */
-  #propagate(items: ValidationFeedback[]): void {
-    const labels = new Set(items.flatMap((f) => (f.decision === 'false-alarm' ? [] : [f.label])));
-    const seeds = new Map([...labels].map((l) => [l, this.quarantine.ledgerOf(l).map((s) => s.features)]));
-    const parts = { quarantine: this.quarantine, classifier: this.#o.pipeline.classifier, runner: this.#runner };
+  #restorePending(): void {
     try {
-      propagateValidatedLabels(parts, seeds);
+      this.#journal.restore(this.quarantine, this.state.version);
     } catch (err) {
-      (this.#o.logger ?? silentLogger).warn('label propagation failed', { message: (err as Error).message });
+      (this.#o.logger ?? silentLogger).warn('pending samples not restored', { message: (err as Error).message });
+    }
+  }
+
+  /** Keeps the pending samples on disk; a failure costs only what a restart would then forget. */
+  #journalFrame(quarantined: string | undefined): void {
+    try {
+      this.#journal.record(this.quarantine, quarantined, this.state.version);
+    } catch (err) {
+      (this.#o.logger ?? silentLogger).warn('pending samples not saved', { message: (err as Error).message });
     }
   }
 
@@ -199,10 +234,8 @@ export class DeviceAdaptation {
     const last = this.tracker.lastSeq;
     if (last === this.#sent) return;
     if (this.#o.enqueue) {
-      const adaptation = this.tracker.readSince(this.#sent);
-      const stateSnapshot = this.state.version > 0 ? this.store.load(this.state.version) : undefined;
       try {
-        await this.#o.enqueue({ adaptation, ...(stateSnapshot ? { stateSnapshot } : {}) });
+        await this.#o.enqueue(adaptationReport(this, this.#sent));
       } catch (err) {
         const message = (err as Error).message;
         (this.#o.logger ?? silentLogger).warn('adaptation events not queued; retried after the next frame', {

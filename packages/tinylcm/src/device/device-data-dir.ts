@@ -14,6 +14,8 @@ import { outboxLayout, type OutboxLayout } from '../sync/outbox.js';
  * state/                adaptive state snapshots (rollback)
  * adaptation.jsonl      adaptation events; adaptation.sent: how far they were handed to the outbox
  * guard-watch.json      the adaptation guard's watch (autonomous mode)
+ * quarantine.jsonl      pending drift samples since the last state snapshot (survive a restart)
+ * server-settings.json  the settings document the server sent last (its mode wins over device.json)
  * log/                  the local data log (JSONL segments + sampled frames)
  * telemetry-seq.json    next sequence numbers of metrics, logs and predictions
  * ```
@@ -89,6 +91,16 @@ export class DeviceDataDir {
     return this.#at('guard-watch.json');
   }
 
+  /** Pending quarantined samples not yet in a state snapshot (see `PendingJournal`). */
+  get pendingSamples(): string {
+    return this.#at('quarantine.jsonl');
+  }
+
+  /** The server-controlled settings last received (see `ServerSettingsFile`). */
+  get serverSettings(): string {
+    return this.#at('server-settings.json');
+  }
+
   /** The local data log (see `DataLogger`). */
   get log(): string {
     return this.#at('log');
@@ -113,6 +125,8 @@ export class DeviceDataDir {
       guardWatch,
       log,
       this.telemetrySeq,
+      this.pendingSamples,
+      this.serverSettings,
     ];
   }
 

@@ -1,4 +1,4 @@
-import type { TrustedBundleKeys } from '@tinymlops/contracts';
+import type { OperationalMode, TrustedBundleKeys } from '@tinymlops/contracts';
 import { loadBundlePipeline, type BundlePipeline } from '../bundle/bundle-pipeline.js';
 import { loadBundle, type LoadedBundle } from '../bundle/load-bundle.js';
 import type { DataLogger } from '../log/data-logger.js';
@@ -19,6 +19,8 @@ export interface DeviceModelsOptions {
   /** The device's operational monitor and data log, wired into every pipeline. */
   ops: OperationalMonitor;
   dataLog: DataLogger;
+  /** The mode bundles are checked against (default `config.mode`). */
+  mode?: OperationalMode;
 }
 
 /**
@@ -32,6 +34,8 @@ export interface DeviceModelsOptions {
  */
 export class DeviceModels {
   readonly store: ModelStore;
+  /** The mode in force: the server may change it; every bundle loaded after is checked against it. */
+  mode: OperationalMode;
 
   private constructor(
     readonly o: DeviceModelsOptions,
@@ -39,6 +43,7 @@ export class DeviceModels {
     readonly trustedKeys: TrustedBundleKeys | undefined,
   ) {
     this.store = new ModelStore(o.settings.dataDir.models);
+    this.mode = o.mode ?? o.settings.config.mode;
   }
 
   /** Reads the trusted keys (a bad keys file is refused, naming the key). */
@@ -86,7 +91,7 @@ export class DeviceModels {
 
   async #load(dir: string): Promise<LoadedBundle> {
     const bundle = await loadBundle(dir, bundleLoadOptions(this.trustedKeys));
-    checkModeAgainstBundle(this.o.settings.config, bundle);
+    checkModeAgainstBundle({ ...this.o.settings.config, mode: this.mode }, bundle);
     return bundle;
   }
 

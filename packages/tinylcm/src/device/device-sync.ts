@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import type { DeviceConfig, EnrolmentRequest } from '@tinymlops/contracts';
 import { enrolDevice, saveCredentials, type DeviceCredentials } from '../sync/device-credentials.js';
-import type { FeedbackHandler } from '../sync/feedback-puller.js';
+import type { FeedbackHandler, InboxHandler } from '../sync/feedback-puller.js';
 import type { InstallHook } from '../sync/model-updater.js';
 import type { Outbox } from '../sync/outbox.js';
 import type { PackageParts } from '../sync/package-builder.js';
@@ -28,6 +28,8 @@ export interface DeviceSyncOptions {
   models?: SyncClientOptions['models'];
   /** Applies validated labels; omit when the mode applies none (then feedback is never pulled). */
   onFeedback?: FeedbackHandler | undefined;
+  /** Applies the v2 inbox (labels with features, reverts, relabels, settings); replaces `onFeedback`. */
+  onInbox?: InboxHandler | undefined;
   logger: SyncLogger;
   now: () => number;
   fetch?: typeof fetch | undefined;
@@ -57,6 +59,11 @@ export class DeviceSync {
   /** The device id, once enrolled. */
   get deviceId(): string | undefined {
     return this.o.packages.deviceId;
+  }
+
+  /** Pull the inbox on the next round even if nothing is pending (after a model switch). */
+  checkInbox(): void {
+    this.#client?.checkInbox();
   }
 
   /** Packages `parts` into the outbox (see `DevicePackages.enqueue`). */
@@ -120,7 +127,7 @@ export class DeviceSync {
     const creds = (await this.o.packages.credentials()) ?? (await this.enrol());
     if (!creds) return undefined;
     await this.o.packages.enrolled(creds);
-    const { outbox, status, install, models, onFeedback, logger, now, fetch } = this.o;
+    const { outbox, status, install, models, onFeedback, onInbox, logger, now, fetch } = this.o;
     this.#client = new SyncClient({
       credentials: creds,
       outbox,
@@ -128,7 +135,7 @@ export class DeviceSync {
       status,
       install,
       ...(models ? { models } : {}),
-      ...(onFeedback ? { onFeedback } : {}),
+      ...(onInbox ? { onInbox } : onFeedback ? { onFeedback } : {}),
       log: logger,
       now,
       ...(fetch ? { fetch } : {}),

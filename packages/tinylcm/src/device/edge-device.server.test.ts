@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { OperationalMode, ValidationFeedback } from '@tinymlops/contracts';
+import type { FeedbackItem, OperationalMode } from '@tinymlops/contracts';
 import { FASHION_MNIST_CLASSES, sampleScenarioFrames, type ScenarioFrame } from '@tinymlops/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENROLMENT_TOKEN, LoopbackDeviceServer } from '../sync/loopback-device-server.fixture.js';
@@ -35,17 +35,17 @@ async function driftedDevice(mode: OperationalMode) {
 }
 
 let cursor = 0;
+// v2 labels of the device's own samples, without features: the device uses its local copies.
 // The newest samples: the quarantine keeps only its latest 100, and a long episode quarantines more.
-const validated = (truth: Map<string, string>, n: number): ValidationFeedback[] =>
-  [...truth].slice(-n).map(([sampleId, label]) => ({
-    feedbackId: `fb_${String(++cursor).padStart(8, '0')}`,
-    cursor,
-    sampleId,
-    episodeId: 'ep_00000001',
-    decision: 'label',
-    label,
-    validatedAt: '2026-11-26T12:05:00.000Z',
-  }));
+const validated = (truth: Map<string, string>, n: number): FeedbackItem[] =>
+  [...truth].slice(-n).map(([sampleId, label]) => {
+    cursor++;
+    const at = '2026-11-26T12:05:00.000Z';
+    const from = { source: 'own' as const, sourceDeviceId: 'dev_00000001', model: null, features: null };
+    const what = { kind: 'label' as const, decision: 'label' as const, label, sampleId, episodeId: 'ep_00000001' };
+    const id = { feedbackId: `fb_${String(cursor).padStart(8, '0')}`, cursor, issuedAt: at };
+    return { ...id, ...what, ...from, validatedAt: at };
+  });
 
 const uploadedFiles = () => [...server.stored.values()].map((p) => gunzipSync(p.bytes).toString('latin1')).join('\n');
 
@@ -54,7 +54,7 @@ describe.skipIf(!HAS_TEST_BUNDLE)('EdgeDevice with a server (real model)', () =>
     const { device, truth } = await driftedDevice('server-assisted');
     expect(truth.size).toBeGreaterThanOrEqual(10);
     expect([...truth.values()].every((l) => l === 'bag' || l === 'ankle boot')).toBe(true);
-    server.feedback.push(...validated(truth, 10));
+    server.inbox.push(...validated(truth, 10));
     await device.sync?.syncOnce(); // enrol, upload the drift reports, pull and apply the feedback
     expect(device.pipeline.classifier.classes).toEqual(expect.arrayContaining(['bag']));
     expect(device.status().stateVersion).toBeGreaterThan(0);
@@ -66,12 +66,15 @@ describe.skipIf(!HAS_TEST_BUNDLE)('EdgeDevice with a server (real model)', () =>
     await device.close();
   }, 180_000);
 
-  it('monitoring-only: never pulls feedback, so the model stays as it was', async () => {
-    const { device } = await driftedDevice('monitoring-only');
+  it('monitoring-only: refuses validated labels and says why, so the model stays as it was', async () => {
+    const { device, truth } = await driftedDevice('monitoring-only');
     const bytes = JSON.stringify(device.pipeline.classifier.snapshotState());
-    const acked = server.ackedCursor;
+    expect(truth.size).toBe(0); // nothing was quarantined
+    server.inbox = [];
+    server.inbox.push(...validated(new Map([['smp_monitor001', 'bag']]), 1));
     await device.sync?.syncOnce();
-    expect(server.ackedCursor).toBe(acked);
+    const ack = server.acks.at(-1) as { outcomes: { status: string }[] };
+    expect(ack.outcomes.map((o) => o.status)).toEqual(['rejected']);
     expect(JSON.stringify(device.pipeline.classifier.snapshotState())).toBe(bytes);
     expect(device.status().stateVersion).toBe(0);
     await device.close();

@@ -54,26 +54,45 @@ describe.skipIf(!HAS_TEST_BUNDLE)('EdgeDevice against a loopback device server',
     expect(d.outbox.stats().packages).toBe(0);
   });
 
-  it('pulls and acknowledges feedback in server-assisted mode, handing it to onFeedback', async () => {
+  it('pulls its inbox in every mode, reports what it did with each item, and takes its mode from the server', async () => {
     const seen: string[] = [];
-    const onFeedback = async (items: { feedbackId: string }[]) => void seen.push(...items.map((i) => i.feedbackId));
-    const d = await open({ mode: 'server-assisted' }, { onFeedback });
-    server.feedback = [
+    const onInbox = (items: { feedbackId: string }[]) => void seen.push(...items.map((i) => i.feedbackId));
+    const d = await open({ mode: 'monitoring-only' }, { onInbox });
+    const at = '2026-11-26T10:05:00.000Z';
+    const label = { kind: 'label' as const, decision: 'new-class' as const, label: 'bag', sampleId: 'smp_00000001' };
+    const from = { episodeId: null, source: 'own' as const, sourceDeviceId: 'dev_00000001', model: null };
+    server.inbox = [
+      { feedbackId: 'fb_00000001', cursor: 1, issuedAt: at, ...label, ...from, features: null, validatedAt: at },
       {
-        feedbackId: 'fb_00000001',
-        cursor: 1,
-        sampleId: 'smp_00000001',
-        episodeId: 'ep_00000001',
-        decision: 'new-class',
-        label: 'bag',
-        validatedAt: '2026-11-26T10:05:00.000Z',
+        feedbackId: 'fb_00000002',
+        cursor: 2,
+        issuedAt: at,
+        kind: 'settings',
+        settings: { schemaVersion: 1, revision: 1, mode: 'autonomous' },
+      },
+      {
+        feedbackId: 'fb_00000003',
+        cursor: 3,
+        issuedAt: at,
+        kind: 'settings',
+        settings: { schemaVersion: 1, revision: 2, mode: 'server-assisted' },
       },
     ];
     const round = await d.sync?.syncOnce();
-    expect(round?.feedbackApplied).toBe(1);
-    expect(seen).toEqual(['fb_00000001']);
-    expect(server.ackedCursor).toBe(1);
-    server.feedback = [];
+    expect(round?.feedbackApplied).toBe(3);
+    expect(seen).toEqual(['fb_00000001', 'fb_00000002', 'fb_00000003']);
+    const ack = server.acks.at(-1) as { cursor: number; outcomes: { status: string; reason?: string }[] };
+    expect(ack.cursor).toBe(3);
+    expect(ack.outcomes.map((o) => o.status)).toEqual(['rejected', 'superseded', 'applied']);
+    expect(ack.outcomes[0]?.reason).toMatch(/^monitoring-only never changes the model/);
+    // Applied at once, without a restart, and kept for the next start.
+    expect([d.mode, d.status().mode, d.adaptation.policy.mode]).toEqual(Array(3).fill('server-assisted'));
+    await d.close();
+    devices.splice(devices.indexOf(d), 1);
+    const again = await openTestDevice(dir, { dataDir: d.dataDir.root, mode: 'monitoring-only' }, { now: () => clock });
+    expect(again.mode).toBe('server-assisted');
+    await again.close();
+    server.inbox = [];
   });
 
   it('ignores a shared runtime that belongs to another bundle', async () => {

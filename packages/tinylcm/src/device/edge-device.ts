@@ -3,8 +3,8 @@ import type {
   InferenceBackend,
   InstallReport,
   ModelRef,
+  OperationalMode,
   TrustedBundleKeys,
-  ValidationFeedback,
 } from '@tinymlops/contracts';
 import type { BundlePipeline } from '../bundle/bundle-pipeline.js';
 import type { RawFrame } from '../features/preprocess.js';
@@ -12,20 +12,21 @@ import { DataLogger } from '../log/data-logger.js';
 import { OperationalMonitor } from '../log/operational-monitor.js';
 import type { PipelineResult } from '../pipeline.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
-import type { FeedbackHandler } from '../sync/feedback-puller.js';
 import { Outbox } from '../sync/outbox.js';
 import type { PackageParts } from '../sync/package-builder.js';
 import type { DeviceStatusReport } from '../sync/sync-client.js';
 import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
 import { DeviceAdaptation } from './device-adaptation.js';
+import { DeviceInbox, type DeviceInboxOptions } from './device-inbox.js';
 import type { DeviceDataDir } from './device-data-dir.js';
 import { DevicePackages } from './device-packages.js';
 import { DeviceModels } from './device-models.js';
-import { deviceSettings, type DeviceSettings } from './device-settings.js';
+import { checkModeAgainstBundle, deviceSettings, type DeviceSettings } from './device-settings.js';
 import { DeviceSync } from './device-sync.js';
 import { DriftReporter } from './drift-reporter.js';
 import { EpisodeIds, isDriftFlagged, type FrameEpisode } from './episode-ids.js';
 import { heartbeatMetrics } from './heartbeat-metrics.js';
+import { ServerSettingsFile } from './server-settings-file.js';
 import { TelemetryReporter } from './telemetry-reporter.js';
 
 /** Options of {@link EdgeDevice.open}. */
@@ -41,11 +42,8 @@ export interface EdgeDeviceOptions {
   now?: () => number;
   fetch?: typeof fetch;
   logger?: SyncLogger;
-  /**
-   * Observes validated labels after the device applied them (`server-assisted` mode only; other
-   * modes never pull feedback).
-   */
-  onFeedback?: FeedbackHandler;
+  /** Observes each inbox delivery after the device applied it, with what it did with each item. */
+  onInbox?: DeviceInboxOptions['observe'];
 }
 
 /** What one frame did on the device: the pipeline's result and where the frame stands in the episodes. */
@@ -66,6 +64,8 @@ interface DeviceParts {
   telemetry: TelemetryReporter;
   now: () => number;
   logger: SyncLogger;
+  /** The mode to start in (the server's, when it set one). */
+  mode: OperationalMode;
 }
 
 /**
@@ -95,6 +95,9 @@ export class EdgeDevice {
   adaptation: DeviceAdaptation;
   #dp: BundlePipeline;
   #frames = 0;
+  /** The mode in force: the server's settings when it sent any, else `config.mode`. */
+  #mode: OperationalMode;
+  readonly #inbox: DeviceInbox;
   readonly #p: DeviceParts;
   readonly #started: number;
 
@@ -108,6 +111,8 @@ export class EdgeDevice {
     this.telemetry = p.telemetry;
     this.#dp = p.dp;
     this.#started = p.now();
+    this.#mode = p.mode;
+    this.#inbox = DeviceInbox.of(this, p.now, p.options.onInbox);
     const { now, outbox } = p;
     this.packages = new DevicePackages({ outbox, credentialsFile: this.dataDir.credentials, now });
     const enqueue = this.config.server ? this.#enqueue : dropReport;
@@ -123,21 +128,41 @@ export class EdgeDevice {
     const logger = o.logger ?? silentLogger;
     const settings = deviceSettings(o.config, o.baseDir);
     await settings.dataDir.create();
+    // The server's mode, when it set one, outlives restarts; bundles are checked against it.
+    const mode = new ServerSettingsFile(settings.dataDir.serverSettings).read()?.mode ?? o.config.mode;
     const ops = new OperationalMonitor();
     const dataLog = new DataLogger({ ...settings.dataLog, now });
-    const models = await DeviceModels.open({ settings, ops, dataLog });
+    const models = await DeviceModels.open({ settings, ops, dataLog, mode });
     const dp = await models.activePipeline(o.runtime);
     logger.info(`inference: ${dp.inference?.summary ?? 'runtime shared in'}`, {});
     const budgetBytes = settings.outboxBudgetBytes;
     const outbox = await Outbox.open(settings.dataDir.outbox, { budgetBytes, log: logger, now });
     const telemetry = await TelemetryReporter.open({ seqFile: settings.dataDir.telemetrySeq, now });
-    return new EdgeDevice({ settings, options: o, models, ops, dataLog, dp, outbox, telemetry, now, logger });
+    return new EdgeDevice({ settings, options: o, models, ops, dataLog, dp, outbox, telemetry, now, logger, mode });
   }
 
   /** The model the device runs now. */
   get model(): ModelRef {
     const { id, version } = this.#dp.bundle.manifest;
     return { modelId: id, version };
+  }
+
+  /** The operational mode in force (the server may change it at run time, see {@link setMode}). */
+  get mode(): OperationalMode {
+    return this.#mode;
+  }
+
+  /**
+   * Switches the operational mode now, without a restart: the adaptation is rebuilt for the new
+   * mode over the same classifier and state. Throws when the model cannot run that mode.
+   */
+  setMode(mode: OperationalMode): void {
+    if (mode === this.#mode) return;
+    checkModeAgainstBundle({ ...this.config, mode }, this.#dp.bundle);
+    this.#mode = mode;
+    this.#p.models.mode = mode;
+    this.adaptation = this.#adaptationFor(this.#dp);
+    this.telemetry.log('info', `mode set to ${mode}`);
   }
 
   /** The active bundle's pipeline parts (classifier, monitor, …). */
@@ -165,7 +190,7 @@ export class EdgeDevice {
   status(): DeviceStatusReport {
     return {
       status: 'ok',
-      mode: this.config.mode,
+      mode: this.#mode,
       model: this.model,
       stateVersion: this.adaptation.stateVersion,
       uptimeSeconds: Math.max(0, (this.#p.now() - this.#started) / 1000),
@@ -195,6 +220,7 @@ export class EdgeDevice {
     old.dispose();
     const { id, version } = next.bundle.manifest;
     this.telemetry.log('info', `switched model to ${id}@${version}`, { inference: next.inference?.summary });
+    this.sync?.checkInbox(); // labels shared for the new model wait on the server
   }
 
   /**
@@ -213,7 +239,8 @@ export class EdgeDevice {
   #adaptationFor(pipeline: BundlePipeline): DeviceAdaptation {
     const { now, logger } = this.#p;
     const enqueue = this.config.server ? this.#enqueue : dropReport;
-    return DeviceAdaptation.open({ config: this.config, dataDir: this.dataDir, pipeline, enqueue, now, logger });
+    const config = { ...this.config, mode: this.#mode };
+    return DeviceAdaptation.open({ config, dataDir: this.dataDir, pipeline, enqueue, now, logger });
   }
 
   #syncFor(server: NonNullable<DeviceConfig['server']>): DeviceSync {
@@ -229,8 +256,9 @@ export class EdgeDevice {
       drain: () => telemetry.drain(ops.metrics()),
       install: (dir) => this.switchModel(dir),
       models: { ...trusted(this.#p.models.trustedKeys), onReport: this.#installReported },
-      // The mode decides whether feedback is pulled at all.
-      onFeedback: this.adaptation.policy.appliesFeedback ? (items) => this.#applyFeedback(items) : undefined,
+      // Pulled in every mode: settings (a new mode) come through it; a mode that does not learn
+      // refuses labels and says so.
+      onInbox: (items) => this.#inbox.apply(items),
       logger: this.#p.logger,
       now: this.#p.now,
       fetch: o.fetch,
@@ -242,12 +270,6 @@ export class EdgeDevice {
     const what = `model ${r.modelId}@${r.version} ${r.status}`;
     if (r.status !== 'installed') this.telemetry.log('warn', r.message ? `${what}: ${r.message}` : what);
   };
-
-  async #applyFeedback(items: ValidationFeedback[]): Promise<void> {
-    await this.adaptation.applyFeedback(items);
-    this.telemetry.log('info', `applied ${items.length} validated labels`, { cursor: items.at(-1)?.cursor });
-    await this.#p.options.onFeedback?.(items);
-  }
 }
 
 /** A device without a server has nowhere to send reports. */

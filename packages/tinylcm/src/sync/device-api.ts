@@ -1,10 +1,12 @@
 import {
   ErrorEnvelope,
   FeedbackPage,
+  FeedbackPageV2,
   HeartbeatResponse,
   ModelAssignment,
   PackageReceipt,
   type FeedbackAck,
+  type FeedbackAckV2,
   type HeartbeatRequest,
   type InstallReport,
 } from '@tinymlops/contracts';
@@ -77,6 +79,16 @@ export class DeviceApi {
 
   /** `POST /device/v1/feedback/ack`. */
   async ackFeedback(ack: FeedbackAck): Promise<ApiResult<void>> {
+    return this.empty(await this.send('POST', '/device/v1/feedback/ack', jsonInit(ack)));
+  }
+
+  /** `GET /device/v1/feedback?v=2&after=&limit=`: the inbox, labels with their features. */
+  feedbackV2(after: number, limit = 100): Promise<ApiResult<FeedbackPageV2>> {
+    return this.json('GET', `/device/v1/feedback?v=2&after=${after}&limit=${limit}`, FeedbackPageV2);
+  }
+
+  /** `POST /device/v1/feedback/ack` with what the device did with each item. */
+  async ackFeedbackV2(ack: FeedbackAckV2): Promise<ApiResult<void>> {
     return this.empty(await this.send('POST', '/device/v1/feedback/ack', jsonInit(ack)));
   }
 

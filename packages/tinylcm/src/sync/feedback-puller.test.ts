@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ValidationFeedback } from '@tinymlops/contracts';
+import {
+  encodeFloat32,
+  type FeedbackItem,
+  type FeedbackOutcomeReport,
+  type ValidationFeedback,
+} from '@tinymlops/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SyncHarness } from './sync-harness.fixture.js';
 
@@ -51,5 +56,54 @@ describe('FeedbackPuller, through SyncClient rounds', () => {
     await h.client({ onFeedback: async (items) => void applied.push(...items.map((i) => i.cursor)) }).syncOnce();
     expect(h.server.ackedCursor).toBe(1);
     expect(applied).toEqual([1]);
+  });
+});
+
+describe('FeedbackPuller v2, through SyncClient rounds', () => {
+  const item = (cursor: number): FeedbackItem => ({
+    feedbackId: `fb_0000000${cursor}`,
+    cursor,
+    issuedAt: '2026-11-26T10:05:00.000Z',
+    kind: 'label',
+    decision: 'new-class',
+    label: 'bag',
+    sampleId: `smp_0000000${cursor}`,
+    episodeId: null,
+    source: 'fleet',
+    sourceDeviceId: 'dev_peer0001',
+    model: null,
+    features: encodeFloat32([cursor, 1]),
+    validatedAt: '2026-11-26T10:05:00.000Z',
+  });
+  const report = (i: FeedbackItem): FeedbackOutcomeReport => ({
+    feedbackId: i.feedbackId,
+    cursor: i.cursor,
+    status: 'applied',
+    at: '2026-11-26T10:06:00.000Z',
+  });
+
+  it('asks for the inbox on its first round although nothing is pending, and acks with what it did', async () => {
+    const onInbox = async (items: FeedbackItem[]) => items.map(report);
+    const c = h.client({ onInbox });
+    expect((await c.syncOnce()).feedbackApplied).toBe(0);
+    expect(h.server.acks).toEqual([]); // an empty inbox: nothing to acknowledge
+    h.server.inbox = [item(1), item(2)];
+    expect((await c.syncOnce()).feedbackApplied).toBe(2);
+    expect(h.server.acks.at(-1)).toEqual({ schemaVersion: 2, cursor: 2, outcomes: h.server.inbox.map(report) });
+    const before = h.server.acks.length;
+    await c.syncOnce(); // the heartbeat says 0 pending and the first-round check is done: no pull
+    expect(h.server.acks.length).toBe(before);
+  });
+
+  it('reports the outcomes of a delivery whose ack a crash lost, from the cursor file', async () => {
+    h.server.inbox = [item(1)];
+    h.server.faults.push({ match: 'POST /device/v1/feedback/ack', kind: 'status', status: 503 });
+    const applied: number[] = [];
+    const onInbox = async (items: FeedbackItem[]) => (applied.push(...items.map((i) => i.cursor)), items.map(report));
+    expect((await h.client({ onInbox }).syncOnce()).error).toBeDefined();
+    h.now += 3_600_000;
+    await h.client({ onInbox }).syncOnce(); // a restarted device: re-acks, does not apply again
+    expect(applied).toEqual([1]);
+    expect(h.server.acks.at(-1)).toEqual({ schemaVersion: 2, cursor: 1, outcomes: [report(item(1))] });
   });
 });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ModelAssignment, ValidationFeedback } from '@tinymlops/contracts';
+import type { FeedbackItem, ModelAssignment, ValidationFeedback } from '@tinymlops/contracts';
 
 /** A fault applied to the next request matching `match` (method + path prefix). */
 export interface Fault {
@@ -28,6 +28,10 @@ export class LoopbackDeviceServer {
   readonly faults: Fault[] = [];
   readonly assignmentRequests: (string | undefined)[] = [];
   feedback: ValidationFeedback[] = [];
+  /** The v2 inbox (`?v=2`), served instead of `feedback` to a v2 client. */
+  inbox: FeedbackItem[] = [];
+  /** Every acknowledgement body received (v1 and v2). */
+  readonly acks: unknown[] = [];
   ackedCursor = 0;
   assignment: { body: ModelAssignment; etag: string; bundle: Buffer; headerSha?: string } | undefined;
   /** Resolves held responses (fault `hold`): the server did the work but the answer is late. */
@@ -72,7 +76,7 @@ export class LoopbackDeviceServer {
     const path = url.pathname;
     if (req.method === 'POST' && path === '/device/v1/heartbeat') {
       this.heartbeats.push(JSON.parse(body.toString()));
-      const pending = this.feedback.filter((f) => f.cursor > this.ackedCursor).length;
+      const pending = [...this.feedback, ...this.inbox].filter((f) => f.cursor > this.ackedCursor).length;
       return json(200, {
         schemaVersion: 1,
         deviceId: 'dev_00000001',
@@ -87,17 +91,20 @@ export class LoopbackDeviceServer {
     if (req.method === 'GET' && path === '/device/v1/feedback') {
       const after = Number(url.searchParams.get('after') ?? 0);
       const limit = Number(url.searchParams.get('limit') ?? 100);
-      const items = this.feedback.filter((f) => f.cursor > after).slice(0, limit);
+      const all: { cursor: number }[] = url.searchParams.get('v') === '2' ? this.inbox : this.feedback;
+      const items = all.filter((f) => f.cursor > after).slice(0, limit);
       const nextCursor = items.at(-1)?.cursor ?? after;
       return json(200, {
-        schemaVersion: 1,
+        schemaVersion: url.searchParams.get('v') === '2' ? 2 : 1,
         items,
         nextCursor,
-        hasMore: this.feedback.some((f) => f.cursor > nextCursor),
+        hasMore: all.some((f) => f.cursor > nextCursor),
       });
     }
     if (req.method === 'POST' && path === '/device/v1/feedback/ack') {
-      this.ackedCursor = Math.max(this.ackedCursor, (JSON.parse(body.toString()) as { cursor: number }).cursor);
+      const ack = JSON.parse(body.toString()) as { cursor: number };
+      this.acks.push(ack);
+      this.ackedCursor = Math.max(this.ackedCursor, ack.cursor);
       return (res) => res.writeHead(204).end();
     }
     if (req.method === 'GET' && path === '/device/v1/assignment') return this.getAssignment(req);

@@ -13,6 +13,7 @@ import {
   TinyMLOpsError,
   parseOrThrow,
   type AdaptationEvent,
+  type AdaptationSample,
   type DriftEvent,
   type DriftSample,
   type FileEntry,
@@ -45,6 +46,8 @@ export interface PackageParts {
   predictions?: PredictionInput[];
   stateSnapshot?: StateSnapshotDocument;
   adaptation?: AdaptationEvent[];
+  /** The samples those adaptation events put into the KNN, with their features. */
+  adaptationSamples?: AdaptationSample[];
 }
 
 /** Options of {@link buildPackage}. */
@@ -140,8 +143,9 @@ function collectFiles(parts: PackageParts): PackageFile[] {
     files.push(documentFile('state-snapshot', snapshot));
   }
   if (parts.adaptation?.length) {
-    const records = parseOrThrow(AdaptationDocument, doc(parts.adaptation), 'adaptation events').records;
-    files.push(recordsFile('adaptation-events', records));
+    const samples = parts.adaptationSamples?.length ? { samples: parts.adaptationSamples } : {};
+    const document = parseOrThrow(AdaptationDocument, { ...doc(parts.adaptation), ...samples }, 'adaptation events');
+    files.push({ ...recordsFile('adaptation-events', document.records), bytes: jsonBytes(document) });
   }
   return files;
 }

@@ -4,7 +4,7 @@ import type { HeartbeatRequest, HeartbeatResponse } from '@tinymlops/contracts';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { DeviceCredentials } from './device-credentials.js';
 import { DeviceApi, type ApiResult } from './device-api.js';
-import { FeedbackPuller, type FeedbackHandler } from './feedback-puller.js';
+import { FeedbackPuller, type FeedbackHandler, type InboxHandler } from './feedback-puller.js';
 import { ModelUpdater, type InstallHook, type ModelUpdaterOptions, type UpdateOutcome } from './model-updater.js';
 import type { Outbox } from './outbox.js';
 import { uploadPending } from './package-uploader.js';
@@ -23,6 +23,13 @@ export interface SyncClientOptions {
   status: () => DeviceStatusReport;
   /** Applies validated labels (omit to never pull feedback, e.g. in monitoring-only mode). */
   onFeedback?: FeedbackHandler;
+  /**
+   * Applies the v2 inbox (labels with features, reverts, relabels, settings) and says what it did
+   * with each item; replaces `onFeedback`. The inbox is also pulled on the first round (and after
+   * `checkInbox()`) even when the heartbeat says nothing waits: the server hands a device the
+   * labels shared while it ran another model when it asks.
+   */
+  onInbox?: InboxHandler;
   /** Installs a verified bundle (omit to never poll model assignments). */
   install?: InstallHook;
   /** Bundle signatures and install reports: see `ModelUpdaterOptions`. */
@@ -76,6 +83,8 @@ export class SyncClient {
   private stopped = true;
   private status: SyncStatus | undefined;
   private stateDirReady = false;
+  /** A v2 device asks for its inbox once after starting (see `onInbox`). */
+  private inboxCheck = true;
 
   constructor(private readonly options: SyncClientOptions) {
     const { credentials, stateDir } = options;
@@ -92,12 +101,9 @@ export class SyncClient {
     this.backoff = new Backoff({ now, ...options.backoff });
     this.intervalMs = options.intervalMs ?? credentials.heartbeatIntervalSeconds * 1000;
     const common = { api: this.api, log: this.log };
-    if (options.onFeedback)
-      this.feedback = new FeedbackPuller({
-        ...common,
-        path: join(stateDir, 'feedback-cursor.json'),
-        apply: options.onFeedback,
-      });
+    const path = join(stateDir, 'feedback-cursor.json');
+    if (options.onInbox) this.feedback = new FeedbackPuller({ ...common, path, applyInbox: options.onInbox });
+    else if (options.onFeedback) this.feedback = new FeedbackPuller({ ...common, path, apply: options.onFeedback });
     if (options.install)
       this.updater = new ModelUpdater({
         ...common,
@@ -107,6 +113,11 @@ export class SyncClient {
         now,
         current: () => options.status().model,
       });
+  }
+
+  /** Pull the inbox on the next round even if the heartbeat says nothing waits (after a model switch). */
+  checkInbox(): void {
+    this.inboxCheck = this.feedback?.v2 === true;
   }
 
   /** False while a backoff delay runs: a round started now would be skipped. */
@@ -195,6 +206,7 @@ export class SyncClient {
       const r = await this.feedback.pull();
       if (!r.ok) return r;
       round.feedbackApplied = r.value;
+      this.inboxCheck = false;
     }
     if (this.updater && (await this.assignmentChanged(round.heartbeat))) {
       const r = await this.updater.poll();
@@ -206,6 +218,7 @@ export class SyncClient {
 
   private async feedbackWaits(hb: HeartbeatResponse | undefined): Promise<boolean> {
     const cursor = await this.feedback?.state();
+    if (this.inboxCheck && this.feedback?.v2) return true;
     return !hb || hb.feedbackPending > 0 || (cursor !== undefined && cursor.acked < cursor.applied);
   }
 

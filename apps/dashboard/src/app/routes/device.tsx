@@ -8,8 +8,11 @@ import { DeviceCredentials } from '../../features/devices/components/device-cred
 import { DeviceEditForm } from '../../features/devices/components/device-edit-form';
 import { DeviceFacts } from '../../features/devices/components/device-facts';
 import { RecentPredictions } from '../../features/devices/components/recent-predictions';
+import { AdaptationTimeline } from '../../features/adaptations/components/adaptation-timeline';
+import { DeviceMode } from '../../features/device-settings/components/device-mode';
+import { DeliveryTable } from '../../features/feedback/components/delivery-table';
 
-/** One device: facts, prediction charts with drift episodes, resources, recent predictions, and its name/group/tags. */
+/** One device: facts, charts, recent predictions, its adaptations and what was sent to it, its mode, name/group/tags. */
 export function DeviceRoute() {
   const { deviceId = '' } = useParams();
   const device = useDevice(deviceId);
@@ -36,9 +39,12 @@ export function DeviceRoute() {
             </>
           )}
         </QueryState>
+        <AdaptationTimeline deviceId={deviceId} />
+        <DeliveryTable filter={{ deviceId }} title="Sent to this device" />
         <QueryState query={device}>
           {(d) => (
             <div className="grid cols-2" style={{ alignItems: 'start' }}>
+              <DeviceMode deviceId={d.deviceId} />
               <DeviceEditForm key={d.deviceId} device={d} />
               <DeviceCredentials device={d} />
             </div>

@@ -3,6 +3,7 @@ import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { useSamples } from '../../features/drift/api/get-samples';
 import { EpisodeReview } from '../../features/drift/components/episode-review';
+import { DeliveryTable } from '../../features/feedback/components/delivery-table';
 
 /** One episode's samples, for validation. */
 export function DriftEpisodeRoute() {
@@ -27,6 +28,7 @@ export function DriftEpisodeRoute() {
       >
         {(d) => <EpisodeReview samples={d.items} />}
       </QueryState>
+      <DeliveryTable filter={{ deviceId }} title="Label delivery" />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -140,8 +140,20 @@ describe('dashboard static serving', () => {
     });
     expect((await app.inject('/api/v1/nothing')).statusCode).toBe(404);
     expect((await app.inject('/assets/missing.js')).statusCode).toBe(404);
+    await mkdir(path.join(dir, 'assets'));
+    await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
+    const asset = await app.inject('/assets/app.js');
+    expect([asset.statusCode, asset.headers['cache-control']]).toEqual([200, 'public, max-age=604800']);
+    expect((await app.inject('/assets/..%2f..%2fetc%2fpasswd.js')).statusCode).toBe(404);
+  });
+
+  it('explains a missing build, and serves one that appears later without a restart', async () => {
+    const later = path.join(dir, 'later');
     const bare = Fastify();
-    await registerDashboardRoutes(bare, {} as never, path.join(dir, 'absent'));
+    await registerDashboardRoutes(bare, {} as never, later);
     expect((await bare.inject('/')).body).toContain('npm run build -w @tinymlops/dashboard');
+    await mkdir(later);
+    await writeFile(path.join(later, 'index.html'), '<!doctype html><title>built later</title>');
+    expect((await bare.inject('/devices')).body).toContain('built later');
   });
 });

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { TinyMLOpsError } from '@tinymlops/contracts';
-import type { FastifyInstance } from 'fastify';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 
 /** Where `npm run build -w @tinymlops/dashboard` writes the SPA. */
@@ -16,30 +17,30 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 
 /**
  * Serves the dashboard SPA at `/` (assets with long caching, every other non-API GET falls back
- * to index.html); when the build is absent, `/` explains how to build it.
+ * to index.html); while the build is absent, `/` explains how to build it. The build is looked for
+ * at each request, so one that finishes after the server started (the demo builds it while the
+ * server starts) is served without a restart.
  */
 export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppContext, root = DASHBOARD_DIST) {
-  const built = existsSync(`${root}/index.html`);
-  if (!built) {
-    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html').send(NOT_BUILT));
-    return;
-  }
-  await app.register(fastifyStatic, {
-    root,
-    wildcard: false,
-    index: 'index.html',
-    maxAge: '7d',
-    // Hashed assets may be cached; index.html must be revalidated so a new build is picked up.
-    setHeaders: (res, file) => {
-      if (file.endsWith('index.html')) res.setHeader('cache-control', 'no-cache');
-    },
-  });
+  // Only reply.sendFile (safe paths under root, ETags, ranges); the routes below decide what to send.
+  await app.register(fastifyStatic, { root, serve: false });
+  const index = (reply: FastifyReply) => {
+    if (!existsSync(path.join(root, 'index.html'))) return reply.type('text/html').send(NOT_BUILT);
+    // index.html must be revalidated so a new build is picked up; hashed assets may be cached.
+    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html', { maxAge: 0 });
+  };
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => index(reply));
   // Client-side routes (`/devices/dev_…`) get index.html; unknown API paths and missing files stay 404s.
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {
-    const path = req.url.split('?')[0] ?? '';
-    if (/^\/(api|device|docs|metrics|healthz|readyz)(\/|$)/.test(path) || /\.[a-z0-9]+$/i.test(path)) {
-      throw new TinyMLOpsError('NOT_FOUND', `no route GET ${path}`);
+    const file = req.url.split('?')[0] ?? '';
+    if (/^\/(api|device|docs|metrics|healthz|readyz)(\/|$)/.test(file)) {
+      throw new TinyMLOpsError('NOT_FOUND', `no route GET ${file}`);
     }
-    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+    if (!/\.[a-z0-9]+$/i.test(file)) return index(reply);
+    const inRoot = path.resolve(root, `.${decodeURIComponent(file)}`);
+    if (!inRoot.startsWith(`${path.resolve(root)}${path.sep}`) || !existsSync(inRoot)) {
+      throw new TinyMLOpsError('NOT_FOUND', `no file ${file}`);
+    }
+    return reply.sendFile(path.relative(root, inRoot), { maxAge: '7d' });
   });
 }

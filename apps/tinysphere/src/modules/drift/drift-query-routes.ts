@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { requireRole } from '../devices/auth.js';
-import { toDriftSampleSummary } from './drift-sample-view.js';
+import { SAMPLE_DELIVERY, toDriftSampleSummary } from './drift-sample-view.js';
 
 /** Read-only drift views for people: episodes, samples, a sample's image and features. */
 export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -78,7 +78,7 @@ export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext):
         offset: number;
         limit: number;
       };
-      let query = ctx.db.selectFrom('drift_samples').selectAll();
+      let query = ctx.db.selectFrom('drift_samples').selectAll().select(SAMPLE_DELIVERY);
       if (q.deviceId) query = query.where('device_id', '=', q.deviceId);
       if (q.episodeId) query = query.where('episode_id', '=', q.episodeId);
       if (q.status) query = query.where('status', '=', q.status);

@@ -1,10 +1,18 @@
-import { DriftSampleDetail, FeedbackStatusList, Id, TinyMLOpsError, type Neighbour } from '@tinymlops/contracts';
+import {
+  DELIVERY_STATUSES,
+  DriftSampleDetail,
+  FeedbackStatusList,
+  Id,
+  TinyMLOpsError,
+  type DeliveryStatus,
+  type Neighbour,
+} from '@tinymlops/contracts';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { requireRole } from '../devices/auth.js';
-import { toDriftSampleSummary } from './drift-sample-view.js';
+import { SAMPLE_DELIVERY, toDriftSampleSummary } from './drift-sample-view.js';
 
 /** Review views: one sample with its neighbours (and exemplar images), and feedback delivery per device. */
 export function registerDriftReviewRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -24,6 +32,7 @@ export function registerDriftReviewRoutes(app: FastifyInstance, ctx: AppContext)
       const r = await ctx.db
         .selectFrom('drift_samples')
         .selectAll()
+        .select(SAMPLE_DELIVERY)
         .where('device_id', '=', p.deviceId)
         .where('sample_id', '=', p.sampleId)
         .executeTakeFirst();
@@ -53,10 +62,18 @@ export function registerDriftReviewRoutes(app: FastifyInstance, ctx: AppContext)
     '/api/v1/drift/feedback-status',
     { preHandler: viewer, schema: { tags: ['drift'], response: { 200: FeedbackStatusList } } },
     async (): Promise<FeedbackStatusList> => {
-      const rows = await sql<{ id: string; name: string; issued: number; acked: number; last: Date | string | null }>`
-        SELECT d.id, d.name, d.feedback_cursor AS issued, d.feedback_acked AS acked,
-               (SELECT max(f.validated_at) FROM feedback f WHERE f.device_id = d.id) AS last
-        FROM devices d WHERE d.feedback_cursor > 0
+      type Row = { id: string; name: string; issued: number; acked: number; last: Date | string | null };
+      const rows = await sql<Row & Record<DeliveryStatus, number>>`
+        SELECT d.id, d.name, d.feedback_cursor AS issued, d.feedback_acked AS acked, max(f.validated_at) AS last,
+          count(*) FILTER (WHERE f.outcome IS NULL)::int AS queued,
+          count(*) FILTER (WHERE f.outcome = 'acknowledged')::int AS acknowledged,
+          count(*) FILTER (WHERE f.outcome = 'applied')::int AS applied,
+          count(*) FILTER (WHERE f.outcome = 'merged')::int AS merged,
+          count(*) FILTER (WHERE f.outcome = 'rejected')::int AS rejected,
+          count(*) FILTER (WHERE f.outcome = 'superseded')::int AS superseded
+        FROM devices d JOIN feedback f ON f.device_id = d.id
+        WHERE d.feedback_cursor > 0
+        GROUP BY d.id
         ORDER BY d.feedback_cursor - d.feedback_acked DESC, d.id LIMIT 500`.execute(ctx.db);
       return {
         schemaVersion: 1,
@@ -66,6 +83,7 @@ export function registerDriftReviewRoutes(app: FastifyInstance, ctx: AppContext)
           issued: r.issued,
           acknowledged: r.acked,
           lastValidatedAt: r.last === null ? null : new Date(r.last).toISOString(),
+          byStatus: Object.fromEntries(DELIVERY_STATUSES.map((k) => [k, r[k]])) as Record<DeliveryStatus, number>,
         })),
       };
     },

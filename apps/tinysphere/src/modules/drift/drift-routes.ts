@@ -1,8 +1,6 @@
 import {
   BulkValidationRequest,
   DriftRateSeries,
-  FeedbackAck,
-  FeedbackPage,
   Id,
   ReanalysisRequest,
   ReanalysisResult,
@@ -13,43 +11,16 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { deviceOf, requireDevice, requireRole } from '../devices/auth.js';
+import { requireRole } from '../devices/auth.js';
 import { driftRates } from './drift-rates.js';
 import { registerDriftQueryRoutes } from './drift-query-routes.js';
-import { ackFeedback, feedbackPage } from './feedback.js';
 import { reanalyse } from './reanalysis.js';
 import { rejectSample, validateSample } from './validation.js';
 
 const SampleParams = z.strictObject({ deviceId: Id, sampleId: Id });
 
-/** Feedback pull/ack for devices; validation, aggregates and re-analysis for people. */
+/** Validation, aggregates and re-analysis for people (devices pull feedback from the feedback module). */
 export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get(
-    '/device/v1/feedback',
-    {
-      preValidation: requireDevice(ctx),
-      schema: {
-        tags: ['device'],
-        querystring: z.strictObject({
-          after: z.coerce.number().int().nonnegative().default(0),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
-        }),
-        response: { 200: FeedbackPage },
-      },
-    },
-    async (req) => {
-      const q = req.query as { after: number; limit: number };
-      return feedbackPage(ctx, deviceOf(req), q.after, q.limit);
-    },
-  );
-  app.post(
-    '/device/v1/feedback/ack',
-    { preValidation: requireDevice(ctx), schema: { tags: ['device'], body: FeedbackAck } },
-    async (req, reply) => {
-      await ackFeedback(ctx, deviceOf(req), (req.body as FeedbackAck).cursor);
-      return reply.status(204).send();
-    },
-  );
   app.post(
     '/api/v1/drift/samples/:deviceId/:sampleId/validation',
     {

@@ -1,11 +1,15 @@
 import { TinyMLOpsError, type ValidationRequest, type ValidationResult } from '@tinymlops/contracts';
 import type { AppContext } from '../../app-context.js';
-import { newId } from '../devices/credentials.js';
+import { issueFeedback } from '../feedback/inbox.js';
+import { fleetPolicy } from '../fleet-learning/fleet-policy.js';
+import { shareSample } from '../fleet-learning/share-sample.js';
 
 /**
  * Applies a person's decision to a pending drift sample and turns it into feedback for the
  * device, under the device's next cursor (the device row is locked, so cursors never repeat or
- * skip). A sample is validated once; a second validation is a 409.
+ * skip). A label is also shared with other devices running the same model when the request (or
+ * else the fleet-learning policy) names a wider scope. A sample is validated once; a second
+ * validation is a 409.
  * @example
  * await validateSample(ctx, 'dev_abc12345', 'smp_0001aaaa', { decision: 'new-class', label: 'bag' }, 'alice');
  */
@@ -17,13 +21,18 @@ export async function validateSample(
   by: string,
 ): Promise<ValidationResult> {
   const now = ctx.now();
+  const policy = await fleetPolicy(ctx.db);
   return ctx.db.transaction().execute(async (tx) => {
     const sample = await tx
-      .selectFrom('drift_samples')
-      .select(['status', 'episode_id'])
-      .where('device_id', '=', deviceId)
-      .where('sample_id', '=', sampleId)
-      .forUpdate()
+      .selectFrom('drift_samples as s')
+      .leftJoin('drift_episodes as e', (j) =>
+        j.onRef('e.device_id', '=', 's.device_id').onRef('e.episode_id', '=', 's.episode_id'),
+      )
+      .select(['s.status', 's.episode_id', 's.feature_dim', 's.features_key', 's.features_offset'])
+      .select(['e.model_id', 'e.model_version'])
+      .where('s.device_id', '=', deviceId)
+      .where('s.sample_id', '=', sampleId)
+      .forUpdate('s')
       .executeTakeFirst();
     if (!sample) throw new TinyMLOpsError('NOT_FOUND', `drift sample ${deviceId}/${sampleId} not found`);
     if (sample.status !== 'pending')
@@ -40,26 +49,30 @@ export async function validateSample(
       .where('device_id', '=', deviceId)
       .where('sample_id', '=', sampleId)
       .execute();
-    const { feedback_cursor: cursor } = await tx
-      .updateTable('devices')
-      .set((eb) => ({ feedback_cursor: eb('feedback_cursor', '+', 1) }))
-      .where('id', '=', deviceId)
-      .returning('feedback_cursor')
-      .executeTakeFirstOrThrow();
-    await tx
-      .insertInto('feedback')
-      .values({
-        device_id: deviceId,
-        cursor,
-        feedback_id: newId('fb'),
-        sample_id: sampleId,
-        episode_id: sample.episode_id,
+    const { cursor } = await issueFeedback(tx, deviceId, {
+      decision: v.decision,
+      at: now,
+      sampleId,
+      episodeId: sample.episode_id,
+      label,
+    });
+    if (v.decision === 'false-alarm') return { deviceId, sampleId, ok: true, feedbackCursor: cursor };
+    const shared = await shareSample(
+      tx,
+      {
+        sourceDeviceId: deviceId,
+        sampleId,
+        label: v.label,
         decision: v.decision,
-        label,
-        validated_at: now,
-      })
-      .execute();
-    return { deviceId, sampleId, ok: true, feedbackCursor: cursor };
+        model: { id: sample.model_id, version: sample.model_version },
+        features: { dim: sample.feature_dim, key: sample.features_key, offset: sample.features_offset },
+        validatedAt: now,
+        by,
+      },
+      v.share ?? policy.defaultScope,
+      policy.budgetPerDevice,
+    );
+    return { deviceId, sampleId, ok: true, feedbackCursor: cursor, shared };
   });
 }
 

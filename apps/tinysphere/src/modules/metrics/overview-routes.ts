@@ -42,6 +42,7 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): v
         UNION ALL (SELECT received_at, 'package-failed', device_id, coalesce(error, package_id) FROM packages
           WHERE status = 'failed' ORDER BY received_at DESC LIMIT 20)
         UNION ALL (SELECT validated_at, 'validated', device_id, decision || coalesce(': ' || label, '') FROM feedback
+          WHERE source_device_id IS NULL AND decision IN ('label', 'new-class', 'false-alarm')
           ORDER BY validated_at DESC LIMIT 20)
         ORDER BY at DESC LIMIT 20`.execute(ctx.db);
       const since = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - 7 * 86_400_000);

@@ -1,4 +1,4 @@
-import type { DriftSampleSummary, ValidationRequest } from '@tinymlops/contracts';
+import type { DriftSampleSummary, ShareScope, ValidationRequest } from '@tinymlops/contracts';
 import { useMemo, useRef, useState } from 'react';
 import { usePermission } from '../../../lib/auth';
 import { useSampleDetail } from '../api/get-sample-detail';
@@ -9,6 +9,14 @@ import { SampleInspector } from './sample-inspector';
 import { ValidationBar } from './validation-bar';
 
 const key = (s: DriftSampleSummary) => `${s.deviceId}/${s.sampleId}`;
+
+/** Where a label goes besides its device: '' leaves it to the server's fleet-learning policy. */
+export type ShareChoice = '' | Exclude<ShareScope['scope'], 'tag'>;
+
+/** The decision with the chosen share scope (false alarms are never shared). */
+function withShare(v: ValidationRequest, share: ShareChoice): ValidationRequest {
+  return v.decision === 'false-alarm' || share === '' ? v : { ...v, share: { scope: share } };
+}
 const toggled = (set: Set<string>, k: string) => {
   const n = new Set(set);
   if (n.has(k)) n.delete(k);
@@ -25,6 +33,7 @@ export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
   const [focus, setFocus] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
+  const [share, setShare] = useState<ShareChoice>('');
   const newClass = useRef<HTMLInputElement>(null);
   const validate = useValidateSamples();
   const can = usePermission('engineer');
@@ -45,8 +54,9 @@ export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
     return focused && focused.status === 'pending' ? [focused] : [];
   }, [samples, selected, focused]);
 
-  const submit = (validation: ValidationRequest) => {
+  const submit = (decision: ValidationRequest) => {
     if (!can.allowed || targets.length === 0 || validate.isPending) return;
+    const validation = withShare(decision, share);
     const items = targets.map((s) => ({ deviceId: s.deviceId, sampleId: s.sampleId, validation }));
     validate.mutate(
       { items },
@@ -54,9 +64,11 @@ export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
         onSuccess: (r) => {
           const ok = r?.results.filter((x) => x.ok).length ?? 0;
           const failed = (r?.results.length ?? 0) - ok;
+          const devices = Math.max(0, ...(r?.results ?? []).map((x) => x.shared?.devices ?? 0));
+          const shared = devices ? ` · shared with ${devices} more device${devices === 1 ? '' : 's'}` : '';
           setMessage({
             tone: failed ? 'bad' : 'ok',
-            text: `${ok} validated; feedback queued for the device${failed ? ` · ${failed} refused (already validated)` : ''}.`,
+            text: `${ok} validated; feedback queued for the device${shared}${failed ? ` · ${failed} refused (already validated)` : ''}.`,
           });
           setSelected(new Set());
         },
@@ -92,6 +104,8 @@ export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
           busy={validate.isPending}
           newClassInput={newClass}
           onValidate={submit}
+          share={share}
+          onShare={setShare}
         />
         {message ? (
           <p className={`notice ${message.tone}`} role="status">

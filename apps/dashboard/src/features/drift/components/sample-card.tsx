@@ -1,6 +1,7 @@
 import type { DriftSampleSummary } from '@tinymlops/contracts';
 import { AuthImage } from '../../../components/auth-image';
 import { Pill } from '../../../components/pill';
+import { DeliveryPill } from '../../feedback/components/delivery-pill';
 
 const STATUS_TONE = { pending: 'warn', labelled: 'ok', 'false-alarm': 'neutral', rejected: 'bad' } as const;
 
@@ -39,7 +40,10 @@ export function SampleCard(props: {
           onChange={props.onToggle}
         />
       </div>
-      <Pill tone={STATUS_TONE[s.status]}>{s.status === 'labelled' ? `labelled: ${s.label ?? ''}` : s.status}</Pill>
+      <div className="row" style={{ gap: 4 }}>
+        <Pill tone={STATUS_TONE[s.status]}>{s.status === 'labelled' ? `labelled: ${s.label ?? ''}` : s.status}</Pill>
+        {s.delivery ? <DeliveryPill status={s.delivery.status} reason={s.delivery.reason} /> : null}
+      </div>
     </div>
   );
 }

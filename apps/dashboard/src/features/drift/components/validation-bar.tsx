@@ -1,6 +1,7 @@
 import type { ValidationRequest } from '@tinymlops/contracts';
 import { useState, type RefObject } from 'react';
 import { usePermission } from '../../../lib/auth';
+import type { ShareChoice } from './episode-review';
 
 /**
  * Decision controls for the selected samples: a known class (keys 1–9), a new class name (n),
@@ -12,6 +13,8 @@ export function ValidationBar(props: {
   busy: boolean;
   newClassInput: RefObject<HTMLInputElement | null>;
   onValidate: (v: ValidationRequest) => void;
+  share: ShareChoice;
+  onShare: (s: ShareChoice) => void;
 }) {
   const can = usePermission('engineer');
   const [name, setName] = useState('');
@@ -67,6 +70,15 @@ export function ValidationBar(props: {
           <kbd>f</kbd> False alarm
         </button>
       </form>
+      <label className="inline small" title="Only the features and the label travel, never the image">
+        Share labels with
+        <select value={props.share} onChange={(e) => props.onShare(e.target.value as ShareChoice)}>
+          <option value="">the server's policy</option>
+          <option value="device">this device only</option>
+          <option value="group">its group (same model)</option>
+          <option value="fleet">the whole fleet (same model)</option>
+        </select>
+      </label>
     </section>
   );
 }

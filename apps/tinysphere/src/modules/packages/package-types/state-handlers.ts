@@ -1,5 +1,5 @@
-import { AdaptationDocument, parseOrThrow, StateSnapshotDocument } from '@tinymlops/contracts';
-import { chunked, type PackageTypeHandler } from './package-type-handler.js';
+import { parseOrThrow, StateSnapshotDocument } from '@tinymlops/contracts';
+import type { PackageTypeHandler } from './package-type-handler.js';
 
 function snapshotKey(deviceId: string, version: number): string {
   return `state/${deviceId}/${version}.json`;
@@ -30,31 +30,5 @@ export const stateSnapshotHandler: PackageTypeHandler<StateSnapshotDocument> = {
   },
 };
 
-/** Adaptation events → `adaptation_events`, deduplicated by seq. */
-export const adaptationHandler: PackageTypeHandler<AdaptationDocument> = {
-  type: 'adaptation-events',
-  parse: (_input, doc) => parseOrThrow(AdaptationDocument, doc, 'adaptation-events document'),
-  async rows(tx, items) {
-    const records = items.flatMap(({ input, doc }) => doc.records.map((r) => ({ deviceId: input.deviceId, r })));
-    for (const part of chunked(records)) {
-      await tx
-        .insertInto('adaptation_events')
-        .values(
-          part.map(({ deviceId, r }) => ({
-            device_id: deviceId,
-            seq: r.seq,
-            at: r.at,
-            action: r.action,
-            label: r.label ?? null,
-            samples: r.samples,
-            state_version_before: r.stateVersionBefore,
-            state_version_after: r.stateVersionAfter,
-            reason: r.reason,
-            metrics: r.metrics === undefined ? null : JSON.stringify(r.metrics),
-          })),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-  },
-};
+/** Adaptation events and the samples behind them: ingested by the adaptations module. */
+export { adaptationHandler } from '../../adaptations/adaptation-ingest.js';
