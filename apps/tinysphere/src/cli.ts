@@ -1,6 +1,7 @@
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import { Command, Option } from 'commander';
 import { addAdminCommands } from './cli-admin.js';
+import { addBundleCommands } from './cli-bundle.js';
 import { int, serverConfig, storageOptions } from './cli-options.js';
 import { DEFAULT_STORAGE, runWorkers, serve } from './main.js';
 import { migrate } from './storage/migrate.js';
@@ -70,6 +71,7 @@ export function buildCli(): Command {
       }
     });
   addAdminCommands(program);
+  addBundleCommands(program);
   return program;
 }
 
