@@ -6,3 +6,5 @@ export * from './image-corruptions.js';
 export * from './drift-scenarios.js';
 export * from './streams.js';
 export * from './drift-conformance.js';
+export * from './mlflow-fake/mlflow-fake.js';
+export { webhookSignature, type WebhookDelivery } from './mlflow-fake/webhook-dispatcher.js';
