@@ -44,6 +44,9 @@ describe('contracts', () => {
       'AssignmentRequest',
       'BulkValidationRequest',
       'ReanalysisRequest',
+      'MlflowImportRequest',
+      // A line of samples.jsonl: versioned by its dataset.json (schemaVersion and format).
+      'FieldSampleRecord',
     ];
     for (const name of names.filter((n) => !unversioned.includes(n))) {
       const doc = VALID_DOCUMENTS[name][0] as { schemaVersion?: unknown };

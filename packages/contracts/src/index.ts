@@ -21,6 +21,8 @@ export * from './bundle-documents.js';
 export * from './device-config.js';
 export * from './devices-api.js';
 export * from './registry-api.js';
+export * from './field-dataset.js';
+export * from './mlflow-api.js';
 export * from './drift-api.js';
 export * from './top-level-schemas.js';
 export * from './dashboard-api.js';

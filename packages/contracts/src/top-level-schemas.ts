@@ -18,6 +18,8 @@ import { AliasRequest, AssignmentRequest, DeploymentStatusList, ModelVersionList
 import { DriftEventsDocument, FeedbackAck, FeedbackPage, ValidationRequest } from './drift.js';
 import { EnrolmentRequest, EnrolmentResponse } from './enrolment.js';
 import { ErrorEnvelope } from './error-codes.js';
+import { FieldDatasetManifest, FieldSampleRecord } from './field-dataset.js';
+import { FieldMetricsResult, MlflowImportList, MlflowImportRequest, MlflowStatus } from './mlflow-api.js';
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
 import { BundleManifest, InstallReport, ModelAssignment } from './model-bundle.js';
 import { PackageManifest, PackageReceipt } from './package-manifest.js';
@@ -68,6 +70,12 @@ export const TOP_LEVEL_SCHEMAS = {
   DriftRateSeries,
   ReanalysisRequest,
   ReanalysisResult,
+  FieldDatasetManifest,
+  FieldSampleRecord,
+  MlflowImportList,
+  MlflowImportRequest,
+  MlflowStatus,
+  FieldMetricsResult,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;
