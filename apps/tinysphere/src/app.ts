@@ -16,6 +16,7 @@ import { registerOverviewRoutes } from './modules/metrics/overview-routes.js';
 import { registerModelVersionRoutes } from './modules/models/model-version-routes.js';
 import { registerDeploymentRoutes } from './modules/deployments/deployment-routes.js';
 import { registerDeviceRoutes } from './modules/devices/device-routes.js';
+import { registerExportRoutes } from './modules/exports/export-routes.js';
 import { installAuth } from './modules/devices/auth.js';
 import { registerDriftRoutes } from './modules/drift/drift-routes.js';
 import type { DetectorFactory } from './modules/drift/reanalysis.js';
@@ -113,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerDeviceTableRoutes(http, ctx);
   registerDriftReviewRoutes(http, ctx);
   registerModelVersionRoutes(http, ctx);
+  registerExportRoutes(http, ctx);
   await registerDashboardRoutes(http, ctx);
   const workers = options.workers ?? 2;
   if (workers > 0) {

@@ -2,6 +2,7 @@ import { TinyMLOpsError } from '@tinymlops/contracts';
 import { Command, Option } from 'commander';
 import { addAdminCommands } from './cli-admin.js';
 import { addBundleCommands } from './cli-bundle.js';
+import { addExportCommands } from './cli-export.js';
 import { int, serverConfig, storageOptions } from './cli-options.js';
 import { DEFAULT_STORAGE, runWorkers, serve } from './main.js';
 import { migrate } from './storage/migrate.js';
@@ -72,6 +73,7 @@ export function buildCli(): Command {
     });
   addAdminCommands(program);
   addBundleCommands(program);
+  addExportCommands(program);
   return program;
 }
 

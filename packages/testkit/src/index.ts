@@ -8,3 +8,4 @@ export * from './streams.js';
 export * from './drift-conformance.js';
 export * from './mlflow-fake/mlflow-fake.js';
 export { webhookSignature, type WebhookDelivery } from './mlflow-fake/webhook-dispatcher.js';
+export * from './field-dataset-reader.js';
