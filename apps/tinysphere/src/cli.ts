@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { addAdminCommands } from './cli-admin.js';
 import { addBundleCommands } from './cli-bundle.js';
 import { addExportCommands } from './cli-export.js';
-import { int, serverConfig, storageOptions } from './cli-options.js';
+import { int, mlflowOptions, serverConfig, storageOptions } from './cli-options.js';
 import { DEFAULT_STORAGE, runWorkers, serve } from './main.js';
 import { migrate } from './storage/migrate.js';
 import { openDatabase } from './storage/open-database.js';
@@ -11,8 +11,10 @@ import { openDatabase } from './storage/open-database.js';
 /** The `tinysphere` command line. */
 export function buildCli(): Command {
   const program = new Command('tinysphere').description('TinySphere: the TinyMLOps fleet server').showHelpAfterError();
-  storageOptions(
-    program.command('serve').description('run the HTTP API (with in-process ingestion workers unless --no-workers)'),
+  mlflowOptions(
+    storageOptions(
+      program.command('serve').description('run the HTTP API (with in-process ingestion workers unless --no-workers)'),
+    ),
   )
     .addOption(new Option('--port <n>', 'port').env('PORT').default(8080).argParser(int('--port')))
     .addOption(new Option('--host <host>', 'interface to listen on').env('HOST').default('127.0.0.1'))
@@ -49,12 +51,22 @@ export function buildCli(): Command {
         config: await serverConfig(o),
       });
     });
-  storageOptions(
-    program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),
+  mlflowOptions(
+    storageOptions(
+      program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),
+    ),
   )
     .option('--concurrency <n>', 'jobs at a time', int('--concurrency'), 2)
     .option('--pool-size <n>', 'PostgreSQL connections', int('--pool-size'), 4)
-    .action(async (o) => runWorkers({ db: o.db, blobs: o.blobs, concurrency: o.concurrency, poolSize: o.poolSize }));
+    .action(async (o) =>
+      runWorkers({
+        db: o.db,
+        blobs: o.blobs,
+        concurrency: o.concurrency,
+        poolSize: o.poolSize,
+        config: await serverConfig(o),
+      }),
+    );
   program
     .command('migrate')
     .description('apply pending database migrations and exit')

@@ -23,6 +23,7 @@ export * from './devices-api.js';
 export * from './registry-api.js';
 export * from './field-dataset.js';
 export * from './mlflow-api.js';
+export * from './bundle-build.js';
 export * from './drift-api.js';
 export * from './top-level-schemas.js';
 export * from './dashboard-api.js';

@@ -21,6 +21,7 @@ import { ErrorEnvelope } from './error-codes.js';
 import { FieldDatasetManifest, FieldSampleRecord } from './field-dataset.js';
 import { FieldMetricsResult, MlflowImportList, MlflowImportRequest, MlflowStatus } from './mlflow-api.js';
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
+import { BundleBuildSettings } from './bundle-build.js';
 import { BundleManifest, InstallReport, ModelAssignment } from './model-bundle.js';
 import { PackageManifest, PackageReceipt } from './package-manifest.js';
 import { LogsDocument, MetricsDocument, PredictionsDocument } from './telemetry.js';
@@ -76,6 +77,7 @@ export const TOP_LEVEL_SCHEMAS = {
   MlflowImportRequest,
   MlflowStatus,
   FieldMetricsResult,
+  BundleBuildSettings,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;

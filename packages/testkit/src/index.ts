@@ -9,3 +9,4 @@ export * from './drift-conformance.js';
 export * from './mlflow-fake/mlflow-fake.js';
 export { webhookSignature, type WebhookDelivery } from './mlflow-fake/webhook-dispatcher.js';
 export * from './field-dataset-reader.js';
+export * from './mlflow-fake/log-model-version.js';
