@@ -1,5 +1,7 @@
 import type {
   DeploymentStatus,
+  FieldMetricsResult,
+  MlflowImport,
   DriftEpisodeSummary,
   DriftSampleSummary,
   ModelVersionSummary,
@@ -59,6 +61,23 @@ export class PeopleApi {
 
   packages(deviceId: string): Promise<PackageRow[]> {
     return this.call<{ items: PackageRow[] }>('GET', `/packages?deviceId=${deviceId}&limit=500`).then((r) => r.items); // prettier-ignore
+  }
+
+  mlflowImports(): Promise<MlflowImport[]> {
+    return this.call<{ items: MlflowImport[] }>('GET', '/mlflow/imports').then((r) => r.items);
+  }
+
+  logFieldMetrics(): Promise<FieldMetricsResult> {
+    return this.call('POST', '/mlflow/field-metrics');
+  }
+
+  /** The validated-samples export (a field dataset .tar.gz) for a query string like `modelId=…`. */
+  async exportSamples(query: string): Promise<Buffer> {
+    const r = await fetch(`${this.baseUrl}/api/v1/exports/validated-samples?${query}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    if (!r.ok) throw new Error(`export: ${r.status} ${(await r.text()).slice(0, 500)}`);
+    return Buffer.from(await r.arrayBuffer());
   }
 
   private async call<T>(method: string, path: string, body?: unknown, type = 'application/json'): Promise<T> {

@@ -27,6 +27,8 @@ export interface TinySphereStartOptions extends TinySphereStorage {
    * then stops the devices first and the server last (the demo). Killed on the parent's exit.
    */
   ownProcessGroup?: boolean;
+  /** Extra environment of the server process (e.g. MLFLOW_TRACKING_URI and its credentials). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -47,7 +49,7 @@ export class TinySphereProcess {
   static async start(o: TinySphereStartOptions): Promise<TinySphereProcess> {
     const args = ['serve', '--db', o.db, '--blobs', o.blobs, '--port', String(o.port), '--log-level', 'info'];
     if (o.demoEnrolmentToken) args.push('--demo-enrolment-token', o.demoEnrolmentToken);
-    const child = spawn(process.execPath, [TINYSPHERE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: o.ownProcessGroup ?? false }); // prettier-ignore
+    const child = spawn(process.execPath, [TINYSPHERE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: o.ownProcessGroup ?? false, env: { ...process.env, ...o.env } }); // prettier-ignore
     if (o.ownProcessGroup) process.once('exit', () => child.kill('SIGTERM'));
     const log = o.logFile ? createWriteStream(o.logFile, { flags: 'a' }) : undefined;
     let out = '';
