@@ -1,7 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { TinyMLOpsError } from '@tinymlops/contracts';
 import { InvalidArgumentError, type Command } from 'commander';
 import { int } from './cli-options.js';
 import { StageProgress } from './cli-progress.js';
@@ -20,14 +19,17 @@ const normalization = (v: string) => {
   return { scale, offset };
 };
 
+/** A usage error, as the CLI prints it (contracts load only when a command runs: a fast --help). */
+async function usage(code: 'INVALID_OPTION' | 'CONFLICT', message: string): Promise<Error> {
+  const { TinyMLOpsError } = await import('@tinymlops/contracts');
+  return new TinyMLOpsError(code, message);
+}
+
 async function readKey(file: string, what: 'private' | 'public'): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (e) {
-    throw new TinyMLOpsError(
-      'INVALID_OPTION',
-      `${file}: cannot read the ${what} key (${(e as NodeJS.ErrnoException).code})`,
-    );
+    throw await usage('INVALID_OPTION', `${file}: cannot read the ${what} key (${(e as NodeJS.ErrnoException).code})`);
   }
 }
 
@@ -84,7 +86,7 @@ export function addBundleCommands(program: Command): Command {
     .option('--key-id <id>', 'the key id recorded in the signature (with --sign-key)')
     .option('--force', 'overwrite a non-empty --out folder')
     .action(async (o) => {
-      if (o.signKey && !o.keyId) throw new TinyMLOpsError('INVALID_OPTION', '--sign-key needs --key-id');
+      if (o.signKey && !o.keyId) throw await usage('INVALID_OPTION', '--sign-key needs --key-id');
       const { buildBundle } = await import('@tinymlops/tinylcm');
       const progress = new StageProgress();
       const sign = o.signKey
@@ -144,14 +146,15 @@ function addSigningCommands(bundle: Command): void {
       await mkdir(o.outDir, { recursive: true });
       const privateFile = path.join(o.outDir, `${o.keyId}.private.pem`);
       const publicFile = path.join(o.outDir, `${o.keyId}.public.pem`);
-      await writeFile(privateFile, keys.privateKeyPem, { mode: 0o600, flag: 'wx' }).catch(
-        (e: NodeJS.ErrnoException) => {
-          throw new TinyMLOpsError(
-            'CONFLICT',
-            `${privateFile}: ${e.code === 'EEXIST' ? 'exists already; not overwritten' : e.message}`,
-          );
-        },
-      );
+      try {
+        await writeFile(privateFile, keys.privateKeyPem, { mode: 0o600, flag: 'wx' });
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw await usage(
+          'CONFLICT',
+          `${privateFile}: ${code === 'EEXIST' ? 'exists already; not overwritten' : (e as Error).message}`,
+        );
+      }
       await writeFile(publicFile, keys.publicKeyPem);
       console.log(
         JSON.stringify({
@@ -184,7 +187,7 @@ function addSigningCommands(bundle: Command): void {
     .option('--public-key <file>', 'one public key (PEM), with --key-id')
     .option('--key-id <id>', 'the key id of --public-key')
     .action(async (dir: string, o: { trustedKeys?: string; publicKey?: string; keyId?: string }) => {
-      if (o.publicKey && !o.keyId) throw new TinyMLOpsError('INVALID_OPTION', '--public-key needs --key-id');
+      if (o.publicKey && !o.keyId) throw await usage('INVALID_OPTION', '--public-key needs --key-id');
       const { loadBundle } = await import('@tinymlops/tinylcm');
       const trustedKeys = o.trustedKeys
         ? (JSON.parse(await readKey(o.trustedKeys, 'public')) as Record<string, string>)

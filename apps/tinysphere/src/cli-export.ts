@@ -1,7 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { FieldExportQuery, parseOrThrow } from '@tinymlops/contracts';
 import type { Command } from 'commander';
 import { int, storageOptions, withStorage } from './cli-options.js';
 
@@ -31,6 +30,7 @@ export function addExportCommands(program: Command): Command {
     .option('--limit <n>', 'at most this many samples, oldest first', int('--limit'), 10_000)
     .option('--out <file>', 'where to write (default: <model>[-<version>]-field-<time>.tar.gz here)')
     .action(async (o) => {
+      const { FieldExportQuery, parseOrThrow } = await import('@tinymlops/contracts'); // not for --help
       const query = parseOrThrow(
         FieldExportQuery,
         {

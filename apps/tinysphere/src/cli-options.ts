@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ServerConfig } from './app-context.js';
 import { DEFAULT_STORAGE, openStorage, readTrustedKeys, type StorageOptions } from './main.js';
-import { mlflowConfig, type MlflowOptions } from './modules/mlflow/mlflow-config.js';
+import type { MlflowOptions } from './modules/mlflow/mlflow-config.js';
 
 /** A commander parser for a non-negative integer option. */
 export const int = (name: string) => (v: string) => {
@@ -39,9 +39,11 @@ export function storageOptions(cmd: Command): Command {
 export function mlflowOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--mlflow-tracking-uri <uri>', 'MLflow tracking server (http[s]://…); enables the integration').env(
-        'MLFLOW_TRACKING_URI',
-      ),
+      new Option(
+        '--mlflow-tracking-uri <uri>',
+        'MLflow tracking server (http[s]://…); enables the integration. Credentials: MLFLOW_TRACKING_TOKEN, or ' +
+          'MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD; webhook secret: TINYSPHERE_MLFLOW_WEBHOOK_SECRET',
+      ).env('MLFLOW_TRACKING_URI'),
     )
     .addOption(
       new Option('--mlflow-models <uris>', 'comma-separated models:/<name>@<alias> (or /<version>) to import')
@@ -95,6 +97,7 @@ export async function serverConfig(
     mlflowModels?: string[];
   } & Omit<MlflowOptions, 'mlflowModel'>,
 ): Promise<Partial<ServerConfig>> {
+  const { mlflowConfig } = await import('./modules/mlflow/mlflow-config.js'); // loads zod: not for --help
   const mlflow = mlflowConfig({ ...o, ...(o.mlflowModels ? { mlflowModel: o.mlflowModels } : {}) }, process.env);
   return {
     ...(mlflow ? { mlflow } : {}),
