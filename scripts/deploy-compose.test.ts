@@ -117,7 +117,9 @@ describe('deploy/compose.yaml and deploy/Dockerfile (checked statically: no Dock
   it('serves MLflow with a PostgreSQL registry, artifacts on MinIO through its proxy, and webhooks to TinySphere', () => {
     const m = services['mlflow'] as Service;
     const cmd = (m.command ?? []).join(' ');
-    expect(cmd).toMatch(/--backend-store-uri=postgresql:\/\/tinymlops:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/mlflow /);
+    expect(cmd).toMatch(
+      /--backend-store-uri=postgresql:\/\/tinymlops:\$\{POSTGRES_PASSWORD:\?[^}]+\}@postgres:5432\/mlflow /,
+    );
     expect(cmd).toContain('--serve-artifacts');
     expect(cmd).toContain('--artifacts-destination=s3://mlflow');
     expect(m.environment).toMatchObject({
