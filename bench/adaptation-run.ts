@@ -10,7 +10,10 @@ import path from 'node:path';
 import type { OperationalMode, ValidationFeedback } from '@tinymlops/contracts';
 import {
   DeviceAdaptation,
+  DeviceDataDir,
+  EpisodeTracker,
   KnnDistanceMonitor,
+  isDriftFlagged,
   createPipeline,
   knnFromDocument,
   type AdaptationTuning,
@@ -69,11 +72,12 @@ export async function runMode(spec: ModeSpec, bundle: LoadedBundle, frames: Stre
     let clock = Date.UTC(2026, 10, 26, 12);
     const adaptation = DeviceAdaptation.open({
       config: { mode: spec.mode, state: { keepVersions: 5 } },
-      dataDir: dir,
+      dataDir: new DeviceDataDir(dir),
       pipeline: { bundle, classifier, knnDistance: monitor },
       now: () => clock,
       ...(spec.tuning ? { tuning: spec.tuning } : {}),
     });
+    const episodes = new EpisodeTracker();
     const raw: string[] = [];
     const quarantined: Quarantined[] = [];
     const server = simulatedServer(spec);
@@ -82,7 +86,8 @@ export async function runMode(spec: ModeSpec, bundle: LoadedBundle, frames: Stre
       const sampleId = `smp_f${String(f.index).padStart(6, '0')}`;
       const r = await pipeline.process(f);
       raw.push(r.label ?? '');
-      if ((await adaptation.observe(r, { sampleId })).quarantined) quarantined.push({ sampleId, truth: f.truth, heldOut: f.heldOut }); // prettier-ignore
+      const driftFlagged = isDriftFlagged(episodes.observe(r.driftEvents));
+      if ((await adaptation.observe(r, { sampleId, driftFlagged })).quarantined) quarantined.push({ sampleId, truth: f.truth, heldOut: f.heldOut }); // prettier-ignore
       if (f.index >= STREAM.labelsAt - 1) await adaptation.applyFeedback(server(quarantined));
     }
     const events = adaptation.tracker.readSince(0);

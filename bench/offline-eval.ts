@@ -125,7 +125,7 @@ async function main() {
     now += SYNC_S * 1000;
     for (let i = 0; i < SYNC_S; i++) device.telemetry.observe(calm[(s + i) % calm.length]!);
     if (s >= nextEpisode) {
-      for (const { r, frame } of tape) await device.drift.observe(r, frame);
+      for (const { r, frame } of tape) await device.drift.observe(r, frame, device.episodes.observe(r.driftEvents));
       nextEpisode += EPISODE_EVERY_S;
       episodes++;
     }

@@ -1,6 +1,4 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { loadCredentials, readSyncStatus } from '@tinymlops/tinylcm';
+import { DeviceDataDir, readDeviceDiskStatus } from '@tinymlops/tinylcm';
 import { loadDeviceConfig } from './load-device-config.js';
 
 /** What `tinylcm-device status` shows; read from files only, so it is safe while the device runs. */
@@ -18,38 +16,24 @@ export interface DeviceStatusView {
 }
 
 /**
- * Reads a device's state from its data folder.
+ * Reads a device's state from its data folder (the layout `DeviceDataDir` defines for the device too).
  * @example
  * const s = await readDeviceStatus('device.json'); console.log(s.model, s.outboxBytes);
  */
 export async function readDeviceStatus(configFile: string): Promise<DeviceStatusView> {
   const { config, baseDir } = await loadDeviceConfig(configFile);
-  const dataDir = path.resolve(baseDir, config.dataDir);
-  const creds = await loadCredentials(path.join(dataDir, 'credentials.json')).catch(() => undefined);
-  const pointer = await readFile(path.join(dataDir, 'models', 'current.json'), 'utf8').then((t) => JSON.parse(t) as { current: string }).catch(() => null); // prettier-ignore
-  const outbox = await outboxSize(path.join(dataDir, 'outbox'));
-  const sync = await readSyncStatus(path.join(dataDir, 'sync'));
+  const dir = DeviceDataDir.of(config, baseDir);
+  const disk = await readDeviceDiskStatus(dir);
   return {
-    dataDir,
-    deviceId: creds?.deviceId ?? null,
+    dataDir: dir.root,
+    deviceId: disk.deviceId,
     server: config.server?.url ?? null,
-    model: pointer?.current ?? null,
-    outboxFiles: outbox.files,
-    outboxBytes: outbox.bytes,
-    lastSync: sync?.lastRoundAt ?? null,
-    lastSuccess: sync?.lastSuccessAt ?? null,
-    lastError: sync?.lastError ?? null,
-    droppedPackages: sync?.outbox.droppedPackages ?? 0,
+    model: disk.model,
+    outboxFiles: disk.outbox.packages,
+    outboxBytes: disk.outbox.bytes,
+    lastSync: disk.sync?.lastRoundAt ?? null,
+    lastSuccess: disk.sync?.lastSuccessAt ?? null,
+    lastError: disk.sync?.lastError ?? null,
+    droppedPackages: disk.sync?.outbox.droppedPackages ?? 0,
   };
-}
-
-async function outboxSize(dir: string): Promise<{ files: number; bytes: number }> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  let files = 0;
-  let bytes = 0;
-  for (const n of names.filter((n) => n.endsWith('.tar.gz'))) {
-    files++;
-    bytes += (await stat(path.join(dir, n))).size;
-  }
-  return { files, bytes };
 }

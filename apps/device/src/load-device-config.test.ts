@@ -13,16 +13,19 @@ async function configFile(text: string): Promise<string> {
 
 describe('loadDeviceConfig', () => {
   it('fills defaults and resolves the base folder', async () => {
-    const file = await configFile(JSON.stringify({ schemaVersion: 1, model: { bundle: 'm' }, source: { type: 'directory', path: 'frames' } })); // prettier-ignore
+    const source = { type: 'directory', path: 'frames' };
+    const file = await configFile(JSON.stringify({ schemaVersion: 1, model: { bundle: 'm' }, source }));
     const { config, baseDir } = await loadDeviceConfig(file);
     expect(baseDir).toBe(path.dirname(file));
     expect(config.mode).toBe('monitoring-only');
-    expect(config.classifier.k).toBe(5);
+    expect(config.classifier.capacity).toBe(1000);
+    expect(config.classifier.k).toBeUndefined(); // the bundle's KNN state decides
     expect(config.source).toEqual({ type: 'directory', path: 'frames', loop: false });
   });
 
   it('names every bad key and the file', async () => {
-    const file = await configFile(JSON.stringify({ schemaVersion: 1, modle: {}, source: { type: 'webcam' }, classifier: { k: 0 } })); // prettier-ignore
+    const bad = { schemaVersion: 1, modle: {}, source: { type: 'webcam' }, classifier: { k: 0 } };
+    const file = await configFile(JSON.stringify(bad));
     const err = (await loadDeviceConfig(file).catch((e: unknown) => e)) as Error & { code?: string };
     expect(err).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(err.message).toContain(file);

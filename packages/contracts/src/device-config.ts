@@ -42,8 +42,10 @@ export const DeviceConfig = z.strictObject({
   inference: z.strictObject({ intervalMs: z.number().int().nonnegative().default(1000) }).prefault({}),
   classifier: z
     .strictObject({
-      k: z.number().int().min(1).max(64).default(5),
-      metric: DistanceMetric.default('euclidean'),
+      /** Absent: the bundle's KNN state decides (5 when the bundle has none); set, it must agree with it. */
+      k: z.number().int().min(1).max(64).optional(),
+      /** Absent: the bundle's KNN state decides (euclidean when the bundle has none). */
+      metric: DistanceMetric.optional(),
       capacity: z.number().int().min(1).max(100_000).default(1000),
       replacement: z.enum(['oldest-first', 'class-balanced']).default('class-balanced'),
     })

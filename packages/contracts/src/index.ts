@@ -27,3 +27,7 @@ export * from './bundle-build.js';
 export * from './drift-api.js';
 export * from './top-level-schemas.js';
 export * from './dashboard-api.js';
+export * from './drift-option-rules.js';
+export * from './drift-stream-options.js';
+export * from './drift-monitor-options.js';
+export * from './drift-detector-config.js';

@@ -1,6 +1,6 @@
 import { mulberry32 } from '@tinymlops/tinylcm';
 import type { ImageSet } from './fashion-mnist.js';
-import { HELD_OUT_CLASSES } from './fashion-mnist.js';
+import { HELD_OUT_CLASSES, readFashionMnist } from './fashion-mnist.js';
 import { corrupt, CORRUPTIONS, type Corruption } from './image-corruptions.js';
 
 /** Drift scenarios over the committed Fashion-MNIST sample. */
@@ -105,4 +105,16 @@ function frameFactory(set: ImageSet, byClass: number[][], opts: ScenarioOptions,
       driftActive: ep !== undefined,
     };
   };
+}
+
+let sample: Promise<ImageSet> | undefined;
+
+/**
+ * The frames of a scenario over the committed Fashion-MNIST sample, read once per process.
+ * @example
+ * for (const f of await sampleScenarioFrames({ scenario: 'held-out-classes', frames: 300 })) device.process(f);
+ */
+export async function sampleScenarioFrames(opts: ScenarioOptions): Promise<Iterable<ScenarioFrame>> {
+  sample ??= readFashionMnist();
+  return scenarioStream(await sample, opts).frames;
 }

@@ -83,12 +83,19 @@ describe('createPipeline', () => {
       ...Array<Frame>(60).fill([1, 0]),
     ];
     const events = [];
-    for (const f of frames) events.push(...(await pipeline.process(f)).driftEvents);
+    const open: boolean[] = [];
+    for (const f of frames) {
+      const r = await pipeline.process(f);
+      events.push(...r.driftEvents);
+      open.push(r.drift.inEpisode);
+    }
     expect(events.map((e) => [e.phase, e.detector, e.kind])).toEqual([
       ['start', 'knn-distance', 'knn-distance'],
       ['end', 'knn-distance', 'knn-distance'],
     ]);
     expect(events[0]?.frameIndex).toBe(10); // the first unknown frame: its distance is ~10 / 0.05 = 200σ away
+    expect(open.indexOf(true)).toBe(10);
+    expect(open.lastIndexOf(true)).toBe(events[1]!.frameIndex - 1);
     const logged = await log.readSince(-1);
     expect(logged.length).toBe(90);
     expect(logged.filter((r) => r['driftEvents']).map((r) => r.seq)).toEqual(events.map((e) => e.frameIndex));

@@ -1,7 +1,6 @@
 import { encodeFloat32 } from '@tinymlops/contracts';
 import type { KnnNeighbour, KnnPrediction } from './classify/knn-classifier.js';
-import type { DriftDetector } from './drift/drift-detector.js';
-import type { FrameContext, KnnDistanceEvent } from './drift/knn-distance-monitor.js';
+import { DetectorSet, type DetectorSetMember, type DriftEpisodeEvent } from './drift/detector-set.js';
 import type { ImageAttachment } from './log/data-logger.js';
 
 /** Turns a frame into a raw feature vector (a model runtime behind it). `preprocess` is timed apart. */
@@ -21,28 +20,15 @@ export interface Transform {
   apply(x: Float32Array, out?: Float32Array): Float32Array;
 }
 
-/** A detector with episodes and a stability gate (`KnnDistanceMonitor` fits). */
-export interface EpisodeDetector extends DriftDetector<number> {
-  updateWithContext(x: number, context: FrameContext): unknown;
-  readonly lastEvent: KnnDistanceEvent | null;
-}
+/** A detector wired into the pipeline (a {@link DetectorSetMember}). */
+export type PipelineDetector = DetectorSetMember;
 
-/** A detector wired into the pipeline, fed the mean neighbour distance (default) or the confidence. */
-export interface PipelineDetector {
-  name: string;
-  detector: DriftDetector<number> | EpisodeDetector;
-  input?: 'meanDistance' | 'confidence';
-}
-
-/** A drift signal of one frame: an episode boundary, or `drift` from a detector without episodes. */
-export interface PipelineDriftEvent {
-  detector: string;
-  kind: string;
-  phase: 'start' | 'end' | 'drift';
-  frameIndex: number;
-  statistics?: Record<string, number>;
-  thresholds?: Record<string, number>;
-}
+/**
+ * An episode boundary of the pipeline's detector set (a {@link DriftEpisodeEvent}). The set emits
+ * only `start` and `end`; `drift` is the per-frame signal of the loop it replaced, kept in the type
+ * until the device code that still checks for it is gone.
+ */
+export type PipelineDriftEvent = DriftEpisodeEvent | (Omit<DriftEpisodeEvent, 'phase'> & { phase: 'drift' });
 
 /** Per-stage wall times of one frame, ms. */
 export interface StageTimings {
@@ -64,6 +50,8 @@ export interface PipelineResult {
   neighbours: KnnNeighbour[];
   features: Float32Array;
   driftEvents: PipelineDriftEvent[];
+  /** The detector set after this frame: whether an episode is open, and its number. */
+  drift: { inEpisode: boolean; episode: number };
   timings: StageTimings;
 }
 
@@ -72,7 +60,10 @@ export interface PipelineOptions<F, I = F> {
   extractor: FeatureExtractor<F, I>;
   transform?: Transform;
   classifier: Classifier;
-  detectors?: PipelineDetector[];
+  /** The drift stage: a detector set (e.g. from config entries via `buildDetectorSet`). */
+  drift?: DetectorSet;
+  /** Detector instances, run as a set when `drift` is not given. */
+  detectors?: DetectorSetMember[];
   log?: { append(fields: Record<string, unknown>, image?: ImageAttachment): number };
   /** Also log the transformed features (f32 base64) of every frame (default true). */
   logFeatures?: boolean;
@@ -100,6 +91,7 @@ export interface Pipeline<F> {
  */
 export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeline<F> {
   const clock = options.clock ?? (() => performance.now());
+  const drift = options.drift ?? new DetectorSet(options.detectors ?? []);
   let frames = 0;
   let tail: Promise<unknown> = Promise.resolve();
 
@@ -118,7 +110,7 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
     const p = options.classifier.predict(features);
     const prediction = { label: p.label, confidence: p.confidence, meanDistance: p.meanDistance, neighbours: p.neighbours.map((n) => ({ ...n })) }; // prettier-ignore
     const t4 = clock();
-    const driftEvents = updateDetectors(options.detectors ?? [], prediction, frameIndex);
+    const driftEvents = drift.update({ ...prediction, features }, frameIndex);
     const t5 = clock();
     options.monitor?.end(mark, t5 - t0);
     const timings: StageTimings = {
@@ -130,7 +122,8 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
       logMs: 0,
       totalMs: 0,
     };
-    const result = { frameIndex, ...prediction, features, driftEvents, timings };
+    const state = { inEpisode: drift.inEpisode, episode: drift.episode };
+    const result = { frameIndex, ...prediction, features, driftEvents, drift: state, timings };
     if (options.log) options.log.append(logFields(result, options.logFeatures ?? true, t5 - t0), image);
     const t6 = clock();
     timings.logMs = t6 - t5;
@@ -148,25 +141,6 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
       return frames;
     },
   };
-}
-
-function updateDetectors(
-  detectors: PipelineDetector[],
-  p: { label: string | null; confidence: number; meanDistance: number },
-  frameIndex: number,
-): PipelineDriftEvent[] {
-  const events: PipelineDriftEvent[] = [];
-  for (const { name, detector, input } of detectors) {
-    const x = input === 'confidence' ? p.confidence : p.meanDistance;
-    if ('updateWithContext' in detector) {
-      detector.updateWithContext(x, p);
-      const e = detector.lastEvent;
-      if (e) events.push({ detector: name, kind: detector.kind, phase: e.phase, frameIndex, statistics: e.statistics, thresholds: e.thresholds }); // prettier-ignore
-    } else if (detector.update(x).driftDetected) {
-      events.push({ detector: name, kind: detector.kind, phase: 'drift', frameIndex });
-    }
-  }
-  return events;
 }
 
 function logFields(r: PipelineResult, withFeatures: boolean, latencyMs: number): Record<string, unknown> {

@@ -1,9 +1,13 @@
+import type { DistanceMetric } from '@tinymlops/contracts';
 import type { RawFrame } from '../features/preprocess.js';
 import { createPreprocessor, type Preprocessor } from '../features/preprocess.js';
 import { FeatureTransform } from '../features/feature-transform.js';
 import { KnnClassifier, type ReplacementPolicy } from '../classify/knn-classifier.js';
 import type { NovelClassGateOptions } from '../classify/novel-class-gate.js';
 import { knnFromDocument } from '../classify/knn-state.js';
+import type { DriftDetectorConfigInput } from '@tinymlops/contracts';
+import type { DetectorSet } from '../drift/detector-set.js';
+import { buildDetectorSet } from '../drift/detector-set-config.js';
 import { KnnDistanceMonitor, type KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
 import { createPipeline, type Pipeline, type PipelineDetector, type PipelineOptions } from '../pipeline.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
@@ -23,12 +27,16 @@ export interface BundlePipelineOptions extends LoadBundleOptions {
   classifier?: {
     capacity?: number;
     replacement?: ReplacementPolicy;
+    /** k and metric of a bundle without a KNN state (a KNN state carries its own). */
     k?: number;
+    metric?: DistanceMetric;
     novelClassGate?: Omit<NovelClassGateOptions, 'knownClasses'> | false;
   };
-  /** Options of the KNN-distance monitor; its reference comes from the bundle's detectors.json. */
+  /** Drift detectors as config entries (`device.json` → `drift.detectors`); default the device's default set. */
+  drift?: readonly DriftDetectorConfigInput[];
+  /** Options merged into the knn-distance entries (their reference comes from detectors.json); `false` drops them. */
   knnDistance?: KnnDistanceMonitorOptions | false;
-  /** More detectors, fed the mean neighbour distance or the confidence. */
+  /** More detector instances for the set. */
   detectors?: PipelineDetector[];
   log?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['log'];
   monitor?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['monitor'];
@@ -44,7 +52,10 @@ export interface BundlePipeline {
   preprocessor: Preprocessor;
   transform: FeatureTransform | undefined;
   classifier: KnnClassifier;
+  /** The KNN-distance monitor of the detector set, if it has one. */
   knnDistance: KnnDistanceMonitor | undefined;
+  /** The drift stage: every detector and the one episode tracker. */
+  drift: DetectorSet;
   pipeline: Pipeline<RawFrame>;
   /** Frees the runtime unless it was shared in. */
   dispose(): void;
@@ -68,7 +79,12 @@ export async function loadBundlePipeline(
   const preprocessor = createPreprocessor(bundle.manifest.input);
   const transform = bundle.transform ? FeatureTransform.fromDocument(bundle.transform) : undefined;
   const classifier = buildClassifier(bundle, transform, options);
-  const knnDistance = buildMonitor(bundle, options.knnDistance);
+  const drift = buildDetectorSet(
+    { detectors: options.drift, knnDistance: options.knnDistance, extra: options.detectors },
+    { reference: bundle.detectors, labels: bundle.manifest.labels },
+  );
+  const knnDistance = drift.members.find((m) => m.detector instanceof KnnDistanceMonitor)?.detector as
+    KnnDistanceMonitor | undefined;
   const featureName = runtime.featureTensor;
   const pipeline = createPipeline<RawFrame, Uint8Array | Float32Array>({
     extractor: {
@@ -81,10 +97,7 @@ export async function loadBundlePipeline(
     },
     ...(transform ? { transform } : {}),
     classifier,
-    detectors: [
-      ...(knnDistance ? [{ name: 'knn-distance', detector: knnDistance }] : []),
-      ...(options.detectors ?? []),
-    ],
+    drift,
     ...(options.log ? { log: options.log } : {}),
     ...(options.monitor ? { monitor: options.monitor } : {}),
     ...(options.logFeatures === undefined ? {} : { logFeatures: options.logFeatures }),
@@ -98,6 +111,7 @@ export async function loadBundlePipeline(
     transform,
     classifier,
     knnDistance,
+    drift,
     pipeline,
     dispose: () => (shared ? undefined : runtime.dispose()),
   };
@@ -117,11 +131,5 @@ function buildClassifier(
   };
   if (bundle.knnState) return knnFromDocument(bundle.knnState, policy);
   const dim = transform?.outputDim ?? bundle.manifest.featureTensor.dim;
-  return new KnnClassifier({ dim, ...(c.k ? { k: c.k } : {}), ...policy });
-}
-
-function buildMonitor(bundle: LoadedBundle, options: KnnDistanceMonitorOptions | false | undefined) {
-  if (options === false) return undefined;
-  const known = { knownClasses: bundle.manifest.labels, ...options };
-  return bundle.detectors ? KnnDistanceMonitor.fromReference(bundle.detectors, known) : new KnnDistanceMonitor(known);
+  return new KnnClassifier({ dim, ...(c.k ? { k: c.k } : {}), ...(c.metric ? { metric: c.metric } : {}), ...policy });
 }

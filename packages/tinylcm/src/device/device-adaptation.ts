@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { TinyMLOpsError, type DeviceConfig, type ValidationFeedback } from '@tinymlops/contracts';
 import { AdaptationController, type FrameResult } from '../adapt/adaptation-controller.js';
 import { AdaptationGuard, type AdaptationGuardOptions } from '../adapt/adaptation-guard.js';
@@ -18,6 +17,7 @@ import { StateStore } from '../state/state-store.js';
 import { writeFileAtomicSync } from '../sync/atomic-write.js';
 import type { PackageParts } from '../sync/package-builder.js';
 import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
+import type { DeviceDataDir } from './device-data-dir.js';
 
 /** Tuning the device config does not carry (evaluations and tests set it; devices use the defaults). */
 export interface AdaptationTuning {
@@ -37,7 +37,8 @@ export interface AdaptationTuning {
 export interface DeviceAdaptationOptions {
   /** `mode` picks the policy; `state.keepVersions` the retention. */
   config: Pick<DeviceConfig, 'mode' | 'state'>;
-  dataDir: string;
+  /** Where the state store, the event log, its upload cursor and the guard's watch live. */
+  dataDir: DeviceDataDir;
   /** The active bundle's parts: its KNN adapts, its KNN-distance monitor is snapshotted with it. */
   pipeline: Pick<BundlePipeline, 'bundle' | 'classifier' | 'knnDistance'>;
   /** Puts state snapshots and adaptation events into the outbox (`device.sync.enqueue`). */
@@ -49,6 +50,8 @@ export interface DeviceAdaptationOptions {
 
 /** What the device knows about a frame besides the pipeline result. */
 export interface FrameExtras {
+  /** The frame is drift (inside an episode, or signalled): the device's `EpisodeTracker` says. */
+  driftFlagged: boolean;
   /** The id the DriftReporter gave this frame's drift sample, so server feedback can find it. */
   sampleId?: string | undefined;
   /** The true label, when known (evaluation runs, validated frames): the guard uses it. */
@@ -58,15 +61,14 @@ export interface FrameExtras {
 
 /**
  * The adaptation side of a device: the operational mode's policy over the bundle's KNN, with the
- * state store under `<dataDir>/state` and the tracker at `<dataDir>/adaptation.jsonl`. A frame is
- * drift-flagged while a drift episode is open (between the detector's start and end events) or
- * when a detector without episodes fires; flagged frames go to the quarantine. Every adaptation
- * is a state snapshot plus events, and both go to the outbox. `monitoring-only` boots the latest
- * snapshot but never writes one and never changes the classifier.
+ * state store and the event log in the device's data folder. Frames the device's episode tracker
+ * flags as drift go to the quarantine. Every adaptation is a state snapshot plus events, and both
+ * go to the outbox. `monitoring-only` boots the latest snapshot but never writes one and never
+ * changes the classifier.
  * @example
- * const adaptation = DeviceAdaptation.open({ config, dataDir, pipeline: dp, enqueue: (p) => sync.enqueue(p) });
+ * const adaptation = DeviceAdaptation.open({ config, dataDir, pipeline: dp, enqueue: (p) => packages.enqueue(p) });
  * const r = await dp.pipeline.process(frame);
- * await adaptation.observe(r, { sampleId });
+ * await adaptation.observe(r, { driftFlagged: isDriftFlagged(episodes.observe(r.driftEvents)), sampleId });
  * adaptation.stateVersion; // reported in the heartbeat
  */
 export class DeviceAdaptation {
@@ -78,7 +80,6 @@ export class DeviceAdaptation {
   readonly #o: DeviceAdaptationOptions;
   #guard: AdaptationGuard | undefined;
   readonly #runner: AdaptationRunner;
-  #episodeOpen = false;
   /** Tracker seq already handed to the outbox; persisted in `#sentPath` so a reboot resumes there. */
   #sent: number;
   readonly #sentPath: string;
@@ -90,13 +91,21 @@ export class DeviceAdaptation {
     const log = o.logger ?? silentLogger;
     // The guard's rollback target must survive a burst that writes more than keepVersions versions.
     const retain = () => (this.#guard?.watchedSince === undefined ? [] : [this.#guard.watchedSince]);
-    this.store = new StateStore({ dir: path.join(dataDir, 'state'), keepVersions: config.state.keepVersions, retain, logger: { warn: (m) => log.warn(m) } }); // prettier-ignore
+    this.store = new StateStore({
+      dir: dataDir.state,
+      keepVersions: config.state.keepVersions,
+      retain,
+      logger: { warn: (m) => log.warn(m) },
+    });
     this.quarantine = new QuarantineBuffer(o.tuning?.quarantine);
-    const detectors = pipeline.knnDistance ? monitorGroup(pipeline.knnDistance) : undefined;
-    const components = { classifier: pipeline.classifier, quarantine: this.quarantine, ...(detectors ? { detectors } : {}) }; // prettier-ignore
+    const components = {
+      classifier: pipeline.classifier,
+      quarantine: this.quarantine,
+      ...(pipeline.knnDistance ? { detectors: monitorGroup(pipeline.knnDistance) } : {}),
+    };
     this.state = new AdaptiveState({ store: this.store, components, now, modelId });
-    this.tracker = new AdaptationTracker({ path: path.join(dataDir, 'adaptation.jsonl') });
-    this.#sentPath = path.join(dataDir, 'adaptation.sent');
+    this.tracker = new AdaptationTracker({ path: dataDir.adaptationLog });
+    this.#sentPath = dataDir.adaptationSent;
     this.#sent = readSentCursor(this.#sentPath, this.tracker.lastSeq);
     const runner = new AdaptationRunner({ state: this.state, tracker: this.tracker, now });
     this.#runner = runner;
@@ -133,14 +142,13 @@ export class DeviceAdaptation {
   }
 
   /** Feeds one processed frame; uploads whatever adaptation it caused. Never throws for adaptation failures. */
-  async observe(result: PipelineResult, extras: FrameExtras = {}): Promise<FrameResult> {
-    const flagged = this.#flag(result);
-    const p = result;
+  async observe(result: PipelineResult, extras: FrameExtras): Promise<FrameResult> {
+    const { label, confidence, meanDistance } = result;
     const r = this.controller.observe({
       sampleId: extras.sampleId ?? `smp_${randomBytes(9).toString('base64url')}`,
       features: result.features,
-      prediction: { label: p.label, confidence: p.confidence, meanDistance: p.meanDistance },
-      driftFlagged: flagged,
+      prediction: { label, confidence, meanDistance },
+      driftFlagged: extras.driftFlagged,
       at: (this.#o.now ?? Date.now)(),
       ...(extras.label === undefined ? {} : { label: extras.label }),
       ...(extras.imageRef === undefined ? {} : { imageRef: extras.imageRef }),
@@ -161,37 +169,24 @@ export class DeviceAdaptation {
   #propagate(items: ValidationFeedback[]): void {
     const labels = new Set(items.flatMap((f) => (f.decision === 'false-alarm' ? [] : [f.label])));
     const seeds = new Map([...labels].map((l) => [l, this.quarantine.ledgerOf(l).map((s) => s.features)]));
+    const parts = { quarantine: this.quarantine, classifier: this.#o.pipeline.classifier, runner: this.#runner };
     try {
-      propagateValidatedLabels({ quarantine: this.quarantine, classifier: this.#o.pipeline.classifier, runner: this.#runner }, seeds); // prettier-ignore
+      propagateValidatedLabels(parts, seeds);
     } catch (err) {
       (this.#o.logger ?? silentLogger).warn('label propagation failed', { message: (err as Error).message });
     }
-  }
-
-  /** Open episode, or a one-frame drift signal from a detector without episodes. */
-  #flag(result: PipelineResult): boolean {
-    let fired = false;
-    for (const e of result.driftEvents) {
-      if (e.phase === 'start') this.#episodeOpen = true;
-      if (e.phase === 'drift') fired = true;
-    }
-    const flagged = this.#episodeOpen || fired;
-    if (result.driftEvents.some((e) => e.phase === 'end')) this.#episodeOpen = false;
-    return flagged;
   }
 
   #adapters() {
     const { mode } = this.#o.config;
     if (mode !== 'autonomous') return {};
     const reference = this.#o.pipeline.bundle.detectors?.knnDistance;
-    if (!reference)
-      throw new TinyMLOpsError('INVALID_OPTION', 'autonomous mode needs the bundle\'s detectors.json knnDistance reference'); // prettier-ignore
+    if (!reference) {
+      const why = "autonomous mode needs the bundle's detectors.json knnDistance reference";
+      throw new TinyMLOpsError('INVALID_OPTION', why);
+    }
     const t = this.#o.tuning ?? {};
-    this.#guard = new AdaptationGuard({
-      ...t.guard,
-      reference,
-      watchFile: path.join(this.#o.dataDir, 'guard-watch.json'),
-    });
+    this.#guard = new AdaptationGuard({ ...t.guard, reference, watchFile: this.#o.dataDir.guardWatch });
     return { heuristic: new HeuristicAdapter({ ...t.heuristic, reference }), guard: this.#guard };
   }
 
@@ -209,7 +204,10 @@ export class DeviceAdaptation {
       try {
         await this.#o.enqueue({ adaptation, ...(stateSnapshot ? { stateSnapshot } : {}) });
       } catch (err) {
-        (this.#o.logger ?? silentLogger).warn('adaptation events not queued; retried after the next frame', { message: (err as Error).message }); // prettier-ignore
+        const message = (err as Error).message;
+        (this.#o.logger ?? silentLogger).warn('adaptation events not queued; retried after the next frame', {
+          message,
+        });
         return;
       }
     }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { encodeFloat32, type DriftEvent } from '@tinymlops/contracts';
 import type { RawFrame } from '../features/preprocess.js';
-import type { PipelineResult } from '../pipeline.js';
+import type { PipelineDriftEvent, PipelineResult } from '../pipeline.js';
 import type { DriftSampleInput, PackageParts } from '../sync/package-builder.js';
+import type { FrameEpisode } from './episode-tracker.js';
 import { encodePng } from './frame-png.js';
 
 /** Options of {@link DriftReporter}. */
@@ -28,14 +29,14 @@ interface OpenEpisode {
 const newId = (prefix: string) => `${prefix}_${randomBytes(9).toString('base64url')}`;
 
 /**
- * Turns the pipeline's episode boundaries into drift reports: one event when an episode starts,
- * one when it ends, and up to `samplesPerEpisode` samples (features, prediction, neighbours and the
- * frame as PNG) from the episode's first frames. The start event travels with the first samples as
- * soon as they are collected (or at the episode end, if that comes first), so a long episode is
- * visible on the server while it lasts.
+ * Turns the device's episodes (from its one `EpisodeTracker`) into drift reports: one event when
+ * an episode starts, one when it ends, and up to `samplesPerEpisode` samples (features,
+ * prediction, neighbours and the frame as PNG) from the episode's first frames. The start event
+ * travels with the first samples as soon as they are collected (or at the episode end, if that
+ * comes first), so a long episode is visible on the server while it lasts.
  * @example
- * const reporter = new DriftReporter({ emit: (drift) => device.enqueue({ drift }) });
- * await reporter.observe(result, frame);
+ * const reporter = new DriftReporter({ emit: (drift) => packages.enqueue({ drift }) });
+ * await reporter.observe(result, frame, episodes.observe(result.driftEvents));
  */
 export class DriftReporter {
   readonly samplesPerEpisode: number;
@@ -49,32 +50,30 @@ export class DriftReporter {
     this.#images = options.images ?? true;
   }
 
-  /** True while an episode is open. */
-  get active(): boolean {
-    return this.#episode !== undefined;
-  }
-
-  /** Feeds one pipeline result (and the frame it came from); returns the id of the drift sample it made of it, if any. */
-  async observe(result: PipelineResult, frame: RawFrame): Promise<string | undefined> {
-    for (const e of result.driftEvents) {
-      if (e.phase === 'start' && !this.#episode) {
-        const id = newId('ep');
-        this.#episode = { id, start: this.event(id, 'start', result, e), sent: false, samples: [], taken: 0 };
-      }
+  /**
+   * Reports one frame's part of an episode; returns the id of the drift sample made of it, if any.
+   * @example
+   * const sampleId = await reporter.observe(result, frame, episode);
+   */
+  async observe(result: PipelineResult, frame: RawFrame, episode: FrameEpisode): Promise<string | undefined> {
+    const { episodeId, started, ended } = episode;
+    if (episodeId === undefined) return undefined;
+    if (this.#episode?.id !== episodeId) {
+      const start = this.event(episodeId, 'start', result, started);
+      this.#episode = { id: episodeId, start, sent: false, samples: [], taken: 0 };
     }
     const ep = this.#episode;
     let sampleId: string | undefined;
-    if (ep && ep.taken < this.samplesPerEpisode) {
+    if (ep.taken < this.samplesPerEpisode) {
       const sample = await this.sample(ep.id, result, frame);
       sampleId = sample.sampleId;
       ep.samples.push(sample);
       ep.taken++;
       if (ep.taken === this.samplesPerEpisode) await this.flush(ep, []);
     }
-    const end = result.driftEvents.find((e) => e.phase === 'end');
-    if (ep && end) {
+    if (ended) {
       this.#episode = undefined;
-      await this.flush(ep, [this.event(ep.id, 'end', result, end)]);
+      await this.flush(ep, [this.event(ep.id, 'end', result, ended)]);
     }
     return sampleId;
   }
@@ -90,7 +89,7 @@ export class DriftReporter {
     episodeId: string,
     phase: 'start' | 'end',
     r: PipelineResult,
-    e: PipelineResult['driftEvents'][number],
+    e: PipelineDriftEvent | undefined,
   ): DriftEvent {
     return {
       eventId: newId('evt'),
@@ -98,9 +97,9 @@ export class DriftReporter {
       phase,
       at: new Date(this.#now()).toISOString(),
       frameIndex: r.frameIndex,
-      detector: { kind: e.kind, name: e.detector },
-      statistics: finite(e.statistics),
-      thresholds: finite(e.thresholds),
+      detector: { kind: e?.kind ?? 'unknown', name: e?.detector ?? 'unknown' },
+      statistics: finite(e?.statistics),
+      thresholds: finite(e?.thresholds),
       sampleIds: [],
     };
   }

@@ -1,15 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DeviceConfig, type OperationalMode, type ValidationFeedback } from '@tinymlops/contracts';
-import { FASHION_MNIST_CLASSES, readFashionMnist, scenarioStream } from '@tinymlops/testkit';
+import type { OperationalMode, ValidationFeedback } from '@tinymlops/contracts';
+import { FASHION_MNIST_CLASSES, sampleScenarioFrames, type ScenarioFrame } from '@tinymlops/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../internal/test-paths.js';
 import { ENROLMENT_TOKEN, LoopbackDeviceServer } from '../sync/loopback-device-server.fixture.js';
-import { EdgeDevice } from './edge-device.js';
+import { HAS_TEST_BUNDLE, openTestDevice, playFrames } from './fixtures/test-device.js';
 
-const bundle = path.join(REPO_ROOT, 'models/fashion-mnv2');
 const dirs: string[] = [];
 let server: LoopbackDeviceServer;
 beforeAll(async () => void (server = await new LoopbackDeviceServer().start()));
@@ -22,25 +20,35 @@ afterAll(async () => {
 async function driftedDevice(mode: OperationalMode) {
   const dir = mkdtempSync(path.join(tmpdir(), 'edge-server-'));
   dirs.push(dir);
-  const config = DeviceConfig.parse({ schemaVersion: 1, mode, dataDir: dir, model: { bundle }, source: { type: 'dataset', name: 'fashion-mnist-sample' }, server: { url: server.url, enrolmentToken: ENROLMENT_TOKEN, syncIntervalSeconds: 3600 }, drift: { samplesPerEpisode: 40 } }); // prettier-ignore
-  const device = await EdgeDevice.open({ config, baseDir: dir, hardwareId: `hw-${mode}` });
-  const { frames } = scenarioStream(await readFashionMnist(), { scenario: 'held-out-classes', frames: 200, seed: 4, episodes: [{ start: 80, end: 200 }] }); // prettier-ignore
+  const serverConfig = { url: server.url, enrolmentToken: ENROLMENT_TOKEN, syncIntervalSeconds: 3600 };
+  const extra = { mode, dataDir: dir, server: serverConfig, drift: { samplesPerEpisode: 40 } };
+  const device = await openTestDevice(dir, extra, { hardwareId: `hw-${mode}` });
   const truth = new Map<string, string>();
-  for (const f of frames) {
-    await device.process({ data: f.pixels, width: f.width, height: f.height, channels: f.channels });
+  const after = (f: ScenarioFrame) => {
     const last = device.adaptation.quarantine.pending().at(-1);
     if (last && !truth.has(last.sampleId)) truth.set(last.sampleId, FASHION_MNIST_CLASSES[f.label] ?? '');
-  }
+  };
+  const episodes = [{ start: 80, end: 200 }];
+  const stream = await sampleScenarioFrames({ scenario: 'held-out-classes', frames: 200, seed: 4, episodes });
+  await playFrames(device, stream, { after });
   return { device, truth };
 }
 
 let cursor = 0;
 const validated = (truth: Map<string, string>, n: number): ValidationFeedback[] =>
-  [...truth].slice(0, n).map(([sampleId, label]) => ({ feedbackId: `fb_${String(++cursor).padStart(8, '0')}`, cursor, sampleId, episodeId: 'ep_00000001', decision: 'label', label, validatedAt: '2026-11-26T12:05:00.000Z' })); // prettier-ignore
+  [...truth].slice(0, n).map(([sampleId, label]) => ({
+    feedbackId: `fb_${String(++cursor).padStart(8, '0')}`,
+    cursor,
+    sampleId,
+    episodeId: 'ep_00000001',
+    decision: 'label',
+    label,
+    validatedAt: '2026-11-26T12:05:00.000Z',
+  }));
 
 const uploadedFiles = () => [...server.stored.values()].map((p) => gunzipSync(p.bytes).toString('latin1')).join('\n');
 
-describe.skipIf(!existsSync(path.join(bundle, 'bundle.json')))('EdgeDevice with a server (real model)', () => {
+describe.skipIf(!HAS_TEST_BUNDLE)('EdgeDevice with a server (real model)', () => {
   it('server-assisted: pulls validated labels for the reported drift samples, learns them, uploads snapshot and events', async () => {
     const { device, truth } = await driftedDevice('server-assisted');
     expect(truth.size).toBeGreaterThanOrEqual(10);

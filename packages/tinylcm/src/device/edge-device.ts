@@ -1,22 +1,24 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { DeviceConfig, ValidationFeedback } from '@tinymlops/contracts';
 import { loadBundlePipeline, type BundlePipeline } from '../bundle/bundle-pipeline.js';
-import { loadBundle } from '../bundle/load-bundle.js';
+import { loadBundle, type LoadedBundle } from '../bundle/load-bundle.js';
 import type { RawFrame } from '../features/preprocess.js';
 import { DataLogger } from '../log/data-logger.js';
 import { OperationalMonitor } from '../log/operational-monitor.js';
 import type { PipelineResult } from '../pipeline.js';
-import type { KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
-import { Outbox } from '../sync/outbox.js';
 import type { FeedbackHandler } from '../sync/feedback-puller.js';
+import { Outbox } from '../sync/outbox.js';
 import type { PackageParts } from '../sync/package-builder.js';
 import type { DeviceStatusReport } from '../sync/sync-client.js';
 import { silentLogger, type SyncLogger } from '../sync/sync-logger.js';
 import { DeviceAdaptation } from './device-adaptation.js';
+import type { DeviceDataDir } from './device-data-dir.js';
+import { DevicePackages } from './device-packages.js';
+import { checkModeAgainstBundle, deviceSettings, pipelineSettings, type DeviceSettings } from './device-settings.js';
 import { DeviceSync } from './device-sync.js';
 import { DriftReporter } from './drift-reporter.js';
+import { EpisodeTracker, isDriftFlagged, type FrameEpisode } from './episode-tracker.js';
+import { heartbeatMetrics } from './heartbeat-metrics.js';
 import { ModelStore } from './model-store.js';
 import { TelemetryReporter } from './telemetry-reporter.js';
 
@@ -34,15 +36,36 @@ export interface EdgeDeviceOptions {
   fetch?: typeof fetch;
   logger?: SyncLogger;
   /**
-   * Applies validated labels pulled from the server (`server-assisted` mode only; other modes never
-   * pull). Without one, a server-assisted device logs what it received and acknowledges it.
+   * Observes validated labels after the device applied them (`server-assisted` mode only; other
+   * modes never pull feedback).
    */
   onFeedback?: FeedbackHandler;
 }
 
+/** What one frame did on the device: the pipeline's result and where the frame stands in the episodes. */
+export interface DeviceFrame {
+  result: PipelineResult;
+  episode: FrameEpisode;
+}
+
+/** The parts {@link EdgeDevice.open} prepares before the device is built. */
+interface DeviceParts {
+  settings: DeviceSettings;
+  options: EdgeDeviceOptions;
+  store: ModelStore;
+  ops: OperationalMonitor;
+  dataLog: DataLogger;
+  dp: BundlePipeline;
+  outbox: Outbox;
+  telemetry: TelemetryReporter;
+  now: () => number;
+  logger: SyncLogger;
+}
+
 /**
- * A TinyLCM device: the bundle's data path plus drift reporting, telemetry, the outbox and
- * opportunistic sync. `process()` never waits on the network; sync runs on its own timer.
+ * A TinyLCM device: the bundle's data path plus one episode tracker feeding drift reporting and
+ * adaptation, telemetry, the outbox and opportunistic sync. `process()` never waits on the
+ * network; sync runs on its own timer.
  * @example
  * const device = await EdgeDevice.open({ config, baseDir: path.dirname(configPath) });
  * device.startSync();
@@ -50,56 +73,62 @@ export interface EdgeDeviceOptions {
  * await device.close();
  */
 export class EdgeDevice {
-  #dp: BundlePipeline;
+  readonly config: DeviceConfig;
+  readonly dataDir: DeviceDataDir;
+  readonly ops: OperationalMonitor;
+  readonly dataLog: DataLogger;
+  readonly outbox: Outbox;
+  readonly telemetry: TelemetryReporter;
+  /** The one answer to "is a drift episode open", read by the reporter, adaptation and status. */
+  readonly episodes = new EpisodeTracker();
+  readonly packages: DevicePackages;
+  readonly drift: DriftReporter;
+  /** Background sync; undefined for a device without a server in its config. */
+  readonly sync: DeviceSync | undefined;
   /** The mode's adaptation over the active bundle (rebuilt on a model switch). */
-  adaptation!: DeviceAdaptation;
-  #adapt!: (dp: BundlePipeline) => DeviceAdaptation;
+  adaptation: DeviceAdaptation;
+  #dp: BundlePipeline;
   #frames = 0;
+  readonly #p: DeviceParts;
   readonly #started: number;
 
-  private constructor(
-    readonly config: DeviceConfig,
-    readonly dataDir: string,
-    dp: BundlePipeline,
-    readonly ops: OperationalMonitor,
-    readonly dataLog: DataLogger,
-    readonly outbox: Outbox,
-    readonly drift: DriftReporter,
-    readonly telemetry: TelemetryReporter,
-    readonly sync: DeviceSync | undefined,
-    private readonly now: () => number,
-  ) {
-    this.#dp = dp;
-    this.#started = now();
+  private constructor(p: DeviceParts) {
+    this.#p = p;
+    this.config = p.settings.config;
+    this.dataDir = p.settings.dataDir;
+    this.ops = p.ops;
+    this.dataLog = p.dataLog;
+    this.outbox = p.outbox;
+    this.telemetry = p.telemetry;
+    this.#dp = p.dp;
+    this.#started = p.now();
+    const { now, outbox } = p;
+    this.packages = new DevicePackages({ outbox, credentialsFile: this.dataDir.credentials, now });
+    const enqueue = this.config.server ? this.#enqueue : dropReport;
+    const samplesPerEpisode = p.settings.samplesPerEpisode;
+    this.drift = new DriftReporter({ samplesPerEpisode, now, emit: (drift) => enqueue({ drift }) });
+    this.adaptation = this.#adaptationFor(p.dp);
+    this.sync = p.settings.config.server ? this.#syncFor(p.settings.config.server) : undefined;
   }
 
+  /** Builds a device from its config: data folder, model store, bundle pipeline, outbox, sync. */
   static async open(o: EdgeDeviceOptions): Promise<EdgeDevice> {
     const now = o.now ?? Date.now;
-    const logger = o.logger ?? silentLogger;
-    const dataDir = path.resolve(o.baseDir, o.config.dataDir);
-    await mkdir(dataDir, { recursive: true });
-    const store = new ModelStore(path.join(dataDir, 'models'));
-    const bundleDir =
-      (await store.currentDir()) ?? (await installInitial(store, path.resolve(o.baseDir, o.config.model.bundle)));
+    const settings = deviceSettings(o.config, o.baseDir);
+    await settings.dataDir.create();
+    const store = new ModelStore(settings.dataDir.models);
+    const bundle = await loadBundle((await store.currentDir()) ?? (await installInitial(store, settings)));
+    checkModeAgainstBundle(o.config, bundle);
     const ops = new OperationalMonitor();
-    const dataLog = new DataLogger({ dir: path.join(dataDir, 'log'), budgetBytes: o.config.log.budgetBytes, imageSampleRate: o.config.log.imageSampleRate, now }); // prettier-ignore
-    const dp = await loadBundlePipeline(bundleDir, pipelineOptions(o.config, ops, dataLog, await sharedRuntimeFor(bundleDir, o.runtime))); // prettier-ignore
-    const outbox = await Outbox.open(path.join(dataDir, 'outbox'), { budgetBytes: o.config.outbox.budgetBytes, log: logger, now }); // prettier-ignore
-    const telemetry = await TelemetryReporter.open({ seqFile: path.join(dataDir, 'telemetry-seq.json'), now });
-    // The reporters and sync are built before the device they call back into.
-    const ref: { device?: EdgeDevice } = {};
-    const enqueue = (parts: PackageParts) => ref.device?.sync?.enqueue(parts) ?? Promise.resolve();
-    const drift = new DriftReporter({ samplesPerEpisode: o.config.drift.samplesPerEpisode, now, emit: (d) => enqueue({ drift: d }) }); // prettier-ignore
-    const adapt = (p: BundlePipeline) => DeviceAdaptation.open({ config: o.config, dataDir, pipeline: p, enqueue, now, logger }); // prettier-ignore
-    const adaptation = adapt(dp);
-    // The mode decides whether feedback is pulled at all; an onFeedback option observes what was applied.
-    const onFeedback = adaptation.policy.appliesFeedback ? async (items: ValidationFeedback[]) => { await ref.device!.adaptation.applyFeedback(items); ref.device!.telemetry.log('info', `applied ${items.length} validated labels`, { cursor: items.at(-1)?.cursor }); await o.onFeedback?.(items); } : undefined; // prettier-ignore
-    const sync = o.config.server
-      ? new DeviceSync({ server: o.config.server, dataDir, outbox, logger, now, hardwareId: o.hardwareId ?? o.config.name ?? dataDir, name: o.config.name, ...(o.fetch ? { fetch: o.fetch } : {}), status: () => ref.device!.status(), drain: () => telemetry.drain(ops.metrics()), install: (dir) => ref.device!.switchModel(dir, store), onFeedback }) // prettier-ignore
-      : undefined;
-    ref.device = new EdgeDevice(o.config, dataDir, dp, ops, dataLog, outbox, drift, telemetry, sync, now);
-    [ref.device.adaptation, ref.device.#adapt] = [adaptation, adapt];
-    return ref.device;
+    const dataLog = new DataLogger({ ...settings.dataLog, now });
+    const runtime = sharedRuntimeFor(bundle, o.runtime);
+    const pipeline = { ...pipelineSettings(settings, bundle), monitor: ops, log: dataLog };
+    const dp = await loadBundlePipeline(bundle, { ...pipeline, ...(runtime ? { runtime } : {}) });
+    const logger = o.logger ?? silentLogger;
+    const budgetBytes = settings.outboxBudgetBytes;
+    const outbox = await Outbox.open(settings.dataDir.outbox, { budgetBytes, log: logger, now });
+    const telemetry = await TelemetryReporter.open({ seqFile: settings.dataDir.telemetrySeq, now });
+    return new EdgeDevice({ settings, options: o, store, ops, dataLog, dp, outbox, telemetry, now, logger });
   }
 
   /** The active bundle's pipeline parts (classifier, monitor, …). */
@@ -107,37 +136,32 @@ export class EdgeDevice {
     return this.#dp;
   }
 
-  /** Runs one frame through the data path, then drift reporting and telemetry. */
+  /** Runs one frame through the data path, then drift reporting, adaptation and telemetry. */
   async process(frame: RawFrame): Promise<PipelineResult> {
-    const dp = this.#dp;
-    const result = await dp.pipeline.process(frame);
+    return (await this.processFrame(frame)).result;
+  }
+
+  /** Like {@link process}, and also says where the frame stands in the drift episodes. */
+  async processFrame(frame: RawFrame): Promise<DeviceFrame> {
+    const result = await this.#dp.pipeline.process(frame);
     this.#frames++;
     this.telemetry.observe(result, frame);
-    const sampleId = await this.drift.observe(result, frame);
-    await this.adaptation.observe(result, { sampleId });
-    return result;
+    const episode = this.episodes.observe(result.driftEvents);
+    const sampleId = await this.drift.observe(result, frame, episode);
+    await this.adaptation.observe(result, { driftFlagged: isDriftFlagged(episode), sampleId });
+    return { result, episode };
   }
 
   /** What the heartbeat reports (outbox figures are filled in by the sync client). */
   status(): DeviceStatusReport {
-    const m = this.ops.metrics();
     const { id, version } = this.#dp.bundle.manifest;
     return {
       status: 'ok',
       mode: this.config.mode,
       model: { modelId: id, version },
       stateVersion: this.adaptation.stateVersion,
-      uptimeSeconds: Math.max(0, (this.now() - this.#started) / 1000),
-      metrics: {
-        framesProcessed: this.#frames,
-        ...(m.frames ? { inferenceMsP50: m.latencyMs.p50, inferenceMsP95: m.latencyMs.p95 } : {}),
-        rssMb: m.rssMb,
-        cpuPercent: 100 * m.cpuUtilisation,
-        driftActive: this.drift.active,
-        outboxBytes: 0,
-        outboxPackages: 0,
-        droppedPackages: 0,
-      },
+      uptimeSeconds: Math.max(0, (this.#p.now() - this.#started) / 1000),
+      metrics: heartbeatMetrics(this.ops.metrics(), this.#frames, this.episodes.active),
     };
   }
 
@@ -150,38 +174,79 @@ export class EdgeDevice {
    * Installs a verified bundle: load it, run a check inference, copy it into the store and switch
    * atomically. Throws (and the device keeps its current model) when the new bundle fails.
    */
-  async switchModel(stagingDir: string, store: ModelStore): Promise<void> {
+  async switchModel(stagingDir: string): Promise<void> {
+    const { store, settings } = this.#p;
     const staged = await loadBundle(stagingDir);
-    const dir = await store.install(stagingDir, staged.manifest);
-    const next = await loadBundlePipeline(dir, pipelineOptions(this.config, this.ops, this.dataLog));
+    const bundle = await loadBundle(await store.install(stagingDir, staged.manifest));
+    checkModeAgainstBundle(this.config, bundle);
+    const options = { ...pipelineSettings(settings, bundle), monitor: this.ops, log: this.dataLog };
+    const next = await loadBundlePipeline(bundle, options);
     try {
-      const input = next.runtime.inputs[0];
-      const size = input ? input.shape.reduce((a, b) => a * b, 1) : 0;
-      await next.runtime.run(input?.dtype === 'float32' ? new Float32Array(size) : new Uint8Array(size));
+      await checkInference(next);
     } catch (err) {
       next.dispose();
       throw err;
     }
-    await store.activate(dir);
+    await store.activate(bundle.dir);
     const old = this.#dp;
     this.#dp = next;
-    this.adaptation = this.#adapt(next);
+    this.adaptation = this.#adaptationFor(next);
     old.dispose();
     this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`);
   }
 
-  /** Flushes telemetry into the outbox, stops sync, closes the outbox and frees the runtime. */
-  async close(): Promise<void> {
-    await this.sync?.stop();
+  /**
+   * Flushes telemetry into the outbox, stops sync, closes the outbox and frees the runtime. A sync
+   * round stuck on the network is abandoned after `syncWaitMs` (the outbox keeps its packages).
+   */
+  async close(syncWaitMs?: number): Promise<void> {
+    await this.sync?.stop(syncWaitMs);
     await this.outbox.close();
     this.dataLog.close();
     this.#dp.dispose();
   }
+
+  readonly #enqueue = (parts: PackageParts): Promise<void> => this.packages.enqueue(parts);
+
+  #adaptationFor(pipeline: BundlePipeline): DeviceAdaptation {
+    const { now, logger } = this.#p;
+    const enqueue = this.config.server ? this.#enqueue : dropReport;
+    return DeviceAdaptation.open({ config: this.config, dataDir: this.dataDir, pipeline, enqueue, now, logger });
+  }
+
+  #syncFor(server: NonNullable<DeviceConfig['server']>): DeviceSync {
+    const { options: o, telemetry, ops } = this.#p;
+    return new DeviceSync({
+      server,
+      dataDir: this.dataDir,
+      outbox: this.outbox,
+      packages: this.packages,
+      hardwareId: o.hardwareId ?? this.config.name ?? this.dataDir.root,
+      name: this.config.name,
+      status: () => this.status(),
+      drain: () => telemetry.drain(ops.metrics()),
+      install: (dir) => this.switchModel(dir),
+      // The mode decides whether feedback is pulled at all.
+      onFeedback: this.adaptation.policy.appliesFeedback ? (items) => this.#applyFeedback(items) : undefined,
+      logger: this.#p.logger,
+      now: this.#p.now,
+      fetch: o.fetch,
+    });
+  }
+
+  async #applyFeedback(items: ValidationFeedback[]): Promise<void> {
+    await this.adaptation.applyFeedback(items);
+    this.telemetry.log('info', `applied ${items.length} validated labels`, { cursor: items.at(-1)?.cursor });
+    await this.#p.options.onFeedback?.(items);
+  }
 }
 
-async function installInitial(store: ModelStore, bundleDir: string): Promise<string> {
-  const b = await loadBundle(bundleDir);
-  const dir = await store.install(bundleDir, b.manifest);
+/** A device without a server has nowhere to send reports. */
+const dropReport = (): Promise<void> => Promise.resolve();
+
+async function installInitial(store: ModelStore, settings: DeviceSettings): Promise<string> {
+  const b = await loadBundle(settings.initialBundle);
+  const dir = await store.install(settings.initialBundle, b.manifest);
   await store.activate(dir);
   return dir;
 }
@@ -190,29 +255,14 @@ async function installInitial(store: ModelStore, bundleDir: string): Promise<str
  * The shared runtime, only when it was loaded from the bundle this device runs: a device that
  * switched to another version earlier keeps that version and needs a runtime of its own.
  */
-async function sharedRuntimeFor(
-  bundleDir: string,
-  runtime: ModelRuntime | undefined,
-): Promise<ModelRuntime | undefined> {
-  if (!runtime) return undefined;
-  const { id, version } = (await loadBundle(bundleDir)).manifest;
-  return runtime.modelName === `${id}@${version}` ? runtime : undefined;
+function sharedRuntimeFor(bundle: LoadedBundle, runtime: ModelRuntime | undefined): ModelRuntime | undefined {
+  const { id, version } = bundle.manifest;
+  return runtime?.modelName === `${id}@${version}` ? runtime : undefined;
 }
 
-/** Feedback is pulled only in server-assisted mode; `fallback` acknowledges it when the app gives no handler. */
-
-function pipelineOptions(config: DeviceConfig, ops: OperationalMonitor, log: DataLogger, runtime?: ModelRuntime) {
-  const knn = config.drift.detectors.find((d) => d.kind === 'knn-distance');
-  return {
-    ...(runtime ? { runtime } : {}),
-    classifier: {
-      capacity: config.classifier.capacity,
-      replacement: config.classifier.replacement,
-      k: config.classifier.k,
-    },
-    knnDistance: knn ? (knn.options as KnnDistanceMonitorOptions) : (false as const),
-    monitor: ops,
-    log,
-    logFeatures: false,
-  };
+/** One inference on a blank input: a bundle that cannot run is refused before it is switched to. */
+async function checkInference(dp: BundlePipeline): Promise<void> {
+  const input = dp.runtime.inputs[0];
+  const size = input ? input.shape.reduce((a, b) => a * b, 1) : 0;
+  await dp.runtime.run(input?.dtype === 'float32' ? new Float32Array(size) : new Uint8Array(size));
 }

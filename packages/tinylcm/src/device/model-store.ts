@@ -25,8 +25,13 @@ export class ModelStore {
 
   /** The active bundle folder, or undefined before the first install. */
   async currentDir(): Promise<string | undefined> {
-    const p = await this.pointer();
-    return p ? path.join(this.dir, p.current) : undefined;
+    const name = await this.currentName();
+    return name === undefined ? undefined : path.join(this.dir, name);
+  }
+
+  /** The active bundle as `<id>@<version>`, or undefined before the first install. */
+  async currentName(): Promise<string | undefined> {
+    return (await this.pointer())?.current;
   }
 
   /** The previously active bundle folder (the rollback target), if any. */

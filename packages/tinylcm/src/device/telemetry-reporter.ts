@@ -140,7 +140,8 @@ export function thumbnail(frame: RawFrame): RawFrame {
   if (scale >= 1) return { ...frame, data: Uint8Array.from(frame.data) };
   const width = Math.max(1, Math.round(frame.width * scale));
   const height = Math.max(1, Math.round(frame.height * scale));
-  const data = areaResize(frame.data, { srcWidth: frame.width, srcHeight: frame.height, dstWidth: width, dstHeight: height, channels: frame.channels }); // prettier-ignore
+  const size = { srcWidth: frame.width, srcHeight: frame.height, dstWidth: width, dstHeight: height };
+  const data = areaResize(frame.data, { ...size, channels: frame.channels });
   return { data, width, height, channels: frame.channels };
 }
 

@@ -4,32 +4,13 @@
  * defaults as River (`river/drift/adwin_c.pyx`); every bucket of a row is a candidate cut, as in
  * MOA (River skips the newest one per row, River issue #1539).
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { ADWINOptions, type DetectorSnapshot, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
-import { checkNumber, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { encodeNumbers, StateReader } from './internal/snapshot-state.js';
 
-/** Options of {@link ADWIN}; every field is optional. */
-export interface ADWINOptions {
-  /** Confidence of the cut test; smaller means fewer false alarms and longer delays. Default 0.002. */
-  delta?: number;
-  /** Test for a cut every `clock` updates (the CPU versus delay dial). Default 32. */
-  clock?: number;
-  /** Buckets kept per row of the exponential histogram before merging. Default 5. */
-  maxBuckets?: number;
-  /** Minimum length of each sub-window of a cut. Default 5. */
-  minWindowLength?: number;
-  /** Observations before the first test. Default 10. */
-  gracePeriod?: number;
-}
+export type { ADWINOptions } from '@tinymlops/contracts';
 
-const DEFAULTS: Required<ADWINOptions> = {
-  delta: 0.002,
-  clock: 32,
-  maxBuckets: 5,
-  minWindowLength: 5,
-  gracePeriod: 10,
-};
 const NAME = 'ADWIN';
 // Row r holds buckets of 2^r observations; 48 rows cover 2^48 observations, more than any device sees.
 const MAX_ROWS = 48;
@@ -51,7 +32,7 @@ const MAX_ROWS = 48;
  */
 export class ADWIN implements DriftDetector<number> {
   readonly kind = 'adwin';
-  readonly options: Readonly<Required<ADWINOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'adwin'>>;
   readonly #slots: number;
   readonly #totals: Float64Array;
   readonly #variances: Float64Array;
@@ -65,12 +46,7 @@ export class ADWIN implements DriftDetector<number> {
   #ignored = 0;
 
   constructor(options: ADWINOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'delta', o.delta, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-    checkNumber(NAME, 'clock', o.clock, { min: 1, integer: true });
-    checkNumber(NAME, 'maxBuckets', o.maxBuckets, { min: 2, max: 64, integer: true });
-    checkNumber(NAME, 'minWindowLength', o.minWindowLength, { min: 1, integer: true });
-    checkNumber(NAME, 'gracePeriod', o.gracePeriod, { min: 1, integer: true });
+    const o = parseOptions(NAME, ADWINOptions, options);
     this.options = Object.freeze(o);
     this.#slots = o.maxBuckets + 1;
     this.#totals = new Float64Array(MAX_ROWS * this.#slots);

@@ -3,26 +3,13 @@
  * tabular form and the (k, h) parameterisation in standard deviations from D. C. Montgomery,
  * "Introduction to Statistical Quality Control", 7th ed., §9.1, 2012.
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { CUSUMOptions, type DetectorSnapshot, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
-import { checkNumber, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { StateReader } from './internal/snapshot-state.js';
 
-/** Options of {@link CUSUM}; every field is optional. */
-export interface CUSUMOptions {
-  /** Observations used to estimate the in-control mean and spread before testing. Default 30. */
-  minInstances?: number;
-  /** Allowance (slack) per observation, in standard deviations: half the shift to detect. Default 0.5. */
-  k?: number;
-  /**
-   * Decision interval, in standard deviations. Default 8: the textbook h = 5 has an in-control
-   * run length near 465 samples two-sided, i.e. a false alarm every few minutes on a camera stream
-   * (River issue #1914); h = 8 puts it near 10,000.
-   */
-  h?: number;
-}
+export type { CUSUMOptions } from '@tinymlops/contracts';
 
-const DEFAULTS: Required<CUSUMOptions> = { minInstances: 30, k: 0.5, h: 8 };
 const NAME = 'CUSUM';
 
 /**
@@ -42,7 +29,7 @@ const NAME = 'CUSUM';
  */
 export class CUSUM implements DriftDetector<number> {
   readonly kind = 'cusum';
-  readonly options: Readonly<Required<CUSUMOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'cusum'>>;
   #n = 0;
   #mean = 0;
   #m2 = 0;
@@ -52,10 +39,7 @@ export class CUSUM implements DriftDetector<number> {
   #ignored = 0;
 
   constructor(options: CUSUMOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'minInstances', o.minInstances, { min: 2, integer: true });
-    checkNumber(NAME, 'k', o.k, { min: 0 });
-    checkNumber(NAME, 'h', o.h, { min: 0, minExclusive: true });
+    const o = parseOptions(NAME, CUSUMOptions, options);
     this.options = Object.freeze(o);
   }
 

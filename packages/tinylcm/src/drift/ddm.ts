@@ -2,23 +2,14 @@
  * DDM, the Drift Detection Method. J. Gama, P. Medas, G. Castillo, P. Rodrigues, "Learning with
  * drift detection", SBIA 2004, LNCS 3171:286–295. Defaults as River (`river/drift/binary/ddm.py`).
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { DDMOptions, type DetectorSnapshot, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import type { DriftAndWarningDetector } from './drift-detector.js';
 import { asBit } from './internal/as-bit.js';
-import { checkNumber, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { encodeNumber, StateReader } from './internal/snapshot-state.js';
 
-/** Options of {@link DDM}; every field is optional. */
-export interface DDMOptions {
-  /** Observations before warning or drift can be raised. Default 30. */
-  warmStart?: number;
-  /** Warning when p + s exceeds p_min + warningThreshold · s_min. Default 2. */
-  warningThreshold?: number;
-  /** Drift when p + s exceeds p_min + driftThreshold · s_min. Default 3. */
-  driftThreshold?: number;
-}
+export type { DDMOptions } from '@tinymlops/contracts';
 
-const DEFAULTS: Required<DDMOptions> = { warmStart: 30, warningThreshold: 2, driftThreshold: 3 };
 const NAME = 'DDM';
 
 /**
@@ -40,7 +31,7 @@ const NAME = 'DDM';
  */
 export class DDM implements DriftAndWarningDetector<boolean> {
   readonly kind = 'ddm';
-  readonly options: Readonly<Required<DDMOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'ddm'>>;
   #n = 0;
   #errors = 0;
   #pMin = 0;
@@ -51,10 +42,7 @@ export class DDM implements DriftAndWarningDetector<boolean> {
   #ignored = 0;
 
   constructor(options: DDMOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'warmStart', o.warmStart, { min: 1, integer: true });
-    checkNumber(NAME, 'warningThreshold', o.warningThreshold, { min: 0, minExclusive: true });
-    checkNumber(NAME, 'driftThreshold', o.driftThreshold, { min: o.warningThreshold });
+    const o = parseOptions(NAME, DDMOptions, options);
     this.options = Object.freeze(o);
   }
 

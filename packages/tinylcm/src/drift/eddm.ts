@@ -4,23 +4,14 @@
  * Workshop on Knowledge Discovery from Data Streams, 2006. Defaults as River
  * (`river/drift/binary/eddm.py`).
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { type DetectorSnapshot, EDDMOptions, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import type { DriftAndWarningDetector } from './drift-detector.js';
 import { asBit } from './internal/as-bit.js';
-import { checkNumber, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { StateReader } from './internal/snapshot-state.js';
 
-/** Options of {@link EDDM}; every field is optional. */
-export interface EDDMOptions {
-  /** Errors observed before warning or drift can be raised. Default 30. */
-  warmStart?: number;
-  /** Warning when (m + 2s) / max(m + 2s) falls below this. Default 0.95. */
-  alpha?: number;
-  /** Drift when (m + 2s) / max(m + 2s) falls below this. Default 0.9. */
-  beta?: number;
-}
+export type { EDDMOptions } from '@tinymlops/contracts';
 
-const DEFAULTS: Required<EDDMOptions> = { warmStart: 30, alpha: 0.95, beta: 0.9 };
 const NAME = 'EDDM';
 
 /**
@@ -46,7 +37,7 @@ const NAME = 'EDDM';
  */
 export class EDDM implements DriftAndWarningDetector<boolean> {
   readonly kind = 'eddm';
-  readonly options: Readonly<Required<EDDMOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'eddm'>>;
   #n = 0;
   #lastError = 0;
   #errors = 0;
@@ -59,10 +50,7 @@ export class EDDM implements DriftAndWarningDetector<boolean> {
   #ignored = 0;
 
   constructor(options: EDDMOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'warmStart', o.warmStart, { min: 2, integer: true });
-    checkNumber(NAME, 'alpha', o.alpha, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-    checkNumber(NAME, 'beta', o.beta, { min: 0, max: o.alpha, minExclusive: true });
+    const o = parseOptions(NAME, EDDMOptions, options);
     this.options = Object.freeze(o);
   }
 

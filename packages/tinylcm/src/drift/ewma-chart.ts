@@ -4,32 +4,14 @@
  * J. M. Lucas, M. S. Saccucci, "Exponentially weighted moving average control schemes",
  * Technometrics 32(1):1–12, 1990.
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { type DetectorSnapshot, EWMAChartOptions, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
-import { checkNumber, checkOneOf, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { StateReader } from './internal/snapshot-state.js';
 
-/** Which side of the control limits the EWMA chart watches. */
-export const EWMA_CHART_DIRECTIONS = ['both', 'up', 'down'] as const;
+export type { EWMAChartOptions } from '@tinymlops/contracts';
+export { EWMA_CHART_DIRECTIONS } from '@tinymlops/contracts';
 
-/** Options of {@link EWMAChart}; every field is optional. */
-export interface EWMAChartOptions {
-  /** Weight of the newest observation, in (0, 1]. Default 0.1. */
-  lambda?: number;
-  /**
-   * Width of the control limits, in standard deviations of the EWMA. Default 4: with lambda 0.1
-   * the textbook L = 3 has an in-control run length near 840 samples (Lucas & Saccucci, Table 3),
-   * too short for a device that watches a stream for hours; with limits estimated from a warm-up
-   * we measured 3.4 false alarms per 10,000 N(0,1) samples at L = 3.5 and 0.8 at L = 4.
-   */
-  L?: number;
-  /** Observations used to estimate the in-control mean and standard deviation. Default 200. */
-  minInstances?: number;
-  /** `down` for confidence streams (drift lowers confidence), `both` by default. */
-  direction?: (typeof EWMA_CHART_DIRECTIONS)[number];
-}
-
-const DEFAULTS: Required<EWMAChartOptions> = { lambda: 0.1, L: 4, minInstances: 200, direction: 'both' };
 const NAME = 'EWMAChart';
 
 /**
@@ -49,7 +31,7 @@ const NAME = 'EWMAChart';
  */
 export class EWMAChart implements DriftDetector<number> {
   readonly kind = 'ewma-chart';
-  readonly options: Readonly<Required<EWMAChartOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'ewma-chart'>>;
   #n = 0;
   #mean = 0;
   #m2 = 0;
@@ -63,11 +45,7 @@ export class EWMAChart implements DriftDetector<number> {
   #ignored = 0;
 
   constructor(options: EWMAChartOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'lambda', o.lambda, { min: 0, max: 1, minExclusive: true });
-    checkNumber(NAME, 'L', o.L, { min: 0, minExclusive: true });
-    checkNumber(NAME, 'minInstances', o.minInstances, { min: 2, integer: true });
-    checkOneOf(NAME, 'direction', o.direction, EWMA_CHART_DIRECTIONS);
+    const o = parseOptions(NAME, EWMAChartOptions, options);
     this.options = Object.freeze(o);
   }
 

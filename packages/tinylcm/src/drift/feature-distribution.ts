@@ -6,47 +6,20 @@
  * S. Günnemann, Z. Lipton, "Failing loudly: an empirical study of methods for detecting dataset
  * shift", NeurIPS 2019.
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { type DetectorSnapshot, FeatureDistributionOptions, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import { Prng } from '../random/prng.js';
 import type { DriftDetector } from './drift-detector.js';
 import { finiteVectorLength } from './internal/finite-vector.js';
 import { insertionSort } from './internal/insertion-sort.js';
 import { bonferroni, holm } from './internal/multiple-testing.js';
 import { ksDistance, ksPValue } from './internal/ks-test.js';
-import { checkNumber, checkOneOf, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { principalAxes, project, type PrincipalAxes } from './internal/pca.js';
 import { encodeNumbers, StateReader } from './internal/snapshot-state.js';
 
-/** Multiple-testing corrections. For the drift decision (any component rejected) both agree. */
-export const FEATURE_DISTRIBUTION_CORRECTIONS = ['holm', 'bonferroni'] as const;
+export type { FeatureDistributionOptions } from '@tinymlops/contracts';
+export { FEATURE_DISTRIBUTION_CORRECTIONS } from '@tinymlops/contracts';
 
-/** Options of {@link FeatureDistribution}; every field is optional. */
-export interface FeatureDistributionOptions {
-  /** Vectors that form the reference (and fit the PCA). Default 200. */
-  referenceSize?: number;
-  /** Recent vectors compared with the reference. Default 100. */
-  windowSize?: number;
-  /** Principal components tested. Default 3. */
-  components?: number;
-  /** Family-wise significance level per test. Default 0.001. */
-  alpha?: number;
-  /** Default `holm`. */
-  correction?: (typeof FEATURE_DISTRIBUTION_CORRECTIONS)[number];
-  /** Test every `stride` updates once the window is full. Default 10. */
-  stride?: number;
-  /** Seed of the PCA start vectors. Default 42. */
-  seed?: number;
-}
-
-const DEFAULTS: Required<FeatureDistributionOptions> = {
-  referenceSize: 200,
-  windowSize: 100,
-  components: 3,
-  alpha: 0.001,
-  correction: 'holm',
-  stride: 10,
-  seed: 42,
-};
 const NAME = 'FeatureDistribution';
 
 /**
@@ -68,7 +41,7 @@ const NAME = 'FeatureDistribution';
  */
 export class FeatureDistribution implements DriftDetector<ArrayLike<number>> {
   readonly kind = 'feature-distribution';
-  readonly options: Readonly<Required<FeatureDistributionOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'feature-distribution'>>;
   readonly #rng: Prng;
   readonly #pValues: Float64Array;
   readonly #scratch: Float64Array;
@@ -87,14 +60,7 @@ export class FeatureDistribution implements DriftDetector<ArrayLike<number>> {
   #ignored = 0;
 
   constructor(options: FeatureDistributionOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'referenceSize', o.referenceSize, { min: 10, integer: true });
-    checkNumber(NAME, 'windowSize', o.windowSize, { min: 5, integer: true });
-    checkNumber(NAME, 'components', o.components, { min: 1, max: 64, integer: true });
-    checkNumber(NAME, 'alpha', o.alpha, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-    checkOneOf(NAME, 'correction', o.correction, FEATURE_DISTRIBUTION_CORRECTIONS);
-    checkNumber(NAME, 'stride', o.stride, { min: 1, integer: true });
-    checkNumber(NAME, 'seed', o.seed, { integer: true });
+    const o = parseOptions(NAME, FeatureDistributionOptions, options);
     this.options = Object.freeze(o);
     this.#rng = new Prng(o.seed);
     this.#pValues = new Float64Array(o.components);

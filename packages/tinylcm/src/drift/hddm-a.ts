@@ -4,23 +4,14 @@
  * and non-parametric drift detection methods based on Hoeffding's bounds", IEEE TKDE 27(3):810–823,
  * 2015. Defaults as River (`river/drift/binary/hddm_a.py`).
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { type DetectorSnapshot, HDDMAOptions, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import type { DriftAndWarningDetector } from './drift-detector.js';
 import { asBit } from './internal/as-bit.js';
-import { checkBoolean, checkNumber, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { StateReader } from './internal/snapshot-state.js';
 
-/** Options of {@link HDDMA}; every field is optional. */
-export interface HDDMAOptions {
-  /** Confidence level of the drift test. Default 0.001. */
-  driftConfidence?: number;
-  /** Confidence level of the warning test. Default 0.005. */
-  warningConfidence?: number;
-  /** Also fire on a decrease of the error rate. Default false. */
-  twoSidedTest?: boolean;
-}
+export type { HDDMAOptions } from '@tinymlops/contracts';
 
-const DEFAULTS: Required<HDDMAOptions> = { driftConfidence: 0.001, warningConfidence: 0.005, twoSidedTest: false };
 const NAME = 'HDDMA';
 const STATE_KEYS = ['n', 'c', 'nMin', 'cMin', 'nMax', 'cMax'] as const;
 
@@ -40,7 +31,7 @@ const STATE_KEYS = ['n', 'c', 'nMin', 'cMin', 'nMax', 'cMax'] as const;
  */
 export class HDDMA implements DriftAndWarningDetector<boolean> {
   readonly kind = 'hddm-a';
-  readonly options: Readonly<Required<HDDMAOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'hddm-a'>>;
   // Totals since the last drift, and the totals at the lowest (min) and highest (max) cut points.
   readonly #s = { n: 0, c: 0, nMin: 0, cMin: 0, nMax: 0, cMax: 0 };
   #warning = false;
@@ -48,10 +39,7 @@ export class HDDMA implements DriftAndWarningDetector<boolean> {
   #ignored = 0;
 
   constructor(options: HDDMAOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'driftConfidence', o.driftConfidence, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-    checkNumber(NAME, 'warningConfidence', o.warningConfidence, { min: o.driftConfidence, max: 1, maxExclusive: true });
-    checkBoolean(NAME, 'twoSidedTest', o.twoSidedTest);
+    const o = parseOptions(NAME, HDDMAOptions, options);
     this.options = Object.freeze(o);
   }
 

@@ -4,30 +4,14 @@
  * Y. Caballero-Mota, "Online and non-parametric drift detection methods based on Hoeffding's
  * bounds", IEEE TKDE 27(3):810–823, 2015. Defaults as River (`river/drift/binary/hddm_w.py`).
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { type DetectorSnapshot, HDDMWOptions, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import type { DriftAndWarningDetector } from './drift-detector.js';
 import { asBit } from './internal/as-bit.js';
-import { checkBoolean, checkNumber, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { encodeNumber, encodeNumbers, StateReader } from './internal/snapshot-state.js';
 
-/** Options of {@link HDDMW}; every field is optional. */
-export interface HDDMWOptions {
-  /** Confidence level of the drift test. Default 0.001. */
-  driftConfidence?: number;
-  /** Confidence level of the warning test. Default 0.005. */
-  warningConfidence?: number;
-  /** Weight of the newest observation in the moving averages. Default 0.05. */
-  lambda?: number;
-  /** Also fire on a decrease of the error rate. Default false. */
-  twoSidedTest?: boolean;
-}
+export type { HDDMWOptions } from '@tinymlops/contracts';
 
-const DEFAULTS: Required<HDDMWOptions> = {
-  driftConfidence: 0.001,
-  warningConfidence: 0.005,
-  lambda: 0.05,
-  twoSidedTest: false,
-};
 const NAME = 'HDDMW';
 // Five weighted samples, each an (EWMA, sum of squared weights) pair in #v; EWMA < 0 means empty.
 const TOTAL = 0;
@@ -52,7 +36,7 @@ const DECR2 = 8;
  */
 export class HDDMW implements DriftAndWarningDetector<boolean> {
   readonly kind = 'hddm-w';
-  readonly options: Readonly<Required<HDDMWOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'hddm-w'>>;
   readonly #v = new Float64Array(10);
   #incrCut = Infinity;
   #decrCut = -Infinity;
@@ -61,11 +45,7 @@ export class HDDMW implements DriftAndWarningDetector<boolean> {
   #ignored = 0;
 
   constructor(options: HDDMWOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'driftConfidence', o.driftConfidence, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-    checkNumber(NAME, 'warningConfidence', o.warningConfidence, { min: o.driftConfidence, max: 1, maxExclusive: true });
-    checkNumber(NAME, 'lambda', o.lambda, { min: 0, max: 1, minExclusive: true });
-    checkBoolean(NAME, 'twoSidedTest', o.twoSidedTest);
+    const o = parseOptions(NAME, HDDMWOptions, options);
     this.options = Object.freeze(o);
     this.#clear();
   }

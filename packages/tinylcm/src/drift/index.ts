@@ -15,3 +15,6 @@ export * from './neighbour-diversity.js';
 export * from './knn-distance-monitor.js';
 export * from './registry.js';
 export * from './evaluate.js';
+export * from './detector-set.js';
+export * from './detector-set-config.js';
+export * from './device-default-detectors.js';

@@ -114,11 +114,7 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
         'STATE_CORRUPT',
         `KnnDistanceMonitor: cannot restore ${snap.kind} v${snap.schemaVersion}`,
       );
-    const o = snap.options as unknown as ResolvedKnnDistanceOptions;
-    const mon = new KnnDistanceMonitor({
-      ...withoutNulls(o),
-      ...(o.knownClasses ? { knownClasses: o.knownClasses } : {}),
-    });
+    const mon = new KnnDistanceMonitor(snap.options as KnnDistanceMonitorOptions);
     mon.#s = checkMonitorState(snap.state);
     return mon;
   }
@@ -273,9 +269,4 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
       thresholds: this.#thresholds(s.std),
     };
   }
-}
-
-function withoutNulls(o: ResolvedKnnDistanceOptions): KnnDistanceMonitorOptions {
-  const { referenceMean, referenceStd, knownClasses: _k, ...rest } = o;
-  return referenceMean === null || referenceStd === null ? rest : { ...rest, referenceMean, referenceStd };
 }

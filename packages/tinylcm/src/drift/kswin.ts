@@ -3,27 +3,16 @@
  * prototype computing for concept drift streams", Neurocomputing 416:340–351, 2020. Defaults as
  * River (`river/drift/kswin.py`), including its extra requirement that the distance exceed 0.1.
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { type DetectorSnapshot, KSWINOptions, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import { Prng } from '../random/prng.js';
 import type { DriftDetector } from './drift-detector.js';
 import { insertionSort } from './internal/insertion-sort.js';
 import { ksCriticalCount } from './internal/ks-test.js';
-import { checkNumber, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { encodeNumbers, StateReader } from './internal/snapshot-state.js';
 
-/** Options of {@link KSWIN}; every field is optional. */
-export interface KSWINOptions {
-  /** Significance level of the KS test. Default 0.005. */
-  alpha?: number;
-  /** Observations kept. Default 100. */
-  windowSize?: number;
-  /** Size of the recent sample and of the random older sample compared with it. Default 30. */
-  statSize?: number;
-  /** Seed of the sampling generator. Default 42. */
-  seed?: number;
-}
+export type { KSWINOptions } from '@tinymlops/contracts';
 
-const DEFAULTS: Required<KSWINOptions> = { alpha: 0.005, windowSize: 100, statSize: 30, seed: 42 };
 const NAME = 'KSWIN';
 
 /**
@@ -45,7 +34,7 @@ const NAME = 'KSWIN';
  */
 export class KSWIN implements DriftDetector<number> {
   readonly kind = 'kswin';
-  readonly options: Readonly<Required<KSWINOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'kswin'>>;
   readonly #window: Float64Array;
   readonly #older: Int32Array;
   readonly #recent: Float64Array;
@@ -59,11 +48,7 @@ export class KSWIN implements DriftDetector<number> {
   #ignored = 0;
 
   constructor(options: KSWINOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'alpha', o.alpha, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-    checkNumber(NAME, 'statSize', o.statSize, { min: 2, max: 1000, integer: true });
-    checkNumber(NAME, 'windowSize', o.windowSize, { min: 2 * o.statSize, integer: true });
-    checkNumber(NAME, 'seed', o.seed, { integer: true });
+    const o = parseOptions(NAME, KSWINOptions, options);
     this.options = Object.freeze(o);
     this.#window = new Float64Array(o.windowSize);
     this.#older = new Int32Array(o.windowSize - o.statSize);

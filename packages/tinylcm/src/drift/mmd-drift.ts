@@ -4,38 +4,16 @@
  * heuristic, permutation null). Used for feature-drift detection as in S. Rabanser, S. Günnemann,
  * Z. Lipton, "Failing loudly", NeurIPS 2019.
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { type DetectorSnapshot, MMDDriftOptions, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import { Prng } from '../random/prng.js';
 import type { DriftDetector } from './drift-detector.js';
 import { finiteVectorLength } from './internal/finite-vector.js';
 import { calibrateMMD, squaredDistance, type MMDCalibration } from './internal/mmd-calibration.js';
-import { checkNumber, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { encodeNumber, encodeNumbers, StateReader } from './internal/snapshot-state.js';
 
-/** Options of {@link MMDDrift}; every field is optional. */
-export interface MMDDriftOptions {
-  /** Vectors that form the reference. Default 200. */
-  referenceSize?: number;
-  /** Recent vectors compared with the reference. Default 50. */
-  windowSize?: number;
-  /** Significance level of each test. Default 0.001. */
-  alpha?: number;
-  /** Random splits of the reference for the null distribution (≥ 1/alpha − 1). Default 999. */
-  permutations?: number;
-  /** RBF kernel width σ; null uses the median heuristic on the reference. Default null. */
-  bandwidth?: number | null;
-  /** Seed of the permutations. Default 42. */
-  seed?: number;
-}
+export type { MMDDriftOptions } from '@tinymlops/contracts';
 
-const DEFAULTS: Required<MMDDriftOptions> = {
-  referenceSize: 200,
-  windowSize: 50,
-  alpha: 0.001,
-  permutations: 999,
-  bandwidth: null,
-  seed: 42,
-};
 const NAME = 'MMDDrift';
 
 /**
@@ -56,7 +34,7 @@ const NAME = 'MMDDrift';
  */
 export class MMDDrift implements DriftDetector<ArrayLike<number>> {
   readonly kind = 'mmd';
-  readonly options: Readonly<Required<MMDDriftOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'mmd'>>;
   readonly #rng: Prng;
   readonly #rowSums: Float64Array;
   readonly #kernel: Float64Array;
@@ -72,13 +50,7 @@ export class MMDDrift implements DriftDetector<ArrayLike<number>> {
   #ignored = 0;
 
   constructor(options: MMDDriftOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'referenceSize', o.referenceSize, { min: 10, max: 5000, integer: true });
-    checkNumber(NAME, 'windowSize', o.windowSize, { min: 2, max: o.referenceSize - 2, integer: true });
-    checkNumber(NAME, 'alpha', o.alpha, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-    checkNumber(NAME, 'permutations', o.permutations, { min: Math.ceil(1 / o.alpha - 1), max: 1e6, integer: true });
-    if (o.bandwidth !== null) checkNumber(NAME, 'bandwidth', o.bandwidth, { min: 0, minExclusive: true });
-    checkNumber(NAME, 'seed', o.seed, { integer: true });
+    const o = parseOptions(NAME, MMDDriftOptions, options);
     this.options = Object.freeze(o);
     this.#rng = new Prng(o.seed);
     this.#rowSums = new Float64Array(o.windowSize);

@@ -5,10 +5,12 @@
  * uncertainty signal follows the k-NN novelty scores of e.g. H. Jiang, B. Kim, M. Guan, M. Gupta,
  * "To trust or not to trust a classifier", NeurIPS 2018.
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { type DetectorSnapshot, NeighbourDiversityOptions, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
-import { checkBoolean, checkNumber, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { StateReader } from './internal/snapshot-state.js';
+
+export type { NeighbourDiversityOptions } from '@tinymlops/contracts';
 
 /**
  * The input of {@link NeighbourDiversity}: the k nearest neighbours of one prediction, in any
@@ -17,31 +19,6 @@ import { StateReader } from './internal/snapshot-state.js';
  */
 export type NeighbourLabels = ArrayLike<string | number | { readonly label: string | number }>;
 
-/** Options of {@link NeighbourDiversity}; every field is optional. */
-export interface NeighbourDiversityOptions {
-  /** A prediction is ambiguous when more than this many neighbours disagree with the majority. Default 1. */
-  maxMismatched?: number;
-  /** Predictions in the sliding window whose ambiguous rate is tested. Default 50. */
-  windowSize?: number;
-  /** Predictions that form the reference rate. Default 200. */
-  minInstances?: number;
-  /** Confidence of the Hoeffding bound on the rate difference. Default 0.001. */
-  delta?: number;
-  /**
-   * Also fire when the ambiguous rate falls (the unfamiliar inputs went away). Default true: after
-   * a drift the reference is re-learnt on the drifted data, so a one-sided test would stay silent
-   * through every later episode of the same kind.
-   */
-  twoSided?: boolean;
-}
-
-const DEFAULTS: Required<NeighbourDiversityOptions> = {
-  maxMismatched: 1,
-  windowSize: 50,
-  minInstances: 200,
-  delta: 0.001,
-  twoSided: true,
-};
 const NAME = 'NeighbourDiversity';
 
 /**
@@ -63,7 +40,7 @@ const NAME = 'NeighbourDiversity';
  */
 export class NeighbourDiversity implements DriftDetector<NeighbourLabels> {
   readonly kind = 'neighbour-diversity';
-  readonly options: Readonly<Required<NeighbourDiversityOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'neighbour-diversity'>>;
   readonly #ring: Uint8Array;
   readonly #bound: number;
   #referenceN = 0;
@@ -75,12 +52,7 @@ export class NeighbourDiversity implements DriftDetector<NeighbourLabels> {
   #ignored = 0;
 
   constructor(options: NeighbourDiversityOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'maxMismatched', o.maxMismatched, { min: 0, max: 63, integer: true });
-    checkNumber(NAME, 'windowSize', o.windowSize, { min: 1, integer: true });
-    checkNumber(NAME, 'minInstances', o.minInstances, { min: 1, integer: true });
-    checkNumber(NAME, 'delta', o.delta, { min: 0, max: 1, minExclusive: true, maxExclusive: true });
-    checkBoolean(NAME, 'twoSided', o.twoSided);
+    const o = parseOptions(NAME, NeighbourDiversityOptions, options);
     this.options = Object.freeze(o);
     this.#ring = new Uint8Array(o.windowSize);
     this.#bound = Math.sqrt((Math.log(1 / o.delta) / 2) * (1 / o.windowSize + 1 / o.minInstances));

@@ -3,35 +3,14 @@
  * D. V. Hinkley, "Inference about the change-point from cumulative sum tests", Biometrika 58(3), 1971.
  * Two-sided, faded variant as in River (`river/drift/page_hinkley.py`), whose defaults it keeps.
  */
-import type { DetectorSnapshot } from '@tinymlops/contracts';
+import { type DetectorSnapshot, PageHinkleyOptions, type ResolvedDetectorOptions } from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
-import { checkNumber, checkOneOf, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { encodeNumber, StateReader } from './internal/snapshot-state.js';
 
-/** Which direction of mean change Page-Hinkley watches. */
-export const PAGE_HINKLEY_MODES = ['both', 'up', 'down'] as const;
+export type { PageHinkleyOptions } from '@tinymlops/contracts';
+export { PAGE_HINKLEY_MODES } from '@tinymlops/contracts';
 
-/** Options of {@link PageHinkley}; every field is optional. */
-export interface PageHinkleyOptions {
-  /** Observations before the test may fire. Default 30. */
-  minInstances?: number;
-  /** Magnitude of change tolerated, in input units. Default 0.005. */
-  delta?: number;
-  /** Alarm when the cumulative deviation exceeds this, in input units. Default 50. */
-  threshold?: number;
-  /** Fading factor of the cumulative sums, in (0, 1]. Default 0.9999. */
-  alpha?: number;
-  /** `up` watches increases, `down` decreases, `both` either. Default `both`. */
-  mode?: (typeof PAGE_HINKLEY_MODES)[number];
-}
-
-const DEFAULTS: Required<PageHinkleyOptions> = {
-  minInstances: 30,
-  delta: 0.005,
-  threshold: 50,
-  alpha: 1 - 0.0001,
-  mode: 'both',
-};
 const NAME = 'PageHinkley';
 
 /**
@@ -53,7 +32,7 @@ const NAME = 'PageHinkley';
  */
 export class PageHinkley implements DriftDetector<number> {
   readonly kind = 'page-hinkley';
-  readonly options: Readonly<Required<PageHinkleyOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'page-hinkley'>>;
   #n = 0;
   #mean = 0;
   #sumUp = 0;
@@ -64,12 +43,7 @@ export class PageHinkley implements DriftDetector<number> {
   #ignored = 0;
 
   constructor(options: PageHinkleyOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkNumber(NAME, 'minInstances', o.minInstances, { min: 1, integer: true });
-    checkNumber(NAME, 'delta', o.delta, { min: 0 });
-    checkNumber(NAME, 'threshold', o.threshold, { min: 0, minExclusive: true });
-    checkNumber(NAME, 'alpha', o.alpha, { min: 0, max: 1, minExclusive: true });
-    checkOneOf(NAME, 'mode', o.mode, PAGE_HINKLEY_MODES);
+    const o = parseOptions(NAME, PageHinkleyOptions, options);
     this.options = Object.freeze(o);
   }
 

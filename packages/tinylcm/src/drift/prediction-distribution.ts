@@ -4,45 +4,19 @@
  * label-free signal of prior (class-mix) shift (Z. Lipton, Y.-X. Wang, A. Smola, "Detecting and
  * correcting for label shift with black box predictors", ICML 2018).
  */
-import { TinyMLOpsError, type DetectorSnapshot } from '@tinymlops/contracts';
+import {
+  type DetectorSnapshot,
+  PredictionDistributionOptions,
+  type ResolvedDetectorOptions,
+} from '@tinymlops/contracts';
 import type { DriftDetector } from './drift-detector.js';
 import { jensenShannon } from './internal/jensen-shannon.js';
-import { checkNumber, checkOneOf, withDefaults } from './internal/options.js';
+import { parseOptions } from './internal/options.js';
 import { encodeNumbers, StateReader } from './internal/snapshot-state.js';
 
-/** `block`: sliding window of the last predictions; `ewma`: exponentially weighted class frequencies. */
-export const PREDICTION_DISTRIBUTION_METHODS = ['block', 'ewma'] as const;
+export type { PredictionDistributionOptions } from '@tinymlops/contracts';
+export { PREDICTION_DISTRIBUTION_METHODS } from '@tinymlops/contracts';
 
-/** Options of {@link PredictionDistribution}; every field is optional. */
-export interface PredictionDistributionOptions {
-  /** Default `block`. */
-  method?: (typeof PREDICTION_DISTRIBUTION_METHODS)[number];
-  /** Predictions in the window (block), and before the first test (both). Default 50. */
-  windowSize?: number;
-  /** Weight of the newest prediction in the `ewma` method. Default 0.05. */
-  smoothing?: number;
-  /** Drift when the divergence (bits, in [0, 1]) exceeds this. Default 0.2. */
-  threshold?: number;
-  /** Predictions that form the reference when `reference` is null. Default 100. */
-  minSamples?: number;
-  /** Fixed reference class probabilities (normalised here); null learns them. Default null. */
-  reference?: readonly number[] | null;
-  /** Class labels, when predictions arrive as labels rather than indices. Default null. */
-  labels?: readonly string[] | null;
-  /** Largest number of classes (memory is preallocated for it). Default 256. */
-  maxClasses?: number;
-}
-
-const DEFAULTS: Required<PredictionDistributionOptions> = {
-  method: 'block',
-  windowSize: 50,
-  smoothing: 0.05,
-  threshold: 0.2,
-  minSamples: 100,
-  reference: null,
-  labels: null,
-  maxClasses: 256,
-};
 const NAME = 'PredictionDistribution';
 
 /**
@@ -62,7 +36,7 @@ const NAME = 'PredictionDistribution';
  */
 export class PredictionDistribution implements DriftDetector<number | string> {
   readonly kind = 'prediction-distribution';
-  readonly options: Readonly<Required<PredictionDistributionOptions>>;
+  readonly options: Readonly<ResolvedDetectorOptions<'prediction-distribution'>>;
   readonly #index: ReadonlyMap<string, number>;
   readonly #reference: Float64Array;
   readonly #recent: Float64Array;
@@ -76,15 +50,7 @@ export class PredictionDistribution implements DriftDetector<number | string> {
   #ignored = 0;
 
   constructor(options: PredictionDistributionOptions = {}) {
-    const o = withDefaults(NAME, DEFAULTS, options);
-    checkOneOf(NAME, 'method', o.method, PREDICTION_DISTRIBUTION_METHODS);
-    checkNumber(NAME, 'windowSize', o.windowSize, { min: 1, integer: true });
-    checkNumber(NAME, 'smoothing', o.smoothing, { min: 0, max: 1, minExclusive: true });
-    checkNumber(NAME, 'threshold', o.threshold, { min: 0, max: 1, minExclusive: true });
-    checkNumber(NAME, 'minSamples', o.minSamples, { min: 1, integer: true });
-    checkNumber(NAME, 'maxClasses', o.maxClasses, { min: 2, max: 65536, integer: true });
-    validateReference(o.reference, o.maxClasses);
-    validateLabels(o.labels, o.maxClasses);
+    const o = parseOptions(NAME, PredictionDistributionOptions, options);
     this.options = Object.freeze(o);
     this.#index = new Map((o.labels ?? []).map((label, i) => [label, i]));
     this.#reference = new Float64Array(o.maxClasses);
@@ -213,36 +179,5 @@ export class PredictionDistribution implements DriftDetector<number | string> {
     d.#drift = r.boolean('drift');
     d.#ignored = r.number('ignored');
     return d;
-  }
-}
-
-function validateLabels(labels: unknown, maxClasses: number): void {
-  if (labels === null) return;
-  const ok =
-    Array.isArray(labels) &&
-    labels.length <= maxClasses &&
-    labels.every((l) => typeof l === 'string') &&
-    new Set(labels).size === labels.length;
-  if (!ok) {
-    throw new TinyMLOpsError(
-      'INVALID_OPTION',
-      `${NAME}: option "labels" must be null or up to ${maxClasses} distinct strings, got ${JSON.stringify(labels)}`,
-    );
-  }
-}
-
-function validateReference(reference: unknown, maxClasses: number): void {
-  if (reference === null) return;
-  const ok =
-    Array.isArray(reference) &&
-    reference.length >= 2 &&
-    reference.length <= maxClasses &&
-    reference.every((p) => typeof p === 'number' && Number.isFinite(p) && p >= 0) &&
-    reference.some((p) => p > 0);
-  if (!ok) {
-    throw new TinyMLOpsError(
-      'INVALID_OPTION',
-      `${NAME}: option "reference" must be null or 2..${maxClasses} non-negative numbers, not all 0, got ${JSON.stringify(reference)}`,
-    );
   }
 }

@@ -1,4 +1,11 @@
-import { DetectorSnapshot, TinyMLOpsError, issuesToDetails } from '@tinymlops/contracts';
+import {
+  DRIFT_DETECTOR_KINDS,
+  DetectorSnapshot,
+  TinyMLOpsError,
+  issuesToDetails,
+  type DriftDetectorKind,
+  type DriftInputType,
+} from '@tinymlops/contracts';
 import { ADWIN } from './adwin.js';
 import { CUSUM } from './cusum.js';
 import { DDM } from './ddm.js';
@@ -15,11 +22,7 @@ import { NeighbourDiversity } from './neighbour-diversity.js';
 import { PageHinkley } from './page-hinkley.js';
 import { PredictionDistribution } from './prediction-distribution.js';
 
-/**
- * What a detector consumes: a real value, an error bit (`true` = wrong), a predicted class (index
- * or label), a feature vector, or the labels of the KNN neighbours of a prediction.
- */
-export type DriftInputType = 'number' | 'boolean' | 'class' | 'vector' | 'neighbours';
+export type { DriftDetectorKind, DriftInputType } from '@tinymlops/contracts';
 
 /** Every option with its default; `null` where the default is "not set" (e.g. a reference learnt at run time). */
 export type DetectorDefaults<O> = { readonly [K in keyof O]-?: Exclude<O[K], undefined> | null };
@@ -32,6 +35,7 @@ export interface DriftDetectorEntry<O extends object, D extends DriftDetector<un
   restore(snapshot: DetectorSnapshot): D;
   /** Every option with its default value. */
   readonly defaults: DetectorDefaults<O>;
+  /** What it consumes (from the contracts table of kinds). */
   readonly inputType: DriftInputType;
   /** One line for config docs and the dashboard. */
   readonly description: string;
@@ -43,15 +47,15 @@ interface DetectorClass<O extends object, D> {
 }
 
 function entry<O extends object, D extends DriftDetector<unknown>>(
+  kind: DriftDetectorKind,
   cls: DetectorClass<O, D>,
-  inputType: DriftInputType,
   description: string,
 ): DriftDetectorEntry<O, D> {
   return Object.freeze({
     create: (options?: O) => new cls(options),
     restore: (snapshot: DetectorSnapshot) => cls.fromSnapshot(snapshot),
     defaults: new cls().options,
-    inputType,
+    inputType: DRIFT_DETECTOR_KINDS[kind].input,
     description,
   });
 }
@@ -65,28 +69,33 @@ function entry<O extends object, D extends DriftDetector<unknown>>(
  * // => 50 20
  */
 export const DRIFT_DETECTORS = Object.freeze({
-  'page-hinkley': entry(PageHinkley, 'number', 'Page-Hinkley test on the mean of a real-valued stream'),
-  cusum: entry(CUSUM, 'number', 'Two-sided standardised CUSUM on the mean of a real-valued stream'),
-  adwin: entry(ADWIN, 'number', 'Adaptive windowing: mean change of a real-valued stream'),
-  kswin: entry(KSWIN, 'number', 'Sliding-window Kolmogorov–Smirnov test on a real-valued stream'),
-  'ewma-chart': entry(EWMAChart, 'number', 'EWMA control chart, e.g. on prediction confidence'),
-  ddm: entry(DDM, 'boolean', 'Drift Detection Method on an error stream (labels needed)'),
-  eddm: entry(EDDM, 'boolean', 'Early DDM: distance between errors (labels needed)'),
-  'hddm-a': entry(HDDMA, 'boolean', 'Hoeffding-bound test on the error rate (labels needed)'),
-  'hddm-w': entry(HDDMW, 'boolean', 'Weighted Hoeffding-bound test on the error rate (labels needed)'),
-  'prediction-distribution': entry(PredictionDistribution, 'class', 'Jensen–Shannon divergence of predicted classes'),
-  'feature-distribution': entry(FeatureDistribution, 'vector', 'Per-component KS tests on PCA projections of features'),
-  mmd: entry(MMDDrift, 'vector', 'Kernel MMD of feature vectors, permutation-calibrated threshold'),
-  'neighbour-diversity': entry(NeighbourDiversity, 'neighbours', 'Rate of ambiguous KNN neighbourhoods'),
+  'page-hinkley': entry('page-hinkley', PageHinkley, 'Page-Hinkley test on the mean of a real-valued stream'),
+  cusum: entry('cusum', CUSUM, 'Two-sided standardised CUSUM on the mean of a real-valued stream'),
+  adwin: entry('adwin', ADWIN, 'Adaptive windowing: mean change of a real-valued stream'),
+  kswin: entry('kswin', KSWIN, 'Sliding-window Kolmogorov–Smirnov test on a real-valued stream'),
+  'ewma-chart': entry('ewma-chart', EWMAChart, 'EWMA control chart, e.g. on prediction confidence'),
+  ddm: entry('ddm', DDM, 'Drift Detection Method on an error stream (labels needed)'),
+  eddm: entry('eddm', EDDM, 'Early DDM: distance between errors (labels needed)'),
+  'hddm-a': entry('hddm-a', HDDMA, 'Hoeffding-bound test on the error rate (labels needed)'),
+  'hddm-w': entry('hddm-w', HDDMW, 'Weighted Hoeffding-bound test on the error rate (labels needed)'),
+  'prediction-distribution': entry(
+    'prediction-distribution',
+    PredictionDistribution,
+    'Jensen–Shannon divergence of predicted classes',
+  ),
+  'feature-distribution': entry(
+    'feature-distribution',
+    FeatureDistribution,
+    'Per-component KS tests on PCA projections of features',
+  ),
+  mmd: entry('mmd', MMDDrift, 'Kernel MMD of feature vectors, permutation-calibrated threshold'),
+  'neighbour-diversity': entry('neighbour-diversity', NeighbourDiversity, 'Rate of ambiguous KNN neighbourhoods'),
   'knn-distance': entry(
+    'knn-distance',
     KnnDistanceMonitor,
-    'number',
     'Page-Hinkley episodes on the mean KNN neighbour distance (label-free)',
   ),
-});
-
-/** The kinds of {@link DRIFT_DETECTORS}. */
-export type DriftDetectorKind = keyof typeof DRIFT_DETECTORS;
+} satisfies Record<DriftDetectorKind, unknown>);
 
 /** The options type of a detector kind. */
 export type DriftDetectorOptions<K extends DriftDetectorKind> = Parameters<(typeof DRIFT_DETECTORS)[K]['create']>[0];

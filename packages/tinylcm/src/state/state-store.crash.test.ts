@@ -1,16 +1,19 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random/prng.js';
 import { StateStore } from './state-store.js';
 
 const writer = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'state-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// A timed-out test would otherwise leave its writer saving in a loop for ever.
+const live = new Set<ChildProcess>();
+afterEach(() => live.forEach((c) => c.kill('SIGKILL')));
 
 /**
  * Starts the writer and SIGKILLs it right after it has reported `killAfter` completed saves. The
@@ -22,6 +25,7 @@ function runAndKill(killAfter: number): Promise<number> {
     const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, '262144'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    live.add(child);
     let seen = 0;
     let last = 0;
     let buffered = '';
@@ -37,7 +41,9 @@ function runAndKill(killAfter: number): Promise<number> {
       }
     });
     child.on('exit', (_code, signal) =>
-      signal === 'SIGKILL' ? resolve(last) : reject(new Error(`writer exited without being killed: ${stderr}`)),
+      live.delete(child) && signal === 'SIGKILL'
+        ? resolve(last)
+        : reject(new Error(`writer exited without being killed: ${stderr}`)),
     );
   });
 }
@@ -61,5 +67,5 @@ describe('StateStore crash safety', () => {
       expect(store.list().length).toBeLessThanOrEqual(4);
       previousLoaded = doc!.stateVersion;
     }
-  });
+  }, 300_000); // 20 writer processes, each a cold tsx start: slow on a loaded machine
 });

@@ -31,6 +31,30 @@ export interface EnqueueResult {
 
 const SUFFIX = '.tar.gz';
 
+/** Where an outbox keeps its parts; the device's `status` command reads the same layout. */
+export interface OutboxLayout {
+  /** One `<packageId>.tar.gz` per waiting package. */
+  packages: string;
+  /** Copies of packages the server refused for good. */
+  rejected: string;
+  /** The append-only journal: the truth about which packages wait. */
+  journal: string;
+}
+
+/**
+ * The folders and files of the outbox in `dir`.
+ * @example
+ * const { packages } = outboxLayout('/var/lib/tinylcm/outbox'); // '/var/lib/tinylcm/outbox/packages'
+ */
+export function outboxLayout(dir: string): OutboxLayout {
+  return { packages: join(dir, 'packages'), rejected: join(dir, 'rejected'), journal: join(dir, 'journal.ndjson') };
+}
+
+/** True for a complete package file name in {@link OutboxLayout.packages} (not a temp file). */
+export function isPackageFile(name: string): boolean {
+  return name.endsWith(SUFFIX) && !name.includes(TEMP_MARKER);
+}
+
 /**
  * The on-disk outbox: package files plus an append-only, fsync'd journal (see docs/sync.md).
  * Durable once `enqueue` resolves; survives crashes at any point; bounded by a byte budget.
@@ -123,8 +147,9 @@ export class Outbox {
   }
 
   private async recover(): Promise<void> {
-    for (const sub of ['packages', 'rejected']) await mkdir(join(this.dir, sub), { recursive: true });
-    const journalPath = join(this.dir, 'journal.ndjson');
+    const layout = outboxLayout(this.dir);
+    for (const sub of [layout.packages, layout.rejected]) await mkdir(sub, { recursive: true });
+    const journalPath = layout.journal;
     const { lines, skipped } = await readJournal(journalPath);
     // A new outbox starts its sequence at the clock (ms), not 0: a device whose outbox was wiped
     // keeps its device id, and restarting at 0 would reuse package ids the server already holds
@@ -140,7 +165,7 @@ export class Outbox {
 
   /** Makes the folders match the journal: the journal is the truth, files are only payload. */
   private async reconcileFiles(rejectedIds: Set<string>): Promise<void> {
-    const packages = join(this.dir, 'packages');
+    const { packages, rejected } = outboxLayout(this.dir);
     for (const dir of [this.dir, packages]) {
       for (const name of await readdir(dir)) if (name.includes(TEMP_MARKER)) await rm(join(dir, name), { force: true });
     }
@@ -148,7 +173,7 @@ export class Outbox {
     for (const name of await readdir(packages)) {
       const id = name.endsWith(SUFFIX) ? name.slice(0, -SUFFIX.length) : name;
       if (this.ledger.entries.has(id)) present.add(id);
-      else if (rejectedIds.has(id)) await rename(join(packages, name), join(this.dir, 'rejected', name));
+      else if (rejectedIds.has(id)) await rename(join(packages, name), join(rejected, name));
       else await rm(join(packages, name), { force: true }); // acked, dropped, or never journaled
     }
     for (const entry of this.ledger.pending().filter((e) => !present.has(e.packageId))) {
@@ -171,7 +196,7 @@ export class Outbox {
 
   /** Moves a rejected package to `rejected/`, keeping only the newest `maxRejectedFiles` there. */
   private async keepRejected(packageId: string): Promise<void> {
-    const dir = join(this.dir, 'rejected');
+    const dir = outboxLayout(this.dir).rejected;
     await rename(this.fileOf(packageId), join(dir, packageId + SUFFIX)).catch(() => undefined);
     const names = await readdir(dir);
     const excess = names.length - (this.options.maxRejectedFiles ?? 100);
@@ -181,7 +206,7 @@ export class Outbox {
   }
 
   private fileOf(packageId: string): string {
-    return join(this.dir, 'packages', packageId + SUFFIX);
+    return join(outboxLayout(this.dir).packages, packageId + SUFFIX);
   }
 
   private now(): number {

@@ -1,64 +1,34 @@
-import { TinyMLOpsError } from '@tinymlops/contracts';
+import { TinyMLOpsError, issuesToDetails } from '@tinymlops/contracts';
+import type { z } from 'zod';
 
-/** The allowed range of a numeric option. */
-export interface NumberRule {
-  readonly min?: number;
-  readonly max?: number;
-  /** True when `min` itself is not allowed. */
-  readonly minExclusive?: boolean;
-  /** True when `max` itself is not allowed. */
-  readonly maxExclusive?: boolean;
-  readonly integer?: boolean;
+function shown(value: unknown): string {
+  return typeof value === 'string' || (typeof value === 'object' && value !== null)
+    ? JSON.stringify(value)
+    : String(value);
 }
 
-function describe(rule: NumberRule): string {
-  const parts: string[] = [rule.integer ? 'an integer' : 'a finite number'];
-  if (rule.min !== undefined) parts.push(`${rule.minExclusive ? '>' : '>='} ${rule.min}`);
-  if (rule.max !== undefined) parts.push(`${rule.maxExclusive ? '<' : '<='} ${rule.max}`);
-  return parts.join(' ');
-}
-
-function fail(detector: string, name: string, expected: string, got: unknown): never {
-  const shown = typeof got === 'string' ? JSON.stringify(got) : String(got);
-  throw new TinyMLOpsError('INVALID_OPTION', `${detector}: option "${name}" must be ${expected}, got ${shown}`);
-}
-
-/** Returns `value` if it satisfies `rule`, else throws INVALID_OPTION naming the option and its range. */
-export function checkNumber(detector: string, name: string, value: unknown, rule: NumberRule): number {
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (!rule.integer || Number.isInteger(value)) &&
-    (rule.min === undefined || (rule.minExclusive ? value > rule.min : value >= rule.min)) &&
-    (rule.max === undefined || (rule.maxExclusive ? value < rule.max : value <= rule.max));
-  if (!ok) fail(detector, name, describe(rule), value);
-  return value as number;
-}
-
-/** Returns `value` if it is one of `allowed`, else throws INVALID_OPTION listing them. */
-export function checkOneOf<T extends string>(detector: string, name: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) fail(detector, name, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
-  return value as T;
-}
-
-/** Returns `value` if it is a boolean. */
-export function checkBoolean(detector: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') fail(detector, name, 'a boolean', value);
-  return value;
+function optionMessage(detector: string, options: unknown, issue: z.core.$ZodIssue): string {
+  const key = issue.path[0];
+  if (key === undefined) return `${detector}: ${issue.message}`;
+  const got = (options as Record<PropertyKey, unknown>)[key];
+  return `${detector}: option "${String(key)}" ${issue.message}, got ${shown(got)}`;
 }
 
 /**
- * Merges user options over defaults. Keys set to `undefined` keep the default; unknown keys throw,
- * because a misspelt option in a config file would otherwise be silently ignored.
+ * Applies defaults to a detector's options and validates them with the kind's contracts schema
+ * (the one statement of each option's name, range and default). Keys set to `undefined` keep the
+ * default; an unknown key or a value out of range throws INVALID_OPTION naming the option.
+ * @example
+ * const o = parseOptions('CUSUM', CUSUMOptions, { h: 10 }); // { minInstances: 30, k: 0.5, h: 10 }
  */
-export function withDefaults<T extends object>(detector: string, defaults: T, options: object | undefined): T {
-  const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(options ?? {})) {
-    if (!(key in defaults)) {
-      const known = Object.keys(defaults).join(', ');
-      throw new TinyMLOpsError('INVALID_OPTION', `${detector}: unknown option "${key}" (known: ${known})`);
-    }
-    if (value !== undefined) merged[key] = value;
-  }
-  return merged as T;
+export function parseOptions<S extends z.ZodType>(detector: string, schema: S, options: unknown): z.output<S> {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options)))
+    throw new TinyMLOpsError('INVALID_OPTION', `${detector}: options must be an object, got ${shown(options)}`);
+  const given = Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined));
+  const r = schema.safeParse(given);
+  if (r.success) return r.data;
+  const first = r.error.issues[0]!;
+  throw new TinyMLOpsError('INVALID_OPTION', optionMessage(detector, given, first), {
+    details: issuesToDetails(r.error.issues),
+  });
 }
