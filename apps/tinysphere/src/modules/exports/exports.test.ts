@@ -119,17 +119,9 @@ describe('tinysphere export samples (the real CLI on PGlite and files)', () => {
 
   it('writes the dataset file, filtered, and refuses an empty selection with the reason', async () => {
     const out = path.join(dir, 'bags.tar.gz');
-    const r = await tinysphere([
-      'export',
-      'samples',
-      ...storage,
-      '--model',
-      'fashion-mnv2',
-      '--class',
-      'bag',
-      '--out',
-      out,
-    ]);
+    const exportCli = (...args: string[]) =>
+      tinysphere(['export', 'samples', ...storage, '--model', 'fashion-mnv2', ...args]);
+    const r = await exportCli('--class', 'bag', '--out', out);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       file: out,
@@ -139,24 +131,14 @@ describe('tinysphere export samples (the real CLI on PGlite and files)', () => {
     });
     const ds = await readFieldDataset(new Uint8Array(await readFile(out)));
     expect(ds.samples.map((x) => x.label)).toEqual(['bag']);
-    const none = await tinysphere([
-      'export',
-      'samples',
-      ...storage,
-      '--model',
-      'fashion-mnv2',
-      '--class',
-      'coat',
-      '--out',
-      out,
-    ]);
+    const none = await exportCli('--class', 'coat', '--out', out);
     expect([none.code, none.stderr.trim()]).toEqual([
       1,
       expect.stringMatching(
         /^tinysphere: NOT_FOUND: no validated samples of model fashion-mnv2 match the filter \(classes coat\)$/,
       ),
     ]);
-    const bad = await tinysphere(['export', 'samples', ...storage, '--model', 'fashion-mnv2', '--since', 'last week']);
+    const bad = await exportCli('--since', 'last week');
     expect(bad.stderr).toMatch(/VALIDATION_FAILED: .*since/);
   });
 });

@@ -1,26 +1,18 @@
 import { TinyMLOpsError, type FieldExportFilter, type FieldExportQuery } from '@tinymlops/contracts';
-import type { Db } from '../../storage/database.js';
+import type { Selectable } from 'kysely';
+import type { Db, DriftSamplesTable } from '../../storage/database.js';
 
 /** One labelled drift sample with where its bytes live, as an export reads it. */
-export interface ValidatedSampleRow {
-  device_id: string;
-  sample_id: string;
-  episode_id: string;
+export type ValidatedSampleRow = Omit<
+  Selectable<DriftSamplesTable>,
+  'package_id' | 'frame_index' | 'neighbours' | 'status' | 'label' | 'validated_at'
+> & {
+  /** The version the sample's episode recorded. */
   model_version: string | null;
-  captured_at: Date;
-  validated_at: Date;
-  validated_by: string | null;
+  /** Never null for a labelled sample. */
   label: string;
-  predicted_label: string;
-  confidence: number;
-  feature_dim: number;
-  features_key: string;
-  features_offset: number;
-  image_key: string | null;
-  image_offset: number | null;
-  image_length: number | null;
-  image_media_type: string | null;
-}
+  validated_at: Date;
+};
 
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 

@@ -60,48 +60,10 @@ export function ExportForm(props: { modelId: string; versions: ModelVersionSumma
             ))}
           </select>
         </label>
-        <label>
-          Captured from
-          <input
-            type="date"
-            aria-label="Captured from"
-            value={since}
-            onChange={(e) => setSince(e.target.value)}
-            disabled={!can.allowed}
-          />
-        </label>
-        <label>
-          until (before)
-          <input
-            type="date"
-            aria-label="Captured until"
-            value={until}
-            onChange={(e) => setUntil(e.target.value)}
-            disabled={!can.allowed}
-          />
-        </label>
-        <label>
-          Labels
-          <input
-            aria-label="Labels"
-            placeholder="bag, coat"
-            value={classes}
-            onChange={(e) => setClasses(e.target.value)}
-            disabled={!can.allowed}
-            style={{ width: 160 }}
-          />
-        </label>
-        <label>
-          Devices
-          <input
-            aria-label="Devices"
-            placeholder="dev_…"
-            value={devices}
-            onChange={(e) => setDevices(e.target.value)}
-            disabled={!can.allowed}
-            style={{ width: 160 }}
-          />
-        </label>
+        <Field label="Captured from" type="date" value={since} set={setSince} disabled={!can.allowed} />
+        <Field label="until (before)" aria="Captured until" type="date" value={until} set={setUntil} disabled={!can.allowed} />
+        <Field label="Labels" placeholder="bag, coat" value={classes} set={setClasses} disabled={!can.allowed} />
+        <Field label="Devices" placeholder="dev_…" value={devices} set={setDevices} disabled={!can.allowed} />
         <button
           type="button"
           className="primary"
@@ -138,5 +100,30 @@ export function ExportForm(props: { modelId: string; versions: ModelVersionSumma
         </p>
       ) : null}
     </form>
+  );
+}
+
+/** One labelled input of the filter. */
+function Field(props: {
+  label: string;
+  aria?: string;
+  type?: 'date';
+  placeholder?: string;
+  value: string;
+  set: (v: string) => void;
+  disabled: boolean;
+}) {
+  return (
+    <label>
+      {props.label}
+      <input
+        aria-label={props.aria ?? props.label}
+        {...(props.type ? { type: props.type } : { style: { width: 160 } })}
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={(e) => props.set(e.target.value)}
+        disabled={props.disabled}
+      />
+    </label>
   );
 }
