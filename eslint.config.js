@@ -17,7 +17,15 @@ const forbid = (group, message) => ({ group, message });
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'docs/**', 'models/**', 'datasets/**', 'test-results/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'docs/**',
+      'models/**',
+      'datasets/**',
+      'test-results/**',
+      '.venv-tflite/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

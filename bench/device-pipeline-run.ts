@@ -1,6 +1,7 @@
 /**
- * One model of `npm run bench:device`, in its own process (started by bench/device-pipeline.ts, so
- * the peak RSS belongs to this model alone): `--model fashion-mnv2|poc-object --frames N`.
+ * One row of `npm run bench:device`, in its own process (started by bench/device-pipeline.ts, so
+ * the peak RSS belongs to this row alone): `--model fashion-mnv2|poc-object --frames N
+ * --backend auto|xnnpack|onnx|litert [--threads N] [--poc-onnx file]`.
  * Prints one JSON object as its last stdout line. Runs as TypeScript under tsx, or compiled to one
  * ES module by the parent (`runner: 'js'`), which is how a device without tsx's loader thread runs. Imports the inference path's modules directly
  * (not the package index) so the RSS is that of the data path, not of the sync/adaptation code.
@@ -9,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFashionMnist } from '../packages/testkit/src/fashion-mnist.js';
 import { loadBundlePipeline } from '../packages/tinylcm/src/bundle/bundle-pipeline.js';
 import { knnFromPrototypeState } from '../packages/tinylcm/src/classify/knn-state.js';
 import { KnnDistanceMonitor } from '../packages/tinylcm/src/drift/knn-distance-monitor.js';
@@ -18,28 +18,30 @@ import { createPreprocessor, type RawFrame } from '../packages/tinylcm/src/featu
 import { DataLogger } from '../packages/tinylcm/src/log/data-logger.js';
 import { OperationalMonitor } from '../packages/tinylcm/src/log/operational-monitor.js';
 import { createPipeline, type Pipeline, type StageTimings } from '../packages/tinylcm/src/pipeline.js';
-import { loadModelRuntime } from '../packages/tinylcm/src/runtime/model-runtime.js';
+import { loadFastestRuntime, type InferenceChoice } from '../packages/tinylcm/src/runtime/choose-backend.js';
+import type { ModelBackend } from '../packages/tinylcm/src/runtime/model-runtime.js';
+import { benchFrames, POC_DIR, POC_INPUT, WARM_UP } from './device-pipeline-frames.js';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 // `--repo`: when run as the compiled bundle, import.meta.url points into node_modules/.cache.
 const REPO = arg('--repo') ?? fileURLToPath(new URL('..', import.meta.url));
 const model = arg('--model') ?? 'fashion-mnv2';
 const frames = Number(arg('--frames') ?? 500);
+const backendArg = (arg('--backend') ?? 'auto') as ModelBackend | 'auto';
+const threadsArg = arg('--threads') === undefined ? undefined : Number(arg('--threads'));
+const inference = { backend: backendArg, ...(threadsArg ? { threads: threadsArg } : {}) };
 /**
  * Stage clock: process CPU time (default) or wall time. On a shared, overloaded machine wall times
- * mostly measure the scheduler; CPU time (user + system, µs resolution) measures the work. LiteRT.js
- * runs single-threaded on the main thread, so CPU time covers inference too.
+ * mostly measure the scheduler; CPU time (user + system, µs resolution) measures the work. With
+ * more than one inference thread, CPU time adds up the threads, so such rows switch to wall time
+ * once the backend is chosen (the clock is read only while frames run).
  */
-const clockKind = arg('--clock') === 'wall' ? 'wall' : 'cpu';
-const clock =
-  clockKind === 'wall'
-    ? () => performance.now()
-    : () => {
-        const u = process.cpuUsage();
-        return (u.user + u.system) / 1000;
-      };
-/** Frames run before measuring (first inferences pay for WASM tier-up compilation). */
-const WARM_UP = 10;
+let clockKind = arg('--clock') === 'wall' ? 'wall' : 'cpu';
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const clock = () => (clockKind === 'wall' ? performance.now() : cpuMs());
 
 const rssMb = () => process.memoryUsage.rss() / 2 ** 20;
 const baselineRssMb = rssMb();
@@ -48,21 +50,19 @@ const baselineRssMb = rssMb();
 async function prototypePipeline(dir: string, log: DataLogger, monitor: OperationalMonitor) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the prototype's JSON files, checked by the importers
   const json = (f: string): any => JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
-  const preprocessor = createPreprocessor({
-    name: 'input_1',
-    shape: [1, 224, 224, 3],
-    dtype: 'uint8',
-    colorOrder: 'rgb',
-    normalization: { scale: 1, offset: 0 },
-    resize: { method: 'area', width: 224, height: 224 },
-    grayscaleToRgb: true,
-  });
+  const preprocessor = createPreprocessor(POC_INPUT);
   const stats = json('knn_reference_stats.json') as { reference_mean: number; reference_std: number };
   // Documents before the model, as loadBundlePipeline does: the 7 MB JSON's garbage is then reused
   // by later allocations instead of adding to a peak on top of LiteRT's WASM heap (~13 MB less peak RSS).
   const transform = FeatureTransform.fromPrototypeProcessor(json('feature_processor.json'));
+  transform.accelerate(); // as loadBundlePipeline does
   const classifier = knnFromPrototypeState(json('knn_initial_state_objects.json'), { prototypeDistanceScaling: true });
-  const runtime = await loadModelRuntime(path.join(dir, 'model_object.tflite'), { modelName: 'poc-object' });
+  const onnx = arg('--poc-onnx');
+  const sources = {
+    tflite: new Uint8Array(readFileSync(path.join(dir, 'model_object.tflite'))),
+    ...(onnx ? { onnx: new Uint8Array(readFileSync(onnx)) } : {}),
+  };
+  const { runtime, choice } = await loadFastestRuntime(sources, { modelName: 'poc-object' }, inference);
   const pipeline = createPipeline<RawFrame, Uint8Array | Float32Array>({
     extractor: {
       preprocess: (frame) => preprocessor.process(frame),
@@ -78,14 +78,22 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
     ],
     log,
     monitor,
+    logFeatures: false, // as the device runs it (EdgeDevice): features are not logged per frame
     clock,
   });
-  return { pipeline, dispose: () => runtime.dispose(), label: 'poc-object (224², uint8 in, prototype)' };
+  return { pipeline, choice, dispose: () => runtime.dispose(), label: 'poc-object (224², uint8 in, prototype)' };
 }
 
 async function projectPipeline(log: DataLogger, monitor: OperationalMonitor) {
-  const dp = await loadBundlePipeline(path.join(REPO, 'models/fashion-mnv2'), { log, monitor, clock });
-  return { pipeline: dp.pipeline, dispose: () => dp.dispose(), label: 'fashion-mnv2 (112², int8)' };
+  const dp = await loadBundlePipeline(path.join(REPO, 'models/fashion-mnv2'), {
+    log,
+    monitor,
+    clock,
+    inference,
+    logFeatures: false,
+  });
+  const choice = dp.inference as InferenceChoice;
+  return { pipeline: dp.pipeline, choice, dispose: () => dp.dispose(), label: 'fashion-mnv2 (112², int8)' };
 }
 
 /** Median and p95 (nearest rank) of `xs`. */
@@ -104,14 +112,11 @@ async function main(): Promise<void> {
   const shared = arg('--shared');
   const p =
     model === 'poc-object'
-      ? await prototypePipeline(path.join(shared ?? '', 'reference-artifacts/tinymlops-poc/scenario2'), log, monitor)
+      ? await prototypePipeline(path.join(shared ?? '', POC_DIR), log, monitor)
       : await projectPipeline(log, monitor);
+  if (p.choice.threads > 1) clockKind = 'wall';
   const loadedRssMb = rssMb();
-  const data = await readFashionMnist(path.join(REPO, 'datasets/fashion-mnist'));
-  const frameAt = (i: number): RawFrame => {
-    const k = (i * 7919) % data.count; // a fixed stride through all classes, held-out ones included
-    return { data: data.images.subarray(k * 784, (k + 1) * 784), width: 28, height: 28, channels: 1 };
-  };
+  const frameAt = await benchFrames(REPO);
   const pipeline: Pipeline<RawFrame> = p.pipeline;
   for (let i = 0; i < WARM_UP; i++) await pipeline.process(frameAt(i));
   const timings: StageTimings[] = [];
@@ -132,6 +137,9 @@ async function main(): Promise<void> {
   const otherMean = sumOf((t) => t.totalMs - t.inferenceMs) / frames;
   const result = {
     model: p.label,
+    backend: p.choice.backend,
+    threads: p.choice.threads,
+    backendRequested: backendArg,
     runner: process.execArgv.includes('--import') ? 'tsx' : 'js',
     nodeFlags: process.execArgv.filter((a) => a === '--liftoff-only' || a.startsWith('--max')).join(' '),
     frames,
@@ -148,9 +156,26 @@ async function main(): Promise<void> {
     framesPerSecond: round((frames / wallMs) * 1000, 1),
     baselineRssMb: round(baselineRssMb, 1),
     loadedRssMb: round(loadedRssMb, 1),
-    peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+    peakRssMb: round(peakRssMb(), 1),
   };
   console.log(JSON.stringify(result));
+}
+
+/**
+ * This process's peak RSS: Linux's `VmHWM`. `getrusage`'s maxRSS survives `exec`, so a child
+ * forked from a bench parent holding 150 MB of comparator frames would report the parent's peak.
+ */
+function peakRssMb(): number {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSafe('/proc/self/status'))?.[1];
+  return hwm ? Number(hwm) / 1024 : process.resourceUsage().maxRSS / 1024;
+}
+
+function readFileSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function round(x: number, digits: number): number {

@@ -1,21 +1,28 @@
 /**
- * `npm run bench:device [-- --frames N] [--json] [--clock cpu|wall] [--models a,b] [--no-append]`: the device data
- * path (preprocess → inference → transform → KNN → drift → log) over N frames of the committed
- * Fashion-MNIST sample, on the project's model and — when `../shared/reference-artifacts` (or
- * `$TINYMLOPS_SHARED`) is present — on the prototype's 224² MobileNetV2 with its feature processor
- * and KNN state. Each model runs four times, each in a fresh child process (so peak RSS is per
- * model): compiled JS with default V8 flags, `--liftoff-only` (the setting for 512 MB boards) and
- * `--liftoff-only --max-semi-space-size=1`, and under tsx with `--liftoff-only`.
+ * `npm run bench:device [-- --frames N] [--json] [--clock cpu|wall] [--models a,b] [--no-append]`:
+ * the device data path (preprocess → inference → transform → KNN → drift → log) over N frames of
+ * the committed Fashion-MNIST sample, on the project's model and — when `../shared/reference-artifacts`
+ * (or `$TINYMLOPS_SHARED`) is present — on the prototype's 224² MobileNetV2 with its feature
+ * processor and KNN state. Every row is a fresh child process (so peak RSS is per row): the
+ * launcher's configuration (backend chosen automatically, the launcher's V8 flags), then each
+ * backend pinned with 1 and 2 threads. The same frames go through TF Lite's own interpreter
+ * (bench/tflite_interpreter.py, when `.venv-tflite` exists): every row gets `ratioToTfLite`.
  * Prints a table; `--json` prints one JSON array as the last line. Appends to docs/benchmarks.md
  * unless `--no-append`.
  */
 import { execFileSync } from 'node:child_process';
-import { build } from 'esbuild';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { sharedDir } from '../packages/tinylcm/src/internal/test-paths.js';
 import { appendBenchmarks } from './benchmarks-doc.js';
+import { POC_DIR, POC_INPUT } from './device-pipeline-frames.js';
+import { deviceBenchReport, type DeviceBenchRow } from './device-pipeline-report.js';
+import { comparatorPython, measureTfLite, type TfLiteResult } from './device-pipeline-tflite.js';
+
+export type { DeviceBenchRow };
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -24,31 +31,33 @@ const frames = Number(arg('--frames') ?? 500);
 const clock = arg('--clock') === 'wall' ? 'wall' : 'cpu';
 if (!Number.isInteger(frames) || frames < 1) throw new Error(`--frames must be an integer ≥ 1, got ${arg('--frames')}`);
 
-export interface DeviceBenchRow {
-  model: string;
-  runner: 'js' | 'tsx';
-  nodeFlags: string;
-  frames: number;
-  clock: string;
-  stages: Record<string, { median: number; p95: number }>;
-  inferenceMsMedian: number;
-  overheadRatio: number;
-  overheadRatioMean: number;
-  knnPredictUsMedian: number;
-  transformMsMedian: number;
-  cpuMsPerFrame: number;
-  framesPerSecond: number;
-  baselineRssMb: number;
-  loadedRssMb: number;
-  peakRssMb: number;
-  loadAverage1m: number;
+/**
+ * The V8 flags the device launcher (apps/device/deploy/tinylcm-device.service) starts Node with.
+ * `--liftoff-only` costs the native backends nothing (it only concerns WebAssembly) and keeps the
+ * LiteRT.js fallback's memory down; `--max-semi-space-size=1` stops per-frame garbage from growing
+ * the young generation.
+ */
+export const LAUNCHER_FLAGS = ['--liftoff-only', '--max-semi-space-size=1'];
+
+interface Variant {
+  backend: 'auto' | 'xnnpack' | 'onnx' | 'litert';
+  threads?: number;
+  flags: string[];
+  launcherDefault?: true;
 }
 
-/**
- * Compiles the child to one ES module (our TypeScript bundled, npm packages left external): the
- * `js` runner. Under tsx, Node 20 runs the module loader hooks on a second thread with its own V8
- * isolate, ~44 MB of RSS that a device running compiled JavaScript does not pay.
- */
+const VARIANTS: Variant[] = [
+  { backend: 'auto', flags: LAUNCHER_FLAGS, launcherDefault: true },
+  { backend: 'xnnpack', threads: 1, flags: [] },
+  { backend: 'xnnpack', threads: 2, flags: [] },
+  { backend: 'onnx', threads: 1, flags: [] },
+  { backend: 'onnx', threads: 2, flags: [] },
+  { backend: 'litert', threads: 1, flags: [] },
+  { backend: 'litert', threads: 1, flags: ['--liftoff-only'] },
+  { backend: 'litert', threads: 2, flags: [] },
+];
+
+/** Compiles the child to one ES module (our TypeScript bundled, npm packages left external). */
 async function compileChild(): Promise<string> {
   const outfile = path.join(REPO, 'node_modules/.cache/tinymlops-bench/device-pipeline-run.mjs');
   await build({
@@ -71,88 +80,92 @@ async function compileChild(): Promise<string> {
   return outfile;
 }
 
-interface Variant {
-  runner: 'js' | 'tsx';
-  flags: string[];
-}
+type ChildRow = Omit<DeviceBenchRow, 'ratioToTfLite' | 'loadAverage1m' | 'runner'>;
 
-function runChild(model: string, v: Variant, compiled: string, shared: string | undefined): DeviceBenchRow {
-  const entry = v.runner === 'js' ? [compiled] : ['--import', 'tsx', path.join(REPO, 'bench/device-pipeline-run.ts')];
+function runChild(model: string, v: Variant, compiled: string, extra: string[]): ChildRow | undefined {
   const args = [
     ...v.flags,
-    ...entry,
-    ...['--model', model, '--frames', String(frames), '--clock', clock, '--repo', REPO],
-    ...(shared ? ['--shared', shared] : []),
+    compiled,
+    ...['--model', model, '--frames', String(frames), '--clock', clock, '--repo', REPO, '--backend', v.backend],
+    ...(v.threads ? ['--threads', String(v.threads)] : []),
+    ...extra,
   ];
-  // LiteRT prints INFO/WARNING lines on stderr; only the child's last stdout line is the result.
-  const out = execFileSync(process.execPath, args, {
-    cwd: REPO,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const last = out.trim().split('\n').at(-1) ?? '';
-  return { ...(JSON.parse(last) as DeviceBenchRow), loadAverage1m: Number((os.loadavg()[0] ?? 0).toFixed(2)) };
+  try {
+    // The compiled child cannot find the addon relative to itself: tell it where the build is.
+    const env = { ...process.env, TINYLCM_XNNPACK_ADDON: path.join(REPO, XNNPACK_ADDON) };
+    const out = execFileSync(process.execPath, args, {
+      cwd: REPO,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return JSON.parse(out.trim().split('\n').at(-1) ?? '') as ChildRow;
+  } catch (e) {
+    const why = String((e as { stderr?: string }).stderr ?? e)
+      .trim()
+      .split('\n')
+      .filter((l) => /error/i.test(l))
+      .at(-1);
+    console.log(`!! ${model}, ${v.backend} ${v.threads ?? 'default'} threads: not run (${why ?? 'failed'})`);
+    return undefined;
+  }
+}
+
+const XNNPACK_ADDON = 'packages/tinylcm/native/xnnpack/build/tinylcm_xnnpack.node';
+
+/** ONNX twin of the prototype's model for the onnx rows, converted now (it has none of its own). */
+function pocOnnxTwin(tflite: string, dir: string): string | undefined {
+  const python = comparatorPython(REPO);
+  if (!python) return undefined;
+  const out = path.join(dir, 'model_object.onnx');
+  try {
+    const script = path.join(REPO, 'examples/model-training/tflite_to_onnx.py');
+    execFileSync(python, [script, tflite, out], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return out;
+  } catch {
+    console.log('!! could not convert the prototype model to ONNX; its onnx rows are skipped');
+    return undefined;
+  }
 }
 
 const shared = sharedDir();
 const only = arg('--models')?.split(',');
 const models = ['fashion-mnv2', ...(shared ? ['poc-object'] : [])].filter((m) => !only || only.includes(m));
-/**
- * Compiled JS with default V8 flags, with --liftoff-only (512 MB boards; no TurboFan copy of the
- * WASM code), and with a 1 MB young-generation semi-space on top (per-frame garbage then stays
- * small instead of growing the young generation towards 16 MB semi-spaces); tsx for comparison.
- */
-const VARIANTS: Variant[] = [
-  { runner: 'js', flags: [] },
-  { runner: 'js', flags: ['--liftoff-only'] },
-  { runner: 'js', flags: ['--liftoff-only', '--max-semi-space-size=1'] },
-  { runner: 'tsx', flags: ['--liftoff-only'] },
-];
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'tinylcm-bench-device-'));
 const compiled = await compileChild();
 const rows: DeviceBenchRow[] = [];
-for (const model of models) for (const v of VARIANTS) rows.push(runChild(model, v, compiled, shared));
-
-const cpu = os.cpus();
-const machine = `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}, ${os.arch()}`;
-const load = os
-  .loadavg()
-  .map((x) => x.toFixed(2))
-  .join(' / ');
-const goal = (ok: boolean) => (ok ? '✓' : '✗');
-const fmt = (s: { median: number; p95: number } | undefined) =>
-  s ? `${s.median.toFixed(3)} / ${s.p95.toFixed(3)}` : '–';
-const STAGES = ['preprocess', 'inference', 'transform', 'classify', 'drift', 'log'];
-
-const table = [
-  `| model | runner, node flags | ${STAGES.join(' | ')} | overhead (median / mean) | KNN µs | transform ms | peak RSS MB |`,
-  `|---|---|${STAGES.map(() => '---:').join('|')}|---:|---:|---:|---:|`,
-  ...rows.map((r) =>
-    [
-      '',
-      r.model,
-      `${r.runner}${r.nodeFlags ? `, ${r.nodeFlags}` : ''}`,
-      ...STAGES.map((s) => fmt(r.stages[s])),
-      `${(r.overheadRatio * 100).toFixed(1)} % / ${(r.overheadRatioMean * 100).toFixed(1)} % ${goal(r.overheadRatio <= 0.02)}`,
-      `${r.knnPredictUsMedian} ${goal(r.knnPredictUsMedian <= 50)}`,
-      `${r.transformMsMedian} ${goal(r.transformMsMedian <= 0.5)}`,
-      `${r.peakRssMb}${r.model.startsWith('poc-object') ? ` ${goal(r.peakRssMb <= 120)}` : ''}`,
-      '',
-    ]
-      .join(' | ')
-      .trim(),
-  ),
-].join('\n');
-
-const header = `${machine}; load average ${load} (1 / 5 / 15 min). \`npm run bench:device -- --frames ${frames}\`, ${clock === 'cpu' ? 'stage times in process CPU time' : 'stage times in wall time'}, ms median / p95 per frame after 10 warm-up frames; each row a fresh process.`;
-console.log(`${header}\n\n${table}\n`);
-console.log(
-  'Goals: overhead ≤ 2 % of inference; KNN predict ≤ 50 µs; transform ≤ 0.5 ms; peak RSS ≤ 120 MB (224² model).',
-);
-for (const r of rows)
-  console.log(`${r.model} ${r.runner} ${r.nodeFlags || 'default'}: RSS ${r.baselineRssMb} MB after imports, ${r.loadedRssMb} MB after load, peak ${r.peakRssMb} MB; ${r.cpuMsPerFrame} ms CPU/frame; ${r.framesPerSecond} frames/s wall`); // prettier-ignore
-
-if (!argv.includes('--no-append')) {
-  const section = `\n## Device pipeline — ${new Date().toISOString()}\n\n${header}\n\n${table}\n\nRSS (MB) after imports / after model load / peak: ${rows.map((r) => `${r.model} ${r.runner} ${r.nodeFlags || 'default'} ${r.baselineRssMb} / ${r.loadedRssMb} / ${r.peakRssMb}`).join('; ')}.\n`; // prettier-ignore
-  appendBenchmarks(section);
+const tflite = new Map<string, TfLiteResult | undefined>();
+if (!existsSync(path.join(REPO, XNNPACK_ADDON))) console.log('!! XNNPACK addon not built (npm run build:xnnpack)');
+for (const model of models) {
+  const poc = model === 'poc-object';
+  const file = poc
+    ? path.join(shared ?? '', POC_DIR, 'model_object.tflite')
+    : path.join(REPO, 'models/fashion-mnv2/model.tflite');
+  const { loadBundle } = await import('../packages/tinylcm/src/bundle/load-bundle.js');
+  const spec = poc ? POC_INPUT : (await loadBundle(path.join(REPO, 'models/fashion-mnv2'))).manifest.input;
+  const tf = await measureTfLite(REPO, file, spec, frames);
+  tflite.set(model, tf);
+  const twin = poc ? pocOnnxTwin(file, tmp) : undefined;
+  const extra = [...(shared ? ['--shared', shared] : []), ...(twin ? ['--poc-onnx', twin] : [])];
+  for (const v of VARIANTS) {
+    if (poc && v.backend === 'onnx' && !twin) continue;
+    const row = runChild(model, v, compiled, extra);
+    if (!row) continue;
+    // TF Lite's single-thread CPU time is its latency on an idle core; multi-thread rows (wall
+    // time) are compared with it too, so a loaded machine can only make their ratio worse.
+    const refMs = tf?.runs.find((r) => r.threads === 1)?.cpuMsMedian;
+    rows.push({
+      ...row,
+      runner: 'js',
+      ratioToTfLite: refMs ? Number((row.inferenceMsMedian / refMs).toFixed(2)) : null,
+      ...(v.launcherDefault ? { launcherDefault: true } : {}),
+      loadAverage1m: Number((os.loadavg()[0] ?? 0).toFixed(2)),
+    });
+  }
 }
+rmSync(tmp, { recursive: true, force: true });
+
+const report = deviceBenchReport(rows, tflite, { frames, clock, launcherFlags: LAUNCHER_FLAGS });
+console.log(report.text);
+if (!argv.includes('--no-append')) appendBenchmarks(report.section);
 if (argv.includes('--json')) console.log(JSON.stringify(rows));

@@ -2,28 +2,37 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 /**
- * `npm run bench:device -- --json` must keep working on a fresh clone (no ../shared): this runs the
- * same script on the project's model only, briefly, without appending to docs/benchmarks.md.
- * No timing is asserted — the numbers depend on the machine.
+ * `npm run bench:device -- --json` must keep working on a fresh clone (no ../shared, maybe no
+ * XNNPACK addon, no TF Lite comparator): this runs the same script on the project's model only,
+ * briefly, without appending to docs/benchmarks.md, with the comparator pointed at a Python that
+ * does not exist (so it must say so and leave every ratio null). No timing is asserted.
  */
 describe('bench/device-pipeline.ts', () => {
-  it('prints a JSON array with one row per model, runner and V8 setting as its last line', () => {
-    const out = execFileSync(
-      process.execPath,
-      ['--import', 'tsx', 'bench/device-pipeline.ts', '--frames', '20', '--json', '--no-append', '--models', 'fashion-mnv2'], // prettier-ignore
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 110_000 },
-    );
+  it('prints one JSON row per backend setting as its last line, the launcher row first', () => {
+    const args = ['--import', 'tsx', 'bench/device-pipeline.ts', '--frames', '20', '--json', '--no-append'];
+    const out = execFileSync(process.execPath, [...args, '--models', 'fashion-mnv2'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 280_000,
+      env: { ...process.env, TINYMLOPS_TFLITE_PYTHON: '/nonexistent/python3' },
+    });
+    expect(out).toMatch(/!! TF Lite comparator failed .*ratioToTfLite is null/);
     const rows = JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>[];
-    expect(rows.map((r) => `${String(r['runner'])} ${String(r['nodeFlags'])}`)).toEqual([
-      'js ',
-      'js --liftoff-only',
-      'js --liftoff-only --max-semi-space-size=1',
-      'tsx --liftoff-only',
-    ]);
+    const [launcher, ...rest] = rows;
+    expect(launcher).toMatchObject({
+      backendRequested: 'auto',
+      launcherDefault: true,
+      nodeFlags: '--liftoff-only --max-semi-space-size=1',
+    });
+    expect(rest.every((r) => r['launcherDefault'] === undefined)).toBe(true);
+    const settings = rows.map((r) => `${String(r['backend'])}×${String(r['threads'])} ${String(r['nodeFlags'])}`);
+    expect(settings).toEqual(expect.arrayContaining(['litert×1 ', 'litert×1 --liftoff-only', 'litert×2 ']));
     for (const row of rows) {
-      expect(row).toMatchObject({ model: expect.stringContaining('fashion-mnv2'), frames: 20 });
+      expect(row).toMatchObject({ model: expect.stringContaining('fashion-mnv2'), frames: 20, ratioToTfLite: null });
+      expect(['xnnpack', 'onnx', 'litert']).toContain(row['backend']);
+      expect(row['clock']).toBe(Number(row['threads']) > 1 ? 'wall' : 'cpu');
       for (const key of ['inferenceMsMedian', 'overheadRatio', 'knnPredictUsMedian', 'transformMsMedian', 'peakRssMb'])
         expect(row[key], key).toBeGreaterThan(0);
     }
-  }, 120_000);
+  }, 300_000);
 });

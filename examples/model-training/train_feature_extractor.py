@@ -427,6 +427,7 @@ def stage_export(args) -> None:
     tfl = rename_tensor(tfl, raw.inp["name"], "image")
     tfl = rename_tensor(tfl, raw.out["name"], "feature_pool")
     (MODEL_DIR / "model.tflite").write_bytes(tfl)
+    write_onnx_twin(tfl)
     ext = TfliteExtractor(tfl)
     assert (ext.inp["name"], ext.out["name"]) == ("image", "feature_pool")
     probe = to_model_input(xtr[rep_idx[:8]])
@@ -597,6 +598,7 @@ initial KNN state has no samples of them. They are the "new class" drift.
 | file | content |
 |---|---|
 | `model.tflite` | feature extractor, input `{inp['name']}` uint8 {inp['shape']} (shape_signature {inp['shape_signature']}, quantization scale {inp['quantization'][0]:g}, zero point {inp['quantization'][1]}), output `{out['name']}` float32 {out['shape']} |
+| `model.onnx` | ONNX twin of `model.tflite` (same int8 weights as a QDQ graph, opset 13; `tflite_to_onnx.py` in `examples/model-training/`) for onnxruntime on x64/arm64; same input and output names |
 | `labels.txt` | the 8 known classes in class-index order |
 | `transform.json` | StandardScaler + PCA(256, whiten=False, svd_solver='full') fitted on TFLite features of 3000 known-class train images (375 per class). `transform(x) = ((x - scaler.mean) / scaler.scale - pca.mean) @ components.T`. Values are float32-rounded. |
 | `knn-state.json` | 200 initial KNN samples (25 per known class, train images) in the 256-d transformed space, base64 little-endian float32, row-major |
@@ -665,8 +667,15 @@ Mean KNN distance per test class (all 1,000 test images of each class):
     (MODEL_DIR / "README.md").write_text(text)
 
 
-def write_bundle(io: dict) -> None:
-    media = {".tflite": "application/vnd.tflite", ".json": "application/json"}
+def write_onnx_twin(tfl: bytes) -> None:
+    """model.onnx: the same int8 weights as an ONNX QDQ graph, for onnxruntime on x64/arm64."""
+    from tflite_to_onnx import tflite_to_onnx
+
+    (MODEL_DIR / "model.onnx").write_bytes(tflite_to_onnx(tfl))
+
+
+def bundle_files() -> list:
+    media = {".tflite": "application/vnd.tflite", ".onnx": "application/onnx", ".json": "application/json"}
     files = []
     for p in sorted(MODEL_DIR.iterdir()):
         if p.name == "bundle.json" or not p.is_file():
@@ -674,12 +683,33 @@ def write_bundle(io: dict) -> None:
         files.append({"path": p.name, "sha256": sha256_file(p), "size": p.stat().st_size,
                       "mediaType": media.get(p.suffix, "text/plain")})
     files.sort(key=lambda f: (f["path"] != "model.tflite", f["path"]))
+    return files
+
+
+def model_entry() -> dict:
+    twins = [{"path": "model.onnx", "format": "onnx"}] if (MODEL_DIR / "model.onnx").exists() else []
+    return {"path": "model.tflite", "format": "tflite", **({"twins": twins} if twins else {})}
+
+
+def stage_onnx(_args) -> None:
+    """Adds the ONNX twin to the committed bundle (no retraining): model.onnx, bundle.json's
+    model.twins and files (all hashes recomputed); every other field is kept."""
+    write_onnx_twin((MODEL_DIR / "model.tflite").read_bytes())
+    path = MODEL_DIR / "bundle.json"
+    bundle = json.loads(path.read_text())
+    bundle["model"] = model_entry()
+    bundle["files"] = bundle_files()
+    path.write_text(json.dumps(bundle, indent=2) + "\n")
+
+
+def write_bundle(io: dict) -> None:
+    files = bundle_files()
     bundle = {
         "schemaVersion": 1, "id": "fashion-mnv2", "version": "1.0.0",
         "createdAt": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "description": "MobileNetV2 (alpha 0.35) feature extractor trained from scratch on Fashion-MNIST "
                        "without bag and ankle boot; full-int8 TFLite, 1280-d feature_pool output.",
-        "model": {"path": "model.tflite", "format": "tflite"},
+        "model": model_entry(),
         "input": {"name": io["input"]["name"], "shape": [1, IMG, IMG, 3], "dtype": "uint8",
                   "colorOrder": "rgb", "normalization": {"scale": 1, "offset": 0},
                   "resize": {"method": "area", "width": IMG, "height": IMG}, "grayscaleToRgb": True},
@@ -694,7 +724,7 @@ def write_bundle(io: dict) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("stage", choices=["train", "export", "all"])
+    ap.add_argument("stage", choices=["train", "export", "all", "onnx"])
     ap.add_argument("--work-dir", default="/work/train-work", help="intermediate files (not committed)")
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--batch", type=int, default=64)
@@ -709,6 +739,8 @@ def main() -> None:
         stage_train(args)
     if args.stage in ("export", "all") and not args.probe_steps:
         stage_export(args)
+    if args.stage == "onnx":
+        stage_onnx(args)
 
 
 if __name__ == "__main__":

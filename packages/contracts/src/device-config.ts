@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INFERENCE_BACKENDS, InferenceThreads } from './inference.js';
 import { DistanceMetric, OperationalMode, SchemaVersion1 } from './primitives.js';
 
 /** Where frames come from. */
@@ -39,7 +40,15 @@ export const DeviceConfig = z.strictObject({
   dataDir: z.string().min(1).default('./tinylcm-data'),
   model: z.strictObject({ bundle: z.string().min(1) }),
   source: SourceConfig,
-  inference: z.strictObject({ intervalMs: z.number().int().nonnegative().default(1000) }).prefault({}),
+  inference: z
+    .strictObject({
+      intervalMs: z.number().int().nonnegative().default(1000),
+      /** `auto`: the fastest backend that loads on this device (docs/tinylcm.md); else pinned. */
+      backend: z.enum(['auto', ...INFERENCE_BACKENDS]).default('auto'),
+      /** Threads per inference; default 1 (more pay off only on an otherwise idle device). */
+      threads: InferenceThreads.optional(),
+    })
+    .prefault({}),
   classifier: z
     .strictObject({
       /** Absent: the bundle's KNN state decides (5 when the bundle has none); set, it must agree with it. */

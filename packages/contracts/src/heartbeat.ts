@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InferenceBackend, InferenceThreads } from './inference.js';
 import { Id, OperationalMode, SchemaVersion1, StoredCount, Timestamp, Version } from './primitives.js';
 
 /** Which model a device runs. */
@@ -16,6 +17,9 @@ export const HeartbeatMetrics = z.strictObject({
   outboxBytes: z.number().int().nonnegative(),
   outboxPackages: z.number().int().nonnegative(),
   droppedPackages: z.number().int().nonnegative(),
+  /** The backend the model runs on (chosen automatically unless the config pins one) and its threads. */
+  inferenceBackend: InferenceBackend.optional(),
+  inferenceThreads: InferenceThreads.optional(),
 });
 export type HeartbeatMetrics = z.infer<typeof HeartbeatMetrics>;
 

@@ -11,6 +11,7 @@ export * from './error-codes.js';
 export * from './tinymlops-error.js';
 export * from './detector-snapshot.js';
 export * from './enrolment.js';
+export * from './inference.js';
 export * from './heartbeat.js';
 export * from './drift.js';
 export * from './telemetry.js';

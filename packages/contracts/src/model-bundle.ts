@@ -25,6 +25,9 @@ export const BundleSignature = z.strictObject({
   value: z.base64(),
 });
 
+/** A model file: its path in the bundle and its format. */
+export const ModelFile = z.strictObject({ path: RelativePath, format: z.enum(['tflite', 'onnx']) });
+
 /**
  * `bundle.json`: a versioned model bundle. Loading verifies the sha256 of every listed file.
  * @example see models/fashion-mnv2/bundle.json
@@ -36,7 +39,13 @@ export const BundleManifest = z
     version: Version,
     createdAt: Timestamp,
     description: z.string().max(2048).optional(),
-    model: z.strictObject({ path: RelativePath, format: z.enum(['tflite', 'onnx']) }),
+    model: ModelFile.extend({
+      /**
+       * The same weights in other formats (e.g. an ONNX twin of a `.tflite`), so a device can run
+       * whichever backend is fastest on its CPU. Same input, same feature tensor name and dim.
+       */
+      twins: z.array(ModelFile).max(4).optional(),
+    }),
     input: InputSpec,
     featureTensor: z.strictObject({ name: z.string().min(1), dim: z.number().int().positive() }),
     labels: z.array(Label).min(1).max(10_000),
@@ -56,6 +65,14 @@ export const BundleManifest = z
     }
     if (!paths.has(b.model.path))
       ctx.addIssue({ code: 'custom', path: ['model', 'path'], message: `${b.model.path} is not listed in files` });
+    const formats = new Set([b.model.format]);
+    (b.model.twins ?? []).forEach((t, i) => {
+      const issue = (key: string, message: string) =>
+        ctx.addIssue({ code: 'custom', path: ['model', 'twins', i, key], message });
+      if (!paths.has(t.path)) issue('path', `${t.path} is not listed in files`);
+      if (formats.has(t.format)) issue('format', `a second ${t.format} model`);
+      formats.add(t.format);
+    });
   });
 export type BundleManifest = z.infer<typeof BundleManifest>;
 

@@ -11,6 +11,7 @@ import { buildDetectorSet } from '../drift/detector-set-config.js';
 import { KnnDistanceMonitor, type KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
 import { createPipeline, type Pipeline, type PipelineDetector, type PipelineOptions } from '../pipeline.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
+import type { InferenceChoice, InferenceOptions } from '../runtime/choose-backend.js';
 import { loadBundle, type LoadBundleOptions, type LoadedBundle } from './load-bundle.js';
 import { loadBundleRuntime } from './bundle-runtime.js';
 
@@ -18,6 +19,11 @@ import { loadBundleRuntime } from './bundle-runtime.js';
 export interface BundlePipelineOptions extends LoadBundleOptions {
   /** Share one runtime between pipelines (the fleet simulator does); it must come from the same bundle. */
   runtime?: ModelRuntime;
+  /**
+   * Inference backend and threads (device config `inference`); default: the fastest backend that
+   * loads on this machine. Ignored when `runtime` is given.
+   */
+  inference?: InferenceOptions;
   /** KNN capacity and replacement policy (k and metric come from the bundle's knn-state.json). */
   /**
    * KNN settings beyond the bundle's. `novelClassGate` (on by default, with the bundle's labels as
@@ -57,6 +63,8 @@ export interface BundlePipeline {
   /** The drift stage: every detector and the one episode tracker. */
   drift: DetectorSet;
   pipeline: Pipeline<RawFrame>;
+  /** The backend and threads chosen (undefined when the runtime was shared in). */
+  inference: InferenceChoice | undefined;
   /** Frees the runtime unless it was shared in. */
   dispose(): void;
 }
@@ -75,9 +83,12 @@ export async function loadBundlePipeline(
   options: BundlePipelineOptions = {},
 ): Promise<BundlePipeline> {
   const bundle = typeof dirOrBundle === 'string' ? await loadBundle(dirOrBundle, options) : dirOrBundle;
-  const runtime = options.runtime ?? (await loadBundleRuntime(bundle));
+  let inference: InferenceChoice | undefined;
+  const onChoice = (c: InferenceChoice) => (inference = c);
+  const runtime = options.runtime ?? (await loadBundleRuntime(bundle, { ...pick(options), onChoice }));
   const preprocessor = createPreprocessor(bundle.manifest.input);
   const transform = bundle.transform ? FeatureTransform.fromDocument(bundle.transform) : undefined;
+  transform?.accelerate(); // native SIMD when the XNNPACK addon is built; same values within float32 rounding
   const classifier = buildClassifier(bundle, transform, options);
   const drift = buildDetectorSet(
     { detectors: options.drift, knnDistance: options.knnDistance, extra: options.detectors },
@@ -113,9 +124,12 @@ export async function loadBundlePipeline(
     knnDistance,
     drift,
     pipeline,
+    inference,
     dispose: () => (shared ? undefined : runtime.dispose()),
   };
 }
+
+const pick = (o: BundlePipelineOptions) => (o.inference ? { inference: o.inference } : {});
 
 function buildClassifier(
   bundle: LoadedBundle,

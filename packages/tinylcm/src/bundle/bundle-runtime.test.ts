@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { referenceArtifact } from '../internal/test-paths.js';
+import { PROTOTYPE_OBJECT_INPUT, referenceArtifact } from '../internal/test-paths.js';
 import { loadBundleRuntime } from './bundle-runtime.js';
 import { loadBundle } from './load-bundle.js';
 
@@ -21,15 +21,7 @@ function writeObjectBundle(featureDim: number): string {
     version: '0.1.0',
     createdAt: '2026-11-26T10:00:00Z',
     model: { path: 'model.tflite', format: 'tflite' },
-    input: {
-      name: 'input_1',
-      shape: [1, 224, 224, 3],
-      dtype: 'uint8',
-      colorOrder: 'rgb',
-      normalization: { scale: 1, offset: 0 },
-      resize: { method: 'area', width: 224, height: 224 },
-      grayscaleToRgb: true,
-    },
+    input: PROTOTYPE_OBJECT_INPUT,
     featureTensor: { name: 'feature_pool', dim: featureDim },
     labels: ['leaf', 'lego', 'stone', 'negative'],
     files: [

@@ -18,6 +18,8 @@ export interface LoadedBundle {
   manifest: BundleManifest;
   /** The model file's bytes, as verified (read once, so what was hashed is what gets loaded). */
   modelBytes: Uint8Array;
+  /** The verified bytes of each twin listed in `model.twins` (same weights, other formats). */
+  twins: { format: BundleManifest['model']['format']; bytes: Uint8Array }[];
   transform: TransformDocument | undefined;
   knnState: KnnStateDocument | undefined;
   detectors: DetectorsReferenceDocument | undefined;
@@ -98,6 +100,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
     dir: abs,
     manifest,
     modelBytes: files.get(manifest.model.path) as Uint8Array,
+    twins: (manifest.model.twins ?? []).map((t) => ({ format: t.format, bytes: files.get(t.path) as Uint8Array })),
     transform: t === undefined ? undefined : parseOrThrow(TransformDocument, read(t), `${t} in ${abs}`),
     knnState: k === undefined ? undefined : parseOrThrow(KnnStateDocument, read(k), `${k} in ${abs}`),
     detectors: d === undefined ? undefined : parseOrThrow(DetectorsReferenceDocument, read(d), `${d} in ${abs}`),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { TinyMLOpsError, type DeviceConfig } from '@tinymlops/contracts';
+import type { InferenceOptions } from '../runtime/choose-backend.js';
 import type { BundlePipelineOptions } from '../bundle/bundle-pipeline.js';
 import type { LoadedBundle } from '../bundle/load-bundle.js';
 import type { KnnDistanceMonitorOptions } from '../drift/knn-distance-monitor.js';
@@ -69,7 +70,14 @@ export function pipelineSettings(s: DeviceSettings, bundle: LoadedBundle): Bundl
     classifier: { capacity, replacement, ...(k === undefined ? {} : { k }), ...(metric ? { metric } : {}) },
     knnDistance: s.knnDistance,
     logFeatures: false,
+    inference: inferenceSettings(s.config),
   };
+}
+
+/** `inference.backend` / `inference.threads` of device.json (backend `auto` unless pinned). */
+function inferenceSettings(config: DeviceConfig): InferenceOptions {
+  const { backend, threads } = config.inference;
+  return { backend, ...(threads === undefined ? {} : { threads }) };
 }
 
 /** Refuses an autonomous device whose bundle lacks the reference its heuristics need. */

@@ -1,4 +1,4 @@
-import type { DeviceConfig, ValidationFeedback } from '@tinymlops/contracts';
+import type { DeviceConfig, InferenceBackend, ValidationFeedback } from '@tinymlops/contracts';
 import { loadBundlePipeline, type BundlePipeline } from '../bundle/bundle-pipeline.js';
 import { loadBundle, type LoadedBundle } from '../bundle/load-bundle.js';
 import type { RawFrame } from '../features/preprocess.js';
@@ -125,6 +125,7 @@ export class EdgeDevice {
     const pipeline = { ...pipelineSettings(settings, bundle), monitor: ops, log: dataLog };
     const dp = await loadBundlePipeline(bundle, { ...pipeline, ...(runtime ? { runtime } : {}) });
     const logger = o.logger ?? silentLogger;
+    logger.info(`inference: ${dp.inference?.summary ?? 'runtime shared in'}`, {});
     const budgetBytes = settings.outboxBudgetBytes;
     const outbox = await Outbox.open(settings.dataDir.outbox, { budgetBytes, log: logger, now });
     const telemetry = await TelemetryReporter.open({ seqFile: settings.dataDir.telemetrySeq, now });
@@ -161,7 +162,10 @@ export class EdgeDevice {
       model: { modelId: id, version },
       stateVersion: this.adaptation.stateVersion,
       uptimeSeconds: Math.max(0, (this.#p.now() - this.#started) / 1000),
-      metrics: heartbeatMetrics(this.ops.metrics(), this.#frames, this.episodes.active),
+      metrics: {
+        ...heartbeatMetrics(this.ops.metrics(), this.#frames, this.episodes.active),
+        ...inferenceMetrics(this.#dp),
+      },
     };
   }
 
@@ -192,7 +196,8 @@ export class EdgeDevice {
     this.#dp = next;
     this.adaptation = this.#adaptationFor(next);
     old.dispose();
-    this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`);
+    const inference = next.inference?.summary;
+    this.telemetry.log('info', `switched model to ${staged.manifest.id}@${staged.manifest.version}`, { inference });
   }
 
   /**
@@ -265,4 +270,9 @@ async function checkInference(dp: BundlePipeline): Promise<void> {
   const input = dp.runtime.inputs[0];
   const size = input ? input.shape.reduce((a, b) => a * b, 1) : 0;
   await dp.runtime.run(input?.dtype === 'float32' ? new Float32Array(size) : new Uint8Array(size));
+}
+
+/** The backend and threads for the heartbeat (absent when the runtime was shared in, as in fleet-sim). */
+function inferenceMetrics(dp: BundlePipeline): { inferenceBackend?: InferenceBackend; inferenceThreads?: number } {
+  return dp.inference ? { inferenceBackend: dp.inference.backend, inferenceThreads: dp.inference.threads } : {};
 }

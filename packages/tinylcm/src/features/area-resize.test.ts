@@ -53,6 +53,17 @@ describe('areaResize', () => {
     expect(out).toEqual(expected);
   });
 
+  it('replicates with different factors per axis and keeps RGB channels apart (3×2 → 9×4)', () => {
+    const src = Uint8Array.from({ length: 3 * 2 * 3 }, (_, i) => (i * 41) % 256);
+    const r = createAreaResizer({ srcWidth: 3, srcHeight: 2, dstWidth: 9, dstHeight: 4, channels: 3 });
+    expect(r.replicates).toBe(true);
+    const out = r.resizeInto(src, new Uint8Array(9 * 4 * 3));
+    const at = (y: number, x: number, ch: number) => src[(Math.floor(y / 2) * 3 + Math.floor(x / 3)) * 3 + ch];
+    expect([...out]).toEqual(
+      Array.from({ length: 9 * 4 * 3 }, (_, i) => at(Math.floor(i / 27), Math.floor(i / 3) % 9, i % 3)),
+    );
+  });
+
   it('keeps channels apart and is the identity at equal size', () => {
     const src = Uint8Array.from({ length: 5 * 3 * 3 }, (_, i) => (i * 53) % 256);
     expect(areaResize(src, { srcWidth: 5, srcHeight: 3, dstWidth: 5, dstHeight: 3, channels: 3 })).toEqual(src);

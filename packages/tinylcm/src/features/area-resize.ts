@@ -53,8 +53,52 @@ export interface AreaResizeSize {
 
 /** A precomputed resize for one size pair; `resizeInto` allocates nothing. */
 export interface AreaResizer extends Readonly<AreaResizeSize> {
+  /** True for an integer upscale: every output pixel is a copy of one input pixel. */
+  readonly replicates: boolean;
   /** Resizes `src` (srcH×srcW×C bytes) into `dst` (dstH×dstW×C bytes) and returns `dst`. */
   resizeInto(src: Uint8Array, dst: Uint8Array): Uint8Array;
+}
+
+function checkLengths(s: AreaResizeSize, src: Uint8Array, dst: Uint8Array): void {
+  const { srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh, channels: c } = s;
+  if (src.length !== sw * sh * c) {
+    throw new TinyMLOpsError(
+      'VALIDATION_FAILED',
+      `area resize: source has ${src.length} bytes, expected ${sw}×${sh}×${c} = ${sw * sh * c}`,
+    );
+  }
+  if (dst.length !== dw * dh * c) {
+    throw new TinyMLOpsError(
+      'VALIDATION_FAILED',
+      `area resize: destination has ${dst.length} bytes, expected ${dw * dh * c}`,
+    );
+  }
+}
+
+/**
+ * An integer upscale (28 → 112 or 224): each output pixel lies inside one input pixel, so the area
+ * mean is that pixel — the general formula gives exactly this. Builds each output row once and
+ * copies it for the rows that repeat it (~10× faster than the weighted sums).
+ */
+function replicatingResizer(size: AreaResizeSize): AreaResizer {
+  const { srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh, channels: c } = size;
+  const [fx, fy, rowLen] = [dw / sw, dh / sh, dw * c];
+  return {
+    ...size,
+    replicates: true,
+    resizeInto(src, dst) {
+      checkLengths(size, src, dst);
+      for (let r = 0; r < sh; r++) {
+        const first = r * fy * rowLen;
+        for (let x = 0, o = first; x < sw; x++) {
+          const i = (r * sw + x) * c;
+          for (let k = 0; k < fx; k++) for (let ch = 0; ch < c; ch++) dst[o++] = src[i + ch] as number;
+        }
+        for (let k = 1; k < fy; k++) dst.copyWithin(first + k * rowLen, first, first + rowLen);
+      }
+      return dst;
+    },
+  };
 }
 
 function checkSize(s: AreaResizeSize): void {
@@ -74,6 +118,7 @@ function checkSize(s: AreaResizeSize): void {
  */
 export function createAreaResizer(size: AreaResizeSize): AreaResizer {
   checkSize(size);
+  if (size.dstWidth % size.srcWidth === 0 && size.dstHeight % size.srcHeight === 0) return replicatingResizer(size);
   const { srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh, channels: c } = size;
   const wx = axisWeights(sw, dw);
   const wy = axisWeights(sh, dh);
@@ -84,19 +129,9 @@ export function createAreaResizer(size: AreaResizeSize): AreaResizer {
   const rowLen = dw * c;
   return {
     ...size,
+    replicates: false,
     resizeInto(src, dst) {
-      if (src.length !== sw * sh * c) {
-        throw new TinyMLOpsError(
-          'VALIDATION_FAILED',
-          `area resize: source has ${src.length} bytes, expected ${sw}×${sh}×${c} = ${sw * sh * c}`,
-        );
-      }
-      if (dst.length !== dw * dh * c) {
-        throw new TinyMLOpsError(
-          'VALIDATION_FAILED',
-          `area resize: destination has ${dst.length} bytes, expected ${dw * dh * c}`,
-        );
-      }
+      checkLengths(size, src, dst);
       acc.fill(0);
       for (let r = 0; r < sh; r++) {
         horizontal(src, r * sw * c, wx, c, row);

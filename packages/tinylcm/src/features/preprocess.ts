@@ -86,6 +86,7 @@ export function createPreprocessor(spec: InputSpec): Preprocessor {
   const resized = new Uint8Array(width * height * 4);
   const out = spec.dtype === 'float32' ? new Float32Array(width * height * c) : new Uint8Array(width * height * c);
   const identity = spec.normalization.scale === 1 && spec.normalization.offset === 0 && spec.dtype === 'uint8';
+  let scratch: Uint8Array = new Uint8Array(0);
   return {
     spec,
     process(frame) {
@@ -93,24 +94,47 @@ export function createPreprocessor(spec: InputSpec): Preprocessor {
       if (frame.channels === 1 && c === 3 && !spec.grayscaleToRgb) {
         throw invalid('the frame is grayscale and the input spec does not allow grayscaleToRgb');
       }
-      const key = `${frame.width}x${frame.height}x${frame.channels}`;
-      let r = resizers.get(key);
-      if (!r) {
-        if (resizers.size >= 4) resizers.clear(); // frame sizes rarely change; bound the cache anyway
-        r = createAreaResizer({
-          srcWidth: frame.width,
-          srcHeight: frame.height,
-          dstWidth: width,
-          dstHeight: height,
-          channels: frame.channels,
-        });
-        resizers.set(key, r);
+      const resizer = (channels: number) => {
+        const key = `${frame.width}x${frame.height}x${channels}`;
+        let r = resizers.get(key);
+        if (!r) {
+          if (resizers.size >= 4) resizers.clear(); // frame sizes rarely change; bound the cache anyway
+          const size = { srcWidth: frame.width, srcHeight: frame.height, dstWidth: width, dstHeight: height };
+          r = createAreaResizer({ ...size, channels });
+          resizers.set(key, r);
+        }
+        return r;
+      };
+      const r = resizer(frame.channels);
+      // Zero-copy paths for uint8 models fed as-is: resize straight into the model input; a gray
+      // frame that is only upscaled is made RGB first (3× a small frame, not 3× the input).
+      if (identity && frame.channels === c && (c === 1 || spec.colorOrder === 'rgb')) {
+        r.resizeInto(frame.data, out as Uint8Array);
+        return out;
+      }
+      if (identity && frame.channels === 1 && c === 3 && r.replicates) {
+        const rgb = grayToRgb(frame.data, scratch);
+        scratch = rgb;
+        resizer(3).resizeInto(rgb, out as Uint8Array);
+        return out;
       }
       const px = r.resizeInto(frame.data, resized.subarray(0, width * height * frame.channels));
       writeChannels(px, frame.channels, c, spec, out, identity);
       return out;
     },
   };
+}
+
+/** Gray bytes → RGB bytes, in `into` when it has the size (reused across frames). */
+function grayToRgb(gray: Uint8Array, into: Uint8Array): Uint8Array {
+  const rgb = into.length === gray.length * 3 ? into : new Uint8Array(gray.length * 3);
+  for (let i = 0, o = 0; i < gray.length; i++, o += 3) {
+    const v = gray[i] as number;
+    rgb[o] = v;
+    rgb[o + 1] = v;
+    rgb[o + 2] = v;
+  }
+  return rgb;
 }
 
 /** Maps the resized pixels to the model's channels, order, normalisation and dtype. */

@@ -12,8 +12,12 @@ import { prepareTflite, toFloat32, type PreparedModel } from './prepare-tflite.j
 
 type Lib = typeof LiteRtLib;
 
-/** LiteRT's module is process-global (one WASM instance); so are its log lines. */
+/**
+ * LiteRT's module is process-global (one WASM instance); so are its log lines. The first load
+ * decides single-threaded or threaded build for the whole process.
+ */
 let libPromise: Promise<Lib> | undefined;
+let libThreaded = false;
 const logSinks = new Set<LiteRtLogSink>();
 const recentErrors: string[] = [];
 
@@ -41,16 +45,18 @@ function cleanLiteRtMessages(lines: string[]): string {
   return [...new Set(parts)].join('; ') || 'no reason given';
 }
 
-function loadLib(lowMemory: boolean): Promise<Lib> {
+function loadLib(lowMemory: boolean, threads: boolean): Promise<Lib> {
   libPromise ??= (async () => {
     // Must precede the WASM compile; V8 keeps TurboFan tier-up code (~80 MB) otherwise.
     if (lowMemory) v8.setFlagsFromString('--liftoff-only');
     const dir = liteRtWasmDir();
-    return withLiteRtNodeShims(dir, routeLog, async () => {
+    libThreaded = threads;
+    const load = async () => {
       const lib = await import('@litertjs/core');
-      await lib.loadLiteRt(`${dir}/`);
+      await lib.loadLiteRt(`${dir}/`, { threads });
       return lib;
-    });
+    };
+    return withLiteRtNodeShims(dir, routeLog, load, { threads });
   })().catch((e: unknown) => {
     libPromise = undefined;
     throw e;
@@ -59,22 +65,25 @@ function loadLib(lowMemory: boolean): Promise<Lib> {
 }
 
 /**
- * Loads a `.tflite` model with LiteRT.js (WASM, XNNPACK, single thread): validates and patches the
- * flatbuffer (dynamic batch → 1, an int8 feature tensor exposed as float), then compiles it.
+ * Loads a `.tflite` model with LiteRT.js (WASM, XNNPACK): validates and patches the flatbuffer
+ * (dynamic batch → 1, an int8 feature tensor exposed as float), then compiles it. With `threads`
+ * above 1 the process loads LiteRT's threaded build (worker threads; see litert-node-shims.ts).
  * Prefer {@link loadModelRuntime}, which dispatches here.
  * @example
  * const rt = await createLiteRtRuntime(bytes, { modelName: 'object', featureTensor: 'feature_pool' });
  */
 export async function createLiteRtRuntime(bytes: Uint8Array, options: LoadModelRuntimeOptions): Promise<ModelRuntime> {
   const prepared = prepareTflite(bytes, options);
-  const lib = await loadLib(options.lowMemory ?? false).catch((e: unknown) => {
+  const threads = Math.max(1, options.threads ?? 1);
+  const lib = await loadLib(options.lowMemory ?? false, threads > 1).catch((e: unknown) => {
     throw modelError(options.modelName, `LiteRT.js failed to initialise: ${(e as Error).message}`, e);
   });
   if (options.onLog) logSinks.add(options.onLog);
   recentErrors.length = 0;
   try {
-    const compiled = await lib.loadAndCompile(prepared.bytes, { accelerator: 'wasm' });
-    return new LiteRtRuntime(lib, compiled, prepared, options);
+    const cpuOptions = { numThreads: libThreaded ? threads : 1 };
+    const compiled = await lib.loadAndCompile(prepared.bytes, { accelerator: 'wasm', cpuOptions });
+    return new LiteRtRuntime(lib, compiled, prepared, { ...options, threads: cpuOptions.numThreads });
   } catch (e) {
     if (options.onLog) logSinks.delete(options.onLog);
     const reason = cleanLiteRtMessages([(e as Error).message, ...recentErrors]);
@@ -96,6 +105,7 @@ class LiteRtRuntime implements ModelRuntime {
   readonly inputs: readonly TensorDescription[];
   readonly outputs: readonly TensorDescription[];
   readonly featureTensor: string;
+  readonly threads: number;
   #queue: Promise<unknown> = Promise.resolve();
   #disposed = false;
 
@@ -109,6 +119,7 @@ class LiteRtRuntime implements ModelRuntime {
     this.inputs = compiled.getInputDetails().map(describe);
     this.outputs = compiled.getOutputDetails().map(describe);
     this.featureTensor = prepared.featureTensor;
+    this.threads = options.threads ?? 1;
   }
 
   run(input: Uint8Array | Float32Array): Promise<Map<string, Float32Array>> {

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
-import { TinyMLOpsError } from '@tinymlops/contracts';
+import { INFERENCE_BACKENDS, TinyMLOpsError } from '@tinymlops/contracts';
 import type { LiteRtLogSink } from './litert-node-shims.js';
 
-/** The inference backends TinyLCM can use. */
-export const MODEL_BACKENDS = ['litert', 'onnx'] as const;
+/** The inference backends TinyLCM can use (see `InferenceBackend` in contracts). */
+export const MODEL_BACKENDS = INFERENCE_BACKENDS;
 export type ModelBackend = (typeof MODEL_BACKENDS)[number];
 
 /** Name, shape and element type of one model input or output. */
@@ -33,6 +33,8 @@ export interface ModelRuntime {
   readonly outputs: readonly TensorDescription[];
   /** Name of the output holding the feature vector. */
   readonly featureTensor: string;
+  /** Threads one inference uses. */
+  readonly threads?: number;
   /** Runs one frame. Throws `MODEL_LOAD_FAILED` when the input has the wrong type or length. */
   run(input: Uint8Array | Float32Array): Promise<Map<string, Float32Array>>;
   /** Frees the engine's memory; the runtime is unusable afterwards. */
@@ -59,6 +61,12 @@ export interface LoadModelRuntimeOptions {
    * only effective when set on the first LiteRT load of the process. Default false.
    */
   lowMemory?: boolean;
+  /**
+   * Threads for one inference (default 1). `xnnpack` and `onnx` run a native thread pool; `litert`
+   * above 1 loads LiteRT.js' threaded WASM build (workers; needs relaxed SIMD, which TinyLCM turns
+   * on in Node 20), process-wide from its first load on.
+   */
+  threads?: number;
 }
 
 /**
@@ -74,6 +82,10 @@ export async function loadModelRuntime(
 ): Promise<ModelRuntime> {
   const bytes = typeof source === 'string' ? await readModelFile(source, options.modelName) : source;
   const backend = options.backend ?? 'litert';
+  if (backend === 'xnnpack') {
+    const { createXnnpackRuntime } = await import('./xnnpack/xnnpack-runtime.js');
+    return createXnnpackRuntime(bytes, options);
+  }
   if (backend === 'onnx') {
     const { createOnnxRuntime } = await import('./onnx-runtime.js');
     return createOnnxRuntime(bytes, options);

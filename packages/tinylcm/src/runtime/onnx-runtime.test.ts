@@ -1,17 +1,9 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { TinyMLOpsError } from '@tinymlops/contracts';
+import { hasOnnxRuntimeNode } from '../internal/test-paths.js';
 import { loadModelRuntime } from './model-runtime.js';
 
-/** onnxruntime-node is an optionalDependency (no armv7 build): skip when it is not installed. */
-const hasOrt = (() => {
-  try {
-    createRequire(import.meta.url).resolve('onnxruntime-node');
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasOrt = hasOnnxRuntimeNode();
 
 // A minimal protobuf writer, enough to hand-build a two-node ONNX graph without any tooling.
 const varint = (n: number): number[] => {
