@@ -68,6 +68,7 @@ describe.skipIf(!hasModel)('bundle builder round trip on the committed dataset s
     evaluation = await writeClassFolders(set, path.join(dir, 'examples'));
     ({ report } = await buildBundle({
       modelFile: path.join(MODEL_DIR, 'model.tflite'),
+      ...(existsSync(path.join(MODEL_DIR, 'model.onnx')) ? { onnxFile: path.join(MODEL_DIR, 'model.onnx') } : {}),
       labelsFile: path.join(MODEL_DIR, 'labels.txt'),
       examplesDir: path.join(dir, 'examples'),
       outDir: path.join(dir, 'bundle'),
@@ -87,6 +88,7 @@ describe.skipIf(!hasModel)('bundle builder round trip on the committed dataset s
     });
     expect(b.signatureVerified).toBe(true);
     expect(b.manifest.input).toEqual(reference.input);
+    expect(b.manifest.model).toEqual(reference.model); // model.tflite, and its ONNX twin when the model has one
     expect(b.manifest.featureTensor).toEqual(reference.featureTensor);
     expect(b.manifest.labels).toEqual(reference.labels);
     expect(b.manifest.heldOutLabels).toEqual(['ankle boot', 'bag']);

@@ -20,7 +20,7 @@ import {
 /** Options of {@link buildBundle}; everything but the files and the id has a default. */
 export interface BuildBundleOptions extends Partial<SplitOptions>, Omit<ModelInspectionOptions, 'file'> {
   modelFile: string;
-  /** An ONNX export of the same model, shipped next to it (`model.onnx`) for the onnxruntime backend. */
+  /** An ONNX export of the same model, shipped as its twin (`model.onnx`, `model.twins`) for the onnxruntime backend. */
   onnxFile?: string;
   labelsFile: string;
   examplesDir: string;
@@ -134,7 +134,7 @@ export async function buildBundle(o: BuildBundleOptions): Promise<{ manifest: Bu
           {
             path: 'model.onnx',
             bytes: await readInput(o.onnxFile, 'ONNX model'),
-            mediaType: 'application/octet-stream',
+            mediaType: 'application/onnx',
           },
         ]
       : []),
@@ -151,7 +151,11 @@ export async function buildBundle(o: BuildBundleOptions): Promise<{ manifest: Bu
       version: o.version ?? '1.0.0',
       createdAt: now.toISOString(),
       ...(o.description ? { description: o.description } : {}),
-      model: { path: 'model.tflite', format: 'tflite' },
+      model: {
+        path: 'model.tflite',
+        format: 'tflite',
+        ...(o.onnxFile ? { twins: [{ path: 'model.onnx', format: 'onnx' as const }] } : {}),
+      },
       input: model.input,
       featureTensor: model.featureTensor,
       labels,
