@@ -20,7 +20,9 @@ export const MlflowLink = z.strictObject({
 });
 export type MlflowLink = z.infer<typeof MlflowLink>;
 
+/** Where an import stands. */
 export const MLFLOW_IMPORT_STATUSES = ['pending', 'imported', 'failed'] as const;
+/** What asked for an import: the alias poll, an MLflow webhook, or a person (`POST /api/v1/mlflow/imports`). */
 export const MLFLOW_IMPORT_TRIGGERS = ['poll', 'webhook', 'manual'] as const;
 
 /** One attempt to bring an MLflow model version into TinySphere, with its outcome and reason. */

@@ -23,7 +23,11 @@ function field(req: FakeRequest, name: string): unknown {
   return name in req.body ? req.body[name] : (req.query.get(name) ?? undefined);
 }
 
-/** A string field; a missing required one is MLflow's "Missing value for required parameter" error. */
+/**
+ * A string field; a missing required one is MLflow's "Missing value for required parameter" error.
+ * @example
+ * const name = str(req, 'name'); const description = str(req, 'description', true);
+ */
 export function str(req: FakeRequest, name: string): string;
 export function str(req: FakeRequest, name: string, optional: true): string | undefined;
 export function str(req: FakeRequest, name: string, optional = false): string | undefined {
@@ -41,6 +45,8 @@ export function str(req: FakeRequest, name: string, optional = false): string | 
 /**
  * An int64 or double field: protobuf's JSON mapping allows numbers and numeric strings (older MLflow
  * clients send int64 as strings), and "NaN"/"Infinity" for doubles.
+ * @example
+ * num({ timestamp: '1552550804' }, 'timestamp'); // 1552550804
  */
 export function num(req: FakeRequest | Record<string, unknown>, name: string, optional = false): number | undefined {
   const v = 'query' in req && 'raw' in req ? field(req as FakeRequest, name) : (req as Record<string, unknown>)[name];
@@ -55,7 +61,11 @@ export function num(req: FakeRequest | Record<string, unknown>, name: string, op
   return n;
 }
 
-/** A repeated message field (a JSON array of objects), empty when absent. */
+/**
+ * A repeated message field (a JSON array of objects), empty when absent.
+ * @example
+ * const tags = list<KeyValue>(req, 'tags');
+ */
 export function list<T>(req: FakeRequest, name: string): T[] {
   const v = req.body[name];
   if (v === undefined) return [];

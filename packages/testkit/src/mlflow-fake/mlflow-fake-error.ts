@@ -30,6 +30,6 @@ export class MlflowFakeError extends Error {
   }
 }
 
-/** Shorthands for the errors the fake raises most. */
+/** Shorthands for the errors the fake raises most: RESOURCE_DOES_NOT_EXIST (404) and INVALID_PARAMETER_VALUE (400). */
 export const notFound = (what: string) => new MlflowFakeError('RESOURCE_DOES_NOT_EXIST', what);
 export const invalid = (what: string) => new MlflowFakeError('INVALID_PARAMETER_VALUE', what);

@@ -5,7 +5,11 @@ import { BundleBuildSettings, parseOrThrow, TinyMLOpsError } from '@tinymlops/co
 import type { BuildBundleOptions } from '@tinymlops/tinylcm';
 import { packBundleDirectory } from '../models/bundle-packing.js';
 
-/** True when the folder is a bare model: `model.tflite`, `labels.txt` and an `examples/` folder. */
+/**
+ * True when the folder is a bare model: `model.tflite`, `labels.txt` and an `examples/` folder.
+ * @example
+ * isBareModel(new Map([['model.tflite', m], ['labels.txt', l], ['examples/bag/1.png', png]])); // true
+ */
 export function isBareModel(files: Map<string, Buffer>): boolean {
   return (
     files.has('model.tflite') && files.has('labels.txt') && [...files.keys()].some((p) => p.startsWith('examples/'))

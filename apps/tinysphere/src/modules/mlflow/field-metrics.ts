@@ -100,7 +100,11 @@ function toMetrics(a: Aggregates): Record<string, number> {
   return m;
 }
 
-/** Every model version a device runs or is assigned: the versions whose field metrics are logged. */
+/**
+ * Every model version a device runs or is assigned: the versions whose field metrics are logged.
+ * @example
+ * await deployedVersions(db); // [{ modelId: 'fashion-mnv2', version: '1.1.0' }]
+ */
 export async function deployedVersions(db: Db): Promise<{ modelId: string; version: string }[]> {
   const r = await sql<{ model_id: string; version: string }>`
     SELECT model_id, model_version AS version FROM devices WHERE model_id IS NOT NULL AND model_version IS NOT NULL

@@ -73,7 +73,11 @@ export async function requestImport(
   return { record: toImport(row), queued };
 }
 
-/** The newest import records first. */
+/**
+ * The newest import records first.
+ * @example
+ * (await listImports(ctx)).filter((i) => i.status === 'failed').map((i) => i.error);
+ */
 export async function listImports(ctx: Pick<AppContext, 'db'>, limit = 200): Promise<MlflowImport[]> {
   const rows = await ctx.db
     .selectFrom('mlflow_imports')

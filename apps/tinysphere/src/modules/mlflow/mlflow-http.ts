@@ -11,6 +11,7 @@ export interface MlflowRetry {
   sleep: (ms: number) => Promise<void>;
 }
 
+/** Four attempts, 250 ms doubling (with jitter): a restarting MLflow gets a few seconds. */
 export const DEFAULT_RETRY: MlflowRetry = {
   attempts: 4,
   baseDelayMs: 250,

@@ -2,7 +2,11 @@ import { useMutation } from '@tanstack/react-query';
 import { FieldExportMlflowResult, type FieldExportQuery } from '@tinymlops/contracts';
 import { apiDownload, apiSend } from '../../../lib/api-client';
 
-/** The export's query string: `class` and `deviceId` repeat. */
+/**
+ * The export's query string: `class` and `deviceId` repeat.
+ * @example
+ * exportQueryString({ modelId: 'fashion-mnv2', limit: 100, class: ['bag', 'coat'] }); // 'modelId=fashion-mnv2&limit=100&class=bag&class=coat'
+ */
 export function exportQueryString(q: FieldExportQuery): string {
   const p = new URLSearchParams({ modelId: q.modelId, limit: String(q.limit) });
   for (const k of ['version', 'since', 'until'] as const) if (q[k]) p.set(k, q[k] as string);
