@@ -5,6 +5,8 @@ import type {
   DeploymentStatus,
   DeviceSettingsView,
   DeviceSummary,
+  FieldMetricsResult,
+  MlflowImport,
   DriftEpisodeSummary,
   DriftSampleSummary,
   FeedbackDelivery,
@@ -89,6 +91,23 @@ export class PeopleApi {
 
   packages(deviceId: string): Promise<PackageRow[]> {
     return this.call<{ items: PackageRow[] }>('GET', `/packages?deviceId=${deviceId}&limit=500`).then((r) => r.items); // prettier-ignore
+  }
+
+  mlflowImports(): Promise<MlflowImport[]> {
+    return this.items<MlflowImport>('/mlflow/imports');
+  }
+
+  logFieldMetrics(): Promise<FieldMetricsResult> {
+    return this.call('POST', '/mlflow/field-metrics');
+  }
+
+  /** The validated-samples export (a field dataset .tar.gz) for a query string like `modelId=…`. */
+  async exportSamples(query: string): Promise<Buffer> {
+    const r = await fetch(`${this.baseUrl}/api/v1/exports/validated-samples?${query}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    if (!r.ok) throw new Error(`export: ${r.status} ${(await r.text()).slice(0, 500)}`);
+    return Buffer.from(await r.arrayBuffer());
   }
 
   private async items<T>(path: string): Promise<T[]> {

@@ -29,6 +29,8 @@ export interface TinySphereStartOptions extends TinySphereStorage {
    * then stops the devices first and the server last (the demo). Killed on the parent's exit.
    */
   ownProcessGroup?: boolean;
+  /** Extra environment of the server process (e.g. MLFLOW_TRACKING_URI and its credentials). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -50,7 +52,9 @@ export class TinySphereProcess {
     const args = ['serve', '--db', o.db, '--blobs', o.blobs, '--port', String(o.port), '--log-level', 'info'];
     if (o.demoEnrolmentToken) args.push('--demo-enrolment-token', o.demoEnrolmentToken);
     if (o.adminTokenFile) args.push('--admin-token-file', o.adminTokenFile);
-    const child = spawn(process.execPath, [TINYSPHERE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: o.ownProcessGroup ?? false }); // prettier-ignore
+    const env = { ...process.env, ...o.env };
+    const detached = o.ownProcessGroup ?? false;
+    const child = spawn(process.execPath, [TINYSPHERE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached, env });
     if (o.ownProcessGroup) process.once('exit', () => child.kill('SIGTERM'));
     const log = o.logFile ? createWriteStream(o.logFile, { flags: 'a' }) : undefined;
     let out = '';

@@ -3,6 +3,7 @@ import type { BlobStore } from './storage/blob-store.js';
 import type { Db } from './storage/database.js';
 import type { DetectorFactory } from './modules/drift/reanalysis.js';
 import type { ServerMetrics } from './modules/metrics/server-metrics.js';
+import type { MlflowConfig } from './modules/mlflow/mlflow-config.js';
 
 /** Tunables of one server; every field has a default (see DEFAULT_CONFIG). */
 export interface ServerConfig {
@@ -22,6 +23,8 @@ export interface ServerConfig {
   requireSignedBundles: boolean;
   /** Requests a minute one device may make on average (per process; bursts of a tenth of it); 0 = no limit. */
   deviceRequestsPerMinute: number;
+  /** The MLflow tracking server TinySphere imports models from and logs field metrics to; null: none. */
+  mlflow: MlflowConfig | null;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -34,6 +37,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   requireSignedBundles: false,
   // 10 a second: a device normally makes a few a minute (heartbeat, assignment, feedback, packages).
   deviceRequestsPerMinute: 600,
+  mlflow: null,
 };
 
 /** Everything a route or job handler needs, passed explicitly (no globals). */

@@ -16,6 +16,7 @@ import { registerOverviewRoutes } from './modules/metrics/overview-routes.js';
 import { registerModelVersionRoutes } from './modules/models/model-version-routes.js';
 import { registerDeploymentRoutes } from './modules/deployments/deployment-routes.js';
 import { registerDeviceRoutes } from './modules/devices/device-routes.js';
+import { registerExportRoutes } from './modules/exports/export-routes.js';
 import { installAuth } from './modules/devices/auth.js';
 import { registerDriftRoutes } from './modules/drift/drift-routes.js';
 import { registerAdaptationRoutes } from './modules/adaptations/adaptation-routes.js';
@@ -26,6 +27,11 @@ import type { DetectorFactory } from './modules/drift/reanalysis.js';
 import { tinylcmDetectorFactory } from './modules/drift/tinylcm-detectors.js';
 import { registerMetricsRoutes } from './modules/metrics/metrics-routes.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
+import { createMlflowImportHandler } from './modules/mlflow/import-job.js';
+import { FIELD_METRICS_JOB, logFieldMetrics } from './modules/mlflow/field-runs.js';
+import { MLFLOW_IMPORT_JOB } from './modules/mlflow/import-records.js';
+import { registerMlflowRoutes } from './modules/mlflow/mlflow-routes.js';
+import { startMlflowSchedule } from './modules/mlflow/mlflow-scheduler.js';
 import { registerModelRoutes } from './modules/models/model-routes.js';
 import { createIngestHandler } from './modules/packages/ingest-job.js';
 import { registerPackageRoutes } from './modules/packages/package-routes.js';
@@ -121,17 +127,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerDeviceTableRoutes(http, ctx);
   registerDriftReviewRoutes(http, ctx);
   registerModelVersionRoutes(http, ctx);
+  registerExportRoutes(http, ctx);
+  registerMlflowRoutes(http, ctx);
   await registerDashboardRoutes(http, ctx);
   const workers = options.workers ?? 2;
   if (workers > 0) {
     worker = createWorker(ctx, workers, (msg, err) => http.log.warn({ err }, msg));
     worker.start();
   }
+  const mlflowSchedule = startMlflowSchedule(ctx, (msg, err) => http.log.warn({ err }, msg));
   return {
     http,
     ctx,
     worker,
     close: async () => {
+      mlflowSchedule.stop();
       await worker?.stop();
       await http.close();
     },
@@ -150,7 +160,11 @@ export function createWorker(
 ): JobWorker {
   return new JobWorker(
     ctx.db,
-    { 'ingest-package': createIngestHandler(ctx) },
+    {
+      'ingest-package': createIngestHandler(ctx),
+      [MLFLOW_IMPORT_JOB]: createMlflowImportHandler(ctx),
+      [FIELD_METRICS_JOB]: async () => void (await logFieldMetrics(ctx)),
+    },
     {
       concurrency,
       idlePollMs: 100,

@@ -1,24 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../bin/tinysphere.mjs', import.meta.url));
-const run = promisify(execFile);
-
-/** Runs the real CLI; resolves with its exit code and output instead of throwing. */
-async function tinysphere(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { tinysphere } from './testing/run-cli.js';
 
 describe('tinysphere admin (the real CLI on PGlite and files)', () => {
   let dir: string;

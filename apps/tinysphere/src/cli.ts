@@ -2,7 +2,9 @@ import { TinyMLOpsError } from '@tinymlops/contracts';
 import { Command, Option } from 'commander';
 import { ensureAdminTokenFile } from './admin-token-file.js';
 import { addAdminCommands } from './cli-admin.js';
-import { int, serverConfig, storageOptions } from './cli-options.js';
+import { addBundleCommands } from './cli-bundle.js';
+import { addExportCommands } from './cli-export.js';
+import { int, mlflowOptions, serverConfig, storageOptions } from './cli-options.js';
 import { DEFAULT_STORAGE } from './storage/storage-options.js';
 
 // The server's code loads when a command runs, not to print --help.
@@ -11,8 +13,10 @@ const main = () => import('./main.js');
 /** The `tinysphere` command line. */
 export function buildCli(): Command {
   const program = new Command('tinysphere').description('TinySphere: the TinyMLOps fleet server').showHelpAfterError();
-  storageOptions(
-    program.command('serve').description('run the HTTP API (with in-process ingestion workers unless --no-workers)'),
+  mlflowOptions(
+    storageOptions(
+      program.command('serve').description('run the HTTP API (with in-process ingestion workers unless --no-workers)'),
+    ),
   )
     .addOption(new Option('--port <n>', 'port').env('PORT').default(8080).argParser(int('--port')))
     .addOption(new Option('--host <host>', 'interface to listen on').env('HOST').default('127.0.0.1'))
@@ -53,13 +57,21 @@ export function buildCli(): Command {
       if (o.adminTokenFile && (await ensureAdminTokenFile(app.ctx.db, o.adminTokenFile, 'admin')))
         app.http.log.info({ file: o.adminTokenFile }, 'created an admin API token');
     });
-  storageOptions(
-    program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),
+  mlflowOptions(
+    storageOptions(
+      program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),
+    ),
   )
     .option('--concurrency <n>', 'jobs at a time', int('--concurrency'), 2)
     .option('--pool-size <n>', 'PostgreSQL connections', int('--pool-size'), 4)
     .action(async (o) =>
-      (await main()).runWorkers({ db: o.db, blobs: o.blobs, concurrency: o.concurrency, poolSize: o.poolSize }),
+      (await main()).runWorkers({
+        db: o.db,
+        blobs: o.blobs,
+        concurrency: o.concurrency,
+        poolSize: o.poolSize,
+        config: await serverConfig(o),
+      }),
     );
   program
     .command('migrate')
@@ -80,6 +92,8 @@ export function buildCli(): Command {
       }
     });
   addAdminCommands(program);
+  addBundleCommands(program);
+  addExportCommands(program);
   return program;
 }
 

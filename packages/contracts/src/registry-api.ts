@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MlflowLink } from './mlflow-api.js';
 import { Id, SchemaVersion1, Sha256, Timestamp, Version } from './primitives.js';
 
 /** A model version in the registry. */
@@ -10,6 +11,8 @@ export const ModelVersionSummary = z.strictObject({
   signedBy: z.string().nullable(),
   aliases: z.array(z.string()),
   createdAt: Timestamp,
+  /** Where the version came from when TinySphere imported it from an MLflow registry. */
+  mlflow: MlflowLink.nullable().optional(),
 });
 export type ModelVersionSummary = z.infer<typeof ModelVersionSummary>;
 

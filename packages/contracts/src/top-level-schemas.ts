@@ -28,8 +28,11 @@ import { AliasRequest, AssignmentRequest, DeploymentStatusList, ModelVersionList
 import { DriftEventsDocument, FeedbackAck, FeedbackPage, ValidationRequest } from './drift.js';
 import { EnrolmentRequest, EnrolmentResponse } from './enrolment.js';
 import { ErrorEnvelope } from './error-codes.js';
+import { FieldDatasetManifest, FieldSampleRecord } from './field-dataset.js';
+import { FieldMetricsResult, MlflowImportList, MlflowImportRequest, MlflowStatus } from './mlflow-api.js';
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
 import { LocalPrediction } from './local-output.js';
+import { BundleBuildSettings } from './bundle-build.js';
 import { BundleManifest, InstallReport, ModelAssignment } from './model-bundle.js';
 import { PackageManifest, PackageReceipt } from './package-manifest.js';
 import { LogsDocument, MetricsDocument, PredictionsDocument } from './telemetry.js';
@@ -92,6 +95,13 @@ export const TOP_LEVEL_SCHEMAS = {
   AdaptationReviewRequest,
   AdaptationReviewResult,
   FeedbackDeliveryList,
+  FieldDatasetManifest,
+  FieldSampleRecord,
+  MlflowImportList,
+  MlflowImportRequest,
+  MlflowStatus,
+  FieldMetricsResult,
+  BundleBuildSettings,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;

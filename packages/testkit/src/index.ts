@@ -23,3 +23,7 @@ export {
 } from '@tinymlops/tinylcm';
 export * from './streams.js';
 export * from './drift-conformance.js';
+export * from './mlflow-fake/mlflow-fake.js';
+export { webhookSignature, type WebhookDelivery } from './mlflow-fake/webhook-dispatcher.js';
+export * from './field-dataset-reader.js';
+export * from './mlflow-fake/log-model-version.js';

@@ -62,3 +62,16 @@ export function withQuery(path: string, params: Record<string, string | number |
   const s = q.toString();
   return s ? `${path}?${s}` : path;
 }
+
+/**
+ * Downloads a file the API streams (an export) with the session's token: resolves with its bytes
+ * and the file name the server suggests. Errors are the same ApiError as JSON calls.
+ * @example
+ * const { blob, fileName } = await apiDownload('/api/v1/exports/validated-samples?modelId=fashion-mnv2');
+ */
+export async function apiDownload(path: string): Promise<{ blob: Blob; fileName: string }> {
+  const res = await request('GET', path);
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'download';
+  return { blob: await res.blob(), fileName };
+}

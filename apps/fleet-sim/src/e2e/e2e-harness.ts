@@ -60,20 +60,22 @@ export class E2eHarness {
     readonly api: PeopleApi,
     readonly set: ImageSet,
     readonly runtime: ModelRuntime,
+    private readonly serverEnv: Record<string, string> = {},
   ) {}
 
-  static async start(engine: Engine): Promise<E2eHarness> {
+  /** `serverEnv`: extra environment of the server process (the MLflow loop passes MLflow's). */
+  static async start(engine: Engine, serverEnv: Record<string, string> = {}): Promise<E2eHarness> {
     const dir = await mkdtemp(path.join(tmpdir(), `fleet-e2e-${engine.name}-`));
     const storage = await engine.storage(dir);
     const store = ['--db', storage.db, '--blobs', storage.blobs];
     // PGlite belongs to one process: the admin command runs before the server starts.
     const out = await runTinySphere(['admin', 'create-token', '--role', 'admin', '--name', 'e2e', ...store]);
     const { apiToken } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { apiToken: string };
-    const server = await TinySphereProcess.start({ ...storage, port: 0, demoEnrolmentToken: ENROLMENT_TOKEN, logFile: path.join(dir, 'server.log') }); // prettier-ignore
+    const server = await TinySphereProcess.start({ ...storage, port: 0, demoEnrolmentToken: ENROLMENT_TOKEN, logFile: path.join(dir, 'server.log'), env: serverEnv }); // prettier-ignore
     const api = new PeopleApi(server.url, apiToken);
     await registerBundleOnce(api, DEFAULT_BUNDLE);
     const runtime = await loadBundleRuntime(await loadBundle(DEFAULT_BUNDLE));
-    return new E2eHarness(dir, storage, server, api, await readFashionMnist(), runtime);
+    return new E2eHarness(dir, storage, server, api, await readFashionMnist(), runtime, serverEnv);
   }
 
   /** A device playing `scenario` for `frames` frames with drift episodes `[from, to)`. */
@@ -92,7 +94,7 @@ export class E2eHarness {
   /** Crashes the server and starts it again on the same port and data. */
   async restart(): Promise<void> {
     await this.server.kill();
-    this.server = await TinySphereProcess.start({ ...this.storage, port: this.server.port, demoEnrolmentToken: ENROLMENT_TOKEN, logFile: path.join(this.dir, 'server.log') }); // prettier-ignore
+    this.server = await TinySphereProcess.start({ ...this.storage, port: this.server.port, demoEnrolmentToken: ENROLMENT_TOKEN, logFile: path.join(this.dir, 'server.log'), env: this.serverEnv }); // prettier-ignore
   }
 
   async close(): Promise<void> {

@@ -239,6 +239,33 @@ export interface InstallReportsTable {
   at: Timestamp;
 }
 
+/** MLflow model versions TinySphere was asked to import, and their outcome (migration 006). */
+export interface MlflowImportsTable {
+  name: string;
+  version: string;
+  alias: string | null;
+  trigger: 'poll' | 'webhook' | 'manual';
+  status: 'pending' | 'imported' | 'failed';
+  error: string | null;
+  attempts: Generated<number>;
+  source: string | null;
+  run_id: string | null;
+  model_id: string | null;
+  model_version: string | null;
+  requested_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+/** The MLflow run of each deployed version's field metrics (migration 006). */
+export interface MlflowFieldRunsTable {
+  model_id: string;
+  version: string;
+  run_id: string;
+  logged_until: Timestamp;
+  step: Generated<number>;
+  finished_at: Timestamp | null;
+}
+
 /** The whole schema, as the migrations build it. */
 export interface Database extends LearningLoopTables {
   devices: DevicesTable;
@@ -259,6 +286,8 @@ export interface Database extends LearningLoopTables {
   model_aliases: ModelAliasesTable;
   assignments: AssignmentsTable;
   install_reports: InstallReportsTable;
+  mlflow_imports: MlflowImportsTable;
+  mlflow_field_runs: MlflowFieldRunsTable;
 }
 
 /** The Kysely handle every module uses. */

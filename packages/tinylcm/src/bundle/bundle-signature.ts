@@ -1,4 +1,4 @@
-import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { TinyMLOpsError } from '@tinymlops/contracts';
 
 /**
@@ -74,4 +74,20 @@ export function verifyBundleSignature(
       `bundle ${bundleName}: the ed25519 signature (key "${sig.keyId}") does not verify`,
     );
   }
+}
+
+/**
+ * A new ed25519 key pair for signing bundles, as PEM text: PKCS#8 private key (keep it secret),
+ * SPKI public key (give it to servers and devices as a trusted key). Same format as
+ * `openssl genpkey -algorithm ed25519`.
+ * @example
+ * const { privateKeyPem, publicKeyPem } = generateBundleKeyPair();
+ * const trusted = { 'release-2026': publicKeyPem };
+ */
+export function generateBundleKeyPair(): { privateKeyPem: string; publicKeyPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }

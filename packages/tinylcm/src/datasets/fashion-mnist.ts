@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { parseIdx } from '@tinymlops/tinylcm';
 
 /** Fashion-MNIST class names by label index (Zalando's order). */
 export const FASHION_MNIST_CLASSES = [
@@ -36,18 +36,6 @@ export const FASHION_MNIST_SAMPLE_DIR = path.resolve(
   '../../../../datasets/fashion-mnist',
 );
 
-function readIdx(buf: Buffer, expectedMagic: number, what: string): { dims: number[]; data: Uint8Array } {
-  const magic = buf.readUInt32BE(0);
-  if (magic !== expectedMagic) throw new Error(`${what}: not an IDX file (magic 0x${magic.toString(16)})`);
-  const ndims = magic & 0xff;
-  const dims = Array.from({ length: ndims }, (_, i) => buf.readUInt32BE(4 + 4 * i));
-  const offset = 4 + 4 * ndims;
-  const size = dims.reduce((a, b) => a * b, 1);
-  if (buf.length - offset !== size)
-    throw new Error(`${what}: expected ${size} bytes of data, found ${buf.length - offset}`);
-  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, size) };
-}
-
 /**
  * Reads a gzipped IDX image/label pair (the Fashion-MNIST / MNIST format).
  * @example
@@ -58,8 +46,9 @@ export async function readFashionMnist(
   dir = FASHION_MNIST_SAMPLE_DIR,
   files = { images: 'sample-images-idx3-ubyte.gz', labels: 'sample-labels-idx1-ubyte.gz' },
 ): Promise<ImageSet> {
-  const images = readIdx(gunzipSync(await readFile(path.join(dir, files.images))), 0x00000803, files.images);
-  const labels = readIdx(gunzipSync(await readFile(path.join(dir, files.labels))), 0x00000801, files.labels);
+  const images = parseIdx(await readFile(path.join(dir, files.images)), files.images);
+  const labels = parseIdx(await readFile(path.join(dir, files.labels)), files.labels);
+  if (images.dims.length !== 3) throw new Error(`${files.images}: expected 3 dimensions, found ${images.dims.length}`);
   const [count, height, width] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) throw new Error(`${files.labels}: ${labels.dims[0]} labels for ${count} images`);
   return { count, width, height, images: images.data, labels: labels.data };

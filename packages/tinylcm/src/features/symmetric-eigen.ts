@@ -5,62 +5,184 @@ export interface SymmetricEigen {
 }
 
 /**
- * Cyclic Jacobi eigen decomposition of a symmetric `n × n` matrix (row-major, overwritten).
- * O(n³) per sweep, typically 6–12 sweeps; accurate to rounding for well-separated eigenvalues.
- * Used only when fitting a PCA on the device or in tooling, never per frame.
+ * Eigen decomposition of a symmetric `n × n` matrix (row-major, overwritten): Householder
+ * reduction to tridiagonal form, then the implicit QL algorithm (`tred2` + `tql2`, as in JAMA and
+ * EISPACK). About 9n³ flops, accurate to rounding; 1280 × 1280 takes seconds where cyclic Jacobi
+ * took minutes. The transform is kept transposed (`u[j]` is column j of the textbook's V), so every
+ * inner loop walks contiguous memory. Used only when fitting a PCA, never per frame.
  * @example
  * symmetricEigen(Float64Array.of(2, 1, 1, 2), 2).values; // Float64Array [3, 1]
  */
-export function symmetricEigen(a: Float64Array, n: number, maxSweeps = 100): SymmetricEigen {
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  const scale = frobenius(a);
-  for (let sweep = 0; sweep < maxSweeps && offDiagonal(a, n) > 1e-24 * scale * scale; sweep++) {
-    for (let p = 0; p < n - 1; p++) for (let q = p + 1; q < n; q++) rotate(a, v, n, p, q);
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (x, y) => (a[y * n + y] as number) - (a[x * n + x] as number),
-  );
+export function symmetricEigen(a: Float64Array, n: number): SymmetricEigen {
+  const u = a; // symmetric: A equals Aᵀ, so it starts as the transposed V
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  tridiagonalize(u, d, e, n);
+  diagonalize(u, d, e, n);
+  const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => (d[y] as number) - (d[x] as number));
   return {
-    values: Float64Array.from(order, (j) => a[j * n + j] as number),
-    vectors: order.map((j) => Float64Array.from({ length: n }, (_, i) => v[i * n + j] as number)),
+    values: Float64Array.from(order, (j) => d[j] as number),
+    vectors: order.map((j) => u.slice(j * n, (j + 1) * n)),
   };
 }
 
-/** One Jacobi rotation zeroing a[p][q] (Numerical Recipes' stable tangent formula). */
-function rotate(a: Float64Array, v: Float64Array, n: number, p: number, q: number): void {
-  const apq = a[p * n + q] as number;
-  if (apq === 0) return;
-  const theta = ((a[q * n + q] as number) - (a[p * n + p] as number)) / (2 * apq);
-  const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-  const c = 1 / Math.sqrt(t * t + 1);
-  const s = t * c;
-  for (let k = 0; k < n; k++) {
-    const akp = a[k * n + p] as number;
-    const akq = a[k * n + q] as number;
-    a[k * n + p] = c * akp - s * akq;
-    a[k * n + q] = s * akp + c * akq;
+/** Householder tridiagonalisation (`tred2`); `u[b·n + a]` holds V[a][b]. */
+function tridiagonalize(u: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let j = 0; j < n; j++) d[j] = u[j * n + n - 1] as number;
+  for (let i = n - 1; i > 0; i--) {
+    let scale = 0;
+    let h = 0;
+    for (let k = 0; k < i; k++) scale += Math.abs(d[k] as number);
+    if (scale === 0) {
+      e[i] = d[i - 1] as number;
+      for (let j = 0; j < i; j++) {
+        d[j] = u[j * n + i - 1] as number;
+        u[j * n + i] = 0;
+        u[i * n + j] = 0;
+      }
+    } else {
+      h = householder(u, d, e, n, i, scale);
+    }
+    d[i] = h;
   }
-  for (let k = 0; k < n; k++) {
-    const apk = a[p * n + k] as number;
-    const aqk = a[q * n + k] as number;
-    a[p * n + k] = c * apk - s * aqk;
-    a[q * n + k] = s * apk + c * aqk;
-    const vkp = v[k * n + p] as number;
-    const vkq = v[k * n + q] as number;
-    v[k * n + p] = c * vkp - s * vkq;
-    v[k * n + q] = s * vkp + c * vkq;
+  accumulate(u, d, n);
+  e[0] = 0;
+}
+
+/** One Householder step of row i; returns h. */
+function householder(u: Float64Array, d: Float64Array, e: Float64Array, n: number, i: number, scale: number): number {
+  let h = 0;
+  for (let k = 0; k < i; k++) {
+    d[k] = (d[k] as number) / scale;
+    h += (d[k] as number) ** 2;
+  }
+  let f = d[i - 1] as number;
+  let g = f > 0 ? -Math.sqrt(h) : Math.sqrt(h);
+  e[i] = scale * g;
+  h -= f * g;
+  d[i - 1] = f - g;
+  e.fill(0, 0, i);
+  for (let j = 0; j < i; j++) {
+    const row = j * n;
+    f = d[j] as number;
+    u[i * n + j] = f;
+    g = (e[j] as number) + (u[row + j] as number) * f;
+    for (let k = j + 1; k < i; k++) {
+      const vkj = u[row + k] as number;
+      g += vkj * (d[k] as number);
+      e[k] = (e[k] as number) + vkj * f;
+    }
+    e[j] = g;
+  }
+  f = 0;
+  for (let j = 0; j < i; j++) {
+    e[j] = (e[j] as number) / h;
+    f += (e[j] as number) * (d[j] as number);
+  }
+  const hh = f / (h + h);
+  for (let j = 0; j < i; j++) e[j] = (e[j] as number) - hh * (d[j] as number);
+  for (let j = 0; j < i; j++) {
+    const row = j * n;
+    f = d[j] as number;
+    g = e[j] as number;
+    for (let k = j; k < i; k++) u[row + k] = (u[row + k] as number) - (f * (e[k] as number) + g * (d[k] as number));
+    d[j] = u[row + i - 1] as number;
+    u[row + i] = 0;
+  }
+  return h;
+}
+
+/** Accumulates the Householder transformations into V (still transposed). */
+function accumulate(u: Float64Array, d: Float64Array, n: number): void {
+  for (let i = 0; i < n - 1; i++) {
+    u[i * n + n - 1] = u[i * n + i] as number;
+    u[i * n + i] = 1;
+    const h = d[i + 1] as number;
+    const next = (i + 1) * n;
+    if (h !== 0) {
+      for (let k = 0; k <= i; k++) d[k] = (u[next + k] as number) / h;
+      for (let j = 0; j <= i; j++) {
+        const row = j * n;
+        let g = 0;
+        for (let k = 0; k <= i; k++) g += (u[next + k] as number) * (u[row + k] as number);
+        for (let k = 0; k <= i; k++) u[row + k] = (u[row + k] as number) - g * (d[k] as number);
+      }
+    }
+    for (let k = 0; k <= i; k++) u[next + k] = 0;
+  }
+  for (let j = 0; j < n; j++) {
+    d[j] = u[j * n + n - 1] as number;
+    u[j * n + n - 1] = 0;
+  }
+  u[(n - 1) * n + n - 1] = 1;
+}
+
+/** Implicit QL on the tridiagonal (d, e) (`tql2`), applying each rotation to the rows of u. */
+function diagonalize(u: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) e[i - 1] = e[i] as number;
+  e[n - 1] = 0;
+  let f = 0;
+  let tst1 = 0;
+  const eps = 2 ** -52;
+  for (let l = 0; l < n; l++) {
+    tst1 = Math.max(tst1, Math.abs(d[l] as number) + Math.abs(e[l] as number));
+    let m = l;
+    while (m < n - 1 && Math.abs(e[m] as number) > eps * tst1) m++;
+    if (m > l) {
+      do f += qlStep(u, d, e, n, l, m);
+      while (Math.abs(e[l] as number) > eps * tst1);
+    }
+    d[l] = (d[l] as number) + f;
+    e[l] = 0;
   }
 }
 
-function offDiagonal(a: Float64Array, n: number): number {
-  let sum = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) sum += (a[i * n + j] as number) ** 2;
-  return sum;
+/** One implicit QL iteration on the block l..m; returns the shift to accumulate. */
+function qlStep(u: Float64Array, d: Float64Array, e: Float64Array, n: number, l: number, m: number): number {
+  const g0 = d[l] as number;
+  let p = ((d[l + 1] as number) - g0) / (2 * (e[l] as number));
+  let r = Math.hypot(p, 1);
+  if (p < 0) r = -r;
+  d[l] = (e[l] as number) / (p + r);
+  d[l + 1] = (e[l] as number) * (p + r);
+  const dl1 = d[l + 1] as number;
+  let h = g0 - (d[l] as number);
+  for (let i = l + 2; i < n; i++) d[i] = (d[i] as number) - h;
+  const shift = h;
+  p = d[m] as number;
+  let c = 1;
+  let c2 = c;
+  let c3 = c;
+  const el1 = e[l + 1] as number;
+  let s = 0;
+  let s2 = 0;
+  for (let i = m - 1; i >= l; i--) {
+    c3 = c2;
+    c2 = c;
+    s2 = s;
+    const g = c * (e[i] as number);
+    h = c * p;
+    r = Math.hypot(p, e[i] as number);
+    e[i + 1] = s * r;
+    s = (e[i] as number) / r;
+    c = p / r;
+    p = c * (d[i] as number) - s * g;
+    d[i + 1] = h + s * (c * g + s * (d[i] as number));
+    rotateRows(u, n, i, c, s);
+  }
+  p = (-s * s2 * c3 * el1 * (e[l] as number)) / dl1;
+  e[l] = s * p;
+  d[l] = c * p;
+  return shift;
 }
 
-function frobenius(a: Float64Array): number {
-  let sum = 0;
-  for (const x of a) sum += x * x;
-  return Math.sqrt(sum);
+function rotateRows(u: Float64Array, n: number, i: number, c: number, s: number): void {
+  const a = i * n;
+  const b = a + n;
+  for (let k = 0; k < n; k++) {
+    const h = u[b + k] as number;
+    const x = u[a + k] as number;
+    u[b + k] = s * x + c * h;
+    u[a + k] = c * x - s * h;
+  }
 }

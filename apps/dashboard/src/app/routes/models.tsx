@@ -4,10 +4,13 @@ import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { useDeployments } from '../../features/models/api/get-deployments';
 import { useModels } from '../../features/models/api/get-models';
+import { useMlflowStatus } from '../../features/models/api/get-mlflow';
 import { useVersions } from '../../features/models/api/get-versions';
 import { AliasForm } from '../../features/models/components/alias-form';
 import { BundleContents } from '../../features/models/components/bundle-contents';
 import { DeployForm } from '../../features/models/components/deploy-form';
+import { ExportForm } from '../../features/models/components/export-form';
+import { MlflowImports } from '../../features/models/components/mlflow-imports';
 import { RolloutTable } from '../../features/models/components/rollout-table';
 import { VersionTable } from '../../features/models/components/version-table';
 
@@ -19,6 +22,7 @@ export function ModelsRoute() {
   const versions = useVersions(modelId);
   const deviceIds = useDeployments().data?.items.map((d) => d.deviceId) ?? [];
   const [picked, setPicked] = useState<string | null>(null);
+  const mlflow = useMlflowStatus().data?.enabled ?? false;
   const version = picked ?? versions.data?.items[0]?.version ?? null;
   return (
     <>
@@ -66,6 +70,10 @@ export function ModelsRoute() {
                   <h2>Rollout</h2>
                   <RolloutTable modelId={modelId} />
                 </section>
+                <section className="panel">
+                  <h2>Export validated samples</h2>
+                  <ExportForm modelId={modelId} versions={versions.data?.items ?? []} mlflow={mlflow} />
+                </section>
                 {version ? (
                   <section className="panel">
                     <h2>
@@ -79,6 +87,9 @@ export function ModelsRoute() {
           </div>
         )}
       </QueryState>
+      <div style={{ marginTop: 16 }}>
+        <MlflowImports />
+      </div>
     </>
   );
 }

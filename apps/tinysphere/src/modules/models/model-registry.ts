@@ -45,10 +45,12 @@ export async function registerBundle(ctx: AppContext, bytes: Buffer): Promise<Mo
 
 /** Every version of a model, newest first, with the aliases pointing at each. */
 export async function listVersions(ctx: AppContext, modelId: string): Promise<ModelVersionSummary[]> {
-  const [rows, aliases] = await Promise.all([
+  const [rows, aliases, imports] = await Promise.all([
     ctx.db.selectFrom('model_versions').selectAll().where('model_id', '=', modelId).orderBy('created_at', 'desc').execute(),
     ctx.db.selectFrom('model_aliases').selectAll().where('model_id', '=', modelId).execute(),
+    ctx.db.selectFrom('mlflow_imports').select(['name', 'version', 'run_id', 'source', 'model_version']).where('model_id', '=', modelId).where('status', '=', 'imported').execute(),
   ]);
+  const mlflow = new Map(imports.map((i) => [i.model_version, { name: i.name, version: i.version, runId: i.run_id, source: i.source }]));
   return rows.map((r) => ({
     modelId: r.model_id,
     version: r.version,
@@ -57,6 +59,7 @@ export async function listVersions(ctx: AppContext, modelId: string): Promise<Mo
     signedBy: r.signed_by,
     aliases: aliases.filter((a) => a.version === r.version).map((a) => a.alias).sort(),
     createdAt: new Date(r.created_at).toISOString(),
+    mlflow: mlflow.get(r.version) ?? null,
   }));
 }
 

@@ -17,6 +17,7 @@ export function VersionTable(props: {
           <th>Bundle sha256</th>
           <th>Size</th>
           <th>Signed by</th>
+          <th>MLflow</th>
           <th>Registered</th>
         </tr>
       </thead>
@@ -49,6 +50,9 @@ export function VersionTable(props: {
             </td>
             <td>{(v.bundleSize / 1024).toFixed(0)} KiB</td>
             <td>{v.signedBy ?? <span className="muted">unsigned</span>}</td>
+            <td title={v.mlflow?.runId ? `run ${v.mlflow.runId}` : undefined}>
+              {v.mlflow ? `${v.mlflow.name} v${v.mlflow.version}` : <span className="muted">—</span>}
+            </td>
             <td className="muted">{shortTime(v.createdAt)}</td>
           </tr>
         ))}
