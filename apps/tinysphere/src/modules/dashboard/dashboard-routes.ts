@@ -28,11 +28,9 @@ export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppCon
     root,
     wildcard: false,
     index: 'index.html',
-    maxAge: '7d',
-    // Hashed assets may be cached; index.html must be revalidated so a new build is picked up.
-    setHeaders: (res, file) => {
-      if (file.endsWith('index.html')) res.setHeader('cache-control', 'no-cache');
-    },
+    // The plugin's own Cache-Control would be written after setHeaders and win, index.html included.
+    cacheControl: false,
+    setHeaders: (res, file) => res.setHeader('cache-control', cacheControlFor(file)),
   });
   // Client-side routes (`/devices/dev_…`) get index.html; unknown API paths and missing files stay 404s.
   app.get('/*', { schema: { hide: true } }, async (req, reply) => {
@@ -40,6 +38,15 @@ export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppCon
     if (/^\/(api|device|docs|metrics|healthz|readyz)(\/|$)/.test(path) || /\.[a-z0-9]+$/i.test(path)) {
       throw new TinyMLOpsError('NOT_FOUND', `no route GET ${path}`);
     }
-    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.type('text/html').sendFile('index.html');
   });
+}
+
+/**
+ * index.html is revalidated on every load (`no-cache`), so after an upgrade the browser fetches the
+ * new one and the asset names it lists; Vite's content-hashed assets never change under their
+ * name, so they may be kept for a week.
+ */
+function cacheControlFor(file: string): string {
+  return file.endsWith('.html') ? 'no-cache' : 'public, max-age=604800';
 }

@@ -54,12 +54,14 @@ export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void
   );
 }
 
-/** A device may download what is assigned to it now, or what it installed before (for rollback). */
+/**
+ * A device may download only the bundle assigned to it now. Install reports are the device's own
+ * claims and grant nothing (a forged "installed" report must not unlock another model); a device
+ * rolls back to the bundle it keeps on its own disk, never by downloading one.
+ */
 async function mayDownload(ctx: AppContext, deviceId: string, modelId: string, version: string): Promise<boolean> {
   const a = await resolveAssignment(ctx.db, deviceId);
-  if (a && a.modelId === modelId && a.version === version) return true;
-  const r = await ctx.db.selectFrom('install_reports').select('status').where('device_id', '=', deviceId).where('model_id', '=', modelId).where('version', '=', version).executeTakeFirst();
-  return r?.status === 'installed';
+  return a !== null && a.modelId === modelId && a.version === version;
 }
 
 async function collect(stream: Readable, limit: number): Promise<Buffer> {
