@@ -22,6 +22,14 @@ export interface ServerConfig {
   requireSignedBundles: boolean;
   /** Requests a minute one device may make on average (per process; bursts of a tenth of it); 0 = no limit. */
   deviceRequestsPerMinute: number;
+  /** Enrolment requests a minute per client address (bursts of a minute's worth); 0 = no limit. */
+  enrolmentsPerMinute: number;
+  /** Requests with failing credentials a minute per client address, before further ones get 429; 0 = no limit. */
+  authFailuresPerMinute: number;
+  /** A connection that sends nothing for this long (mid-body included) is closed; 0 = never. */
+  connectionIdleTimeoutMs: number;
+  /** Longest a request may take to arrive in full; 0 = no limit. */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -34,6 +42,12 @@ export const DEFAULT_CONFIG: ServerConfig = {
   requireSignedBundles: false,
   // 10 a second: a device normally makes a few a minute (heartbeat, assignment, feedback, packages).
   deviceRequestsPerMinute: 600,
+  // Strangers: enough for a site of a hundred devices booting at once behind one address.
+  enrolmentsPerMinute: 120,
+  authFailuresPerMinute: 120,
+  connectionIdleTimeoutMs: 60_000,
+  // A full 16 MiB package at the 16 KiB/s TinyLCM plans for takes ~17 minutes.
+  requestTimeoutMs: 20 * 60_000,
 };
 
 /** Everything a route or job handler needs, passed explicitly (no globals). */

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { sql } from 'kysely';
 import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { installInputGuard } from './http/input-guard.js';
 import { installZodValidation, zodToOpenApi } from './http/zod-validation.js';
 import { registerDashboardRoutes } from './modules/dashboard/dashboard-routes.js';
 import { registerAccessRoutes } from './modules/devices/access-routes.js';
@@ -73,12 +74,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger: options.logger ?? false,
     genReqId: () => `req-${randomUUID()}`,
     bodyLimit: 1024 * 1024,
+    // A device stalling mid-body (flaky Wi-Fi) must not hold its connection, and its upload, for ever.
+    connectionTimeout: ctx.config.connectionIdleTimeoutMs,
+    requestTimeout: ctx.config.requestTimeoutMs,
   });
   // JSON bodies only (plus the gzip routes' own parser): anything else is a 415, not a string body.
   http.removeContentTypeParser('text/plain');
   installZodValidation(http);
   installErrorHandling(http);
   installAuth(http, ctx);
+  installInputGuard(http);
   http.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(

@@ -28,6 +28,17 @@ export interface DevicesTable {
   metrics: Json<unknown> | null;
   feedback_cursor: Generated<number>;
   feedback_acked: Generated<number>;
+  /** sha256 of the device key it enrolled with (migration 006); null: none. */
+  key_hash: string | null;
+}
+
+/** Per-device quota counters (migration 006); bigint columns come back as strings, so read them cast. */
+export interface DeviceUsageTable {
+  device_id: string;
+  stored_bytes: Generated<string>;
+  pending_bytes: Generated<string>;
+  day: string | null;
+  day_packages: Generated<number>;
 }
 
 export interface EnrolmentTokensTable {
@@ -238,6 +249,7 @@ export interface Database {
   metric_points: MetricPointsTable;
   log_records: LogRecordsTable;
   prediction_records: PredictionRecordsTable;
+  device_usage: DeviceUsageTable;
   state_snapshots: StateSnapshotsTable;
   adaptation_events: AdaptationEventsTable;
   models: ModelsTable;

@@ -131,7 +131,7 @@ export class DeviceSync {
       return undefined;
     }
     try {
-      const creds = await enrolDevice({ serverUrl: this.o.server.url, request: { schemaVersion: 1, enrolmentToken: token, hardwareId: this.o.hardwareId, ...(this.o.name ? { name: this.o.name } : {}), platform: { arch: process.arch, os: process.platform, node: process.versions.node, hardware: os.hostname().slice(0, 128) } }, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) }); // prettier-ignore
+      const creds = await enrolDevice({ serverUrl: this.o.server.url, keyFile: path.join(this.o.dataDir, 'device-key'), request: { schemaVersion: 1, enrolmentToken: token, hardwareId: this.o.hardwareId, ...(this.o.name ? { name: this.o.name } : {}), platform: { arch: process.arch, os: process.platform, node: process.versions.node, hardware: os.hostname().slice(0, 128) } }, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) }); // prettier-ignore
       await saveCredentials(this.credentialsFile, creds);
       this.#credentials = creds;
       this.o.logger.info('sync: enrolled', { deviceId: creds.deviceId });

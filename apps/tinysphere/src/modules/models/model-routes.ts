@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { mediaTypeOf } from '../../http/input-guard.js';
 import { deviceOf, requireDevice, requireRole } from '../devices/auth.js';
 import { resolveAssignment } from '../deployments/assignment.js';
 import { listVersions, registerBundle, setAlias } from './model-registry.js';
@@ -15,7 +16,7 @@ export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void
     '/api/v1/models/bundles',
     { preValidation: requireRole(ctx, 'engineer'), bodyLimit: ctx.config.maxBundleBytes, schema: { tags: ['models'], response: { 201: ModelVersionSummary } } },
     async (req, reply) => {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+      const type = mediaTypeOf(req.headers['content-type']);
       if (type !== 'application/gzip' && type !== 'application/x-gzip') throw new TinyMLOpsError('UNSUPPORTED_MEDIA_TYPE', 'bundles are uploaded as Content-Type: application/gzip');
       const bytes = await collect(req.body as Readable, ctx.config.maxBundleBytes);
       return reply.status(201).send(await registerBundle(ctx, bytes));

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { mediaTypeOf } from '../../http/input-guard.js';
 import { deviceOf, requireDevice, requireRole } from '../devices/auth.js';
 import { PackageCommitter } from './package-committer.js';
 import { acceptPackage, findPackage, receipt } from './package-upload.js';
@@ -22,7 +23,7 @@ export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): vo
       schema: { tags: ['device'], params: PackageParams, response: { 200: PackageReceipt, 202: PackageReceipt } },
     },
     async (req, reply) => {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+      const type = mediaTypeOf(req.headers['content-type']);
       if (type !== 'application/gzip' && type !== 'application/x-gzip') {
         throw new TinyMLOpsError('UNSUPPORTED_MEDIA_TYPE', 'packages are uploaded as Content-Type: application/gzip');
       }
