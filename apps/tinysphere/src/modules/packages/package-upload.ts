@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { TinyMLOpsError, type PackageReceipt } from '@tinymlops/contracts';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../app-context.js';
@@ -76,15 +76,19 @@ async function readVerified(ctx: AppContext, up: PackageUpload): Promise<{ bytes
   const chunks: Buffer[] = [];
   let size = 0;
   const limit = Math.min(ctx.config.maxArchiveBytes, SEGMENT_MAX_PACKAGE_BYTES);
-  for await (const chunk of up.body) {
-    const c = chunk as Buffer;
-    size += c.length;
-    if (size > limit) {
-      up.body.resume();
-      throw new TinyMLOpsError('PAYLOAD_TOO_LARGE', `package exceeds ${limit} bytes`);
+  try {
+    for await (const chunk of up.body) {
+      const c = chunk as Buffer;
+      size += c.length;
+      if (size > limit) {
+        up.body.resume();
+        throw new TinyMLOpsError('PAYLOAD_TOO_LARGE', `package exceeds ${limit} bytes`);
+      }
+      hash.update(c);
+      chunks.push(c);
     }
-    hash.update(c);
-    chunks.push(c);
+  } catch (err) {
+    throw bodyError(err, up.body, size);
   }
   const sha256 = hash.digest('hex');
   if (sha256 !== up.declaredSha256) {
@@ -113,11 +117,16 @@ async function storeVerified(
     },
   });
   try {
-    await ctx.blobs.put(blobKey, up.body.pipe(meter));
+    // pipeline, not pipe: a client that drops the connection mid-body must fail the write (closing
+    // its file and deleting its temp file), not leave it waiting for the rest for ever.
+    await ctx.blobs.put(
+      blobKey,
+      pipeline(up.body, meter, () => {}),
+    );
   } catch (err) {
     up.body.resume();
     await ctx.blobs.delete(blobKey);
-    throw meterError(err, meter);
+    throw bodyError(meterError(err, meter), up.body, size);
   }
   const sha256 = hash.digest('hex');
   if (sha256 !== up.declaredSha256) {
@@ -128,6 +137,19 @@ async function storeVerified(
     );
   }
   return { sha256, size };
+}
+
+/**
+ * A body the client stopped sending (dropped or idle connection) is the client's failure: a 400
+ * logged as a rejection, not a 500 logged as a server error for every flaky device.
+ */
+function bodyError(err: unknown, body: Readable, received: number): unknown {
+  if (err instanceof TinyMLOpsError || body.readableEnded) return err;
+  return new TinyMLOpsError(
+    'VALIDATION_FAILED',
+    `the request body is incomplete: the connection closed after ${received} bytes`,
+    { cause: err },
+  );
 }
 
 /** The meter's own error wins over the broken-pipe error it causes downstream. */
