@@ -41,6 +41,12 @@ export interface DeviceUsageTable {
   day_packages: Generated<number>;
 }
 
+/** When each maintenance task last started (migration 006). */
+export interface MaintenanceRunsTable {
+  task: string;
+  started_at: Timestamp;
+}
+
 export interface EnrolmentTokensTable {
   id: string;
   token_hash: string;
@@ -250,6 +256,7 @@ export interface Database {
   log_records: LogRecordsTable;
   prediction_records: PredictionRecordsTable;
   device_usage: DeviceUsageTable;
+  maintenance_runs: MaintenanceRunsTable;
   state_snapshots: StateSnapshotsTable;
   adaptation_events: AdaptationEventsTable;
   models: ModelsTable;

@@ -4,10 +4,12 @@ import type { AppContext } from '../../app-context.js';
 import { bearerToken, hashSecret, parseCredential, sameHash } from './credentials.js';
 import { DeviceRateLimit } from './device-rate-limit.js';
 import { DeviceTokenCheck } from './device-token-check.js';
+import type { DeviceUsage } from '../packages/device-quota.js';
 
-/** The device behind a device request. */
+/** The device behind a device request, with its quota counters as its token check read them. */
 export interface DevicePrincipal {
   readonly deviceId: string;
+  readonly usage: DeviceUsage;
 }
 
 /** The person (API token) behind a people request. */
@@ -125,9 +127,10 @@ export function requireDevice(ctx: AppContext): AuthHook {
       if (req.headers.authorization === undefined) throw new TinyMLOpsError('UNAUTHENTICATED', DEVICE_TOKEN_REQUIRED);
       throw failedAuth(req, ctx, DEVICE_TOKEN_REQUIRED);
     }
-    if (!(await tokens.verify(cred))) throw failedAuth(req, ctx, 'the device token is not valid');
+    const usage = await tokens.verify(cred);
+    if (!usage) throw failedAuth(req, ctx, 'the device token is not valid');
     rateLimit.consume(cred.id, ctx.now().getTime());
-    req.device = { deviceId: cred.id };
+    req.device = { deviceId: cred.id, usage };
   });
 }
 
@@ -183,6 +186,11 @@ export function requireRole(ctx: AppContext, role: ApiRole): AuthHook {
 
 /** The authenticated device of a request that passed `requireDevice`. */
 export function deviceOf(req: FastifyRequest): string {
+  return principalOf(req).deviceId;
+}
+
+/** The authenticated device of a request that passed `requireDevice`, with its quota counters. */
+export function principalOf(req: FastifyRequest): DevicePrincipal {
   if (!req.device) throw new TinyMLOpsError('UNAUTHENTICATED', 'no device on this request');
-  return req.device.deviceId;
+  return req.device;
 }

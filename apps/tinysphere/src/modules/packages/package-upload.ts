@@ -4,11 +4,14 @@ import { TinyMLOpsError, type PackageReceipt } from '@tinymlops/contracts';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../app-context.js';
 import type { PackagesTable } from '../../storage/database.js';
+import { QuotaRefusal, type DeviceUsage, type QuotaGate } from './device-quota.js';
 import type { AdmittedPackage, PackageCommitter } from './package-committer.js';
 
 /** A package upload as the route hands it over. */
 export interface PackageUpload {
   deviceId: string;
+  /** The device's quota counters (from its token check). */
+  usage: DeviceUsage;
   packageId: string;
   declaredSha256: string;
   /** Content-Length, when the client sent one. */
@@ -31,16 +34,44 @@ export const SEGMENT_MAX_PACKAGE_BYTES = 1024 * 1024;
  * durably and writes the package row with its ingest job in one statement, together with the
  * uploads that arrived meanwhile. Uploads without a Content-Length or above
  * SEGMENT_MAX_PACKAGE_BYTES stream into a blob of their own first. A replay of the same id and
- * hash is answered from the row; the same id with another hash is a 409.
+ * hash is answered from the row; the same id with another hash is a 409. The device's quotas are
+ * checked first (QuotaGate): over one, nothing is read or stored.
  * @example
- * const { receipt, created } = await acceptPackage(ctx, committer, { deviceId, packageId, declaredSha256, body: req.raw });
+ * const { receipt, created } = await acceptPackage(ctx, { committer, quotas }, { deviceId, usage, packageId, declaredSha256, body });
  */
 export async function acceptPackage(
   ctx: AppContext,
-  committer: PackageCommitter,
+  gates: { committer: PackageCommitter; quotas: QuotaGate },
   up: PackageUpload,
 ): Promise<UploadOutcome> {
   const receivedAt = ctx.now();
+  let release: () => void;
+  try {
+    // A body of unknown length is held at the most it may be until it has arrived.
+    release = gates.quotas.admit(up.deviceId, up.usage, up.length ?? ctx.config.maxArchiveBytes, receivedAt);
+  } catch (err) {
+    // A replay is answered as one even over quota: the device must be able to drop what we have.
+    const before = await findPackage(ctx, up.deviceId, up.packageId);
+    if (!before || before.sha256 !== up.declaredSha256) {
+      if (err instanceof QuotaRefusal) ctx.metrics.quotaRejections.inc({ quota: err.quota });
+      throw err;
+    }
+    up.body.resume();
+    return replay(before, up.declaredSha256);
+  }
+  try {
+    return await store(ctx, gates.committer, up, receivedAt);
+  } finally {
+    release();
+  }
+}
+
+async function store(
+  ctx: AppContext,
+  committer: PackageCommitter,
+  up: PackageUpload,
+  receivedAt: Date,
+): Promise<UploadOutcome> {
   let admitted: AdmittedPackage;
   if (up.length !== undefined && up.length <= SEGMENT_MAX_PACKAGE_BYTES) {
     const { bytes, sha256 } = await readVerified(ctx, up);

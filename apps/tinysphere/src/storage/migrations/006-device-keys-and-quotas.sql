@@ -25,3 +25,10 @@ FROM packages GROUP BY device_id;
 
 -- The maintenance schedule finds failed packages whose archives are due for pruning.
 CREATE INDEX packages_failed ON packages (received_at) WHERE status = 'failed' AND archive_pruned_at IS NULL;
+
+-- The maintenance schedule (pruning, sweeping) claims each task here, so of several server
+-- processes only one runs it per interval.
+CREATE TABLE maintenance_runs (
+  task text PRIMARY KEY,
+  started_at timestamptz NOT NULL
+);
