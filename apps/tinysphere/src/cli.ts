@@ -1,6 +1,7 @@
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import { Command, Option } from 'commander';
 import { addAdminCommands } from './cli-admin.js';
+import { hardeningConfig, hardeningOptions, maintenanceOptions, readTls } from './cli-hardening.js';
 import { int, serverConfig, storageOptions } from './cli-options.js';
 import { DEFAULT_STORAGE, runWorkers, serve } from './main.js';
 import { migrate } from './storage/migrate.js';
@@ -9,7 +10,7 @@ import { openDatabase } from './storage/open-database.js';
 /** The `tinysphere` command line. */
 export function buildCli(): Command {
   const program = new Command('tinysphere').description('TinySphere: the TinyMLOps fleet server').showHelpAfterError();
-  storageOptions(
+  const serveCommand = storageOptions(
     program.command('serve').description('run the HTTP API (with in-process ingestion workers unless --no-workers)'),
   )
     .addOption(new Option('--port <n>', 'port').env('PORT').default(8080).argParser(int('--port')))
@@ -34,25 +35,36 @@ export function buildCli(): Command {
       new Option('--log-level <level>', 'pino log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
         .default('info'),
-    )
-    .action(async (o) => {
-      await serve({
-        db: o.db,
-        blobs: o.blobs,
-        poolSize: o.poolSize,
-        port: o.port,
-        host: o.host,
-        workers: o.workers === false ? 0 : o.workerConcurrency,
-        logLevel: o.logLevel,
-        config: await serverConfig(o),
-      });
+    );
+  hardeningOptions(maintenanceOptions(serveCommand)).action(async (o) => {
+    const tls = await readTls(o);
+    await serve({
+      db: o.db,
+      blobs: o.blobs,
+      poolSize: o.poolSize,
+      port: o.port,
+      host: o.host,
+      workers: o.workers === false ? 0 : o.workerConcurrency,
+      logLevel: o.logLevel,
+      config: { ...(await serverConfig(o)), ...hardeningConfig(o) },
+      ...(tls ? { tls } : {}),
     });
-  storageOptions(
-    program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),
-  )
-    .option('--concurrency <n>', 'jobs at a time', int('--concurrency'), 2)
-    .option('--pool-size <n>', 'PostgreSQL connections', int('--pool-size'), 4)
-    .action(async (o) => runWorkers({ db: o.db, blobs: o.blobs, concurrency: o.concurrency, poolSize: o.poolSize }));
+  });
+  maintenanceOptions(
+    storageOptions(
+      program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),
+    )
+      .option('--concurrency <n>', 'jobs at a time', int('--concurrency'), 2)
+      .option('--pool-size <n>', 'PostgreSQL connections', int('--pool-size'), 4),
+  ).action(async (o) =>
+    runWorkers({
+      db: o.db,
+      blobs: o.blobs,
+      concurrency: o.concurrency,
+      poolSize: o.poolSize,
+      config: hardeningConfig(o),
+    }),
+  );
   program
     .command('migrate')
     .description('apply pending database migrations and exit')

@@ -54,6 +54,8 @@ export async function startTestServer(engine: DatabaseEngine, options: Partial<A
       deviceRequestsPerMinute: 0,
       enrolmentsPerMinute: 0,
       authFailuresPerMinute: 0,
+      // Tests run maintenance themselves (app.maintenance.runOnce), at the moment they choose.
+      maintenanceIntervalMs: 0,
       ...options.config,
     },
   });
