@@ -87,7 +87,8 @@ export class SimDevice {
       dataDir,
       model: { bundle: o.bundleDir },
       source: { type: 'dataset', name: 'fashion-mnist-sample', scenario: o.schedule.stream, seed: o.schedule.seed },
-      server: { url: o.serverUrl, enrolmentToken: o.enrolmentToken, syncIntervalSeconds: 1 },
+      // A simulator aims at whatever server it is pointed to (a test box on the LAN): plain HTTP is its choice.
+      server: { url: o.serverUrl, enrolmentToken: o.enrolmentToken, syncIntervalSeconds: 1, allowInsecureHttp: true },
       ...(o.monitor ? { drift: { detectors: [{ kind: 'knn-distance', options: o.monitor }] } } : {}),
       ...(o.outboxBudgetBytes ? { outbox: { budgetBytes: o.outboxBudgetBytes } } : {}),
     });
