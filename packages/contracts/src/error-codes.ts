@@ -21,7 +21,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, summary: 'Too many requests; retry after the indicated delay.' },
   QUOTA_EXCEEDED: {
     status: 429,
-    summary: 'The device is over its storage or daily package quota; keep the data and retry after the indicated delay.',
+    summary:
+      'The device is over its storage or daily package quota; keep the data and retry after the indicated delay.',
   },
   MODEL_LOAD_FAILED: { status: 422, summary: 'A model could not be loaded or run.' },
   STATE_CORRUPT: { status: 500, summary: 'A persisted state document is corrupt.' },
