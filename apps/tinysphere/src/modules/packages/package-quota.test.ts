@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker } from '../../app.js';
@@ -10,7 +10,6 @@ import { readJson, startTestServer, type TestServer } from '../../testing/test-s
 const DAY = 86_400_000;
 /** gzip'd random bytes: a package the server accepts (202) and ingestion then fails for good. */
 const garbage = (n: number) => gzipSync(randomBytes(n), { level: 0 });
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /**
  * Probe finding 3: one device filled the disk with garbage packages (202, then kept for ever).
