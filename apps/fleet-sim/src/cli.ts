@@ -34,6 +34,7 @@ const httpUrl = (v: string) => {
 
 interface CliOptions {
   devices: number;
+  lightDevices: number;
   server: string;
   scenario: FleetScenario;
   frames: number;
@@ -54,7 +55,13 @@ export function buildCli(): Command {
   return new Command('fleet-sim')
     .description('Run N virtual TinyLCM devices (one process, one shared model runtime) against a TinySphere server.')
     .showHelpAfterError()
-    .option('--devices <n>', 'number of virtual devices', count('--devices', 1), 3)
+    .option('--devices <n>', 'number of virtual devices running the model', count('--devices', 0), 3)
+    .option(
+      '--light-devices <n>',
+      'number of light virtual devices: they replay a recording of the real pipeline instead of running it',
+      count('--light-devices', 0),
+      0,
+    )
     .option('--server <url>', 'TinySphere base URL', httpUrl, 'http://127.0.0.1:8080')
     .addOption(
       new Option('--scenario <name>', 'drift schedule; mixed = a different one per device')
@@ -82,11 +89,13 @@ export function buildCli(): Command {
 }
 
 async function runCli(o: CliOptions): Promise<void> {
+  if (o.devices + o.lightDevices < 1) throw new InvalidArgumentError('--devices and --light-devices add up to 0');
   const probe = await probeServer(o.server);
   if (!probe.ok)
     console.error(`fleet-sim: server ${o.server} is unreachable (${probe.reason}); the devices run offline and sync when it comes back`); // prettier-ignore
   const fleet = await Fleet.open({
     devices: o.devices,
+    lightDevices: o.lightDevices,
     serverUrl: o.server,
     scenario: o.scenario,
     frames: o.frames,
@@ -102,7 +111,7 @@ async function runCli(o: CliOptions): Promise<void> {
   const stop = () => fleet.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const bar = new ProgressBar(o.frames * o.devices);
+  const bar = new ProgressBar(o.frames * (o.devices + o.lightDevices));
   await fleet.run((done) => {
     if (!o.progress) return;
     const t = fleet.summary().total;

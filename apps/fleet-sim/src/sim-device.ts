@@ -98,6 +98,11 @@ export class SimDevice {
     return new SimDevice(o, device, net);
   }
 
+  /** The server's id for this device, once it has enrolled. */
+  get deviceId(): string | undefined {
+    return this.device.sync?.deviceId;
+  }
+
   /** Processes the next frame; false when the stream is over. */
   async step(): Promise<boolean> {
     const next = this.#frames.next();
