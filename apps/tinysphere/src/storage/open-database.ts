@@ -41,9 +41,13 @@ export async function openDatabase(uri: string, options: { poolSize?: number } =
   }
   if (uri.startsWith('postgres://') || uri.startsWith('postgresql://')) {
     const pool = new pg.Pool({ connectionString: uri, max: options.poolSize ?? 10 });
-    // An idle connection dropped by the server (restart, failover) must not crash the process:
-    // the pool discards it and the next query opens a new one; /readyz reports the outage.
+    // A connection dropped by the server (restart, failover) must not crash the process: the
+    // pool discards an idle one and the next query opens a new one; /readyz reports the outage.
     pool.on('error', () => {});
+    // A connection checked out between two statements (inside a transaction) has no listener of
+    // the pool's: without one of its own, its 'error' would be uncaught and end the process. The
+    // statement it was to run fails instead, as any statement does while the database is away.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
