@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { OPERATIONAL_MODES, type OperationalMode } from '@tinymlops/contracts';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BUNDLE } from './bundle-location.js';
@@ -48,6 +49,7 @@ interface CliOptions {
   bundle: string;
   json?: boolean;
   progress: boolean;
+  ackedFile?: string;
 }
 
 /** The `fleet-sim` command line. */
@@ -84,6 +86,7 @@ export function buildCli(): Command {
     .option('--sync-interval <seconds>', 'time between sync rounds per device', positive('--sync-interval'), 2)
     .option('--bundle <dir>', 'model bundle the devices start with', DEFAULT_BUNDLE)
     .option('--json', 'print the summary as one JSON line at the end')
+    .option('--acked-file <file>', 'write every package the server acknowledged, one "<deviceId> <packageId>" a line')
     .option('--no-progress', 'no progress bar')
     .action(async (o: CliOptions) => runCli(o));
 }
@@ -120,9 +123,16 @@ async function runCli(o: CliOptions): Promise<void> {
   });
   if (o.progress) bar.done();
   await fleet.close({ finalSync: true });
+  if (o.ackedFile) await writeAcked(fleet, o.ackedFile);
   const summary = fleet.summary();
   console.log(formatSummary(summary));
   if (o.json) console.log(JSON.stringify(summary));
+}
+
+/** Every acknowledged package, for an audit against the server's database (the soak's). */
+async function writeAcked(fleet: Fleet, file: string): Promise<void> {
+  const lines = fleet.devices.flatMap((d) => [...d.acked].map((id) => `${d.deviceId ?? '?'} ${id}\n`));
+  await writeFile(file, lines.join(''));
 }
 
 try {
