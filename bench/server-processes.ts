@@ -68,7 +68,7 @@ function tinysphere(argv: string[]): ChildProcess {
 }
 
 async function untilReady(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
       (r) => r.ok,
       () => false,

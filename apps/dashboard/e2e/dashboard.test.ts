@@ -45,7 +45,9 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
     const signOut = () => page.getByRole('button', { name: 'Sign out' }).click();
 
     it('asks for a token first, and a viewer sees validate and deploy disabled with the reason', async () => {
-      await page.goto(`${s.url}/devices`);
+      // Every page below runs under the server's CSP: a violation is a console error, which fails the test.
+      const first = await page.goto(`${s.url}/devices`);
+      expect(first?.headers()['content-security-policy']).toMatch(/script-src 'self';/);
       await page.getByLabel('API token').waitFor();
       expect(new URL(page.url()).pathname).toBe('/login');
       await shot('01-login');

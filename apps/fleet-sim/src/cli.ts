@@ -33,7 +33,13 @@ export function buildCli(): Command {
   return new Command('fleet-sim')
     .description('Run N virtual TinyLCM devices (one process, one shared model runtime) against a TinySphere server.')
     .showHelpAfterError()
-    .option('--devices <n>', 'number of virtual devices', count('--devices', 1), 3)
+    .option('--devices <n>', 'number of virtual devices running the model', count('--devices', 0), 3)
+    .option(
+      '--light-devices <n>',
+      'number of light virtual devices: they replay a recording of the real pipeline instead of running it',
+      count('--light-devices', 0),
+      0,
+    )
     .option('--server <url>', 'TinySphere base URL', httpUrl, 'http://127.0.0.1:8080')
     .addOption(
       new Option('--scenario <name>', 'drift schedule; mixed = a different one per device')
@@ -56,6 +62,7 @@ export function buildCli(): Command {
     .option('--sync-interval <seconds>', 'time between sync rounds per device', positive('--sync-interval'), 2)
     .option('--bundle <dir>', 'model bundle the devices start with', DEFAULT_BUNDLE)
     .option('--json', 'print the summary as one JSON line at the end')
+    .option('--acked-file <file>', 'write every package the server acknowledged, one "<deviceId> <packageId>" a line')
     .option('--no-progress', 'no progress bar')
     .action(async (o: FleetCliOptions) => (await import('./run-fleet.js')).runFleet(o)); // loaded on use: a fast --help
 }

@@ -1,13 +1,17 @@
+import path from 'node:path';
 import {
   loadBundle,
   loadBundleRuntime,
   readFashionMnist,
+  type ImageSet,
   type ModelRuntime,
   type SyncLogger,
 } from '@tinymlops/tinylcm';
 import type { OperationalMode } from '@tinymlops/contracts';
 import { deviceSchedule, type DriftCycle, type FleetScenario } from './fleet-scenarios.js';
 import { faultPlan, type FaultProfile } from './faulty-fetch.js';
+import { LightDevice } from './light/light-device.js';
+import { recordPipeline, type PipelineRecording } from './light/pipeline-recording.js';
 import { SimDevice, type SimDeviceStats } from './sim-device.js';
 
 /** Options of {@link Fleet.open}. */
@@ -35,7 +39,18 @@ export interface FleetOptions {
   /** The drift cycle of every device (default `DEFAULT_CYCLE`). */
   cycle?: DriftCycle;
   logger?: SyncLogger;
+  /**
+   * Light devices added after the `devices` full ones: they replay a recording of the real
+   * pipeline's outputs instead of running inference (see LightDevice), default 0.
+   */
+  lightDevices?: number;
 }
+
+/** A full or a light virtual device: what the fleet drives. */
+export type VirtualDevice = SimDevice | LightDevice;
+
+/** Frames a stream's recording holds at most; light devices loop over it. */
+const RECORDING_FRAMES = 600;
 
 /** The whole fleet's figures. */
 export interface FleetSummary {
@@ -46,8 +61,43 @@ export interface FleetSummary {
 /** Streams longer than this are treated as endless (episodes are planned up to here). */
 const ENDLESS_FRAMES = 3_000_000;
 
+/** Recordings made this run, by stream: every light device of a stream replays the same one. */
+const recordings = new Map<string, Promise<PipelineRecording>>();
+
+async function openLight(o: FleetOptions, i: number, frames: number, set: ImageSet, runtime: ModelRuntime) {
+  const schedule = deviceSchedule(o.scenarioOf?.(i) ?? o.scenario, i, o.seed, frames, o.cycle);
+  const key = `${path.resolve(o.dataDir)}:${schedule.stream}`;
+  let recording = recordings.get(key);
+  if (!recording) {
+    const cacheDir = path.join(o.dataDir, 'recordings');
+    const workDir = path.join(o.dataDir, 'recording-work');
+    recording = recordPipeline({
+      bundleDir: o.bundleDir,
+      runtime,
+      set,
+      schedule,
+      frames: Math.min(frames, RECORDING_FRAMES),
+      workDir,
+      cacheDir,
+    });
+    recordings.set(key, recording);
+  }
+  return LightDevice.open({
+    index: i,
+    dataDir: o.dataDir,
+    serverUrl: o.serverUrl,
+    enrolmentToken: o.enrolmentToken,
+    schedule,
+    faults: faultPlan(o.faults, i),
+    recording: await recording,
+    frames,
+    ...(o.syncIntervalMs ? { syncIntervalMs: o.syncIntervalMs } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
+}
+
 /**
- * N virtual devices in one process sharing one model runtime. Frames go through the devices in
+ * N virtual devices in one process sharing one model runtime (and any number of light ones). Frames go through the devices in
  * turn (the shared runtime runs one frame at a time), paced to `fps` per device; each device
  * syncs on its own loop, so a device that is offline never slows the others.
  * @example
@@ -62,7 +112,7 @@ export class Fleet {
 
   private constructor(
     readonly options: FleetOptions,
-    readonly devices: SimDevice[],
+    readonly devices: VirtualDevice[],
     private readonly runtime: ModelRuntime,
   ) {}
 
@@ -70,8 +120,10 @@ export class Fleet {
     const set = await readFashionMnist();
     const runtime = await loadBundleRuntime(await loadBundle(o.bundleDir));
     const frames = Math.min(o.frames, ENDLESS_FRAMES);
-    const devices: SimDevice[] = [];
+    const devices: VirtualDevice[] = [];
     try {
+      const total = o.devices + (o.lightDevices ?? 0);
+      for (let i = o.devices; i < total; i++) devices.push(await openLight(o, i, frames, set, runtime));
       for (let i = 0; i < o.devices; i++) {
         const schedule = deviceSchedule(o.scenarioOf?.(i) ?? o.scenario, i, o.seed, frames, o.cycle);
         const mode = o.modeOf?.(i) ?? o.mode;
@@ -82,6 +134,8 @@ export class Fleet {
       runtime.dispose();
       throw err;
     }
+    // Full ones first, as the fleet's indices go.
+    devices.sort((a, b) => a.o.index - b.o.index);
     return new Fleet(o, devices, runtime);
   }
 

@@ -1,4 +1,6 @@
+import { writeFile } from 'node:fs/promises';
 import type { OperationalMode } from '@tinymlops/contracts';
+import { InvalidArgumentError } from 'commander';
 import { Fleet } from './fleet.js';
 import type { FleetScenario } from './fleet-scenarios.js';
 import type { FaultProfile } from './faulty-fetch.js';
@@ -9,6 +11,7 @@ import { formatSummary } from './summary-table.js';
 /** The options of the `fleet-sim` command (see cli.ts). */
 export interface FleetCliOptions {
   devices: number;
+  lightDevices: number;
   server: string;
   scenario: FleetScenario;
   frames: number;
@@ -22,18 +25,20 @@ export interface FleetCliOptions {
   bundle: string;
   json?: boolean;
   progress: boolean;
+  ackedFile?: string;
 }
 
 /**
  * Runs the fleet the command line describes: probes the server, runs every device, prints the summary.
  * @example
  * await runFleet({
- *   devices: 3, server: 'http://127.0.0.1:8080', scenario: 'mixed', frames: 600, fps: 2, seed: 1,
+ *   devices: 3, lightDevices: 0, server: 'http://127.0.0.1:8080', scenario: 'mixed', frames: 600, fps: 2, seed: 1,
  *   dataDir: '.tinymlops/fleet-sim', enrolmentToken: 'demo-open-enrolment', faults: 'none',
  *   mode: 'monitoring-only', syncInterval: 2, bundle: 'models/fashion-mnv2', progress: true,
  * });
  */
 export async function runFleet(o: FleetCliOptions): Promise<void> {
+  if (o.devices + o.lightDevices < 1) throw new InvalidArgumentError('--devices and --light-devices add up to 0');
   const probe = await probeServer(o.server);
   if (!probe.ok) {
     const why = `server ${o.server} is unreachable (${probe.reason})`;
@@ -41,6 +46,7 @@ export async function runFleet(o: FleetCliOptions): Promise<void> {
   }
   const fleet = await Fleet.open({
     devices: o.devices,
+    lightDevices: o.lightDevices,
     serverUrl: o.server,
     scenario: o.scenario,
     frames: o.frames,
@@ -56,7 +62,7 @@ export async function runFleet(o: FleetCliOptions): Promise<void> {
   const stop = () => fleet.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const bar = new ProgressBar(o.frames * o.devices);
+  const bar = new ProgressBar(o.frames * (o.devices + o.lightDevices));
   await fleet.run((done) => {
     if (!o.progress) return;
     const t = fleet.summary().total;
@@ -69,7 +75,14 @@ export async function runFleet(o: FleetCliOptions): Promise<void> {
   });
   if (o.progress) bar.done();
   await fleet.close({ finalSync: true });
+  if (o.ackedFile) await writeAcked(fleet, o.ackedFile);
   const summary = fleet.summary();
   console.log(formatSummary(summary));
   if (o.json) console.log(JSON.stringify(summary));
+}
+
+/** Every acknowledged package, for an audit against the server's database (the soak's). */
+async function writeAcked(fleet: Fleet, file: string): Promise<void> {
+  const lines = fleet.devices.flatMap((d) => [...d.acked].map((id) => `${d.deviceId ?? '?'} ${id}\n`));
+  await writeFile(file, lines.join(''));
 }

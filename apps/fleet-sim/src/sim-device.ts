@@ -87,7 +87,8 @@ export class SimDevice {
       dataDir,
       model: { bundle: o.bundleDir },
       source: { type: 'dataset', name: 'fashion-mnist-sample', scenario: o.schedule.stream, seed: o.schedule.seed },
-      server: { url: o.serverUrl, enrolmentToken: o.enrolmentToken, syncIntervalSeconds: 1 },
+      // A simulator aims at whatever server it is pointed to (a test box on the LAN): plain HTTP is its choice.
+      server: { url: o.serverUrl, enrolmentToken: o.enrolmentToken, syncIntervalSeconds: 1, allowInsecureHttp: true },
       ...(o.monitor ? { drift: { detectors: [{ kind: 'knn-distance', options: o.monitor }] } } : {}),
       ...(o.outboxBudgetBytes ? { outbox: { budgetBytes: o.outboxBudgetBytes } } : {}),
     });
@@ -95,6 +96,11 @@ export class SimDevice {
     const hardwareId = `fleet-sim-${createHash('sha256').update(path.resolve(o.dataDir)).digest('hex').slice(0, 8)}-${o.index}`;
     const device = await EdgeDevice.open({ config, baseDir: process.cwd(), hardwareId, fetch: net.fetch, ...(o.now ? { now: o.now } : {}), ...(o.runtime ? { runtime: o.runtime } : {}), ...(o.logger ? { logger: o.logger } : {}) }); // prettier-ignore
     return new SimDevice(o, device, net);
+  }
+
+  /** The server's id for this device, once it has enrolled. */
+  get deviceId(): string | undefined {
+    return this.device.sync?.deviceId;
   }
 
   /** Processes the next frame; false when the stream is over. */

@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { sql } from 'kysely';
 import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { installInputGuard } from './http/input-guard.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { installZodValidation, zodToOpenApi } from './http/zod-validation.js';
 import { registerDashboardRoutes } from './modules/dashboard/dashboard-routes.js';
 import { registerAccessRoutes } from './modules/devices/access-routes.js';
@@ -17,7 +19,7 @@ import { registerModelVersionRoutes } from './modules/models/model-version-route
 import { registerDeploymentRoutes } from './modules/deployments/deployment-routes.js';
 import { registerDeviceRoutes } from './modules/devices/device-routes.js';
 import { registerExportRoutes } from './modules/exports/export-routes.js';
-import { installAuth } from './modules/devices/auth.js';
+import { installAuth, requireRole } from './modules/devices/auth.js';
 import { registerDriftRoutes } from './modules/drift/drift-routes.js';
 import { registerAdaptationRoutes } from './modules/adaptations/adaptation-routes.js';
 import { registerDeviceSettingsRoutes } from './modules/device-settings/device-settings-routes.js';
@@ -34,6 +36,7 @@ import { registerMlflowRoutes } from './modules/mlflow/mlflow-routes.js';
 import { startMlflowSchedule } from './modules/mlflow/mlflow-scheduler.js';
 import { registerModelRoutes } from './modules/models/model-routes.js';
 import { createIngestHandler } from './modules/packages/ingest-job.js';
+import { MaintenanceSchedule } from './modules/packages/maintenance-schedule.js';
 import { registerPackageRoutes } from './modules/packages/package-routes.js';
 import type { BlobStore } from './storage/blob-store.js';
 import type { Db } from './storage/database.js';
@@ -50,13 +53,17 @@ export interface AppOptions {
   workers?: number;
   detectorFactory?: DetectorFactory;
   now?: () => Date;
+  /** Serve HTTPS with this key and certificate (PEM); also turns on Strict-Transport-Security. */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
-/** A built server: the Fastify instance, its context, and its in-process worker (if any). */
+/** A built server: the Fastify instance, its context, its in-process worker (if any) and maintenance schedule. */
 export interface App {
   readonly http: FastifyInstance;
   readonly ctx: AppContext;
   readonly worker: JobWorker | null;
+  /** Pruning and sweeping on the server's own schedule (started when `maintenanceIntervalMs` > 0). */
+  readonly maintenance: MaintenanceSchedule;
   close(): Promise<void>;
 }
 
@@ -83,12 +90,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger: options.logger ?? false,
     genReqId: () => `req-${randomUUID()}`,
     bodyLimit: 1024 * 1024,
+    // A device stalling mid-body (flaky Wi-Fi) must not hold its connection, and its upload, for ever.
+    connectionTimeout: ctx.config.connectionIdleTimeoutMs,
+    requestTimeout: ctx.config.requestTimeoutMs,
+    trustProxy: ctx.config.trustProxy,
+    ...(options.tls ? { https: options.tls } : {}),
   });
   // JSON bodies only (plus the gzip routes' own parser): anything else is a 415, not a string body.
   http.removeContentTypeParser('text/plain');
   installZodValidation(http);
   installErrorHandling(http);
   installAuth(http, ctx);
+  installInputGuard(http);
+  installSecurityHeaders(http, { hsts: options.tls !== undefined });
   http.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe(
@@ -108,7 +122,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     transform: zodToOpenApi,
   });
-  await http.register(swaggerUi, { routePrefix: '/docs' });
+  if (ctx.config.docs) await http.register(swaggerUi, { routePrefix: '/docs' });
   registerProbes(http, ctx);
   registerDeviceRoutes(http, ctx);
   registerPackageRoutes(http, ctx);
@@ -131,17 +145,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerMlflowRoutes(http, ctx);
   await registerDashboardRoutes(http, ctx);
   const workers = options.workers ?? 2;
+  const warn = (msg: string, err: unknown) => http.log.warn({ err }, msg);
   if (workers > 0) {
-    worker = createWorker(ctx, workers, (msg, err) => http.log.warn({ err }, msg));
+    worker = createWorker(ctx, workers, warn);
     worker.start();
   }
   const mlflowSchedule = startMlflowSchedule(ctx, (msg, err) => http.log.warn({ err }, msg));
+  const maintenance = new MaintenanceSchedule(ctx, warn);
+  maintenance.start();
   return {
     http,
     ctx,
     worker,
+    maintenance,
     close: async () => {
       mlflowSchedule.stop();
+      await maintenance.stop();
       await worker?.stop();
       await http.close();
     },
@@ -188,7 +207,9 @@ function registerProbes(http: FastifyInstance, ctx: AppContext): void {
       return reply.status(503).send({ error: { code: 'UNAVAILABLE', message: 'database or blob store unavailable' } });
     }
   });
-  http.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  if (ctx.config.metricsAccess === 'off') return;
+  const onRequest = ctx.config.metricsAccess === 'token' ? [requireRole(ctx, 'viewer')] : [];
+  http.get('/metrics', { schema: { hide: true }, onRequest }, async (_req, reply) => {
     reply.type(ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });

@@ -4,6 +4,7 @@ import { ensureAdminTokenFile } from './admin-token-file.js';
 import { addAdminCommands } from './cli-admin.js';
 import { addBundleCommands } from './cli-bundle.js';
 import { addExportCommands } from './cli-export.js';
+import { hardeningConfig, hardeningOptions, maintenanceOptions, readTls } from './cli-hardening.js';
 import { int, mlflowOptions, serverConfig, storageOptions } from './cli-options.js';
 import { DEFAULT_STORAGE } from './storage/storage-options.js';
 
@@ -13,7 +14,7 @@ const main = () => import('./main.js');
 /** The `tinysphere` command line. */
 export function buildCli(): Command {
   const program = new Command('tinysphere').description('TinySphere: the TinyMLOps fleet server').showHelpAfterError();
-  mlflowOptions(
+  const serveCommand = mlflowOptions(
     storageOptions(
       program.command('serve').description('run the HTTP API (with in-process ingestion workers unless --no-workers)'),
     ),
@@ -41,38 +42,41 @@ export function buildCli(): Command {
       new Option('--log-level <level>', 'pino log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
         .default('info'),
-    )
-    .action(async (o) => {
-      const { serve } = await main();
-      const app = await serve({
-        db: o.db,
-        blobs: o.blobs,
-        poolSize: o.poolSize,
-        port: o.port,
-        host: o.host,
-        workers: o.workers === false ? 0 : o.workerConcurrency,
-        logLevel: o.logLevel,
-        config: await serverConfig(o),
-      });
-      if (o.adminTokenFile && (await ensureAdminTokenFile(app.ctx.db, o.adminTokenFile, 'admin')))
-        app.http.log.info({ file: o.adminTokenFile }, 'created an admin API token');
-    });
-  mlflowOptions(
-    storageOptions(
-      program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),
-    ),
-  )
-    .option('--concurrency <n>', 'jobs at a time', int('--concurrency'), 2)
-    .option('--pool-size <n>', 'PostgreSQL connections', int('--pool-size'), 4)
-    .action(async (o) =>
-      (await main()).runWorkers({
-        db: o.db,
-        blobs: o.blobs,
-        concurrency: o.concurrency,
-        poolSize: o.poolSize,
-        config: await serverConfig(o),
-      }),
     );
+  hardeningOptions(maintenanceOptions(serveCommand)).action(async (o) => {
+    const { serve } = await main();
+    const tls = await readTls(o);
+    const app = await serve({
+      db: o.db,
+      blobs: o.blobs,
+      poolSize: o.poolSize,
+      port: o.port,
+      host: o.host,
+      workers: o.workers === false ? 0 : o.workerConcurrency,
+      logLevel: o.logLevel,
+      config: { ...(await serverConfig(o)), ...hardeningConfig(o) },
+      ...(tls ? { tls } : {}),
+    });
+    if (o.adminTokenFile && (await ensureAdminTokenFile(app.ctx.db, o.adminTokenFile, 'admin')))
+      app.http.log.info({ file: o.adminTokenFile }, 'created an admin API token');
+  });
+  maintenanceOptions(
+    mlflowOptions(
+      storageOptions(
+        program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),
+      ),
+    )
+      .option('--concurrency <n>', 'jobs at a time', int('--concurrency'), 2)
+      .option('--pool-size <n>', 'PostgreSQL connections', int('--pool-size'), 4),
+  ).action(async (o) =>
+    (await main()).runWorkers({
+      db: o.db,
+      blobs: o.blobs,
+      concurrency: o.concurrency,
+      poolSize: o.poolSize,
+      config: { ...(await serverConfig(o)), ...hardeningConfig(o) },
+    }),
+  );
   program
     .command('migrate')
     .description('apply pending database migrations and exit')

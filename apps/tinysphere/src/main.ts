@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { buildApp, createWorker, type App } from './app.js';
 import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
+import { MaintenanceSchedule } from './modules/packages/maintenance-schedule.js';
 import type { BlobStore } from './storage/blob-store.js';
 import { migrate } from './storage/migrate.js';
 import { openBlobStore } from './storage/open-blob-store.js';
@@ -41,6 +42,8 @@ export interface ServeOptions extends StorageOptions {
   workers: number;
   logLevel: string;
   config: Partial<ServerConfig>;
+  /** Serve HTTPS (`--tls-cert`, `--tls-key`). */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 /**
@@ -56,13 +59,30 @@ export async function serve(opts: ServeOptions): Promise<App> {
     config: opts.config,
     workers: opts.workers,
     logger: { level: opts.logLevel },
+    ...(opts.tls ? { tls: opts.tls } : {}),
   });
   await app.http.listen({ port: opts.port, host: opts.host });
+  warnIfExposed(app, opts);
   onShutdown(async () => {
     await app.close();
     await storage.close();
   });
   return app;
+}
+
+/** Says so at start when a server reachable from other machines shows its internals or speaks plain HTTP. */
+function warnIfExposed(app: App, opts: ServeOptions): void {
+  const c = app.ctx.config;
+  if (opts.host === '127.0.0.1' || opts.host === 'localhost' || opts.host === '::1') return;
+  const open = [c.metricsAccess === 'public' ? '/metrics' : '', c.docs ? '/docs' : ''].filter(Boolean);
+  if (open.length > 0)
+    app.http.log.warn(
+      `${open.join(' and ')} can be read by anyone who reaches ${opts.host}; in production use --metrics token and --no-docs`,
+    );
+  if (!opts.tls && !c.trustProxy)
+    app.http.log.warn(
+      `serving plain HTTP on ${opts.host}: put a TLS reverse proxy in front (then --trust-proxy) or use --tls-cert/--tls-key`,
+    );
 }
 
 /**
@@ -87,8 +107,13 @@ export async function runWorkers(
     console.error(msg, err instanceof Error ? err.message : err),
   );
   worker.start();
+  const maintenance = new MaintenanceSchedule(ctx, (msg, err) =>
+    console.error(msg, err instanceof Error ? err.message : err),
+  );
+  maintenance.start();
   console.log(JSON.stringify({ msg: 'worker started', id: worker.id, concurrency: opts.concurrency }));
   onShutdown(async () => {
+    await maintenance.stop();
     await worker.stop();
     await storage.close();
   });

@@ -32,6 +32,20 @@ export const SourceConfig = z.discriminatedUnion('type', [
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
 /**
+ * True for an `http://` URL whose host is not this machine (loopback: `localhost`, 127.0.0.0/8,
+ * `::1`): a device must not send its token there in clear unless told it may.
+ * @example
+ * isPlainHttpToRemote('http://127.0.0.1:8080'); // false
+ * isPlainHttpToRemote('http://tinysphere.local:8080'); // true
+ */
+export function isPlainHttpToRemote(url: string): boolean {
+  const u = new URL(url);
+  if (u.protocol !== 'http:') return false;
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  return !(host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
+}
+
+/**
  * `device.json`: everything `tinylcm-device run` needs. Unknown keys are rejected so a typo
  * is an error naming the key, not a silently ignored setting.
  */
@@ -84,6 +98,14 @@ export const DeviceConfig = z.strictObject({
       url: z.url(),
       enrolmentToken: z.string().min(8).optional(),
       syncIntervalSeconds: z.number().int().positive().default(30),
+      /** Allow plain `http://` to a server not on this machine (tokens then travel in clear). */
+      allowInsecureHttp: z.boolean().default(false),
+    })
+    .refine((s) => s.allowInsecureHttp || !isPlainHttpToRemote(s.url), {
+      path: ['url'],
+      message:
+        'plain http:// to a server that is not on this machine sends the device token in clear; ' +
+        'use https://, or set server.allowInsecureHttp: true (e.g. on an isolated network)',
     })
     .optional(),
   outbox: z

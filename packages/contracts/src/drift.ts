@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Float32Vector } from './float32-base64.js';
-import { Id, Label, RelativePath, SchemaVersion1, StoredCount, Timestamp } from './primitives.js';
+import { Id, ImageMediaType, Label, RelativePath, SchemaVersion1, StoredCount, Timestamp } from './primitives.js';
 import { ShareScope } from './share-scope.js';
 
 /** Start or end of a drift episode. A detector emits exactly one of each per episode. */
@@ -49,7 +49,7 @@ export const DriftSample = z.strictObject({
   image: z
     .strictObject({
       path: RelativePath,
-      mediaType: z.enum(['image/png', 'image/jpeg']),
+      mediaType: ImageMediaType,
       width: z.number().int().positive(),
       height: z.number().int().positive(),
     })

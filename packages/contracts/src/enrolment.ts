@@ -23,6 +23,12 @@ export const EnrolmentRequest = z.strictObject({
   name: z.string().min(1).max(128).optional(),
   platform: DevicePlatform,
   tags: z.array(z.string().min(1).max(64)).max(32).optional(),
+  /**
+   * A secret the device made once and keeps beside its credentials. The server keeps its hash: a
+   * later enrolment of the same `hardwareId` (a device that lost its token) must present it, so
+   * nobody who merely knows the hardwareId can take the device over.
+   */
+  deviceKey: z.string().min(32).max(256).optional(),
 });
 export type EnrolmentRequest = z.infer<typeof EnrolmentRequest>;
 

@@ -19,6 +19,11 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, summary: 'The body exceeds the size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'The content type is not accepted here.' },
   RATE_LIMITED: { status: 429, summary: 'Too many requests; retry after the indicated delay.' },
+  QUOTA_EXCEEDED: {
+    status: 429,
+    summary:
+      'The device is over its storage or daily package quota; keep the data and retry after the indicated delay.',
+  },
   MODEL_LOAD_FAILED: { status: 422, summary: 'A model could not be loaded or run.' },
   STATE_CORRUPT: { status: 500, summary: 'A persisted state document is corrupt.' },
   UNAVAILABLE: { status: 503, summary: 'A dependency (database, blob store) is unavailable; retry later.' },

@@ -59,6 +59,15 @@ export type DistanceMetric = z.infer<typeof DistanceMetric>;
 /** Media types allowed for files inside packages and bundles. */
 export const MediaType = z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, 'expected a media type like application/json');
 
+/**
+ * The image types a device may send (drift samples, prediction samples) and the server serves as
+ * images. Anything else (text/html, image/svg+xml) could run script in the dashboard's origin.
+ */
+export const IMAGE_MEDIA_TYPES = ['image/png', 'image/jpeg'] as const;
+/** Image media type schema. */
+export const ImageMediaType = z.enum(IMAGE_MEDIA_TYPES);
+export type ImageMediaType = z.infer<typeof ImageMediaType>;
+
 /** A file listed in a manifest: path, digest, size in bytes and media type. */
 export const FileEntry = z.strictObject({
   path: RelativePath,

@@ -14,6 +14,12 @@ export interface TestPostgres {
   /** `external` when it came from TEST_DATABASE_URL, `throwaway` when this process started it. */
   readonly origin: 'external' | 'throwaway';
   stop(): Promise<void>;
+  /**
+   * Stops the server as a crash would (`pg_ctl stop -m immediate`: no checkpoint, recovery on
+   * start) and starts it again on the same port and data; waits until it accepts connections.
+   * Only a throwaway cluster can be restarted.
+   */
+  restart?(options?: { downMs?: number }): Promise<void>;
 }
 
 /** Finds the directory holding `initdb` and `pg_ctl`, newest major version first. */
@@ -77,13 +83,17 @@ export async function startTestPostgres(options: { durable?: boolean } = {}): Pr
   await run(
     ...asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', opts, 'start']),
   );
+  const pgCtl = (args: string[]) => run(...asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', data, ...args]));
   const stop = async () => {
-    await run(...asPostgresUser(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'])).catch(
-      () => {},
-    );
+    await pgCtl(['-m', 'immediate', '-w', 'stop']).catch(() => {});
     await rm(dir, { recursive: true, force: true });
   };
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, origin: 'throwaway', stop };
+  const restart = async (o: { downMs?: number } = {}) => {
+    await pgCtl(['-m', 'immediate', '-w', 'stop']);
+    await new Promise((r) => setTimeout(r, o.downMs ?? 0));
+    await pgCtl(['-l', path.join(dir, 'log'), '-w', '-o', opts, 'start']);
+  };
+  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, origin: 'throwaway', stop, restart };
 }
 
 async function postgresIds(): Promise<[number, number]> {

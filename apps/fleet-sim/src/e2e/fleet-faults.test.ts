@@ -23,7 +23,7 @@ describe.skipIf(!hasModel)('a fleet behind faulty links against a real TinySpher
     expect(summary.total.episodesStarted).toBeGreaterThanOrEqual(2); // held-out class and lighting
     expect(fleet.devices.reduce((n, d) => n + d.net.counters.injected5xx, 0)).toBeGreaterThan(0);
     for (const d of fleet.devices) {
-      const deviceId = d.device.sync?.deviceId ?? '';
+      const deviceId = d.deviceId ?? '';
       expect(deviceId).toMatch(/^dev_/);
       // An injected 503 never reaches the server, so what it stored is what the device saw acked.
       const ids = (await h.api.packages(deviceId)).map((p) => p.package_id);

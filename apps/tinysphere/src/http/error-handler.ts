@@ -18,8 +18,15 @@ export function toTinyMLOpsError(err: unknown): TinyMLOpsError {
   return new TinyMLOpsError(code, message, { cause: err });
 }
 
+/**
+ * SQLSTATEs of text the database cannot hold (character_not_in_repertoire, untranslatable_character):
+ * bad input that slipped past the input guard, so a 400, not a 500 a device would retry for ever.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 function clientCode(status: number, fastifyCode: string, syntax: boolean): ErrorCode | null {
   if (syntax || fastifyCode.includes('JSON')) return 'MALFORMED_JSON';
+  if (UNSTORABLE_TEXT.has(fastifyCode)) return 'VALIDATION_FAILED';
   if (status === 413) return 'PAYLOAD_TOO_LARGE';
   if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
   if (status === 404) return 'NOT_FOUND';
@@ -35,7 +42,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
     const e = toTinyMLOpsError(err);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
-    else req.log.info({ code: e.code, msg: e.message }, 'request rejected');
+    else req.log.info({ code: e.code, reason: e.message }, 'request rejected');
     const retryAfter = (e as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     return reply.status(e.status).type('application/json').send(e.toEnvelope(req.id));

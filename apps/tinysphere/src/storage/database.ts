@@ -29,6 +29,23 @@ export interface DevicesTable {
   metrics: Json<unknown> | null;
   feedback_cursor: Generated<number>;
   feedback_acked: Generated<number>;
+  /** sha256 of the device key it enrolled with (migration 006); null: none. */
+  key_hash: string | null;
+}
+
+/** Per-device quota counters (migration 006); bigint columns come back as strings, so read them cast. */
+export interface DeviceUsageTable {
+  device_id: string;
+  stored_bytes: Generated<string>;
+  pending_bytes: Generated<string>;
+  day: string | null;
+  day_packages: Generated<number>;
+}
+
+/** When each maintenance task last started (migration 006). */
+export interface MaintenanceRunsTable {
+  task: string;
+  started_at: Timestamp;
 }
 
 export interface EnrolmentTokensTable {
@@ -279,6 +296,8 @@ export interface Database extends LearningLoopTables {
   metric_points: MetricPointsTable;
   log_records: LogRecordsTable;
   prediction_records: PredictionRecordsTable;
+  device_usage: DeviceUsageTable;
+  maintenance_runs: MaintenanceRunsTable;
   state_snapshots: StateSnapshotsTable;
   adaptation_events: AdaptationEventsTable;
   models: ModelsTable;

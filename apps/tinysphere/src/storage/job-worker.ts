@@ -135,7 +135,11 @@ export class JobWorker {
   private async fail(job: ClaimedJob, err: unknown): Promise<void> {
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     const permanent = failureIsFinal(job, err);
-    const dead = await failJob(this.db, job, message, { permanent, backoffMs: this.retry.backoffMs });
+    const dead = await failJob(this.db, job, message, {
+      permanent,
+      backoffMs: this.retry.backoffMs,
+      maxBackoffMs: this.retry.maxBackoffMs,
+    });
     this.options.onError?.(job, err, dead);
   }
 

@@ -16,13 +16,20 @@ export interface ClaimedJob {
 export interface RetryPolicy {
   /** Attempts before a job is dead-lettered. */
   maxAttempts: number;
-  /** Delay before the 2nd attempt; doubles after each further failure. */
+  /** Delay before the 2nd attempt; doubles after each further failure, up to `maxBackoffMs`. */
   backoffMs: number;
+  maxBackoffMs: number;
   /** A running job whose worker has not finished it within this time is claimed again. */
   leaseMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, backoffMs: 1_000, leaseMs: 5 * 60_000 };
+/**
+ * Ten attempts over about four minutes (1, 2, 4 … 32 s, then a minute apart): a blob store or a
+ * database away for a few minutes (a restart, a failover) must not dead-letter packages that were
+ * accepted. Bad content is dead-lettered at once (a 4xx), so this only delays real faults. A job
+ * whose worker died (SIGKILL) is claimed again after a minute; running one twice is harmless.
+ */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, backoffMs: 1_000, maxBackoffMs: 60_000, leaseMs: 60_000 };
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -113,10 +120,11 @@ export async function failJob(
   db: Executor,
   job: ClaimedJob,
   error: string,
-  options: { permanent?: boolean; backoffMs?: number } = {},
+  options: { permanent?: boolean; backoffMs?: number; maxBackoffMs?: number } = {},
 ): Promise<boolean> {
   const dead = options.permanent === true || job.attempts >= job.maxAttempts;
-  const delay = (options.backoffMs ?? DEFAULT_RETRY.backoffMs) * 2 ** (job.attempts - 1);
+  const base = (options.backoffMs ?? DEFAULT_RETRY.backoffMs) * 2 ** (job.attempts - 1);
+  const delay = Math.min(base, options.maxBackoffMs ?? DEFAULT_RETRY.maxBackoffMs);
   await db
     .updateTable('jobs')
     .set(

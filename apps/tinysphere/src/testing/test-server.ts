@@ -47,9 +47,17 @@ export async function startTestServer(engine: DatabaseEngine, options: Partial<A
     db: db.db,
     blobs,
     ...options,
-    // No rate limit unless a test sets one: suites send far more than a device would, and as
-    // fast as the machine allows, so the default limit would make them depend on its speed.
-    config: { demoEnrolmentToken: DEMO_TOKEN, deviceRequestsPerMinute: 0, ...options.config },
+    // No rate limits unless a test sets one: suites send far more than a device would, and as
+    // fast as the machine allows, so the default limits would make them depend on its speed.
+    config: {
+      demoEnrolmentToken: DEMO_TOKEN,
+      deviceRequestsPerMinute: 0,
+      enrolmentsPerMinute: 0,
+      authFailuresPerMinute: 0,
+      // Tests run maintenance themselves (app.maintenance.runOnce), at the moment they choose.
+      maintenanceIntervalMs: 0,
+      ...options.config,
+    },
   });
   await app.http.listen({ port: 0, host: '127.0.0.1' });
   const address = app.http.server.address();

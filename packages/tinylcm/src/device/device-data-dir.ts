@@ -8,6 +8,7 @@ import { outboxLayout, type OutboxLayout } from '../sync/outbox.js';
  *
  * ```
  * credentials.json      device id + token (0600), written after enrolment
+ * device-key            the device's secret (0600): re-enrolling the same hardwareId must prove it
  * models/               installed bundles <id>@<version>/ and current.json (the active one)
  * outbox/               packages/ waiting for upload, rejected/, journal.ndjson
  * sync/                 feedback cursor, assignment state, bundle staging, sync-status.json
@@ -49,6 +50,11 @@ export class DeviceDataDir {
   /** Device id and token, mode 0600. */
   get credentials(): string {
     return this.#at('credentials.json');
+  }
+
+  /** The device's secret key, made at first enrolment; the server binds the hardwareId to it. */
+  get deviceKey(): string {
+    return this.#at('device-key');
   }
 
   /** Installed bundles and the `current.json` pointer (see `ModelStore`). */
@@ -116,6 +122,7 @@ export class DeviceDataDir {
     const { credentials, models, outbox, sync, state, adaptationLog, adaptationSent, guardWatch, log } = this;
     return [
       credentials,
+      this.deviceKey,
       models,
       outbox,
       sync,

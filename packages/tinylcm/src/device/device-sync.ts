@@ -151,7 +151,8 @@ export class DeviceSync {
     }
     try {
       const request = this.enrolmentRequest(server.enrolmentToken);
-      const creds = await enrolDevice({ serverUrl: server.url, request, ...(fetch ? { fetch } : {}) });
+      const keyFile = this.o.dataDir.deviceKey;
+      const creds = await enrolDevice({ serverUrl: server.url, keyFile, request, ...(fetch ? { fetch } : {}) });
       await saveCredentials(this.o.dataDir.credentials, creds);
       logger.info('sync: enrolled', { deviceId: creds.deviceId });
       return creds;

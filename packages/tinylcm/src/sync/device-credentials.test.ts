@@ -58,4 +58,21 @@ describe('device credentials', () => {
     expect((err as TinyMLOpsError).code).toBe('STATE_CORRUPT');
     expect((err as Error).message).toMatch(/deviceId/);
   });
+
+  it('makes a device key once (mode 0600) and sends the same one with every enrolment', async () => {
+    const sent: string[] = [];
+    const spy: typeof fetch = async (url, init) => (sent.push(String(init?.body)), fetch(url, init));
+    const keyFile = join(dir, 'device-key');
+    await enrolDevice({ serverUrl: server.url, request: request(ENROLMENT_TOKEN), keyFile, fetch: spy });
+    await enrolDevice({ serverUrl: server.url, request: request(ENROLMENT_TOKEN), keyFile, fetch: spy });
+    const keys = sent.map((b) => (JSON.parse(b) as { deviceKey?: string }).deviceKey);
+    expect(keys[0]).toMatch(/^dk_[A-Za-z0-9_-]{43}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    await writeFile(keyFile, 'short');
+    const err = await enrolDevice({ serverUrl: server.url, request: request(ENROLMENT_TOKEN), keyFile }).catch(
+      (e: unknown) => e,
+    );
+    expect((err as TinyMLOpsError).code).toBe('STATE_CORRUPT');
+  });
 });

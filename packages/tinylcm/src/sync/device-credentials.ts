@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   EnrolmentRequest,
@@ -33,6 +34,37 @@ export interface EnrolOptions {
   /** Defaults to the global fetch; tests and proxies inject their own. */
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /**
+   * Where the device keeps its device key (made on first use, mode 0600, kept for good). The key
+   * goes with every enrolment, so a device that lost its token can enrol its hardwareId again
+   * while nobody else can (see `EnrolmentRequest.deviceKey`). Omit to send none.
+   */
+  keyFile?: string;
+}
+
+/**
+ * The device key in `file`, made (random, 32 bytes) and saved atomically with mode 0600 the first
+ * time. A file that exists but does not hold a key is `STATE_CORRUPT`: making a new one silently
+ * would lock the device out of its own hardwareId.
+ * @example
+ * const deviceKey = await deviceKeyIn('/var/lib/tinylcm/device-key');
+ */
+export async function deviceKeyIn(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const key = `dk_${randomBytes(32).toString('base64url')}`;
+    await writeFileAtomic(file, `${key}\n`, { mode: 0o600 });
+    return key;
+  }
+  if (!/^[A-Za-z0-9_-]{32,256}$/.test(text))
+    throw new TinyMLOpsError(
+      'STATE_CORRUPT',
+      `device key file ${file} does not hold a key; an admin must revoke the device before it can enrol again without it`,
+    );
+  return text;
 }
 
 /**
@@ -46,7 +78,9 @@ export interface EnrolOptions {
  * await saveCredentials('/var/lib/tinylcm/credentials.json', creds);
  */
 export async function enrolDevice(options: EnrolOptions): Promise<DeviceCredentials> {
-  const body = parseOrThrow(EnrolmentRequest, options.request, 'enrolment request');
+  const deviceKey = options.keyFile ? await deviceKeyIn(options.keyFile) : undefined;
+  const request = deviceKey ? { ...options.request, deviceKey } : options.request;
+  const body = parseOrThrow(EnrolmentRequest, request, 'enrolment request');
   const url = new URL('/device/v1/enrol', options.serverUrl);
   let res: Response;
   try {

@@ -15,6 +15,8 @@ export interface UploadSummary {
  * Uploads waiting packages, most valuable first, until the outbox is empty or the server asks to
  * back off. 200/202 → ack (the file is deleted, never sent again); other 4xx except 401/403/408/429
  * → rejected for good (kept under `rejected/`); 5xx, 408, 429, network errors → stop, retry later.
+ * A 429 QUOTA_EXCEEDED (the device is over its quota on the server) is the same: every package is
+ * kept and the round waits for Retry-After; meanwhile the outbox budget decides what to drop.
  * A package sent before a crash but not acked is sent again: the server answers 200 duplicate.
  * @example
  * const summary = await uploadPending(outbox, api, log);
@@ -47,6 +49,13 @@ export async function uploadPending(outbox: Outbox, api: DeviceApi, log: SyncLog
       await outbox.reject(id, `${r.status ?? ''} ${r.code ?? ''} ${r.message}`.trim());
       summary.rejected.push(id);
     } else {
+      if (r.code === 'QUOTA_EXCEEDED')
+        log.warn('sync: over the server quota; keeping packages until it allows more', {
+          packageId: id,
+          waiting: outbox.pending().length,
+          message: r.message,
+          retryAfterMs: r.retryAfterMs,
+        });
       summary.failure = r;
       break;
     }

@@ -111,6 +111,13 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
     { preValidation: requireDevice(ctx), schema: { tags: ['device'], body: InstallReport } },
     async (req, reply) => {
       const r = req.body as InstallReport;
+      const known = await ctx.db
+        .selectFrom('model_versions')
+        .select('version')
+        .where('model_id', '=', r.modelId)
+        .where('version', '=', r.version)
+        .executeTakeFirst();
+      if (!known) throw new TinyMLOpsError('NOT_FOUND', `model version ${r.modelId}@${r.version} not found`);
       const row = {
         device_id: deviceOf(req),
         model_id: r.modelId,

@@ -3,12 +3,23 @@ import { TinyMLOpsError } from '@tinymlops/contracts';
 /** 429 RATE_LIMITED; the error handler turns `retryAfterSeconds` into a `Retry-After` header. */
 export class RateLimitedError extends TinyMLOpsError {
   constructor(
-    deviceId: string,
+    who: string,
     readonly retryAfterSeconds: number,
     perMinute: number,
   ) {
-    super('RATE_LIMITED', `device ${deviceId} is over its limit of ${perMinute} requests a minute; retry in ${retryAfterSeconds} s`); // prettier-ignore
+    super(
+      'RATE_LIMITED',
+      `${who} is over its limit of ${perMinute} requests a minute; retry in ${retryAfterSeconds} s`,
+    );
   }
+}
+
+/** Options of {@link DeviceRateLimit}. */
+export interface RateLimitOptions {
+  /** Most requests at once after a quiet spell (default a tenth of a minute's allowance, at least 10). */
+  burst?: number;
+  /** How a key is named in the error message (default `device`). */
+  subject?: string;
 }
 
 interface Bucket {
@@ -34,8 +45,11 @@ export class DeviceRateLimit {
   private readonly perMs: number;
   private takes = 0;
 
-  constructor(readonly perMinute: number) {
-    this.capacity = Math.max(10, perMinute / 10);
+  constructor(
+    readonly perMinute: number,
+    private readonly options: RateLimitOptions = {},
+  ) {
+    this.capacity = options.burst ?? Math.max(10, perMinute / 10);
     this.perMs = perMinute / 60_000;
   }
 
@@ -47,13 +61,13 @@ export class DeviceRateLimit {
   /** Throws RateLimitedError unless `deviceId` may make a request now (uses no token). */
   check(deviceId: string, nowMs: number): void {
     const wait = this.wait(deviceId, nowMs);
-    if (wait > 0) throw new RateLimitedError(deviceId, wait, this.perMinute);
+    if (wait > 0) throw this.limited(deviceId, wait);
   }
 
   /** Uses a token, or throws RateLimitedError when there is none. */
   consume(deviceId: string, nowMs: number): void {
     const wait = this.take(deviceId, nowMs);
-    if (wait > 0) throw new RateLimitedError(deviceId, wait, this.perMinute);
+    if (wait > 0) throw this.limited(deviceId, wait);
   }
 
   /** Uses one token when one is there; answers like `wait`. */
@@ -63,6 +77,10 @@ export class DeviceRateLimit {
     const tokens = this.tokensOf(deviceId, nowMs);
     if (tokens >= 1) this.buckets.set(deviceId, { tokens: tokens - 1, at: nowMs });
     return this.secondsToOne(tokens);
+  }
+
+  private limited(key: string, wait: number): RateLimitedError {
+    return new RateLimitedError(`${this.options.subject ?? 'device'} ${key}`, wait, this.perMinute);
   }
 
   /** Whole seconds until a bucket holding `tokens` holds one (0 when it does). */

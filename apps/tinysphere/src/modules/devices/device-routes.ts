@@ -17,7 +17,7 @@ import type { FastifyInstance, LogLevel } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { requireDeviceTokenShape, requireRole } from './auth.js';
+import { limitEnrolments, rejectDeviceToken, requireDeviceTokenShape, requireRole } from './auth.js';
 import { toDeviceSummary } from './device-view.js';
 import { enrolDevice } from './enrolment.js';
 import { createHeartbeatRecorder } from './heartbeat.js';
@@ -50,17 +50,23 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: AppContext): voi
   const heartbeats = createHeartbeatRecorder(ctx, { rateLimit: app.deviceGate.rateLimit });
   app.post(
     '/device/v1/enrol',
-    { schema: { tags: ['device'], body: EnrolmentRequest, response: { 201: EnrolmentResponse } } },
+    {
+      onRequest: limitEnrolments(ctx),
+      schema: { tags: ['device'], body: EnrolmentRequest, response: { 201: EnrolmentResponse } },
+    },
     async (req, reply) => reply.status(201).send(await enrolDevice(ctx, req.body as EnrolmentRequest)),
   );
   app.post(
     '/device/v1/heartbeat',
     {
-      preValidation: requireDeviceTokenShape(),
+      preValidation: requireDeviceTokenShape(ctx),
       logLevel: heartbeatLogLevel(app),
       schema: { tags: ['device'], body: HeartbeatRequest, response: { 200: HeartbeatResponse } },
     },
-    async (req) => heartbeats.record(req.headers.authorization, req.body as HeartbeatRequest),
+    async (req) =>
+      heartbeats.record(req.headers.authorization, req.body as HeartbeatRequest).catch((err: unknown) => {
+        throw err instanceof TinyMLOpsError ? rejectDeviceToken(req, ctx, err) : err;
+      }),
   );
   app.get(
     '/api/v1/devices',

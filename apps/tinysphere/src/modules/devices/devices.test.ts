@@ -33,9 +33,10 @@ describe.each(databaseEngines())('devices and auth on $name', (engine) => {
     });
   });
 
-  it('re-enrolling a hardwareId keeps the id and revokes the old token', async () => {
-    const a = await s.enrol('hw-re');
-    const b = await s.enrol('hw-re');
+  it('re-enrolling a hardwareId (with its device key) keeps the id and revokes the old token', async () => {
+    const deviceKey = 'dk_'.padEnd(40, 'k');
+    const a = await s.enrol('hw-re', { deviceKey });
+    const b = await s.enrol('hw-re', { deviceKey });
     expect(b.deviceId).toBe(a.deviceId);
     await expectError(
       await s.call('POST', '/device/v1/heartbeat', { token: a.deviceToken, json: heartbeatBody() }),

@@ -2,6 +2,7 @@ import { Id, TinyMLOpsError } from '@tinymlops/contracts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { sendStoredImage } from '../../http/stored-image.js';
 import { requireRole } from './auth.js';
 
 /**
@@ -37,7 +38,7 @@ export function registerPredictionImageRoutes(app: FastifyInstance, ctx: AppCont
         ? await ctx.blobs.getRange(row.image_key, row.image_offset ?? 0, row.image_length ?? 0)
         : null;
       if (!row || !bytes) throw new TinyMLOpsError('NOT_FOUND', `no image for prediction ${deviceId}/${seq}`);
-      return reply.type(row.image_media_type ?? 'application/octet-stream').send(bytes);
+      return sendStoredImage(reply, bytes, row.image_media_type);
     },
   );
 }

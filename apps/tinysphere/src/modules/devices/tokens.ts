@@ -91,7 +91,7 @@ export async function revokeEnrolmentToken(db: Db, tokenId: string, now: Date): 
 }
 
 /** A stored token digest no secret hashes to (digests are 64 hex characters). */
-const REVOKED_DIGEST = 'revoked';
+export const REVOKED_DIGEST = 'revoked';
 
 /**
  * Revokes a device's credential: its token fails from now on (heartbeats, uploads, feedback), and

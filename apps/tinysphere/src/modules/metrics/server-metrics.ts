@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The server's Prometheus metrics, in a registry of their own (tests run several apps per process). */
 export interface ServerMetrics {
@@ -9,6 +9,15 @@ export interface ServerMetrics {
   readonly heartbeatBatchSize: Histogram;
   readonly packagesReceived: Counter<'outcome'>;
   readonly jobs: Counter<'kind' | 'outcome'>;
+  /** Uploads refused because the device was over a quota (stored, pending, daily, size). */
+  readonly quotaRejections: Counter<'quota'>;
+  /** Maintenance task runs (prune-archives, sweep-blobs) by outcome (done, failed). */
+  readonly maintenance: Counter<'task' | 'outcome'>;
+  /** Raw archives the maintenance schedule pruned, and their bytes, by package status (ingested, failed). */
+  readonly prunedArchives: Counter<'status'>;
+  readonly prunedBytes: Counter<'status'>;
+  /** Bytes of raw archives held in memory by ingestion right now (its budget bounds them). */
+  readonly ingestBytesInUse: Gauge;
 }
 
 /**
@@ -49,6 +58,35 @@ export function createServerMetrics(): ServerMetrics {
       name: 'tinysphere_jobs_total',
       help: 'Jobs run by kind and outcome (done, retry, dead)',
       labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    quotaRejections: new Counter({
+      name: 'tinysphere_quota_rejections_total',
+      help: 'Package uploads refused with QUOTA_EXCEEDED (or 413 above the whole quota), by quota',
+      labelNames: ['quota'],
+      registers: [registry],
+    }),
+    maintenance: new Counter({
+      name: 'tinysphere_maintenance_runs_total',
+      help: 'Scheduled maintenance task runs by task and outcome',
+      labelNames: ['task', 'outcome'],
+      registers: [registry],
+    }),
+    prunedArchives: new Counter({
+      name: 'tinysphere_pruned_archives_total',
+      help: 'Raw package archives pruned by the maintenance schedule, by package status',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    prunedBytes: new Counter({
+      name: 'tinysphere_pruned_archive_bytes_total',
+      help: 'Bytes of raw package archives pruned by the maintenance schedule, by package status',
+      labelNames: ['status'],
+      registers: [registry],
+    }),
+    ingestBytesInUse: new Gauge({
+      name: 'tinysphere_ingest_memory_bytes',
+      help: 'Bytes of package archives (compressed and extracted) ingestion holds in memory now',
       registers: [registry],
     }),
   };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { mediaTypeOf } from '../../http/input-guard.js';
 import { deviceOf, requireDevice, requireRole } from '../devices/auth.js';
 import { resolveAssignment } from '../deployments/assignment.js';
 import { listVersions, registerBundle, setAlias } from './model-registry.js';
@@ -15,7 +16,7 @@ export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void
     '/api/v1/models/bundles',
     { preValidation: requireRole(ctx, 'engineer'), bodyLimit: ctx.config.maxBundleBytes, schema: { tags: ['models'], response: { 201: ModelVersionSummary } } },
     async (req, reply) => {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+      const type = mediaTypeOf(req.headers['content-type']);
       if (type !== 'application/gzip' && type !== 'application/x-gzip') throw new TinyMLOpsError('UNSUPPORTED_MEDIA_TYPE', 'bundles are uploaded as Content-Type: application/gzip');
       const bytes = await collect(req.body as Readable, ctx.config.maxBundleBytes);
       return reply.status(201).send(await registerBundle(ctx, bytes));
@@ -54,12 +55,14 @@ export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void
   );
 }
 
-/** A device may download what is assigned to it now, or what it installed before (for rollback). */
+/**
+ * A device may download only the bundle assigned to it now. Install reports are the device's own
+ * claims and grant nothing (a forged "installed" report must not unlock another model); a device
+ * rolls back to the bundle it keeps on its own disk, never by downloading one.
+ */
 async function mayDownload(ctx: AppContext, deviceId: string, modelId: string, version: string): Promise<boolean> {
   const a = await resolveAssignment(ctx.db, deviceId);
-  if (a && a.modelId === modelId && a.version === version) return true;
-  const r = await ctx.db.selectFrom('install_reports').select('status').where('device_id', '=', deviceId).where('model_id', '=', modelId).where('version', '=', version).executeTakeFirst();
-  return r?.status === 'installed';
+  return a !== null && a.modelId === modelId && a.version === version;
 }
 
 async function collect(stream: Readable, limit: number): Promise<Buffer> {

@@ -82,7 +82,7 @@ describe.each(databaseEngines())('models and deployments on $name', (engine) => 
     expect(missing.status).toBe(404);
   });
 
-  it('bundle download only for what is assigned or installed; install reports drive deployment status', async () => {
+  it('bundle download only for what is assigned; install reports drive deployment status', async () => {
     const r = await s.call('GET', '/device/v1/models/demo-model/versions/1.0.0/bundle', { token: dev.deviceToken });
     expect(r.status).toBe(200);
     const bytes = Buffer.from(await r.arrayBuffer());

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { gunzip, gunzipSync } from 'node:zlib';
 import { PackageManifest, TinyMLOpsError, parseOrThrow } from '@tinymlops/contracts';
 import { readTar, type TarLimits } from '@tinymlops/tinylcm';
+import { unstorableText } from '../../http/storable-text.js';
 
 /** Bounds on what one archive may expand to: readTar's, plus the compression ratio. */
 export interface ArchiveLimits extends TarLimits {
@@ -86,6 +87,8 @@ export function verifyPackage(entries: ArchiveEntries): PackageManifest {
   } catch (err) {
     throw invalid('manifest.json is not valid JSON', err);
   }
+  const problem = unstorableText(json);
+  if (problem) throw invalid(`manifest.json is not storable: ${problem}`);
   const manifest = parseOrThrow(PackageManifest, json, 'manifest.json');
   verifyFiles(entries, manifest.files, 'manifest.json');
   return manifest;

@@ -1,5 +1,6 @@
 import { TinyMLOpsError, type PackageType } from '@tinymlops/contracts';
 import type { AppContext } from '../../app-context.js';
+import { unstorableText } from '../../http/storable-text.js';
 import { readBlob } from '../../storage/blob-store.js';
 import { readArchive, verifyPackage } from './archive-reader.js';
 import { driftEventsHandler } from './package-types/drift-events-handler.js';
@@ -104,9 +105,14 @@ function documentOf(input: IngestInput, type: PackageType): unknown {
   const path = input.manifest.documents[type];
   const bytes = path ? input.entries.get(path) : undefined;
   if (!bytes) throw new TinyMLOpsError('INVALID_ARCHIVE', `the ${type} document is missing`);
+  let doc: unknown;
   try {
-    return JSON.parse(bytes.toString('utf8'));
+    doc = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     throw new TinyMLOpsError('INVALID_ARCHIVE', `the ${type} document ${path} is not valid JSON`, { cause: err });
   }
+  // Bad content, so permanent: as a database error it would have been retried as if transient.
+  const problem = unstorableText(doc);
+  if (problem) throw new TinyMLOpsError('INVALID_ARCHIVE', `the ${type} document ${path} is not storable: ${problem}`);
+  return doc;
 }

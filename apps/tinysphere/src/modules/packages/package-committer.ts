@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../app-context.js';
 import { GroupCommit } from '../../storage/group-commit.js';
 import { DEFAULT_RETRY } from '../../storage/jobs.js';
+import { utcDay } from './device-quota.js';
 import { packageKey } from './package-keys.js';
 
 /** A verified upload waiting to be made durable: its bytes (small uploads) or its own blob. */
@@ -89,7 +90,10 @@ export class PackageCommitter {
     return { key, placed };
   }
 
-  /** One statement: every package row (ON CONFLICT DO NOTHING) and a job for each row inserted. */
+  /**
+   * One statement: every package row (ON CONFLICT DO NOTHING), a job for each row inserted, and
+   * the quota counters of their devices (device_usage) moved by what was inserted.
+   */
   private async insert(
     placed: readonly { pkg: AdmittedPackage; blobKey: string; offset: number | null; length: number | null }[],
   ): Promise<Set<string>> {
@@ -104,12 +108,22 @@ export class PackageCommitter {
         INSERT INTO packages (device_id, package_id, sha256, size, blob_key, blob_offset, blob_length, status, received_at)
         SELECT device_id, package_id, sha256, size, blob_key, blob_offset, blob_length, 'queued', received_at FROM input
         ON CONFLICT DO NOTHING
-        RETURNING device_id, package_id, blob_key, blob_offset),
+        RETURNING device_id, package_id, size, blob_key, blob_offset),
       queued AS (
         INSERT INTO jobs (kind, payload, status, max_attempts, run_at)
         SELECT 'ingest-package', jsonb_build_object('deviceId', device_id, 'packageId', package_id), 'queued',
                ${DEFAULT_RETRY.maxAttempts}::integer, now()
-        FROM inserted)
+        FROM inserted),
+      usage AS (
+        INSERT INTO device_usage AS u (device_id, stored_bytes, pending_bytes, day, day_packages)
+        SELECT device_id, sum(size), sum(size), ${utcDay(this.ctx.now())}::date, count(*)
+        FROM inserted GROUP BY device_id ORDER BY device_id
+        ON CONFLICT (device_id) DO UPDATE SET
+          stored_bytes = u.stored_bytes + excluded.stored_bytes,
+          pending_bytes = u.pending_bytes + excluded.pending_bytes,
+          day_packages = CASE WHEN u.day = excluded.day THEN u.day_packages + excluded.day_packages
+                              ELSE excluded.day_packages END,
+          day = excluded.day)
       SELECT blob_key, blob_offset FROM inserted`.execute(this.ctx.db);
     return new Set(r.rows.map((row) => refOf(row.blob_key, row.blob_offset)));
   }

@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { deviceOf, requireDevice, requireRole } from '../devices/auth.js';
+import { mediaTypeOf } from '../../http/input-guard.js';
+import { deviceOf, principalOf, requireDevice, requireRole } from '../devices/auth.js';
+import { QuotaGate } from './device-quota.js';
 import { PackageCommitter } from './package-committer.js';
 import { acceptPackage, findPackage, receipt } from './package-upload.js';
 
@@ -12,6 +14,7 @@ const PackageParams = z.strictObject({ packageId: Id });
 /** Package upload and receipts (/device/v1), package listing (/api/v1). */
 export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
   const committer = new PackageCommitter(ctx);
+  const quotas = new QuotaGate(ctx.config.quotas, storedRetrySeconds(ctx.config.maintenanceIntervalMs));
   // The body stays a stream: the upload route hashes it into the blob store itself.
   app.addContentTypeParser(['application/gzip', 'application/x-gzip'], (_req, payload, done) => done(null, payload));
 
@@ -22,7 +25,7 @@ export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): vo
       schema: { tags: ['device'], params: PackageParams, response: { 200: PackageReceipt, 202: PackageReceipt } },
     },
     async (req, reply) => {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+      const type = mediaTypeOf(req.headers['content-type']);
       if (type !== 'application/gzip' && type !== 'application/x-gzip') {
         throw new TinyMLOpsError('UNSUPPORTED_MEDIA_TYPE', 'packages are uploaded as Content-Type: application/gzip');
       }
@@ -36,13 +39,19 @@ export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): vo
       const length = header === undefined ? undefined : Number(header);
       if (length !== undefined && length > ctx.config.maxArchiveBytes)
         throw new TinyMLOpsError('PAYLOAD_TOO_LARGE', `package exceeds ${ctx.config.maxArchiveBytes} bytes`);
-      const { receipt: r, created } = await acceptPackage(ctx, committer, {
-        deviceId: deviceOf(req),
-        packageId: (req.params as { packageId: string }).packageId,
-        declaredSha256: declared.data,
-        ...(length !== undefined && Number.isFinite(length) ? { length } : {}),
-        body: req.body as Readable,
-      });
+      const { deviceId, usage } = principalOf(req);
+      const { receipt: r, created } = await acceptPackage(
+        ctx,
+        { committer, quotas },
+        {
+          deviceId,
+          usage,
+          packageId: (req.params as { packageId: string }).packageId,
+          declaredSha256: declared.data,
+          ...(length !== undefined && Number.isFinite(length) ? { length } : {}),
+          body: req.body as Readable,
+        },
+      );
       return reply.status(created ? 202 : 200).send(r);
     },
   );
@@ -99,4 +108,9 @@ export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): vo
       return { schemaVersion: 1, items: rows };
     },
   );
+}
+
+/** Retry-After for a device over its storage quota: until the next maintenance run may have freed space (1 min–1 h). */
+function storedRetrySeconds(maintenanceIntervalMs: number): number {
+  return Math.min(3600, Math.max(60, maintenanceIntervalMs / 1000));
 }

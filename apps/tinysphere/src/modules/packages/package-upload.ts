@@ -1,14 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { TinyMLOpsError, type PackageReceipt } from '@tinymlops/contracts';
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../app-context.js';
 import type { PackagesTable } from '../../storage/database.js';
+import { QuotaRefusal, type DeviceUsage, type QuotaGate } from './device-quota.js';
 import type { AdmittedPackage, PackageCommitter } from './package-committer.js';
 
 /** A package upload as the route hands it over. */
 export interface PackageUpload {
   deviceId: string;
+  /** The device's quota counters (from its token check). */
+  usage: DeviceUsage;
   packageId: string;
   declaredSha256: string;
   /** Content-Length, when the client sent one. */
@@ -31,16 +34,44 @@ export const SEGMENT_MAX_PACKAGE_BYTES = 1024 * 1024;
  * durably and writes the package row with its ingest job in one statement, together with the
  * uploads that arrived meanwhile. Uploads without a Content-Length or above
  * SEGMENT_MAX_PACKAGE_BYTES stream into a blob of their own first. A replay of the same id and
- * hash is answered from the row; the same id with another hash is a 409.
+ * hash is answered from the row; the same id with another hash is a 409. The device's quotas are
+ * checked first (QuotaGate): over one, nothing is read or stored.
  * @example
- * const { receipt, created } = await acceptPackage(ctx, committer, { deviceId, packageId, declaredSha256, body: req.raw });
+ * const { receipt, created } = await acceptPackage(ctx, { committer, quotas }, { deviceId, usage, packageId, declaredSha256, body });
  */
 export async function acceptPackage(
   ctx: AppContext,
-  committer: PackageCommitter,
+  gates: { committer: PackageCommitter; quotas: QuotaGate },
   up: PackageUpload,
 ): Promise<UploadOutcome> {
   const receivedAt = ctx.now();
+  let release: () => void;
+  try {
+    // A body of unknown length is held at the most it may be until it has arrived.
+    release = gates.quotas.admit(up.deviceId, up.usage, up.length ?? ctx.config.maxArchiveBytes, receivedAt);
+  } catch (err) {
+    // A replay is answered as one even over quota: the device must be able to drop what we have.
+    const before = await findPackage(ctx, up.deviceId, up.packageId);
+    if (!before || before.sha256 !== up.declaredSha256) {
+      if (err instanceof QuotaRefusal) ctx.metrics.quotaRejections.inc({ quota: err.quota });
+      throw err;
+    }
+    up.body.resume();
+    return replay(before, up.declaredSha256);
+  }
+  try {
+    return await store(ctx, gates.committer, up, receivedAt);
+  } finally {
+    release();
+  }
+}
+
+async function store(
+  ctx: AppContext,
+  committer: PackageCommitter,
+  up: PackageUpload,
+  receivedAt: Date,
+): Promise<UploadOutcome> {
   let admitted: AdmittedPackage;
   if (up.length !== undefined && up.length <= SEGMENT_MAX_PACKAGE_BYTES) {
     const { bytes, sha256 } = await readVerified(ctx, up);
@@ -76,15 +107,19 @@ async function readVerified(ctx: AppContext, up: PackageUpload): Promise<{ bytes
   const chunks: Buffer[] = [];
   let size = 0;
   const limit = Math.min(ctx.config.maxArchiveBytes, SEGMENT_MAX_PACKAGE_BYTES);
-  for await (const chunk of up.body) {
-    const c = chunk as Buffer;
-    size += c.length;
-    if (size > limit) {
-      up.body.resume();
-      throw new TinyMLOpsError('PAYLOAD_TOO_LARGE', `package exceeds ${limit} bytes`);
+  try {
+    for await (const chunk of up.body) {
+      const c = chunk as Buffer;
+      size += c.length;
+      if (size > limit) {
+        up.body.resume();
+        throw new TinyMLOpsError('PAYLOAD_TOO_LARGE', `package exceeds ${limit} bytes`);
+      }
+      hash.update(c);
+      chunks.push(c);
     }
-    hash.update(c);
-    chunks.push(c);
+  } catch (err) {
+    throw bodyError(err, up.body, size);
   }
   const sha256 = hash.digest('hex');
   if (sha256 !== up.declaredSha256) {
@@ -113,11 +148,16 @@ async function storeVerified(
     },
   });
   try {
-    await ctx.blobs.put(blobKey, up.body.pipe(meter));
+    // pipeline, not pipe: a client that drops the connection mid-body must fail the write (closing
+    // its file and deleting its temp file), not leave it waiting for the rest for ever.
+    await ctx.blobs.put(
+      blobKey,
+      pipeline(up.body, meter, () => {}),
+    );
   } catch (err) {
     up.body.resume();
     await ctx.blobs.delete(blobKey);
-    throw meterError(err, meter);
+    throw bodyError(meterError(err, meter), up.body, size);
   }
   const sha256 = hash.digest('hex');
   if (sha256 !== up.declaredSha256) {
@@ -128,6 +168,19 @@ async function storeVerified(
     );
   }
   return { sha256, size };
+}
+
+/**
+ * A body the client stopped sending (dropped or idle connection) is the client's failure: a 400
+ * logged as a rejection, not a 500 logged as a server error for every flaky device.
+ */
+function bodyError(err: unknown, body: Readable, received: number): unknown {
+  if (err instanceof TinyMLOpsError || body.readableEnded) return err;
+  return new TinyMLOpsError(
+    'VALIDATION_FAILED',
+    `the request body is incomplete: the connection closed after ${received} bytes`,
+    { cause: err },
+  );
 }
 
 /** The meter's own error wins over the broken-pipe error it causes downstream. */

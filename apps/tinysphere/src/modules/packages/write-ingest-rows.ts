@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AppContext } from '../../app-context.js';
+import type { Database } from '../../storage/database.js';
 import { HANDLERS, type LoadedPackage } from './load-package.js';
 import { packRuns, type StoredRuns } from './package-types/package-type-handler.js';
 import { packageIn, packageKey, rowKey } from './package-keys.js';
+
+type Executor = Kysely<Database> | Transaction<Database>;
 
 /** A loaded package with where each of its types' runs went in the batch blob. */
 export interface StagedPackage extends LoadedPackage {
@@ -59,7 +63,7 @@ export async function writeIngestRows(
   await ctx.db.transaction().execute(async (tx) => {
     const locked = await tx
       .selectFrom('packages')
-      .select(['device_id', 'package_id', 'status'])
+      .select(['device_id', 'package_id', 'status', 'size'])
       .where(packageIn(staged.map((p) => p.input)))
       .orderBy('device_id')
       .orderBy('package_id')
@@ -88,8 +92,32 @@ export async function writeIngestRows(
         .where(packageIn(group.map((p) => p.input)))
         .execute();
     }
+    const sizes = new Map(locked.map((r) => [rowKey(r), r.size]));
+    await releasePending(
+      tx,
+      fresh.map((p) => ({ deviceId: p.input.deviceId, bytes: sizes.get(packageKey(p.input)) ?? 0 })),
+    );
     await durable;
   });
+}
+
+/**
+ * Takes packages that left the queue (ingested, or failed for good) off their devices' pending
+ * quota counters, in the transaction that changed their status.
+ * @example
+ * await releasePending(tx, [{ deviceId: 'dev_abc12345', bytes: 51200 }]);
+ */
+export async function releasePending(
+  tx: Executor,
+  packages: readonly { deviceId: string; bytes: number }[],
+): Promise<void> {
+  const byDevice = new Map<string, number>();
+  for (const p of packages) byDevice.set(p.deviceId, (byDevice.get(p.deviceId) ?? 0) + p.bytes);
+  if (byDevice.size === 0) return;
+  const values = [...byDevice].sort(([a], [b]) => (a < b ? -1 : 1)).map(([d, n]) => sql`(${d}::text, ${n}::bigint)`);
+  await sql`
+    UPDATE device_usage u SET pending_bytes = greatest(0, u.pending_bytes - x.bytes)
+    FROM (VALUES ${sql.join(values)}) AS x(device_id, bytes) WHERE u.device_id = x.device_id`.execute(tx);
 }
 
 /** Packages grouped by their list of types: one UPDATE per group (usually one). */

@@ -1,4 +1,12 @@
-import { LogsDocument, MetricsDocument, parseOrThrow, PredictionsDocument, TinyMLOpsError } from '@tinymlops/contracts';
+import {
+  IMAGE_MEDIA_TYPES,
+  ImageMediaType,
+  LogsDocument,
+  MetricsDocument,
+  parseOrThrow,
+  PredictionsDocument,
+  TinyMLOpsError,
+} from '@tinymlops/contracts';
 import { chunked, type IngestInput, type PackageTypeHandler } from './package-type-handler.js';
 
 /** Each record's image bytes, or undefined: the runs stored in the batch blob. */
@@ -64,13 +72,20 @@ export const predictionsHandler: PackageTypeHandler<PredictionsDocument> = {
   type: 'prediction-samples',
   parse(input, raw) {
     const doc = parseOrThrow(PredictionsDocument, raw, 'prediction-samples document');
+    const mediaTypes = new Map(input.manifest.files.map((f) => [f.path, f.mediaType]));
     for (const r of doc.records) {
-      if (r.imagePath && !input.entries.has(r.imagePath)) {
+      if (!r.imagePath) continue;
+      if (!input.entries.has(r.imagePath))
         throw new TinyMLOpsError(
           'INVALID_ARCHIVE',
           `prediction ${r.seq} refers to image ${r.imagePath}, which is not in the package`,
         );
-      }
+      const type = mediaTypes.get(r.imagePath);
+      if (!ImageMediaType.safeParse(type).success)
+        throw new TinyMLOpsError(
+          'INVALID_ARCHIVE',
+          `prediction ${r.seq}: image ${r.imagePath} is ${type}; images must be ${IMAGE_MEDIA_TYPES.join(' or ')}`,
+        );
     }
     return doc;
   },
@@ -85,7 +100,7 @@ export const predictionsHandler: PackageTypeHandler<PredictionsDocument> = {
         key: stored?.key ?? null,
         offset: stored?.offsets[i] ?? null,
         image: images[i],
-        mediaType: r.imagePath ? (mediaType.get(r.imagePath) ?? 'image/png') : null,
+        mediaType: r.imagePath ? (mediaType.get(r.imagePath) ?? null) : null,
       }));
     });
     for (const part of chunked(records)) {

@@ -1,0 +1,237 @@
+/**
+ * `npm run soak [-- --json] [-- --light-devices 1000] [-- --full-devices 3] [-- --aborts 200]
+ * [-- --no-record]`: a fault soak on loopback, minutes long. fleet-sim runs ≥ 1,000 light devices
+ * and a few full ones against a `tinysphere serve --no-workers` API and a `tinysphere worker` on a
+ * durable PostgreSQL and s3rver, while the soak SIGKILLs the API and the worker, restarts
+ * PostgreSQL (immediate stop: a crash), takes S3 away for a window and drops uploads mid-body.
+ * Then it stops the fleet, waits for ingestion to settle and audits the database against every
+ * package the devices saw acknowledged. The last line is one JSON object: devices, acked, lost,
+ * duplicated, faults, fdsStart, fdsEnd, rssMbStart, rssMbEnd (the API process, before the first
+ * fault and after the last). Appends the result to docs/benchmarks.md unless --no-record.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { appendBenchmarks } from './benchmarks-doc.js';
+import { abortedUpload } from './soak/aborted-uploads.js';
+import {
+  processFigures,
+  sleep,
+  SOAK_ENROLMENT_TOKEN,
+  startSoakServices,
+  type SoakServices,
+} from './soak/soak-services.js';
+
+const FLEET = fileURLToPath(new URL('../apps/fleet-sim/bin/fleet-sim.mjs', import.meta.url));
+const { values: o } = parseArgs({
+  options: {
+    'light-devices': { type: 'string', default: '1000' },
+    'full-devices': { type: 'string', default: '3' },
+    aborts: { type: 'string', default: '200' },
+    'fault-spacing': { type: 'string', default: '30' },
+    settle: { type: 'string', default: '60' },
+    json: { type: 'boolean', default: false },
+    'no-record': { type: 'boolean', default: false },
+  },
+});
+const started = Date.now();
+const log = (msg: string) => console.error(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
+const spacing = Number(o['fault-spacing']) * 1000;
+
+/** Median of a few samples a second apart: one reading of fds swings with keep-alive sockets. */
+async function figures(pid: number): Promise<{ fds: number; rssMb: number }> {
+  const samples: { fds: number; rssMb: number }[] = [];
+  for (let i = 0; i < 7; i++) {
+    samples.push(processFigures(pid));
+    await sleep(1000);
+  }
+  const mid = (k: 'fds' | 'rssMb') => samples.map((s) => s[k]).sort((a, b) => a - b)[3] ?? 0;
+  return { fds: mid('fds'), rssMb: mid('rssMb') };
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, minutes: number): Promise<void> {
+  const until = Date.now() + minutes * 60_000;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > until) throw new Error(`soak: ${what} did not happen within ${minutes} minutes`);
+    await sleep(2000);
+  }
+}
+
+async function enrolFlakyClient(apiUrl: string): Promise<string> {
+  const body = {
+    schemaVersion: 1,
+    enrolmentToken: SOAK_ENROLMENT_TOKEN,
+    hardwareId: 'soak-flaky-client',
+    platform: { arch: 'x64', os: 'linux', node: process.versions.node },
+  };
+  const r = await fetch(`${apiUrl}/device/v1/enrol`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return ((await r.json()) as { deviceToken: string }).deviceToken;
+}
+
+/** The faults, one after another, on a running fleet. */
+async function injectFaults(s: SoakServices, flakyToken: string): Promise<Record<string, number>> {
+  const faults: Record<string, number> = {};
+  const count = (k: string, n = 1) => (faults[k] = (faults[k] ?? 0) + n);
+  log('fault: SIGKILL the API process, start it again 3 s later');
+  await s.api.kill();
+  await sleep(3000);
+  await s.api.start();
+  count('apiKilled');
+  await sleep(spacing);
+  log('fault: SIGKILL the worker process, start it again 3 s later');
+  await s.worker.kill();
+  await sleep(3000);
+  await s.worker.start();
+  count('workerKilled');
+  await sleep(spacing);
+  log('fault: PostgreSQL stopped as by a crash, down 5 s, started again');
+  await s.pg.restart!({ downMs: 5000 });
+  count('postgresRestarted');
+  await sleep(spacing);
+  log('fault: S3 (s3rver) away for 20 s');
+  await s.s3.kill();
+  await sleep(20_000);
+  await s.s3.start();
+  count('s3Outage');
+  await sleep(spacing);
+  const n = Number(o.aborts);
+  log(`fault: ${n} uploads dropped mid-body (half chunked) and ${Math.ceil(n / 20)} stalled ones`);
+  for (let i = 0; i < n; i += 10)
+    await Promise.all(
+      Array.from({ length: Math.min(10, n - i) }, (_, k) =>
+        abortedUpload(s.apiUrl, flakyToken, `pkg_soak_abort_${i + k}`, { chunked: (i + k) % 2 === 1, stall: false }),
+      ),
+    );
+  await Promise.all(
+    Array.from({ length: Math.ceil(n / 20) }, (_, k) =>
+      abortedUpload(s.apiUrl, flakyToken, `pkg_soak_stall_${k}`, { chunked: false, stall: true }),
+    ),
+  );
+  count('uploadsAborted', n);
+  count('uploadsStalled', Math.ceil(n / 20));
+  return faults;
+}
+
+/** Every acknowledged package against the database: missing or not ingested is lost; ingested twice is duplicated. */
+async function audit(db: pg.Pool, ackedFile: string) {
+  const pairs = (await readFile(ackedFile, 'utf8')).split('\n').filter(Boolean);
+  const unique = new Set(pairs);
+  const rows = await db.query<{ k: string; status: string; ingest_count: number }>(
+    "SELECT device_id || ' ' || package_id AS k, status, ingest_count FROM packages",
+  );
+  const byKey = new Map(rows.rows.map((r) => [r.k, r]));
+  const lost = [...unique].filter((k) => byKey.get(k)?.status !== 'ingested');
+  const twice = rows.rows.filter((r) => r.ingest_count > 1).length;
+  return { acked: unique.size, lost, duplicated: twice + (pairs.length - unique.size), packages: rows.rows.length };
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'tinysphere-soak-'));
+const load = os.loadavg()[0]?.toFixed(1);
+log(`starting PostgreSQL, s3rver, the API and a worker (load average ${load})`);
+const s = await startSoakServices(dir);
+const db = new pg.Pool({ connectionString: s.dbUrl, max: 2 });
+db.on('error', () => {}); // PostgreSQL is restarted on purpose
+const devices = Number(o['light-devices']) + Number(o['full-devices']);
+const ackedFile = path.join(dir, 'acked.txt');
+try {
+  const flakyToken = await enrolFlakyClient(s.apiUrl);
+  const fleetArgs = [
+    '--server',
+    s.apiUrl,
+    '--devices',
+    o['full-devices']!,
+    '--light-devices',
+    o['light-devices']!,
+    '--frames',
+    '10000000',
+    '--fps',
+    '1',
+    '--sync-interval',
+    '10',
+    '--scenario',
+    'mixed',
+    '--data-dir',
+    path.join(dir, 'fleet'),
+    '--enrolment-token',
+    SOAK_ENROLMENT_TOKEN,
+    '--acked-file',
+    ackedFile,
+    '--json',
+    '--no-progress',
+  ];
+  log(`starting fleet-sim: ${o['light-devices']} light devices and ${o['full-devices']} full ones`);
+  const fleet = spawn(process.execPath, [FLEET, ...fleetArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let fleetOut = '';
+  fleet.stdout.on('data', (d: Buffer) => (fleetOut = (fleetOut + d.toString()).slice(-1_000_000)));
+  const fleetExit = new Promise<number | null>((r) => fleet.once('exit', r));
+  await waitFor(
+    'every device enrolling',
+    async () => (await db.query<{ n: string }>('SELECT count(*) AS n FROM devices')).rows[0]!.n === String(devices + 1),
+    20,
+  );
+  log('every device enrolled; warming up for 30 s');
+  await sleep(30_000);
+  const start = await figures(s.api.pid);
+  log(`API before the faults: ${start.fds} fds, ${start.rssMb} MB`);
+  const faults = await injectFaults(s, flakyToken);
+  log(`last fault done; settling for ${o.settle} s with the fleet running`);
+  await sleep(Number(o.settle) * 1000);
+  const end = await figures(s.api.pid);
+  log(`API after the last fault: ${end.fds} fds, ${end.rssMb} MB; stopping the fleet (final sync)`);
+  fleet.kill('SIGTERM');
+  if ((await fleetExit) !== 0) throw new Error('fleet-sim did not exit cleanly');
+  await waitFor(
+    'ingestion settling',
+    async () =>
+      (await db.query<{ n: string }>("SELECT count(*) AS n FROM jobs WHERE status IN ('queued', 'running')")).rows[0]!
+        .n === '0',
+    10,
+  );
+  const a = await audit(db, ackedFile);
+  const summary = JSON.parse(fleetOut.trim().split('\n').at(-1) ?? '{}') as {
+    total?: { packagesPending: number; packagesDropped: number; packagesRejected: number };
+  };
+  const result = {
+    devices,
+    acked: a.acked,
+    lost: a.lost.length,
+    duplicated: a.duplicated,
+    faults: Object.values(faults).reduce((x, y) => x + y, 0),
+    fdsStart: start.fds,
+    fdsEnd: end.fds,
+    rssMbStart: start.rssMb,
+    rssMbEnd: end.rssMb,
+    faultsByKind: faults,
+    pendingOnDevices: summary.total?.packagesPending ?? null,
+    droppedOnDevices: summary.total?.packagesDropped ?? null,
+    rejectedOnDevices: summary.total?.packagesRejected ?? null,
+    packagesOnServer: a.packages,
+    serverCrashes: s.api.crashes + s.worker.crashes,
+    minutes: Math.round((Date.now() - started) / 6000) / 10,
+    loadAverageAtStart: Number(load),
+  };
+  for (const k of a.lost.slice(0, 20)) log(`LOST: ${k}`);
+  const within = (x: number, y: number) => y <= x * 1.1;
+  log(
+    `fds ${within(start.fds, end.fds) ? 'back within' : 'NOT within'} 10 % of their start, RSS ${within(start.rssMb, end.rssMb) ? 'back within' : 'NOT within'} 10 %`,
+  );
+  if (!o['no-record'])
+    appendBenchmarks(
+      `\n## soak — ${new Date().toISOString()}\n\n${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average at start ${load} (the machine was shared). \`npm run soak\`: ${devices} devices (${o['full-devices']} full), API + worker on durable PostgreSQL and s3rver.\n\n\`\`\`json\n${JSON.stringify(result)}\n\`\`\`\n`,
+    );
+  if (o.json) console.log(JSON.stringify(result));
+  else console.log(JSON.stringify(result, null, 2));
+  process.exitCode = result.lost === 0 && result.duplicated === 0 && result.serverCrashes === 0 ? 0 : 1;
+} finally {
+  await db.end().catch(() => {});
+  await s.stop();
+  await rm(dir, { recursive: true, force: true });
+}

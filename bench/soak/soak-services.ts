@@ -1,0 +1,181 @@
+/**
+ * The processes `npm run soak` runs and breaks: a durable PostgreSQL cluster, s3rver, a
+ * `tinysphere serve --no-workers` API and a `tinysphere worker`, all on loopback. Each can be
+ * killed and started again on the same port and data.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startTestPostgres, type TestPostgres } from '@tinymlops/testkit';
+import pg from 'pg';
+
+const TINYSPHERE = fileURLToPath(new URL('../../apps/tinysphere/bin/tinysphere.mjs', import.meta.url));
+const S3RVER = fileURLToPath(new URL('../../node_modules/s3rver/bin/s3rver.js', import.meta.url));
+export const SOAK_ENROLMENT_TOKEN = 'soak-open-enrolment';
+export const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+
+/** Open file descriptors and resident memory of a process (from /proc). */
+export function processFigures(pid: number): { fds: number; rssMb: number } {
+  try {
+    const fds = readdirSync(`/proc/${pid}/fd`).length;
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return { fds, rssMb: Math.round(rss / 1024) };
+  } catch {
+    return { fds: 0, rssMb: 0 };
+  }
+}
+
+/** A child process that can be killed (SIGKILL, a crash) and started again with the same arguments. */
+export class Restartable {
+  private child: ChildProcess | undefined;
+  private expectExit = false;
+  /** Times the process ended on its own (a crash): the soak fails on any. */
+  crashes = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly argv: string[],
+    private readonly env: Record<string, string> = {},
+    private readonly ready: () => Promise<boolean> = async () => true,
+  ) {}
+
+  get pid(): number {
+    return this.child?.pid ?? 0;
+  }
+
+  async start(): Promise<void> {
+    this.expectExit = false;
+    this.child = spawn(process.execPath, this.argv, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...this.env },
+    });
+    this.child.once('exit', (code, signal) => {
+      if (this.expectExit) return;
+      this.crashes++;
+      console.error(`[soak] ${this.name} ended on its own (code ${code}, signal ${signal})`);
+    });
+    for (let i = 0; i < 1200; i++) {
+      if (await this.ready()) return;
+      if (this.child.exitCode !== null) throw new Error(`${this.name} exited with ${this.child.exitCode}`);
+      await sleep(100);
+    }
+    throw new Error(`${this.name} did not become ready within 2 minutes`);
+  }
+
+  /** SIGKILL and wait for the exit. */
+  async kill(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    this.expectExit = true;
+    c.kill('SIGKILL');
+    await exited;
+  }
+
+  /** SIGTERM (then SIGKILL after 20 s) and wait for the exit. */
+  async stop(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    this.expectExit = true;
+    c.kill('SIGTERM');
+    const t = setTimeout(() => c.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+/** Everything the soak runs, started. */
+export interface SoakServices {
+  pg: TestPostgres;
+  dbUrl: string;
+  s3: Restartable;
+  api: Restartable;
+  worker: Restartable;
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+const answers = (url: string) => () =>
+  fetch(url).then(
+    (r) => r.status < 500,
+    () => false,
+  );
+
+/**
+ * Starts PostgreSQL (durable: fsync and synchronous commit on, so a crash loses nothing it
+ * acknowledged), s3rver with a bucket, migrates, then the API and one worker process.
+ * @example
+ * const s = await startSoakServices(dir); … await s.api.kill(); await s.api.start(); … await s.stop();
+ */
+export async function startSoakServices(dir: string): Promise<SoakServices> {
+  const pgServer = await startTestPostgres({ durable: true });
+  if (!pgServer?.restart) throw new Error('the soak needs a throwaway PostgreSQL cluster (install postgresql)');
+  const admin = new pg.Client({ connectionString: pgServer.url });
+  await admin.connect();
+  await admin.query('CREATE DATABASE soak');
+  await admin.end();
+  const dbUrl = pgServer.url.replace(/\/postgres$/, '/soak');
+  const [s3Port, apiPort] = [await freePort(), await freePort()];
+  const s3 = new Restartable(
+    's3rver',
+    [
+      S3RVER,
+      '-d',
+      path.join(dir, 's3'),
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(s3Port),
+      '--silent',
+      '--configure-bucket',
+      'tinysphere',
+    ],
+    {},
+    answers(`http://127.0.0.1:${s3Port}/tinysphere`),
+  );
+  await s3.start();
+  const storage = ['--db', dbUrl, '--blobs', `s3://tinysphere?endpoint=http://127.0.0.1:${s3Port}&region=us-east-1`];
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const api = new Restartable(
+    'api',
+    [
+      TINYSPHERE,
+      'serve',
+      ...storage,
+      '--port',
+      String(apiPort),
+      '--no-workers',
+      '--demo-enrolment-token',
+      SOAK_ENROLMENT_TOKEN,
+      '--enrolment-rate-limit',
+      '0',
+      '--connection-idle-timeout',
+      '10s',
+      '--log-level',
+      'warn',
+    ],
+    S3_ENV,
+    answers(`${apiUrl}/healthz`),
+  );
+  await api.start();
+  const worker = new Restartable('worker', [TINYSPHERE, 'worker', ...storage, '--concurrency', '2'], S3_ENV);
+  await worker.start();
+  return {
+    pg: pgServer,
+    dbUrl,
+    s3,
+    api,
+    worker,
+    apiUrl,
+    stop: async () => {
+      await api.stop();
+      await worker.stop();
+      await s3.stop();
+      await pgServer.stop();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
