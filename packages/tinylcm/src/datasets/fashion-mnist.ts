@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseIdx } from '@tinymlops/tinylcm';
+import { parseIdx } from '../bundle/builder/idx-file.js';
 
 /** Fashion-MNIST class names by label index (Zalando's order). */
 export const FASHION_MNIST_CLASSES = [
