@@ -54,7 +54,11 @@ export class TinySphereProcess {
     if (o.adminTokenFile) args.push('--admin-token-file', o.adminTokenFile);
     const env = { ...process.env, ...o.env };
     const detached = o.ownProcessGroup ?? false;
-    const child = spawn(process.execPath, [TINYSPHERE_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached, env });
+    const child = spawn(process.execPath, [TINYSPHERE_BIN, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached,
+      env,
+    });
     if (o.ownProcessGroup) process.once('exit', () => child.kill('SIGTERM'));
     const log = o.logFile ? createWriteStream(o.logFile, { flags: 'a' }) : undefined;
     let out = '';

@@ -63,7 +63,9 @@ export function buildCli(): Command {
   maintenanceOptions(
     mlflowOptions(
       storageOptions(
-        program.command('worker').description('run ingestion workers only (no HTTP); any number may share one database'),
+        program
+          .command('worker')
+          .description('run ingestion workers only (no HTTP); any number may share one database'),
       ),
     )
       .option('--concurrency <n>', 'jobs at a time', int('--concurrency'), 2)
