@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 
 /** fs functions that write, and which of their arguments are paths. */
@@ -28,6 +29,14 @@ const WRITERS: Record<string, number[]> = {
 
 const WRITE_FLAGS = /[wa+x]/;
 
+/**
+ * Where tsx (which runs `npm run fuzz` from source) caches what it compiled: it writes there the
+ * first time it loads a source file, also lazily in the middle of a run. That is the dev-time
+ * transpiler, not the server (compiled code never writes it), and a cold cache — a fresh CI
+ * machine — must not fail the run.
+ */
+export const TRANSPILER_CACHE = path.join(os.tmpdir(), `tsx-${process.geteuid?.() ?? os.userInfo().username}`);
+
 function writes(name: string, args: unknown[]): string[] {
   if (name === 'open' || name === 'openSync') {
     const flags = args[1];
@@ -45,16 +54,18 @@ function writes(name: string, args: unknown[]): string[] {
 }
 
 /**
- * Starts recording; `stop()` restores fs and returns every path written outside `root`.
+ * Starts recording; `stop()` restores fs and returns every path written outside `root` (and
+ * outside {@link TRANSPILER_CACHE}).
  * @example
  * const watch = watchWrites(storeRoot); … const outside = watch.stop(); // []
  */
 export function watchWrites(root: string): { stop(): string[] } {
   const outside: string[] = [];
-  const inside = (p: string) => {
-    const rel = path.relative(root, path.resolve(p));
+  const under = (dir: string, p: string) => {
+    const rel = path.relative(dir, path.resolve(p));
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
   };
+  const inside = (p: string) => under(root, p) || under(TRANSPILER_CACHE, p);
   const restore: (() => void)[] = [];
   const targets: [Record<string, unknown>, string][] = [];
   for (const name of [...Object.keys(WRITERS), 'open']) {
