@@ -45,18 +45,35 @@ const started = Date.now();
 const log = (msg: string) => console.error(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 const spacing = Number(o['fault-spacing']) * 1000;
 
-type Figures = ReturnType<typeof processFigures>;
-const figuresText = (f: Figures) => `${f.fds} fds (${f.fileFds} not sockets), ${f.rssMb} MB`;
+type Figures = ReturnType<typeof processFigures> & { heapUsedMb: number; heapTotalMb: number; externalMb: number };
+const figuresText = (f: Figures) =>
+  `${f.fds} fds (${f.fileFds} not sockets), ${f.rssMb} MB RSS (JS heap ${f.heapUsedMb} of ${f.heapTotalMb} MB, external ${f.externalMb} MB)`;
+
+/** The API's own view of its memory (prom-client's default metrics): tells a leak from a heap V8 keeps. */
+async function heapFigures(apiUrl: string): Promise<Pick<Figures, 'heapUsedMb' | 'heapTotalMb' | 'externalMb'>> {
+  const text = await fetch(`${apiUrl}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  const mb = (name: string) =>
+    Math.round(Number(new RegExp(`^${name}(?:{[^}]*})? (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20);
+  return {
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+  };
+}
 
 /** Median of a few samples a second apart: one reading of fds swings with keep-alive sockets. */
-async function figures(pid: number): Promise<Figures> {
+async function figures(pid: number, apiUrl: string): Promise<Figures> {
   const samples: Figures[] = [];
   for (let i = 0; i < 7; i++) {
-    samples.push(processFigures(pid));
+    samples.push({ ...processFigures(pid), ...(await heapFigures(apiUrl)) });
     await sleep(1000);
   }
   const mid = (k: keyof Figures) => samples.map((s) => s[k]).sort((a, b) => a - b)[3] ?? 0;
-  return { fds: mid('fds'), fileFds: mid('fileFds'), rssMb: mid('rssMb') };
+  const keys = Object.keys(samples[0]!) as (keyof Figures)[];
+  return Object.fromEntries(keys.map((k) => [k, mid(k)])) as Figures;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, minutes: number): Promise<void> {
@@ -186,18 +203,18 @@ try {
   );
   log('every device enrolled; warming up for 30 s');
   await sleep(30_000);
-  const start = await figures(s.api.pid);
+  const start = await figures(s.api.pid, s.apiUrl);
   log(`API before the faults: ${figuresText(start)}`);
   const faults: Record<string, number> = {};
   const count = (k: string, n = 1) => (faults[k] = (faults[k] ?? 0) + n);
   await killAndOutages(s, count);
   // The API process now is the one restarted after the SIGKILL: the aborts hit this one.
-  const beforeAborts = await figures(s.api.pid);
+  const beforeAborts = await figures(s.api.pid, s.apiUrl);
   log(`API (restarted) before the aborted uploads: ${figuresText(beforeAborts)}`);
   await abortUploads(s, flakyToken, count);
   log(`last fault done; settling for ${o.settle} s with the fleet running`);
   await sleep(Number(o.settle) * 1000);
-  const end = await figures(s.api.pid);
+  const end = await figures(s.api.pid, s.apiUrl);
   log(`API after the last fault: ${figuresText(end)}; stopping the fleet (final sync)`);
   fleet.kill('SIGTERM');
   if ((await fleetExit) !== 0) throw new Error('fleet-sim did not exit cleanly');
@@ -224,7 +241,11 @@ try {
     rssMbEnd: end.rssMb,
     fileFdsStart: start.fileFds,
     fileFdsEnd: end.fileFds,
+    heapUsedMbStart: start.heapUsedMb,
+    heapUsedMbEnd: end.heapUsedMb,
+    start,
     beforeAborts,
+    end,
     faultsByKind: faults,
     pendingOnDevices: summary.total?.packagesPending ?? null,
     droppedOnDevices: summary.total?.packagesDropped ?? null,
