@@ -21,13 +21,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { appendBenchmarks } from './benchmarks-doc.js';
 import { abortedUpload } from './soak/aborted-uploads.js';
-import {
-  processFigures,
-  sleep,
-  SOAK_ENROLMENT_TOKEN,
-  startSoakServices,
-  type SoakServices,
-} from './soak/soak-services.js';
+import { figures, figuresText } from './soak/api-figures.js';
+import { sleep, SOAK_ENROLMENT_TOKEN, startSoakServices, type SoakServices } from './soak/soak-services.js';
 
 const FLEET = fileURLToPath(new URL('../apps/fleet-sim/bin/fleet-sim.mjs', import.meta.url));
 const { values: o } = parseArgs({
@@ -44,37 +39,6 @@ const { values: o } = parseArgs({
 const started = Date.now();
 const log = (msg: string) => console.error(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 const spacing = Number(o['fault-spacing']) * 1000;
-
-type Figures = ReturnType<typeof processFigures> & { heapUsedMb: number; heapTotalMb: number; externalMb: number };
-const figuresText = (f: Figures) =>
-  `${f.fds} fds (${f.fileFds} not sockets), ${f.rssMb} MB RSS (JS heap ${f.heapUsedMb} of ${f.heapTotalMb} MB, external ${f.externalMb} MB)`;
-
-/** The API's own view of its memory (prom-client's default metrics): tells a leak from a heap V8 keeps. */
-async function heapFigures(apiUrl: string): Promise<Pick<Figures, 'heapUsedMb' | 'heapTotalMb' | 'externalMb'>> {
-  const text = await fetch(`${apiUrl}/metrics`).then(
-    (r) => r.text(),
-    () => '',
-  );
-  const mb = (name: string) =>
-    Math.round(Number(new RegExp(`^${name}(?:{[^}]*})? (\\S+)`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20);
-  return {
-    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
-    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
-    externalMb: mb('nodejs_external_memory_bytes'),
-  };
-}
-
-/** Median of a few samples a second apart: one reading of fds swings with keep-alive sockets. */
-async function figures(pid: number, apiUrl: string): Promise<Figures> {
-  const samples: Figures[] = [];
-  for (let i = 0; i < 7; i++) {
-    samples.push({ ...processFigures(pid), ...(await heapFigures(apiUrl)) });
-    await sleep(1000);
-  }
-  const mid = (k: keyof Figures) => samples.map((s) => s[k]).sort((a, b) => a - b)[3] ?? 0;
-  const keys = Object.keys(samples[0]!) as (keyof Figures)[];
-  return Object.fromEntries(keys.map((k) => [k, mid(k)])) as Figures;
-}
 
 async function waitFor(what: string, check: () => Promise<boolean>, minutes: number): Promise<void> {
   const until = Date.now() + minutes * 60_000;
