@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fuzzIngest } from './fuzz-ingest.js';
 import { fuzzThroughServer } from './fuzz-server.js';
 import { STRATEGIES } from './hostile-packages.js';
-import { TRANSPILER_CACHE, watchWrites } from './write-watch.js';
+import { LOADER_CACHE, watchWrites } from './write-watch.js';
 
 /**
  * A short run of the ingest fuzzer in every `npm test`; CI runs 100,000 cases with `npm run fuzz`.
@@ -39,18 +39,18 @@ describe('ingest fuzzer (short run)', () => {
     await writeFile(path.join(dir, 'store', '..', 'escape.txt'), 'x').catch(() => {});
     // tsx's compile cache is its own (a cold one, on a fresh CI machine, failed the run); a
     // sibling with the same prefix is not.
-    await mkdir(TRANSPILER_CACHE, { recursive: true });
-    const cached = path.join(TRANSPILER_CACHE, `write-watch-${process.pid}`);
+    await mkdir(LOADER_CACHE, { recursive: true });
+    const cached = path.join(LOADER_CACHE, `write-watch-${process.pid}`);
     await writeFile(cached, 'x');
     await unlink(cached);
-    await writeFile(`${TRANSPILER_CACHE}-sibling-${process.pid}`, 'x').catch(() => {});
+    await writeFile(`${LOADER_CACHE}-sibling-${process.pid}`, 'x').catch(() => {});
     const outside = watch.stop();
     await rm(dir, { recursive: true, force: true });
-    await rm(`${TRANSPILER_CACHE}-sibling-${process.pid}`, { force: true });
+    await rm(`${LOADER_CACHE}-sibling-${process.pid}`, { force: true });
     expect(outside).toEqual([
       `writeFile ${path.join(dir, 'store-sibling.txt')}`,
       `writeFile ${path.join(dir, 'store', '..', 'escape.txt')}`,
-      `writeFile ${TRANSPILER_CACHE}-sibling-${process.pid}`,
+      `writeFile ${LOADER_CACHE}-sibling-${process.pid}`,
     ]);
   });
 });

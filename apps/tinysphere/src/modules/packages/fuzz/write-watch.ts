@@ -9,6 +9,12 @@ import { syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
+/**
+ * tsx's compile cache: the TypeScript loader writes there when a lazily imported module is first
+ * compiled (always, on a fresh clone). That is the test harness, not the server.
+ */
+export const LOADER_CACHE = path.join(os.tmpdir(), `tsx-${process.getuid?.() ?? ''}`);
+
 /** fs functions that write, and which of their arguments are paths. */
 const WRITERS: Record<string, number[]> = {
   writeFile: [0],
@@ -29,14 +35,6 @@ const WRITERS: Record<string, number[]> = {
 
 const WRITE_FLAGS = /[wa+x]/;
 
-/**
- * Where tsx (which runs `npm run fuzz` from source) caches what it compiled: it writes there the
- * first time it loads a source file, also lazily in the middle of a run. That is the dev-time
- * transpiler, not the server (compiled code never writes it), and a cold cache — a fresh CI
- * machine — must not fail the run.
- */
-export const TRANSPILER_CACHE = path.join(os.tmpdir(), `tsx-${process.geteuid?.() ?? os.userInfo().username}`);
-
 function writes(name: string, args: unknown[]): string[] {
   if (name === 'open' || name === 'openSync') {
     const flags = args[1];
@@ -54,8 +52,7 @@ function writes(name: string, args: unknown[]): string[] {
 }
 
 /**
- * Starts recording; `stop()` restores fs and returns every path written outside `root` (and
- * outside {@link TRANSPILER_CACHE}).
+ * Starts recording; `stop()` restores fs and returns every path written outside `root`.
  * @example
  * const watch = watchWrites(storeRoot); … const outside = watch.stop(); // []
  */
@@ -65,7 +62,7 @@ export function watchWrites(root: string): { stop(): string[] } {
     const rel = path.relative(dir, path.resolve(p));
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
   };
-  const inside = (p: string) => under(root, p) || under(TRANSPILER_CACHE, p);
+  const inside = (p: string) => under(root, p) || under(LOADER_CACHE, p);
   const restore: (() => void)[] = [];
   const targets: [Record<string, unknown>, string][] = [];
   for (const name of [...Object.keys(WRITERS), 'open']) {
