@@ -95,7 +95,10 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
     const frameIndex = frames++;
     const mark = options.monitor?.begin() ?? 0;
     const t0 = clock();
-    const input = options.extractor.preprocess ? await options.extractor.preprocess(frame) : (frame as unknown as I);
+    const pre = options.extractor.preprocess;
+    const prepared = pre ? pre(frame) : (frame as unknown as I);
+    // A synchronous preprocessor's value is used as is: an await would cost a microtask per frame.
+    const input = prepared instanceof Promise ? await prepared : (prepared as I);
     const t1 = clock();
     const raw = await options.extractor.extract(input);
     const t2 = clock();
@@ -104,13 +107,15 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
       : raw;
     const t3 = clock();
     const p = options.classifier.predict(features);
-    const prediction = { label: p.label, confidence: p.confidence, meanDistance: p.meanDistance, neighbours: p.neighbours.map((n) => ({ ...n })) }; // prettier-ignore
+    // The classifier reuses its result object: copy what this frame keeps (no spreads: per frame).
+    const neighbours = p.neighbours.map((n) => ({ label: n.label, distance: n.distance, index: n.index }));
+    const { label, confidence, meanDistance } = p;
     const t4 = clock();
-    const driftEvents = drift.update({ ...prediction, features }, frameIndex);
+    const driftEvents = drift.update({ label, confidence, meanDistance, neighbours, features }, frameIndex);
     const t5 = clock();
     options.monitor?.end(mark, t5 - t0);
     const timings: StageTimings = {
-      ...(options.extractor.preprocess ? { preprocessMs: t1 - t0 } : {}),
+      ...(pre ? { preprocessMs: t1 - t0 } : {}),
       inferenceMs: t2 - t1,
       transformMs: t3 - t2,
       classifyMs: t4 - t3,
@@ -119,7 +124,17 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
       totalMs: 0,
     };
     const state = { inEpisode: drift.inEpisode, episode: drift.episode };
-    const result = { frameIndex, ...prediction, features, driftEvents, drift: state, timings };
+    const result: PipelineResult = {
+      frameIndex,
+      label,
+      confidence,
+      meanDistance,
+      neighbours,
+      features,
+      driftEvents,
+      drift: state,
+      timings,
+    };
     if (options.log) options.log.append(logFields(result, options.logFeatures ?? true, t5 - t0), image);
     const t6 = clock();
     timings.logMs = t6 - t5;
@@ -139,15 +154,17 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
   };
 }
 
+/** The logged record of a frame; built property by property (it runs per frame), in a fixed key order. */
 function logFields(r: PipelineResult, withFeatures: boolean, latencyMs: number): Record<string, unknown> {
-  return {
+  const fields: Record<string, unknown> = {
     frameIndex: r.frameIndex,
     label: r.label,
     confidence: r.confidence,
     meanDistance: Number.isFinite(r.meanDistance) ? r.meanDistance : null,
     neighbours: r.neighbours.map((n) => ({ label: n.label, distance: n.distance })),
     latencyMs,
-    ...(withFeatures ? { features: encodeFloat32(r.features) } : {}),
-    ...(r.driftEvents.length ? { driftEvents: r.driftEvents } : {}),
   };
+  if (withFeatures) fields['features'] = encodeFloat32(r.features);
+  if (r.driftEvents.length) fields['driftEvents'] = r.driftEvents;
+  return fields;
 }

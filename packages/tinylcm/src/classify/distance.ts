@@ -19,7 +19,10 @@ export interface RowMetric {
   toDistance(key: number): number;
 }
 
-/** Dimensions accumulated between early-exit checks: rare enough not to cost, often enough to save. */
+/**
+ * Dimensions summed into one partial key (the accumulation order, so it fixes every key's bits).
+ * Within a chunk the scan also checks every 16 dimensions whether the row is already out.
+ */
 const CHUNK = 64;
 
 /**
@@ -52,6 +55,8 @@ export const ROW_METRICS: Readonly<Record<DistanceMetric, RowMetric>> = Object.f
           s1 += t1 * t1;
           s2 += t2 * t2;
           s3 += t3 * t3;
+          // Every 16 values, a lower bound of the final key (all terms ≥ 0, and rounding is monotone).
+          if ((i & 15) === 12 && s + (s0 + s1 + (s2 + s3)) > bound) return s + (s0 + s1 + (s2 + s3));
         }
         for (; i < end; i++) {
           const t = (q[i] as number) - (store[base + i] as number);
@@ -126,6 +131,11 @@ export function euclideanKeyPair(
       b1 += u1 * u1;
       b2 += u2 * u2;
       b3 += u3 * u3;
+      if ((i & 15) === 12 && sa + (a0 + a1 + (a2 + a3)) > bound && sb + (b0 + b1 + (b2 + b3)) > bound) {
+        out[0] = sa + (a0 + a1 + (a2 + a3)); // both rows are out: lower bounds above `bound` suffice
+        out[1] = sb + (b0 + b1 + (b2 + b3));
+        return;
+      }
     }
     for (; i < end; i++) {
       const t = (q[i] as number) - (store[a + i] as number);

@@ -52,9 +52,12 @@ describe('KnnClassifier', () => {
     const low = Math.min(keys[0] as number, keys[1] as number);
     euclideanKeyPair(q, store, 0, dim, low, keys); // one row stays under the bound: both are computed fully
     expect(Array.from(keys)).toEqual([single(0, Infinity), single(1, Infinity)]);
-    euclideanKeyPair(q, store, 0, dim, 1, keys); // both pass the bound after the first chunk
+    euclideanKeyPair(q, store, 0, dim, 1, keys); // both pass the bound within the first 16 values
     expect(keys[0]).toBeGreaterThan(1);
     expect(keys[1]).toBeGreaterThan(1);
+    expect(keys[0]).toBeLessThan(single(0, Infinity)); // abandoned mid-chunk: a partial sum
+    expect(single(0, 1)).toBeLessThan(single(0, Infinity));
+    expect(single(0, 1)).toBeGreaterThan(1);
   });
 
   it('agrees with the oracle with early exits in play (odd row count, 150-d clustered rows)', () => {

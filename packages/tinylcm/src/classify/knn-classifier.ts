@@ -195,7 +195,7 @@ export class KnnClassifier {
     const gated = masks?.anyNovel === true;
     const n = gated ? this.#gatedSearch(features, masks) : this.#search(features);
     const r = this.#result;
-    r.neighbours.length = n;
+    if (r.neighbours.length !== n) r.neighbours.length = n; // the setter costs even when unchanged
     if (n === 0) return Object.assign(r, { label: null, confidence: 0, meanDistance: Number.NaN });
     let sum = 0;
     for (let j = 0; j < n; j++) {

@@ -64,6 +64,32 @@ describe('areaResize', () => {
     );
   });
 
+  it('writes whole words or single bytes alike: every integer upscale equals plain pixel replication', () => {
+    const cases = [
+      [1, 8, 8],
+      [3, 8, 8],
+      [3, 4, 12],
+      [3, 3, 5],
+      [4, 4, 3],
+      [1, 6, 2],
+    ] as const;
+    for (const [c, fx, fy] of cases) {
+      const [sw, sh] = [5, 3];
+      const src = Uint8Array.from({ length: sw * sh * c }, (_, i) => (i * 37 + 11) % 256);
+      const size = { srcWidth: sw, srcHeight: sh, dstWidth: sw * fx, dstHeight: sh * fy, channels: c };
+      const want = Uint8Array.from({ length: sw * fx * sh * fy * c }, (_, j) => {
+        const [px, ch] = [Math.floor(j / c), j % c];
+        const [x, y] = [px % (sw * fx), Math.floor(px / (sw * fx))];
+        return src[(Math.floor(y / fy) * sw + Math.floor(x / fx)) * c + ch] as number;
+      });
+      const r = createAreaResizer(size);
+      expect(r.replicates).toBe(true);
+      expect(r.resizeInto(src, new Uint8Array(want.length))).toEqual(want);
+      const unaligned = new Uint8Array(want.length + 1).subarray(1); // not on a word boundary
+      expect(r.resizeInto(src, unaligned)).toEqual(want);
+    }
+  });
+
   it('keeps channels apart and is the identity at equal size', () => {
     const src = Uint8Array.from({ length: 5 * 3 * 3 }, (_, i) => (i * 53) % 256);
     expect(areaResize(src, { srcWidth: 5, srcHeight: 3, dstWidth: 5, dstHeight: 3, channels: 3 })).toEqual(src);

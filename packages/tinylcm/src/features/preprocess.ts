@@ -82,8 +82,22 @@ export function createPreprocessor(spec: InputSpec): Preprocessor {
       `input spec: shape [${spec.shape.join(',')}] does not match resize ${width}×${height} with 1 or 3 channels`,
     );
   }
-  const resizers = new Map<string, AreaResizer>();
+  const resizers = new Map<number, AreaResizer>();
+  // A numeric key and no closure per frame: this runs on every frame, ahead of the model.
+  const resizer = (frame: RawFrame, channels: number) => {
+    const key = (frame.width * 65536 + frame.height) * 8 + channels;
+    let r = resizers.get(key);
+    if (!r) {
+      if (resizers.size >= 4) resizers.clear(); // frame sizes rarely change; bound the cache anyway
+      const size = { srcWidth: frame.width, srcHeight: frame.height, dstWidth: width, dstHeight: height };
+      r = createAreaResizer({ ...size, channels });
+      resizers.set(key, r);
+    }
+    return r;
+  };
   const resized = new Uint8Array(width * height * 4);
+  // One view per channel count, kept: the resizer keeps a word view of the buffer it last wrote.
+  const resizedViews = [1, 2, 3, 4].map((ch) => resized.subarray(0, width * height * ch));
   const out = spec.dtype === 'float32' ? new Float32Array(width * height * c) : new Uint8Array(width * height * c);
   const identity = spec.normalization.scale === 1 && spec.normalization.offset === 0 && spec.dtype === 'uint8';
   let scratch: Uint8Array = new Uint8Array(0);
@@ -94,18 +108,7 @@ export function createPreprocessor(spec: InputSpec): Preprocessor {
       if (frame.channels === 1 && c === 3 && !spec.grayscaleToRgb) {
         throw invalid('the frame is grayscale and the input spec does not allow grayscaleToRgb');
       }
-      const resizer = (channels: number) => {
-        const key = `${frame.width}x${frame.height}x${channels}`;
-        let r = resizers.get(key);
-        if (!r) {
-          if (resizers.size >= 4) resizers.clear(); // frame sizes rarely change; bound the cache anyway
-          const size = { srcWidth: frame.width, srcHeight: frame.height, dstWidth: width, dstHeight: height };
-          r = createAreaResizer({ ...size, channels });
-          resizers.set(key, r);
-        }
-        return r;
-      };
-      const r = resizer(frame.channels);
+      const r = resizer(frame, frame.channels);
       // Zero-copy paths for uint8 models fed as-is: resize straight into the model input; a gray
       // frame that is only upscaled is made RGB first (3× a small frame, not 3× the input).
       if (identity && frame.channels === c && (c === 1 || spec.colorOrder === 'rgb')) {
@@ -115,10 +118,10 @@ export function createPreprocessor(spec: InputSpec): Preprocessor {
       if (identity && frame.channels === 1 && c === 3 && r.replicates) {
         const rgb = grayToRgb(frame.data, scratch);
         scratch = rgb;
-        resizer(3).resizeInto(rgb, out as Uint8Array);
+        resizer(frame, 3).resizeInto(rgb, out as Uint8Array);
         return out;
       }
-      const px = r.resizeInto(frame.data, resized.subarray(0, width * height * frame.channels));
+      const px = r.resizeInto(frame.data, resizedViews[frame.channels - 1] as Uint8Array);
       writeChannels(px, frame.channels, c, spec, out, identity);
       return out;
     },

@@ -1,16 +1,16 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'; // prettier-ignore
+import { closeSync, fstatSync, mkdirSync, openSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import { writeFileAtomicSync } from '../sync/atomic-write.js';
+import { padSeq, readSegment, recoverSegments, type LoggedRecord, type Segment } from './data-log-segments.js';
+
+export type { LoggedRecord } from './data-log-segments.js';
 
 /** An image attached to a record; kept only when sampled. */
 export interface ImageAttachment {
   bytes: Uint8Array;
   ext: 'jpg' | 'png';
 }
-
-/** A stored record: the caller's fields plus `seq`, `at` (ISO time) and `image` (relative path) if kept. */
-export type LoggedRecord = Record<string, unknown> & { seq: number; at: string; image?: string };
 
 /** Options of {@link DataLogger}. */
 export interface DataLoggerOptions {
@@ -22,28 +22,59 @@ export interface DataLoggerOptions {
   segmentBytes?: number;
   /** Fraction of offered images kept, spread evenly (default 0.01). */
   imageSampleRate?: number;
+  /**
+   * Longest time a record waits in memory before it is written, ms (default 1000). 0 writes every
+   * record as it is appended (one write per record, on the caller's time).
+   */
+  flushIntervalMs?: number;
+  /** Records waiting in memory are written at once when they reach this many characters (default 64 Ki). */
+  bufferChars?: number;
   /** Wall clock, ms since the epoch (default `Date.now`). */
   now?: () => number;
 }
 
-interface Segment {
-  first: number;
-  file: string;
-  bytes: number;
-  images: { file: string; bytes: number }[];
+/** A record serialised and waiting to be written, with its image (already on disk) if one was kept. */
+interface Pending {
+  line: string;
+  image: { file: string; bytes: number } | undefined;
 }
 
-const SEG = /^(\d{12})\.jsonl$/;
-const IMG = /^(\d{12})\.(jpg|png)$/;
-const pad = (seq: number) => String(seq).padStart(12, '0');
+/** Loggers holding unwritten records; written out when the process exits (see `process.on('exit')`). */
+const unflushed = new Set<DataLogger>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const log of unflushed) {
+      try {
+        log.flush();
+      } catch {
+        // The process is ending; a log whose directory is gone has nowhere to write to.
+      }
+    }
+  });
+}
 
 /**
  * Rotating JSONL data log with sampled images under a byte budget. Every record gets a per-device
  * sequence number that keeps increasing across restarts (high-water mark in `next-seq.json`, written
  * atomically at each rotation, and checked against the newest segment), so a sync that remembers
  * the last acknowledged `seq` never re-sends. A restart always opens a fresh segment, so a torn
- * last line from a crash is never appended to (readers skip it). Appends are synchronous writes
- * on an open descriptor: durable order, no background queue to lose.
+ * last line from a crash is never appended to (readers skip it).
+ *
+ * `append` only serialises the record: records are written in batches, off the frame path, when
+ * `flushIntervalMs` has passed since the oldest waiting one, when `bufferChars` are waiting, before
+ * `readSince`, on `flush()`, on `close()` and when the process exits (`process.exit`, the end of
+ * the event loop, an uncaught exception) — a clean stop loses nothing. A crash that skips exit
+ * handlers (SIGKILL, an unhandled signal, a native fault, power loss) loses the records still
+ * waiting: at most `flushIntervalMs` worth and at most `bufferChars`. Their sequence numbers were
+ * never written or read, so the restarted log may hand them out again (an image already written
+ * for a lost record stays, counted in the budget, until its segment is evicted). Written records are in the OS
+ * page cache (not fsynced), as before batching: they survive a process crash, not a power cut.
+ * A write that fails in the background is thrown by the next `append`; its records stay queued
+ * for the next attempt.
  * @example
  * const log = new DataLogger({ dir: 'data/log', budgetBytes: 20e6, imageSampleRate: 0.05 });
  * log.append({ label: 'bag', confidence: 0.4 }, { bytes: jpeg, ext: 'jpg' });
@@ -54,10 +85,16 @@ export class DataLogger {
   readonly budgetBytes: number;
   readonly segmentBytes: number;
   readonly imageSampleRate: number;
+  readonly flushIntervalMs: number;
+  readonly bufferChars: number;
   readonly #now: () => number;
-  readonly #segments: Segment[] = [];
+  readonly #segments: Segment[];
+  #pending: Pending[] = [];
+  #pendingChars = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #deferredError: unknown;
   #fd = -1;
-  #nextSeq = 0;
+  #nextSeq: number;
   #imageCredit = 0;
 
   constructor(options: DataLoggerOptions) {
@@ -65,6 +102,8 @@ export class DataLogger {
     this.budgetBytes = options.budgetBytes ?? 20 * 2 ** 20;
     this.segmentBytes = options.segmentBytes ?? Math.floor(this.budgetBytes / 8);
     this.imageSampleRate = options.imageSampleRate ?? 0.01;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.bufferChars = options.bufferChars ?? 64 * 1024;
     this.#now = options.now ?? Date.now;
     const bad = (name: string, range: string, got: number) =>
       new TinyMLOpsError('INVALID_OPTION', `DataLogger: option "${name}" must be ${range}, got ${got}`);
@@ -73,8 +112,13 @@ export class DataLogger {
       throw bad('segmentBytes', 'in (0, budgetBytes]', this.segmentBytes);
     if (!(this.imageSampleRate >= 0 && this.imageSampleRate <= 1))
       throw bad('imageSampleRate', 'in [0, 1]', this.imageSampleRate);
+    if (!(this.flushIntervalMs >= 0 && this.flushIntervalMs <= 2 ** 31 - 1))
+      throw bad('flushIntervalMs', 'in [0, 2^31 − 1]', this.flushIntervalMs);
+    if (!(this.bufferChars >= 1)) throw bad('bufferChars', '≥ 1', this.bufferChars);
     mkdirSync(path.join(this.dir, 'images'), { recursive: true });
-    this.#recover();
+    ({ segments: this.#segments, nextSeq: this.#nextSeq } = recoverSegments(this.dir));
+    this.#rotate();
+    installExitHook();
   }
 
   /** The sequence number the next record will get. */
@@ -82,33 +126,52 @@ export class DataLogger {
     return this.#nextSeq;
   }
 
-  /** Bytes currently kept (segments + images). */
+  /** Records appended but not written yet. */
+  get pendingRecords(): number {
+    return this.#pending.length;
+  }
+
+  /** Bytes currently kept on disk (segments + images); records still waiting are not counted. */
   get usedBytes(): number {
     return this.#segments.reduce((s, g) => s + g.bytes + g.images.reduce((t, i) => t + i.bytes, 0), 0);
   }
 
   /**
-   * Appends one record (and the image, if this one is sampled); returns its `seq`.
+   * Appends one record (and the image, if this one is sampled: written now, since the caller may
+   * reuse its buffer); returns its `seq`. The record is serialised now and written later.
    * @example
    * const seq = log.append({ label: 'shirt', confidence: 0.97 });
    */
   append(fields: Record<string, unknown>, image?: ImageAttachment): number {
     if (this.#fd < 0) throw new TinyMLOpsError('INVALID_OPTION', 'DataLogger: append after close()');
+    this.#throwDeferred();
     const seq = this.#nextSeq++;
-    const current = this.#segments.at(-1) as Segment;
     const record: LoggedRecord = { ...fields, seq, at: new Date(this.#now()).toISOString() };
+    let kept: Pending['image'];
     if (image && this.#sampleImage()) {
-      const file = `images/${pad(seq)}.${image.ext}`;
-      writeFileSync(path.join(this.dir, file), image.bytes);
-      current.images.push({ file, bytes: image.bytes.byteLength });
-      record.image = file;
+      kept = { file: `images/${padSeq(seq)}.${image.ext}`, bytes: image.bytes.byteLength };
+      writeFileSync(path.join(this.dir, kept.file), image.bytes);
+      record.image = kept.file;
     }
-    const line = Buffer.from(`${JSON.stringify(record)}\n`);
-    writeSync(this.#fd, line);
-    current.bytes += line.byteLength;
-    if (current.bytes >= this.segmentBytes) this.#rotate();
-    this.#enforceBudget();
+    const line = `${JSON.stringify(record)}\n`;
+    this.#pending.push({ line, image: kept });
+    this.#pendingChars += line.length;
+    if (this.flushIntervalMs === 0 || this.#pendingChars >= this.bufferChars) this.flush();
+    else this.#schedule();
     return seq;
+  }
+
+  /**
+   * Writes every waiting record now (segment by segment, rotating and enforcing the budget as it
+   * goes). Throws the error of a failed write; unwritten records stay queued for the next attempt.
+   * @example
+   * log.flush(); // e.g. before handing the directory to another process
+   */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#pending.length > 0) this.#writeChunk();
+    unflushed.delete(this);
   }
 
   /**
@@ -117,6 +180,7 @@ export class DataLogger {
    * for (const r of await log.readSince(-1)) console.log(r.seq);
    */
   async readSince(after: number, limit = Number.POSITIVE_INFINITY): Promise<LoggedRecord[]> {
+    if (this.#fd >= 0) this.flush();
     const out: LoggedRecord[] = [];
     for (const [i, seg] of this.#segments.entries()) {
       const nextFirst = this.#segments[i + 1]?.first ?? Number.POSITIVE_INFINITY;
@@ -129,12 +193,57 @@ export class DataLogger {
     return out;
   }
 
-  /** Closes the current segment; the next instance continues the sequence. */
+  /** Writes what is waiting and closes the current segment; the next instance continues the sequence. */
   close(): void {
     if (this.#fd < 0) return;
+    this.flush();
     closeSync(this.#fd);
     this.#fd = -1;
     this.#saveNextSeq();
+  }
+
+  #schedule(): void {
+    unflushed.add(this);
+    if (this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      try {
+        this.flush();
+      } catch (e) {
+        this.#deferredError = e; // thrown by the next append; the records stay queued
+      }
+    }, this.flushIntervalMs);
+    this.#timer.unref(); // a waiting record must not keep the process alive: the exit hook writes it
+  }
+
+  #throwDeferred(): void {
+    const e = this.#deferredError;
+    if (e === undefined) return;
+    this.#deferredError = undefined;
+    throw e;
+  }
+
+  /** Writes the waiting records that fit in the current segment in one write; rotates when it is full. */
+  #writeChunk(): void {
+    if ((this.#segments.at(-1) as Segment).bytes >= this.segmentBytes) this.#rotate(); // an earlier rotation failed
+    const current = this.#segments.at(-1) as Segment;
+    let bytes = current.bytes;
+    let n = 0;
+    const lines: string[] = [];
+    while (n < this.#pending.length && bytes < this.segmentBytes) {
+      const p = this.#pending[n++] as Pending;
+      lines.push(p.line);
+      bytes += Buffer.byteLength(p.line);
+    }
+    const chunk = Buffer.from(lines.join(''));
+    writeSync(this.#fd, chunk);
+    for (const p of this.#pending.splice(0, n)) {
+      this.#pendingChars -= p.line.length;
+      if (p.image) current.images.push(p.image);
+    }
+    current.bytes += chunk.byteLength;
+    if (current.bytes >= this.segmentBytes) this.#rotate();
+    this.#enforceBudget();
   }
 
   #sampleImage(): boolean {
@@ -145,14 +254,18 @@ export class DataLogger {
     return true;
   }
 
+  /** Opens the next segment; if any step fails, the current one stays open and in use. */
   #rotate(): void {
-    if (this.#fd >= 0) closeSync(this.#fd);
     this.#saveNextSeq();
-    const file = `${pad(this.#nextSeq)}.jsonl`;
+    // Named for its first record: the first one still waiting (recovery and readSince rely on it).
+    const first = this.#nextSeq - this.#pending.length;
+    const file = `${padSeq(first)}.jsonl`;
+    const fd = openSync(path.join(this.dir, file), 'a');
+    if (this.#fd >= 0) closeSync(this.#fd);
+    this.#fd = fd;
     // A segment that never got a record (closed right after rotating) is reopened, not listed twice.
-    if (this.#segments.at(-1)?.first === this.#nextSeq) this.#segments.pop();
-    this.#fd = openSync(path.join(this.dir, file), 'a');
-    this.#segments.push({ first: this.#nextSeq, file, bytes: fstatSync(this.#fd).size, images: [] });
+    if (this.#segments.at(-1)?.first === first) this.#segments.pop();
+    this.#segments.push({ first, file, bytes: fstatSync(fd).size, images: [] });
   }
 
   #enforceBudget(): void {
@@ -167,49 +280,4 @@ export class DataLogger {
     const file = path.join(this.dir, 'next-seq.json');
     writeFileAtomicSync(file, JSON.stringify({ nextSeq: this.#nextSeq }));
   }
-
-  /** Rebuilds the segment index from disk and continues the sequence after everything seen. */
-  #recover(): void {
-    const firsts = readdirSync(this.dir)
-      .flatMap((f) => (SEG.test(f) ? [Number(f.slice(0, 12))] : []))
-      .sort((a, b) => a - b);
-    const images = readdirSync(path.join(this.dir, 'images'))
-      .flatMap((f) => (IMG.test(f) ? [f] : []))
-      .sort();
-    firsts.forEach((first, i) => {
-      const end = firsts[i + 1] ?? Number.POSITIVE_INFINITY;
-      const mine = images.filter((f) => Number(f.slice(0, 12)) >= first && Number(f.slice(0, 12)) < end);
-      const file = `${pad(first)}.jsonl`;
-      this.#segments.push({
-        first,
-        file,
-        bytes: statSync(path.join(this.dir, file)).size,
-        images: mine.map((f) => ({ file: `images/${f}`, bytes: statSync(path.join(this.dir, 'images', f)).size })),
-      });
-    });
-    const saved = path.join(this.dir, 'next-seq.json');
-    const fromFile = existsSync(saved)
-      ? Number((JSON.parse(readFileSync(saved, 'utf8')) as { nextSeq: number }).nextSeq)
-      : 0;
-    const last = this.#segments.at(-1);
-    const fromLog = last
-      ? Math.max(last.first, ...readSegment(path.join(this.dir, last.file)).map((r) => r.seq + 1))
-      : 0;
-    this.#nextSeq = Math.max(Number.isFinite(fromFile) ? fromFile : 0, fromLog);
-    this.#rotate();
-  }
-}
-
-/** Parses a segment, skipping a torn or corrupt line (a crash mid-write). */
-function readSegment(file: string): LoggedRecord[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .flatMap((line) => {
-      try {
-        const r = JSON.parse(line) as LoggedRecord;
-        return typeof r.seq === 'number' ? [r] : [];
-      } catch {
-        return [];
-      }
-    });
 }

@@ -39,6 +39,21 @@ describe('OperationalMonitor', () => {
     expect(() => new OperationalMonitor({ rssSampleEvery: 0 })).toThrow(/rssSampleEvery/);
   });
 
+  it('reads the CPU clock on the first frame and every cpuSampleEvery-th after it (default 10)', () => {
+    let reads = 0;
+    let cpu = 0;
+    const mon = new OperationalMonitor({ cpuMicros: () => (reads++, cpu), rssBytes: () => 0 });
+    for (let i = 0; i < 21; i++) {
+      const mark = mon.begin();
+      cpu += i % 10 === 0 ? 3_000 : 1_000_000; // only frames 0, 10, 20 are measured
+      mon.end(mark, 6);
+    }
+    expect(reads).toBe(6); // two reads per sampled frame
+    expect(mon.metrics().cpuMsPerFrame).toBe(3);
+    expect(mon.metrics().cpuUtilisation).toBe(0.5);
+    expect(() => new OperationalMonitor({ cpuSampleEvery: 1.5 })).toThrow(/cpuSampleEvery/);
+  });
+
   it('uses linear interpolation between ranks', () => {
     expect(percentile(Float64Array.of(1, 2, 3, 4), 0.5)).toBe(2.5);
     expect(percentile(new Float64Array(0), 0.5)).toBeNaN();
