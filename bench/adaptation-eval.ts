@@ -5,7 +5,8 @@
  * server-assisted with 5 / 10 / 20 validated labels and an oracle, all validated at once; then
  * server-assisted with 10 labels validated an hour and a day after the episode and across a device
  * restart (each also replayed as an old v1 device, side by side); and the fleet row (device B,
- * which never saw the classes, after device A's labels are shared). Writes
+ * which never saw the classes, after device A's labels are shared, and its ceiling with every
+ * new-class frame of A's episode shared). Writes
  * docs/adaptation-benchmark.svg (committed seed only) and prints a table. With `--json` the last
  * line is an array of `{mode, labels, newClassAccuracy, oldClassAccuracyDrop, rollbacks,
  * validationDelay, device, seed}`. `--seeds` adds the 10-label rows and the fleet row on other

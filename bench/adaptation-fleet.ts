@@ -5,6 +5,8 @@
  * reaches device B, which runs another draw of the scenario and has never seen the new classes.
  * B gets them before its first frame; its new-class accuracy is measured on the first 100
  * new-class frames it ever sees, its old-class drop against the same stream without sharing.
+ * The ceiling run shares every new-class frame of A's first episode with its true label, as if a
+ * person had validated all of them: the most any sharing of that episode could give B.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +28,8 @@ export interface FleetResult {
   rejected: number;
   /** The labels A itself got from the server. */
   labels: number;
+  /** B with every new-class frame of A's first episode shared (truth-labelled), with and without its guard. */
+  ceiling: { samples: number; predicted: string[]; unguarded: string[] };
 }
 
 /**
@@ -46,7 +50,20 @@ export async function runFleet(
   const baseline = await runB(bundle, b, [], true);
   const { predicted, applied, rejected } = withShares;
   const counts = { shared: shared.length, applied, rejected, labels };
-  return { predicted, unguarded: unguarded.predicted, baseline: baseline.predicted, ...counts };
+  const everything = a
+    .filter((f) => f.heldOut && f.index < STREAM.episodes[0].end)
+    .map((f) => ({
+      sampleId: `smp_a${String(f.index).padStart(6, '0')}`,
+      features: f.features,
+      truth: f.truth,
+      heldOut: true,
+    }));
+  const ceiling = {
+    samples: everything.length,
+    predicted: (await runB(bundle, b, everything, true)).predicted,
+    unguarded: (await runB(bundle, b, everything, false)).predicted,
+  };
+  return { predicted, unguarded: unguarded.predicted, baseline: baseline.predicted, ...counts, ceiling };
 }
 
 /** A's run: the samples it learnt each new class with (validated and propagated), as a person would accept them. */

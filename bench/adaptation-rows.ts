@@ -8,6 +8,12 @@ import type { FleetResult } from './adaptation-fleet.js';
 import type { PseudoClass, RunResult, ValidationDelay } from './adaptation-run.js';
 import { HELD_OUT_NAMES, STREAM, type StreamFrame } from './adaptation-stream.js';
 
+/** New-class accuracy at first sight and old-class drop (points) of one run of device B. */
+export interface Score {
+  accuracy: number;
+  drop: number;
+}
+
 /** One row of the evaluation. */
 export interface EvalRow {
   mode: OperationalMode;
@@ -28,7 +34,14 @@ export interface EvalRow {
     pseudoClasses: PseudoClass[];
     quarantined: number | null;
     labelsApplied: number | null;
-    shared?: { samples: number; applied: number; rejected: number; unguarded: { accuracy: number; drop: number } };
+    shared?: {
+      samples: number;
+      applied: number;
+      rejected: number;
+      unguarded: Score;
+      /** Every new-class frame of A's first episode shared, truth-labelled: what sharing can give at most. */
+      ceiling: Score & { samples: number; unguarded: Score };
+    };
   };
 }
 
@@ -77,11 +90,16 @@ export function fleetRow(r: FleetResult, b: StreamFrame[], seed: number): EvalRo
   const start = STREAM.episodes[0].start;
   const firstSight = (f: StreamFrame) => f.index >= start && f.index < start + STREAM.window;
   const old = accuracy(r.predicted, b, afterDrift);
+  const baselineOld = accuracy(r.baseline, b, afterDrift);
+  const score = (predicted: string[]): Score => ({
+    accuracy: accuracy(predicted, b, (f) => f.heldOut && firstSight(f)),
+    drop: 100 * (baselineOld - accuracy(predicted, b, afterDrift)),
+  });
   return {
     mode: 'server-assisted',
     labels: r.labels,
     newClassAccuracy: accuracy(r.predicted, b, (f) => f.heldOut && firstSight(f)),
-    oldClassAccuracyDrop: 100 * (accuracy(r.baseline, b, afterDrift) - old),
+    oldClassAccuracyDrop: 100 * (baselineOld - old),
     rollbacks: 0,
     validationDelay: '0',
     device: 'fleet',
@@ -99,10 +117,8 @@ export function fleetRow(r: FleetResult, b: StreamFrame[], seed: number): EvalRo
         samples: r.shared,
         applied: r.applied,
         rejected: r.rejected,
-        unguarded: {
-          accuracy: accuracy(r.unguarded, b, (f) => f.heldOut && firstSight(f)),
-          drop: 100 * (accuracy(r.baseline, b, afterDrift) - accuracy(r.unguarded, b, afterDrift)),
-        },
+        unguarded: score(r.unguarded),
+        ceiling: { samples: r.ceiling.samples, ...score(r.ceiling.predicted), unguarded: score(r.ceiling.unguarded) },
       },
     },
   };

@@ -1,5 +1,5 @@
 /** The adaptation evaluation's printed tables (markdown, as docs/adaptation-benchmark.md shows them). */
-import type { EvalRow } from './adaptation-rows.js';
+import type { EvalRow, Score } from './adaptation-rows.js';
 import { STREAM } from './adaptation-stream.js';
 
 const pct = (x: number | null | undefined) =>
@@ -10,6 +10,7 @@ const DELAYS: Record<EvalRow['validationDelay'], string> = {
   '1d': '1 day after the episode',
   restart: '1 h, device restarted',
 };
+const score = (s: Score) => `${pct(s.accuracy)} / ${s.drop.toFixed(1)}`;
 const line = (cells: (string | number)[]) => console.log(`| ${cells.join(' | ')} |`);
 const header = (cells: string[]) => (line(cells), line(cells.map(() => '---')));
 
@@ -69,6 +70,7 @@ export function printFleet(r: EvalRow): void {
     'ankle boot',
     'B: old-class drop (points)',
     'without the guard: acc. / drop',
+    "ceiling: all of A's episode shared, acc. / drop (without the guard)",
   ]);
   line([
     r.name,
@@ -80,7 +82,8 @@ export function printFleet(r: EvalRow): void {
     pct(r.details.perClass['bag']),
     pct(r.details.perClass['ankle boot']),
     r.oldClassAccuracyDrop.toFixed(1),
-    s ? `${pct(s.unguarded.accuracy)} / ${s.unguarded.drop.toFixed(1)}` : '–',
+    s ? score(s.unguarded) : '–',
+    s ? `${s.ceiling.samples} samples: ${score(s.ceiling)} (${score(s.ceiling.unguarded)})` : '–',
   ]);
 }
 
@@ -94,8 +97,12 @@ export function printSeeds(perSeed: SeedRows[]): void {
   const cell = (r: EvalRow | undefined) =>
     r ? `${pct(r.newClassAccuracy)} / ${r.oldClassAccuracyDrop.toFixed(1)}` : '–';
   console.log('');
-  header(['seed', '10 labels at once', '1 h', '1 day', '1 h + restart', 'fleet (device B)']);
-  for (const s of perSeed) line([s.seed, ...COLUMNS.map((d) => cell(pick(s, d))), cell(s.fleet)]);
+  header(['seed', '10 labels at once', '1 h', '1 day', '1 h + restart', 'fleet (device B)', 'fleet ceiling']);
+  const ceiling = (s: SeedRows) => {
+    const c = s.fleet.details.shared?.ceiling;
+    return c ? `${score(c)} (${score(c.unguarded)})` : '–';
+  };
+  for (const s of perSeed) line([s.seed, ...COLUMNS.map((d) => cell(pick(s, d))), cell(s.fleet), ceiling(s)]);
   const spread = (get: (s: SeedRows) => EvalRow | undefined) => {
     const rows = perSeed.map(get).filter((r): r is EvalRow => r !== undefined);
     const range = (xs: number[], f: (x: number) => string) => `${f(Math.min(...xs))}–${f(Math.max(...xs))}`;
@@ -108,5 +115,5 @@ export function printSeeds(perSeed: SeedRows[]): void {
       (x) => x.toFixed(1),
     )}`;
   };
-  line(['spread', ...COLUMNS.map((d) => spread((s) => pick(s, d))), spread((s) => s.fleet)]);
+  line(['spread', ...COLUMNS.map((d) => spread((s) => pick(s, d))), spread((s) => s.fleet), '']);
 }
