@@ -56,6 +56,11 @@ export const RolloutThresholds = z.strictObject({
   maxLatencyP95Ratio: z.number().min(1).default(1.5),
   /** Device program restarts per device during the wave. */
   maxRestartsPerDevice: z.number().min(0).default(1),
+  /**
+   * Rates and means are judged once the wave's installed devices have run this many hours on the
+   * new version (and always at the end of the soak); install failures and restarts at once.
+   */
+  minDeviceHours: z.number().min(0).default(1),
 });
 export type RolloutThresholds = z.infer<typeof RolloutThresholds>;
 
