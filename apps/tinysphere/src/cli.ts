@@ -37,6 +37,12 @@ export function buildCli(): Command {
         .default(600)
         .argParser(int('--device-rate-limit')),
     )
+    .option(
+      '--rollout-step <seconds>',
+      'measure running rollouts and promote or halt their waves this often (0 = never)',
+      int('--rollout-step'),
+      15,
+    )
     .option('--admin-token-file <file>', 'create an admin API token into this file unless it exists (first starts)')
     .addOption(
       new Option('--log-level <level>', 'pino log level')

@@ -53,7 +53,7 @@ export const RolloutThresholds = z.strictObject({
   /** Mean KNN distance may grow to baseline × this. */
   maxKnnDistanceRatio: z.number().min(1).default(1.5),
   /** Inference latency p95 may grow to baseline × this. */
-  maxLatencyP95Ratio: z.number().min(1).default(1.5),
+  maxLatencyP95Ratio: z.number().min(1).default(2),
   /** Device program restarts per device during the wave. */
   maxRestartsPerDevice: z.number().min(0).default(1),
   /**
