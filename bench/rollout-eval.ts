@@ -55,15 +55,26 @@ interface Result {
 }
 
 /**
- * Thresholds for seconds instead of hours: a canary soaks seconds, so the drift rate has a slack
- * of 120 episodes per device-hour (two a minute); the latency p95 the light devices report is
- * replayed from a recording made on a shared, loaded machine and swings widely between offsets.
+ * Thresholds for seconds instead of hours. A canary soaks seconds, so the drift rate gets a slack
+ * of 120 episodes per device-hour (two a minute). The means are wider than the defaults: three
+ * light devices replaying 15 s of different stretches of the calm stream differ from the rest of
+ * the fleet by up to 0.1 in mean confidence and 1.5× in KNN distance, and the latency they report
+ * is replayed from a recording made on a shared, loaded machine, whatever the version (recorded
+ * runs with the defaults, and with a latency limit of 5×, halted good rollouts on these).
  */
 const plan = {
   target: { kind: 'all' as const },
   waves: [{ devices: 3 }, { percent: 10 }, { percent: 50 }, { percent: 100 }],
   soakSeconds: SOAK,
-  thresholds: { minDeviceHours: 0.01, driftRateSlack: 120, maxDriftRateRatio: 2, maxLatencyP95Ratio: 3 },
+  thresholds: {
+    minDeviceHours: 0.01,
+    driftRateSlack: 120,
+    maxDriftRateRatio: 2,
+    maxConfidenceDrop: 0.3,
+    maxKnnDistanceRatio: 2.5,
+    // Light devices replay recorded timings whatever the version: latency says nothing here.
+    maxLatencyP95Ratio: 100,
+  },
 };
 
 async function main(): Promise<void> {

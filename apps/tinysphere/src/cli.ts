@@ -37,11 +37,14 @@ export function buildCli(): Command {
         .default(600)
         .argParser(int('--device-rate-limit')),
     )
-    .option(
-      '--rollout-step <seconds>',
-      'measure running rollouts and promote or halt their waves this often (0 = never)',
-      int('--rollout-step'),
-      15,
+    .addOption(
+      new Option(
+        '--rollout-step <seconds>',
+        'measure running rollouts, promote or halt their waves this often (0 = never)',
+      )
+        .env('TINYSPHERE_ROLLOUT_STEP')
+        .default(15)
+        .argParser(int('--rollout-step')),
     )
     .option('--admin-token-file <file>', 'create an admin API token into this file unless it exists (first starts)')
     .addOption(
