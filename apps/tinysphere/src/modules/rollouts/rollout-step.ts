@@ -51,7 +51,9 @@ export async function stepRollout(tx: Tx, r: Rollout, now: Date): Promise<StepOu
     await halt(tx, r, reason, now);
     return 'halted';
   }
-  if (!soaked || !r.request.autoPromote || installed.length === 0) return 'soaking';
+  // A wave moves on once every device of it has answered (an offline one holds it: promote or abort).
+  const waiting = inWave.some((d) => d.state === 'assigned');
+  if (!soaked || !r.request.autoPromote || installed.length === 0 || waiting) return 'soaking';
   return promote(tx, r, 'system', now, null);
 }
 
