@@ -7,7 +7,10 @@
  * Then it stops the fleet, waits for ingestion to settle and audits the database against every
  * package the devices saw acknowledged. The last line is one JSON object: devices, acked, lost,
  * duplicated, faults, fdsStart, fdsEnd, rssMbStart, rssMbEnd (the API process, before the first
- * fault and after the last). Appends the result to docs/benchmarks.md unless --no-record.
+ * fault and after the last; `fileFds*` leave out sockets, `beforeAborts` is the restarted API
+ * before the uploads are cut off). Exits 1 on any lost or duplicated package, a server crash, or
+ * fds or RSS not back within 10 % of their start. Appends the result to docs/benchmarks.md
+ * unless --no-record.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -18,13 +21,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { appendBenchmarks } from './benchmarks-doc.js';
 import { abortedUpload } from './soak/aborted-uploads.js';
-import {
-  processFigures,
-  sleep,
-  SOAK_ENROLMENT_TOKEN,
-  startSoakServices,
-  type SoakServices,
-} from './soak/soak-services.js';
+import { figures, figuresText } from './soak/api-figures.js';
+import { sleep, SOAK_ENROLMENT_TOKEN, startSoakServices, type SoakServices } from './soak/soak-services.js';
 
 const FLEET = fileURLToPath(new URL('../apps/fleet-sim/bin/fleet-sim.mjs', import.meta.url));
 const { values: o } = parseArgs({
@@ -41,17 +39,6 @@ const { values: o } = parseArgs({
 const started = Date.now();
 const log = (msg: string) => console.error(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 const spacing = Number(o['fault-spacing']) * 1000;
-
-/** Median of a few samples a second apart: one reading of fds swings with keep-alive sockets. */
-async function figures(pid: number): Promise<{ fds: number; rssMb: number }> {
-  const samples: { fds: number; rssMb: number }[] = [];
-  for (let i = 0; i < 7; i++) {
-    samples.push(processFigures(pid));
-    await sleep(1000);
-  }
-  const mid = (k: 'fds' | 'rssMb') => samples.map((s) => s[k]).sort((a, b) => a - b)[3] ?? 0;
-  return { fds: mid('fds'), rssMb: mid('rssMb') };
-}
 
 async function waitFor(what: string, check: () => Promise<boolean>, minutes: number): Promise<void> {
   const until = Date.now() + minutes * 60_000;
@@ -76,10 +63,8 @@ async function enrolFlakyClient(apiUrl: string): Promise<string> {
   return ((await r.json()) as { deviceToken: string }).deviceToken;
 }
 
-/** The faults, one after another, on a running fleet. */
-async function injectFaults(s: SoakServices, flakyToken: string): Promise<Record<string, number>> {
-  const faults: Record<string, number> = {};
-  const count = (k: string, n = 1) => (faults[k] = (faults[k] ?? 0) + n);
+/** The process faults, one after another, on a running fleet. */
+async function killAndOutages(s: SoakServices, count: (k: string, n?: number) => void): Promise<void> {
   log('fault: SIGKILL the API process, start it again 3 s later');
   await s.api.kill();
   await sleep(3000);
@@ -102,6 +87,10 @@ async function injectFaults(s: SoakServices, flakyToken: string): Promise<Record
   await s.s3.start();
   count('s3Outage');
   await sleep(spacing);
+}
+
+/** Uploads cut off mid-body, and some that stall, from one enrolled client. */
+async function abortUploads(s: SoakServices, flakyToken: string, count: (k: string, n?: number) => void) {
   const n = Number(o.aborts);
   log(`fault: ${n} uploads dropped mid-body (half chunked) and ${Math.ceil(n / 20)} stalled ones`);
   for (let i = 0; i < n; i += 10)
@@ -117,7 +106,6 @@ async function injectFaults(s: SoakServices, flakyToken: string): Promise<Record
   );
   count('uploadsAborted', n);
   count('uploadsStalled', Math.ceil(n / 20));
-  return faults;
 }
 
 /** Every acknowledged package against the database: missing or not ingested is lost; ingested twice is duplicated. */
@@ -179,13 +167,19 @@ try {
   );
   log('every device enrolled; warming up for 30 s');
   await sleep(30_000);
-  const start = await figures(s.api.pid);
-  log(`API before the faults: ${start.fds} fds, ${start.rssMb} MB`);
-  const faults = await injectFaults(s, flakyToken);
+  const start = await figures(s.api.pid, s.apiUrl);
+  log(`API before the faults: ${figuresText(start)}`);
+  const faults: Record<string, number> = {};
+  const count = (k: string, n = 1) => (faults[k] = (faults[k] ?? 0) + n);
+  await killAndOutages(s, count);
+  // The API process now is the one restarted after the SIGKILL: the aborts hit this one.
+  const beforeAborts = await figures(s.api.pid, s.apiUrl);
+  log(`API (restarted) before the aborted uploads: ${figuresText(beforeAborts)}`);
+  await abortUploads(s, flakyToken, count);
   log(`last fault done; settling for ${o.settle} s with the fleet running`);
   await sleep(Number(o.settle) * 1000);
-  const end = await figures(s.api.pid);
-  log(`API after the last fault: ${end.fds} fds, ${end.rssMb} MB; stopping the fleet (final sync)`);
+  const end = await figures(s.api.pid, s.apiUrl);
+  log(`API after the last fault: ${figuresText(end)}; stopping the fleet (final sync)`);
   fleet.kill('SIGTERM');
   if ((await fleetExit) !== 0) throw new Error('fleet-sim did not exit cleanly');
   await waitFor(
@@ -209,6 +203,13 @@ try {
     fdsEnd: end.fds,
     rssMbStart: start.rssMb,
     rssMbEnd: end.rssMb,
+    fileFdsStart: start.fileFds,
+    fileFdsEnd: end.fileFds,
+    heapUsedMbStart: start.heapUsedMb,
+    heapUsedMbEnd: end.heapUsedMb,
+    start,
+    beforeAborts,
+    end,
     faultsByKind: faults,
     pendingOnDevices: summary.total?.packagesPending ?? null,
     droppedOnDevices: summary.total?.packagesDropped ?? null,
@@ -220,16 +221,16 @@ try {
   };
   for (const k of a.lost.slice(0, 20)) log(`LOST: ${k}`);
   const within = (x: number, y: number) => y <= x * 1.1;
-  log(
-    `fds ${within(start.fds, end.fds) ? 'back within' : 'NOT within'} 10 % of their start, RSS ${within(start.rssMb, end.rssMb) ? 'back within' : 'NOT within'} 10 %`,
-  );
+  const back = within(start.fds, end.fds) && within(start.rssMb, end.rssMb);
+  log(`fds and RSS ${back ? 'back' : 'NOT back'} within 10 % of their start`);
   if (!o['no-record'])
     appendBenchmarks(
       `\n## soak — ${new Date().toISOString()}\n\n${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average at start ${load} (the machine was shared). \`npm run soak\`: ${devices} devices (${o['full-devices']} full), API + worker on durable PostgreSQL and s3rver.\n\n\`\`\`json\n${JSON.stringify(result)}\n\`\`\`\n`,
     );
   if (o.json) console.log(JSON.stringify(result));
   else console.log(JSON.stringify(result, null, 2));
-  process.exitCode = result.lost === 0 && result.duplicated === 0 && result.serverCrashes === 0 ? 0 : 1;
+  const clean = result.lost === 0 && result.duplicated === 0 && result.serverCrashes === 0;
+  process.exitCode = clean && back ? 0 : 1;
 } finally {
   await db.end().catch(() => {});
   await s.stop();

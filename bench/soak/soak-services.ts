@@ -4,7 +4,7 @@
  * killed and started again on the same port and data.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startTestPostgres, type TestPostgres } from '@tinymlops/testkit';
@@ -15,14 +15,26 @@ const S3RVER = fileURLToPath(new URL('../../node_modules/s3rver/bin/s3rver.js', 
 export const SOAK_ENROLMENT_TOKEN = 'soak-open-enrolment';
 export const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 
-/** Open file descriptors and resident memory of a process (from /proc). */
-export function processFigures(pid: number): { fds: number; rssMb: number } {
+/**
+ * Open file descriptors and resident memory of a process (from /proc). `fileFds` leaves out
+ * sockets: their number follows how many devices hold a keep-alive connection at that moment,
+ * while a leaked upload (finding 2) shows up as a file or pipe that stays open.
+ */
+export function processFigures(pid: number): { fds: number; fileFds: number; rssMb: number } {
   try {
-    const fds = readdirSync(`/proc/${pid}/fd`).length;
+    const fdDir = `/proc/${pid}/fd`;
+    const links = readdirSync(fdDir).map((fd) => {
+      try {
+        return readlinkSync(path.join(fdDir, fd));
+      } catch {
+        return 'socket:closed'; // closed between the listing and the read
+      }
+    });
+    const fileFds = links.filter((l) => !l.startsWith('socket:')).length;
     const rss = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    return { fds, rssMb: Math.round(rss / 1024) };
+    return { fds: links.length, fileFds, rssMb: Math.round(rss / 1024) };
   } catch {
-    return { fds: 0, rssMb: 0 };
+    return { fds: 0, fileFds: 0, rssMb: 0 };
   }
 }
 

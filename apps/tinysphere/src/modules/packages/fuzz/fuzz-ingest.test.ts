@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fuzzIngest } from './fuzz-ingest.js';
 import { fuzzThroughServer } from './fuzz-server.js';
 import { STRATEGIES } from './hostile-packages.js';
-import { watchWrites } from './write-watch.js';
+import { LOADER_CACHE, watchWrites } from './write-watch.js';
 
 /**
  * A short run of the ingest fuzzer in every `npm test`; CI runs 100,000 cases with `npm run fuzz`.
@@ -37,11 +37,20 @@ describe('ingest fuzzer (short run)', () => {
     const watch = watchWrites(path.join(dir, 'store'));
     await writeFile(path.join(dir, 'store-sibling.txt'), 'x');
     await writeFile(path.join(dir, 'store', '..', 'escape.txt'), 'x').catch(() => {});
+    // tsx's compile cache is its own (a cold one, on a fresh CI machine, failed the run); a
+    // sibling with the same prefix is not.
+    await mkdir(LOADER_CACHE, { recursive: true });
+    const cached = path.join(LOADER_CACHE, `write-watch-${process.pid}`);
+    await writeFile(cached, 'x');
+    await unlink(cached);
+    await writeFile(`${LOADER_CACHE}-sibling-${process.pid}`, 'x').catch(() => {});
     const outside = watch.stop();
     await rm(dir, { recursive: true, force: true });
+    await rm(`${LOADER_CACHE}-sibling-${process.pid}`, { force: true });
     expect(outside).toEqual([
       `writeFile ${path.join(dir, 'store-sibling.txt')}`,
       `writeFile ${path.join(dir, 'store', '..', 'escape.txt')}`,
+      `writeFile ${LOADER_CACHE}-sibling-${process.pid}`,
     ]);
   });
 });
