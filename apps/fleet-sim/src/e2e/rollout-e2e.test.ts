@@ -70,6 +70,7 @@ describe.each(engines(inject('postgresUrl')))('rollouts end to end on $name', (e
     const done = await settle(started.id);
     expect({ state: done.state, reason: done.haltReason }).toEqual({ state: 'completed', reason: null });
     expect(done.waves.flatMap((w) => w.devices.map((d) => d.state))).toEqual(Array(4).fill('installed'));
+    for (const d of devices) await d.syncOnce(); // a heartbeat after applying: the server sees the mode
     for (const [i, d] of devices.entries()) {
       expect(d.device).toBe(before[i]); // the same running device program: no restart
       expect([d.device.mode, d.device.sync?.syncIntervalSeconds]).toEqual(['server-assisted', 7]);
