@@ -35,7 +35,7 @@ export interface PackageRow {
 export class PeopleApi {
   constructor(
     readonly baseUrl: string,
-    private readonly token: string,
+    readonly token: string,
   ) {}
 
   versions(modelId: string): Promise<ModelVersionSummary[]> {

@@ -31,6 +31,8 @@ export interface TinySphereStartOptions extends TinySphereStorage {
   ownProcessGroup?: boolean;
   /** Extra environment of the server process (e.g. MLFLOW_TRACKING_URI and its credentials). */
   env?: Record<string, string>;
+  /** More `tinysphere serve` arguments (e.g. `--rollout-step 1`). */
+  extraArgs?: string[];
 }
 
 /**
@@ -52,6 +54,7 @@ export class TinySphereProcess {
     const args = ['serve', '--db', o.db, '--blobs', o.blobs, '--port', String(o.port), '--log-level', 'info'];
     if (o.demoEnrolmentToken) args.push('--demo-enrolment-token', o.demoEnrolmentToken);
     if (o.adminTokenFile) args.push('--admin-token-file', o.adminTokenFile);
+    args.push(...(o.extraArgs ?? []));
     const env = { ...process.env, ...o.env };
     const detached = o.ownProcessGroup ?? false;
     const child = spawn(process.execPath, [TINYSPHERE_BIN, ...args], {

@@ -45,6 +45,8 @@ export interface ServerConfig extends MaintenanceConfig {
   docs: boolean;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy): limits per address need the real one. */
   trustProxy: boolean;
+  /** How often running rollouts are stepped (health measured, waves promoted or halted); 0 = never. */
+  rolloutStepMs: number;
 }
 
 const MiB = 1024 * 1024;
@@ -80,6 +82,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   metricsAccess: 'public',
   docs: true,
   trustProxy: false,
+  rolloutStepMs: 15_000,
 };
 
 /** Everything a route or job handler needs, passed explicitly (no globals). */

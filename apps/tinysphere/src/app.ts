@@ -38,6 +38,9 @@ import { registerModelRoutes } from './modules/models/model-routes.js';
 import { createIngestHandler } from './modules/packages/ingest-job.js';
 import { MaintenanceSchedule } from './modules/packages/maintenance-schedule.js';
 import { registerPackageRoutes } from './modules/packages/package-routes.js';
+import { registerConfigVersionRoutes } from './modules/configs/config-version-routes.js';
+import { registerRolloutRoutes } from './modules/rollouts/rollout-routes.js';
+import { RolloutSchedule } from './modules/rollouts/rollout-schedule.js';
 import type { BlobStore } from './storage/blob-store.js';
 import type { Db } from './storage/database.js';
 import { JobWorker } from './storage/job-worker.js';
@@ -143,6 +146,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerModelVersionRoutes(http, ctx);
   registerExportRoutes(http, ctx);
   registerMlflowRoutes(http, ctx);
+  registerConfigVersionRoutes(http, ctx);
+  registerRolloutRoutes(http, ctx);
   await registerDashboardRoutes(http, ctx);
   const workers = options.workers ?? 2;
   const warn = (msg: string, err: unknown) => http.log.warn({ err }, msg);
@@ -153,6 +158,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const mlflowSchedule = startMlflowSchedule(ctx, (msg, err) => http.log.warn({ err }, msg));
   const maintenance = new MaintenanceSchedule(ctx, warn);
   maintenance.start();
+  const rollouts = new RolloutSchedule(ctx, warn);
+  rollouts.start();
   return {
     http,
     ctx,
@@ -161,6 +168,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     close: async () => {
       mlflowSchedule.stop();
       await maintenance.stop();
+      await rollouts.stop();
       await worker?.stop();
       await http.close();
     },

@@ -94,6 +94,7 @@ export async function serverConfig(
     requireSignedBundles?: boolean;
     deviceRateLimit?: number;
     mlflowModels?: string[];
+    rolloutStep?: number;
   } & Omit<MlflowOptions, 'mlflowModel'>,
 ): Promise<Partial<ServerConfig>> {
   const { mlflowConfig } = await import('./modules/mlflow/mlflow-config.js'); // loads zod: not for --help
@@ -104,5 +105,6 @@ export async function serverConfig(
     ...(o.demoEnrolmentToken ? { demoEnrolmentToken: o.demoEnrolmentToken } : {}),
     ...(o.trustedKeys ? { trustedBundleKeys: await (await import('./main.js')).readTrustedKeys(o.trustedKeys) } : {}),
     ...(o.requireSignedBundles ? { requireSignedBundles: true } : {}),
+    ...(o.rolloutStep === undefined ? {} : { rolloutStepMs: o.rolloutStep * 1000 }),
   };
 }

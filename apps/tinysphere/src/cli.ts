@@ -37,6 +37,15 @@ export function buildCli(): Command {
         .default(600)
         .argParser(int('--device-rate-limit')),
     )
+    .addOption(
+      new Option(
+        '--rollout-step <seconds>',
+        'measure running rollouts, promote or halt their waves this often (0 = never)',
+      )
+        .env('TINYSPHERE_ROLLOUT_STEP')
+        .default(15)
+        .argParser(int('--rollout-step')),
+    )
     .option('--admin-token-file <file>', 'create an admin API token into this file unless it exists (first starts)')
     .addOption(
       new Option('--log-level <level>', 'pino log level')

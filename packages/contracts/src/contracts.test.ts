@@ -51,6 +51,9 @@ describe('contracts', () => {
       'FieldSampleRecord',
       // A build recipe an engineer writes next to a bare model in MLflow, not a document we serve.
       'BundleBuildSettings',
+      'ConfigVersionRequest',
+      'RolloutRequest',
+      'RolloutAction',
     ];
     for (const name of names.filter((n) => !unversioned.includes(n))) {
       const doc = VALID_DOCUMENTS[name][0] as { schemaVersion?: unknown };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigRef, DeviceConfigPatch } from './config-version.js';
 import { DeliveryStatus } from './delivery-status.js';
 import { Id, OperationalMode, SchemaVersion1, Timestamp } from './primitives.js';
 
@@ -15,6 +16,11 @@ export const DeviceSettings = z.strictObject({
   schemaVersion: SchemaVersion1,
   revision: z.number().int().positive(),
   mode: OperationalMode.optional(),
+  /**
+   * A configuration version rolled out to the device: it applies what it can at once, keeps the
+   * rest for its next start, and rejects (saying why) what it cannot honour. `mode` above wins.
+   */
+  config: ConfigRef.extend({ settings: DeviceConfigPatch }).optional(),
 });
 export type DeviceSettings = z.infer<typeof DeviceSettings>;
 

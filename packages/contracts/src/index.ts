@@ -38,3 +38,5 @@ export * from './drift-option-rules.js';
 export * from './drift-stream-options.js';
 export * from './drift-monitor-options.js';
 export * from './drift-detector-config.js';
+export * from './config-version.js';
+export * from './rollout.js';

@@ -2,7 +2,9 @@ import type { z } from 'zod';
 import { AdaptationDocument, StateSnapshotDocument } from './adaptation.js';
 import { DetectorsReferenceDocument, KnnStateDocument, TransformDocument } from './bundle-documents.js';
 import { DetectorSnapshot } from './detector-snapshot.js';
+import { ConfigVersion, ConfigVersionList, ConfigVersionRequest } from './config-version.js';
 import { DeviceConfig } from './device-config.js';
+import { RolloutAction, RolloutAuditList, RolloutList, RolloutRequest, RolloutView } from './rollout.js';
 import { DeviceSettings, DeviceSettingsRule, DeviceSettingsView, GroupSettingsResult } from './device-settings.js';
 import { FeedbackAckV2, FeedbackPageV2 } from './feedback-v2.js';
 import {
@@ -102,6 +104,14 @@ export const TOP_LEVEL_SCHEMAS = {
   MlflowStatus,
   FieldMetricsResult,
   BundleBuildSettings,
+  ConfigVersionRequest,
+  ConfigVersion,
+  ConfigVersionList,
+  RolloutRequest,
+  RolloutAction,
+  RolloutView,
+  RolloutList,
+  RolloutAuditList,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;

@@ -59,6 +59,7 @@ export * from './device/device-adaptation.js';
 export * from './device/edge-device.js';
 export * from './device/device-inbox.js';
 export * from './device/server-settings-file.js';
+export * from './device/server-config.js';
 export * from './device/adaptation-report.js';
 export * from './sync/sync-status.js';
 export * from './state/state-file.js';

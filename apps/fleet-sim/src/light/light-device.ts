@@ -11,6 +11,8 @@ import {
   Outbox,
   silentLogger,
   TelemetryReporter,
+  type InboxHandler,
+  type LoadedBundle,
   type SyncLogger,
   type SyncRound,
 } from '@tinymlops/tinylcm';
@@ -36,6 +38,10 @@ export interface LightDeviceOptions {
   outboxBudgetBytes?: number;
   logger?: SyncLogger;
   now?: () => number;
+  /** What to replay once the server installed `model` (a rollout's good or bad version); default: the same. */
+  recordingFor?: (model: { modelId: string; version: string }) => PipelineRecording | undefined;
+  /** Applies the server's v2 inbox (settings, configuration versions); default: none pulled. */
+  onInbox?: (device: LightDevice) => InboxHandler;
 }
 
 /**
@@ -55,7 +61,12 @@ export class LightDevice {
   episodesStarted = 0;
   episodesEnded = 0;
   lastRound: SyncRound | undefined;
+  /** Every model version this device ran (`id@version`). */
+  readonly modelsRun = new Set<string>();
+  /** The bundle the server installed last, once it installed one. */
+  bundle: LoadedBundle | undefined;
   #model: { modelId: string; version: string };
+  #recording: PipelineRecording;
   #processed = 0;
   /** Names the replayed episodes as a device's EpisodeIds names its detector set's. */
   readonly #episodes = new EpisodeIds();
@@ -76,6 +87,8 @@ export class LightDevice {
     private readonly now: () => number,
   ) {
     this.#model = o.recording.model;
+    this.#recording = o.recording;
+    this.modelsRun.add(`${this.#model.modelId}@${this.#model.version}`);
     this.#started = now();
   }
 
@@ -116,6 +129,7 @@ export class LightDevice {
       status: () => ref.device!.status(),
       drain: () => telemetry.drain(ops.metrics()),
       install: async (dir) => ref.device!.install(dir),
+      onInbox: o.onInbox && ((items) => o.onInbox!(ref.device!)(items)),
     });
     ref.device = new LightDevice(o, net, outbox, sync, drift, telemetry, ops, now);
     return ref.device;
@@ -129,7 +143,7 @@ export class LightDevice {
   /** Replays the next recorded frame; false when `frames` have been replayed. */
   async step(): Promise<boolean> {
     if (this.#processed >= this.o.frames) return false;
-    const rec = this.o.recording.frames;
+    const rec = this.#recording.frames;
     const { frame, result } = rec[(this.o.index * 37 + this.#processed) % rec.length]!;
     this.ops.end(this.ops.begin(), result.timings.totalMs);
     this.telemetry.observe(result, frame);
@@ -177,8 +191,11 @@ export class LightDevice {
   /** A model switch as far as a device without a model goes: it reports what it was given. */
   private async install(stagingDir: string): Promise<void> {
     const { loadBundle } = await import('@tinymlops/tinylcm');
-    const { id, version } = (await loadBundle(stagingDir)).manifest;
+    this.bundle = await loadBundle(stagingDir);
+    const { id, version } = this.bundle.manifest;
     this.#model = { modelId: id, version };
+    this.modelsRun.add(`${id}@${version}`);
+    this.#recording = this.o.recordingFor?.(this.#model) ?? this.#recording;
   }
 
   private status() {

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { LearningLoopTables } from './learning-loop-tables.js';
+import type { RolloutTables } from './rollout-tables.js';
 
 /** A timestamptz column: read as Date, written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -284,7 +285,7 @@ export interface MlflowFieldRunsTable {
 }
 
 /** The whole schema, as the migrations build it. */
-export interface Database extends LearningLoopTables {
+export interface Database extends LearningLoopTables, RolloutTables {
   devices: DevicesTable;
   enrolment_tokens: EnrolmentTokensTable;
   api_tokens: ApiTokensTable;

@@ -1,5 +1,6 @@
 import {
   TinyMLOpsError,
+  type DeviceConfigPatch,
   type DeviceSettings,
   type FeedbackItem,
   type FeedbackOutcomeReport,
@@ -9,15 +10,20 @@ import type { InboxItem } from '../adapt/inbox-page.js';
 import { outcome, toReport, type InboxOutcome } from '../adapt/inbox-outcome.js';
 import type { DeviceAdaptation } from './device-adaptation.js';
 import type { DeviceDataDir } from './device-data-dir.js';
+import { fieldsForNextStart, serverMode } from './server-config.js';
 import { ServerSettingsFile } from './server-settings-file.js';
 import type { TelemetryReporter } from './telemetry-reporter.js';
 
 /** What {@link DeviceInbox.of} needs of a device (`EdgeDevice` has it). */
 export interface InboxDevice {
-  readonly config: { mode: OperationalMode };
+  readonly config: { mode: OperationalMode; server?: { syncIntervalSeconds: number } | undefined };
   readonly dataDir: Pick<DeviceDataDir, 'serverSettings'>;
   readonly mode: OperationalMode;
   setMode(mode: OperationalMode): void;
+  /** See {@link DeviceInboxOptions.checkConfig}. */
+  checkConfig?(patch: DeviceConfigPatch): void;
+  /** See {@link DeviceInboxOptions.setSyncInterval}. */
+  setSyncInterval?(seconds: number): boolean;
   readonly adaptation: Pick<DeviceAdaptation, 'applyInbox'>;
   readonly telemetry: Pick<TelemetryReporter, 'log'>;
 }
@@ -83,6 +89,12 @@ export interface DeviceInboxOptions {
   mode: () => OperationalMode;
   /** Switches the mode now; throws a TinyMLOpsError when the device cannot run it. */
   setMode: (mode: OperationalMode) => void;
+  /** Throws a TinyMLOpsError saying why when the device cannot honour a configuration version. */
+  checkConfig?: ((patch: DeviceConfigPatch) => void) | undefined;
+  /** Changes the sync interval now; true when it changed. Absent: it changes at the next start. */
+  setSyncInterval?: ((seconds: number) => boolean) | undefined;
+  /** The sync interval in `device.json` (back in force when a configuration no longer sets one). */
+  configSyncIntervalSeconds?: number | undefined;
   applyItems: (items: readonly InboxItem[]) => Promise<InboxOutcome[]>;
   log: (level: 'info' | 'warn', message: string, context: Record<string, unknown>) => void;
   now: () => number;
@@ -111,6 +123,9 @@ export class DeviceInbox {
       configMode: device.config.mode,
       mode: () => device.mode,
       setMode: (mode) => device.setMode(mode),
+      checkConfig: device.checkConfig?.bind(device),
+      setSyncInterval: device.setSyncInterval?.bind(device),
+      configSyncIntervalSeconds: device.config.server?.syncIntervalSeconds,
       applyItems: (items) => device.adaptation.applyInbox(items),
       log: (level, message, context) => device.telemetry.log(level, message, context),
       now,
@@ -131,18 +146,29 @@ export class DeviceInbox {
   }
 
   #settings(s: DeviceSettings): Pick<InboxOutcome, 'status' | 'reason'> {
-    const mode = s.mode ?? this.o.configMode;
-    if (mode === this.o.mode()) {
-      this.o.settingsFile.write(s);
-      return { status: 'merged', reason: `already ${mode}` };
-    }
+    const mode = serverMode(s, this.o.configMode);
+    const before = this.o.mode();
+    const cfg = s.config;
+    const name = cfg ? `config ${cfg.configId}@${cfg.version}` : undefined;
     try {
-      this.o.setMode(mode);
+      if (cfg) this.o.checkConfig?.(cfg.settings);
+      if (mode !== before) this.o.setMode(mode);
     } catch (err) {
       if (!(err instanceof TinyMLOpsError)) throw err;
-      return { status: 'rejected', reason: err.message };
+      return { status: 'rejected', reason: name ? `${name} refused: ${err.message}` : err.message };
     }
+    const hadConfig = this.o.settingsFile.read()?.config;
     this.o.settingsFile.write(s);
-    return { status: 'applied', reason: `mode ${mode} (from ${s.mode ? 'the server' : 'device.json'})` };
+    const interval = cfg?.settings.syncIntervalSeconds ?? this.o.configSyncIntervalSeconds;
+    const live = interval !== undefined && this.o.setSyncInterval?.(interval) ? [`sync every ${interval} s`] : [];
+    if (mode !== before)
+      live.unshift(`mode ${mode} (from ${s.mode || cfg?.settings.mode ? 'the server' : 'device.json'})`);
+    const later = fieldsForNextStart(cfg?.settings);
+    if (cfg?.settings.syncIntervalSeconds && !this.o.setSyncInterval) later.push('syncIntervalSeconds');
+    const sameConfig = hadConfig?.configId === cfg?.configId && hadConfig?.version === cfg?.version;
+    if (live.length === 0 && sameConfig) return { status: 'merged', reason: `already ${mode}` };
+    const parts = [...live, ...(later.length ? [`${later.join(', ')} at the next start`] : [])];
+    const what = parts.length ? parts.join('; ') : `mode ${mode}`;
+    return { status: 'applied', reason: name ? `${name}: ${what}` : what };
   }
 }

@@ -54,7 +54,11 @@ export class DeviceSync {
   #offline = false;
   #packagedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly o: DeviceSyncOptions) {}
+  #intervalSeconds: number;
+
+  constructor(private readonly o: DeviceSyncOptions) {
+    this.#intervalSeconds = o.server.syncIntervalSeconds;
+  }
 
   /** The device id, once enrolled. */
   get deviceId(): string | undefined {
@@ -96,9 +100,28 @@ export class DeviceSync {
     if (parts) await this.enqueue(parts);
   }
 
+  /**
+   * Changes the time between rounds from now on (a configuration from the server); true when it
+   * changed. A round waiting on the old interval is rescheduled on the new one.
+   */
+  setSyncInterval(seconds: number): boolean {
+    if (seconds === this.#intervalSeconds) return false;
+    this.#intervalSeconds = seconds;
+    if (this.#timer && !this.#stopped && !this.#round) {
+      clearTimeout(this.#timer);
+      this.#next();
+    }
+    return true;
+  }
+
+  /** The time between rounds in force. */
+  get syncIntervalSeconds(): number {
+    return this.#intervalSeconds;
+  }
+
   #next(): void {
     if (this.#stopped) return;
-    const delay = this.o.server.syncIntervalSeconds * 1000;
+    const delay = this.#intervalSeconds * 1000;
     this.#timer = setTimeout(() => void this.syncOnce().finally(() => this.#next()), delay);
     this.#timer.unref?.();
   }

@@ -1,5 +1,6 @@
 import type {
   DeviceConfig,
+  DeviceConfigPatch,
   InferenceBackend,
   InstallReport,
   ModelRef,
@@ -23,6 +24,7 @@ import { DevicePackages } from './device-packages.js';
 import { DeviceModels } from './device-models.js';
 import { checkModeAgainstBundle, deviceSettings, type DeviceSettings } from './device-settings.js';
 import { DeviceSync } from './device-sync.js';
+import { checkConfigAgainstBundle, overlayServerConfig, serverMode } from './server-config.js';
 import { DriftReporter } from './drift-reporter.js';
 import { EpisodeIds, isDriftFlagged, type FrameEpisode } from './episode-ids.js';
 import { heartbeatMetrics } from './heartbeat-metrics.js';
@@ -126,10 +128,12 @@ export class EdgeDevice {
   static async open(o: EdgeDeviceOptions): Promise<EdgeDevice> {
     const now = o.now ?? Date.now;
     const logger = o.logger ?? silentLogger;
-    const settings = deviceSettings(o.config, o.baseDir);
-    await settings.dataDir.create();
-    // The server's mode, when it set one, outlives restarts; bundles are checked against it.
-    const mode = new ServerSettingsFile(settings.dataDir.serverSettings).read()?.mode ?? o.config.mode;
+    const plain = deviceSettings(o.config, o.baseDir);
+    await plain.dataDir.create();
+    // What the server set (mode, configuration version) outlives restarts; bundles are checked against it.
+    const stored = new ServerSettingsFile(plain.dataDir.serverSettings).read();
+    const settings = stored?.config ? deviceSettings(overlayServerConfig(o.config, stored), o.baseDir) : plain;
+    const mode = serverMode(stored, o.config.mode);
     const ops = new OperationalMonitor();
     const dataLog = new DataLogger({ ...settings.dataLog, now });
     const models = await DeviceModels.open({ settings, ops, dataLog, mode });
@@ -163,6 +167,16 @@ export class EdgeDevice {
     this.#p.models.mode = mode;
     this.adaptation = this.#adaptationFor(this.#dp);
     this.telemetry.log('info', `mode set to ${mode}`);
+  }
+
+  /** Throws (saying why) when this device cannot honour a configuration version from the server. */
+  checkConfig(patch: DeviceConfigPatch): void {
+    checkConfigAgainstBundle(this.config, patch, this.#dp.bundle);
+  }
+
+  /** Changes the sync interval now (a configuration from the server); true when it changed. */
+  setSyncInterval(seconds: number): boolean {
+    return this.sync?.setSyncInterval(seconds) ?? false;
   }
 
   /** The active bundle's pipeline parts (classifier, monitor, …). */

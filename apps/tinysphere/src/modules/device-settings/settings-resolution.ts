@@ -1,4 +1,4 @@
-import { DeviceSettings, type OperationalMode } from '@tinymlops/contracts';
+import { DeviceConfigPatch, DeviceSettings, type OperationalMode } from '@tinymlops/contracts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../storage/database.js';
 import { issueFeedback } from '../feedback/inbox.js';
@@ -10,10 +10,13 @@ export interface DesiredSettings {
   group: string | null;
   deviceRule: OperationalMode | null;
   groupRule: OperationalMode | null | undefined;
+  /** The configuration version assigned to the device (by a rollout), if any. */
+  config: NonNullable<DeviceSettings['config']> | null;
 }
 
 /**
- * Resolves a device's settings: its own rule over its group's rule over nothing.
+ * Resolves a device's settings: its own rule over its group's rule over nothing, plus the
+ * configuration version a rollout assigned it.
  * @example
  * const { mode, source } = await desiredSettings(ctx.db, 'dev_abc12345');
  */
@@ -36,8 +39,24 @@ export async function desiredSettings(db: Kysely<Database>, deviceId: string): P
   const groupRule = group ? ((group.mode ?? null) as OperationalMode | null) : undefined;
   const mode = deviceRule ?? groupRule ?? null;
   const source = deviceRule ? 'device' : groupRule ? 'group' : 'config';
-  return { mode, source, group: device.group_name, deviceRule, groupRule };
+  const config = await assignedConfig(db, deviceId);
+  return { mode, source, group: device.group_name, deviceRule, groupRule, config };
 }
+
+async function assignedConfig(db: Kysely<Database>, deviceId: string): Promise<DesiredSettings['config']> {
+  const row = await db
+    .selectFrom('config_assignments as a')
+    .innerJoin('config_versions as v', (j) =>
+      j.onRef('v.config_id', '=', 'a.config_id').onRef('v.version', '=', 'a.version'),
+    )
+    .select(['a.config_id', 'a.version', 'v.config'])
+    .where('a.device_id', '=', deviceId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return { configId: row.config_id, version: row.version, settings: DeviceConfigPatch.parse(row.config) };
+}
+
+const configKey = (c: DesiredSettings['config'] | undefined) => (c ? `${c.configId}@${c.version}` : null);
 
 /**
  * Sends the device its resolved settings document when it differs from the one it was last sent
@@ -55,13 +74,15 @@ export async function reconcileSettings(tx: Kysely<Database>, deviceId: string, 
     .where('device_id', '=', deviceId)
     .executeTakeFirst();
   const previous = sent ? DeviceSettings.parse(sent.settings) : null;
-  if ((previous?.mode ?? null) === desired.mode) return null;
+  const sameConfig = configKey(previous?.config) === configKey(desired.config);
+  if ((previous?.mode ?? null) === desired.mode && sameConfig) return null;
   // Nothing was ever sent and no rule applies: the device runs its own config, nothing to say.
-  if (!previous && desired.mode === null) return null;
+  if (!previous && desired.mode === null && !desired.config) return null;
   const settings: DeviceSettings = {
     schemaVersion: 1,
     revision: (sent?.revision ?? 0) + 1,
     ...(desired.mode ? { mode: desired.mode } : {}),
+    ...(desired.config ? { config: desired.config } : {}),
   };
   const { feedbackId } = await issueFeedback(tx, deviceId, { decision: 'settings', at, payload: { settings } });
   const row = { revision: settings.revision, settings: JSON.stringify(settings), feedback_id: feedbackId };
