@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './delivery-status.js';
 import { ApiRole, DeviceSummary } from './devices-api.js';
 import { DriftEpisodeSummary, DriftSampleSummary, ValidationResult } from './drift-api.js';
+import { ModelRef } from './heartbeat.js';
 import { BundleManifest } from './model-bundle.js';
 import { ModelVersionSummary } from './registry-api.js';
 import { Id, Label, SchemaVersion1, Timestamp } from './primitives.js';
@@ -54,9 +55,15 @@ export const FleetOverview = z.strictObject({
       at: Timestamp,
       kind: z.enum(OVERVIEW_EVENT_KINDS),
       deviceId: Id,
+      /** The device's name (absent from older servers). */
+      deviceName: z.string().optional(),
       subject: z.string(),
     }),
   ),
+  /** Devices by the model version they last reported running (null: none reported yet). */
+  fleetByModel: z
+    .array(z.strictObject({ model: ModelRef.nullable(), devices: z.number().int().nonnegative() }))
+    .optional(),
 });
 export type FleetOverview = z.infer<typeof FleetOverview>;
 

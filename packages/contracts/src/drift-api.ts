@@ -34,6 +34,12 @@ export const DriftEpisodeSummary = z.strictObject({
   open: z.boolean(),
   statistics: z.record(z.string(), z.number()),
   samples: z.number().int().nonnegative(),
+  /** The device's name (absent from older servers). */
+  deviceName: z.string().optional(),
+  /** Samples of the episode still awaiting validation. */
+  pendingSamples: z.number().int().nonnegative().optional(),
+  /** The episode's first pending sample with an image (else its first with one), for a thumbnail. */
+  thumbnail: z.strictObject({ deviceId: Id, sampleId: Id }).nullable().optional(),
 });
 export type DriftEpisodeSummary = z.infer<typeof DriftEpisodeSummary>;
 

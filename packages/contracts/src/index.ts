@@ -38,3 +38,4 @@ export * from './drift-option-rules.js';
 export * from './drift-stream-options.js';
 export * from './drift-monitor-options.js';
 export * from './drift-detector-config.js';
+export * from './review-api.js';

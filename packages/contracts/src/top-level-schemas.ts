@@ -35,6 +35,7 @@ import { LocalPrediction } from './local-output.js';
 import { BundleBuildSettings } from './bundle-build.js';
 import { BundleManifest, InstallReport, ModelAssignment } from './model-bundle.js';
 import { PackageManifest, PackageReceipt } from './package-manifest.js';
+import { LiveEvent, ReviewClassList, ReviewQueuePage, ValidationUndoResult } from './review-api.js';
 import { LogsDocument, MetricsDocument, PredictionsDocument } from './telemetry.js';
 
 /**
@@ -102,6 +103,10 @@ export const TOP_LEVEL_SCHEMAS = {
   MlflowStatus,
   FieldMetricsResult,
   BundleBuildSettings,
+  ReviewQueuePage,
+  ReviewClassList,
+  ValidationUndoResult,
+  LiveEvent,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;
