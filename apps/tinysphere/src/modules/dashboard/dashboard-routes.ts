@@ -27,7 +27,7 @@ export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppCon
   const index = (reply: FastifyReply) => {
     if (!existsSync(path.join(root, 'index.html'))) return reply.type('text/html').send(NOT_BUILT);
     // index.html must be revalidated so a new build is picked up; hashed assets may be cached.
-    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html', { maxAge: 0 });
+    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
   };
   app.get('/', { schema: { hide: true } }, async (_req, reply) => index(reply));
   // Client-side routes (`/devices/dev_…`) get index.html; unknown API paths and missing files stay 404s.
@@ -36,7 +36,7 @@ export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppCon
     if (/^\/(api|device|docs|metrics|healthz|readyz)(\/|$)/.test(file)) {
       throw new TinyMLOpsError('NOT_FOUND', `no route GET ${file}`);
     }
-    if (!/\.[a-z0-9]+$/i.test(file)) return index(reply);
+    if (!/\.[a-z0-9]+$/i.test(file) || file === '/index.html') return index(reply);
     const inRoot = path.resolve(root, `.${decodeURIComponent(file)}`);
     if (!inRoot.startsWith(`${path.resolve(root)}${path.sep}`) || !existsSync(inRoot)) {
       throw new TinyMLOpsError('NOT_FOUND', `no file ${file}`);

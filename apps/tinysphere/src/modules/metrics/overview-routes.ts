@@ -4,6 +4,12 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../app-context.js';
 import { requireRole } from '../devices/auth.js';
 
+async function deviceNames(ctx: AppContext, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db.selectFrom('devices').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 type EventRow = {
   at: Date | string;
   kind: FleetOverview['recentEvents'][number]['kind'];
@@ -45,6 +51,10 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): v
           WHERE source_device_id IS NULL AND decision IN ('label', 'new-class', 'false-alarm')
           ORDER BY validated_at DESC LIMIT 20)
         ORDER BY at DESC LIMIT 20`.execute(ctx.db);
+      const names = await deviceNames(ctx, [...new Set(events.rows.map((e) => e.device_id))]);
+      const byModel = await sql<{ model_id: string | null; model_version: string | null; n: number }>`
+        SELECT model_id, model_version, count(*)::int AS n FROM devices
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 50`.execute(ctx.db);
       const since = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - 7 * 86_400_000);
       const rate = await sql<{ bucket: Date | string; episodes: number }>`
         SELECT date_bin(interval '1 hour', started_at, timestamptz '2000-01-01T00:00:00Z') AS bucket, count(*)::int AS episodes FROM drift_episodes
@@ -78,7 +88,12 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): v
           at: new Date(e.at).toISOString(),
           kind: e.kind,
           deviceId: e.device_id,
+          deviceName: names.get(e.device_id) ?? e.device_id,
           subject: e.subject,
+        })),
+        fleetByModel: byModel.rows.map((m) => ({
+          model: m.model_id && m.model_version ? { modelId: m.model_id, version: m.model_version } : null,
+          devices: m.n,
         })),
       };
     },
