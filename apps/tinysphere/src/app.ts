@@ -9,6 +9,7 @@ import { installInputGuard } from './http/input-guard.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { installZodValidation, zodToOpenApi } from './http/zod-validation.js';
 import { registerDashboardRoutes } from './modules/dashboard/dashboard-routes.js';
+import { registerDeploymentRuleRoutes } from './modules/dashboard/deployment-rules-routes.js';
 import { liveHub, publishingIngest } from './modules/dashboard/live-hub.js';
 import { registerLiveRoutes } from './modules/dashboard/live-routes.js';
 import { registerReviewQueueRoutes } from './modules/dashboard/review-queue-routes.js';
@@ -148,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerMlflowRoutes(http, ctx);
   registerReviewQueueRoutes(http, ctx);
   registerLiveRoutes(http, ctx);
+  registerDeploymentRuleRoutes(http, ctx);
   await registerDashboardRoutes(http, ctx);
   const workers = options.workers ?? 2;
   const warn = (msg: string, err: unknown) => http.log.warn({ err }, msg);

@@ -77,3 +77,39 @@ export const LiveEvent = z.strictObject({
   deviceIds: z.array(Id).max(100),
 });
 export type LiveEvent = z.infer<typeof LiveEvent>;
+
+/** A deployment target: one device, every device with a tag, or every device in a group. */
+export const DeploymentTarget = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('device'), deviceId: Id }),
+  z.strictObject({ kind: z.literal('tag'), tag: z.string().min(1).max(64) }),
+  z.strictObject({ kind: z.literal('group'), group: z.string().min(1).max(64) }),
+]);
+export type DeploymentTarget = z.infer<typeof DeploymentTarget>;
+
+/**
+ * `GET /api/v1/deployments/rules`: every assignment rule, newest first, with how many devices it
+ * matches now (0: a typo'd group or tag, or devices not yet enrolled).
+ */
+export const AssignmentRuleList = z.strictObject({
+  schemaVersion: SchemaVersion1,
+  items: z.array(
+    z.strictObject({
+      target: DeploymentTarget,
+      modelId: z.string(),
+      version: z.string(),
+      assignedAt: Timestamp,
+      matchedDevices: z.number().int().nonnegative(),
+    }),
+  ),
+});
+export type AssignmentRuleList = z.infer<typeof AssignmentRuleList>;
+
+/** `GET /api/v1/deployments/target-match?kind=group&target=berlin`: devices a target would reach. */
+export const TargetMatch = z.strictObject({
+  schemaVersion: SchemaVersion1,
+  target: DeploymentTarget,
+  matchedDevices: z.number().int().nonnegative(),
+  /** Up to 20 of their names, for the deploy form to show. */
+  sample: z.array(z.string()).max(20),
+});
+export type TargetMatch = z.infer<typeof TargetMatch>;

@@ -35,7 +35,14 @@ import { LocalPrediction } from './local-output.js';
 import { BundleBuildSettings } from './bundle-build.js';
 import { BundleManifest, InstallReport, ModelAssignment } from './model-bundle.js';
 import { PackageManifest, PackageReceipt } from './package-manifest.js';
-import { LiveEvent, ReviewClassList, ReviewQueuePage, ValidationUndoResult } from './review-api.js';
+import {
+  AssignmentRuleList,
+  LiveEvent,
+  ReviewClassList,
+  ReviewQueuePage,
+  TargetMatch,
+  ValidationUndoResult,
+} from './review-api.js';
 import { LogsDocument, MetricsDocument, PredictionsDocument } from './telemetry.js';
 
 /**
@@ -107,6 +114,8 @@ export const TOP_LEVEL_SCHEMAS = {
   ReviewClassList,
   ValidationUndoResult,
   LiveEvent,
+  AssignmentRuleList,
+  TargetMatch,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;
