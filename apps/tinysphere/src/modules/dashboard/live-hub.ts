@@ -9,7 +9,7 @@ type Listener = (event: LiveEvent) => void;
  * become one event a window, not one per device). In-process: a `tinysphere worker` running
  * ingestion elsewhere is not heard, and dashboards keep polling (slowly) for that.
  * @example
- * const hub = new LiveHub(250, () => new Date());
+ * const hub = new LiveHub(1000, () => new Date());
  * const stop = hub.subscribe((e) => console.log(e.topics));
  * hub.publish(['drift'], ['dev_abc12345']);
  */
@@ -72,7 +72,7 @@ const hubs = new WeakMap<object, LiveHub>();
  * @example
  * liveHub(ctx).publish(['models']);
  */
-export function liveHub(ctx: { now: () => Date }, windowMs = 250): LiveHub {
+export function liveHub(ctx: { now: () => Date }, windowMs = 1000): LiveHub {
   let hub = hubs.get(ctx);
   if (!hub) hubs.set(ctx, (hub = new LiveHub(windowMs, ctx.now)));
   return hub;
