@@ -140,6 +140,12 @@ export const DeviceTimeline = z.strictObject({
       points: z.array(z.strictObject({ at: Timestamp, value: z.number() })),
     }),
   ),
+  /**
+   * The KNN distance above which the device's drift monitor accumulates evidence (reference mean
+   * plus its Page-Hinkley delta), from the newest knn-distance episode that reported both; null
+   * when none did.
+   */
+  driftLevel: z.strictObject({ knnDistance: z.number(), episodeId: Id }).nullable().optional(),
 });
 export type DeviceTimeline = z.infer<typeof DeviceTimeline>;
 

@@ -72,6 +72,8 @@ export const DriftRateSeries = z.strictObject({
   points: z.array(
     z.strictObject({ bucket: Timestamp, key: z.string(), episodes: z.number().int(), samples: z.number().int() }),
   ),
+  /** What to show for a key (the device's name when split by device); absent: the key itself. */
+  labels: z.record(z.string(), z.string()).optional(),
 });
 export type DriftRateSeries = z.infer<typeof DriftRateSeries>;
 

@@ -10,7 +10,15 @@ export const BACKUP_INTERVAL_MS = 60_000;
 /** The views (query keys) each topic of a live event concerns. */
 const VIEWS: Record<LiveTopic, string[]> = {
   devices: ['device-table', 'device', 'device-timeline', 'overview', 'deployments', 'device-settings'],
-  drift: ['drift-episodes', 'drift-samples', 'drift-sample', 'review-queue', 'review-classes', 'overview'],
+  drift: [
+    'drift-episodes',
+    'drift-samples',
+    'drift-sample',
+    'review-queue',
+    'review-classes',
+    'overview',
+    'drift-rates',
+  ],
   models: ['models', 'model-versions', 'deployments', 'deployment-rules', 'mlflow-imports'],
   adaptations: ['adaptations', 'overview'],
   feedback: ['feedback-status', 'feedback-deliveries', 'drift-samples', 'adaptations', 'device-settings'],
