@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../tinysphere/src/testing/database-engines.js';
 import { startTestServer, type TestServer } from '../../tinysphere/src/testing/test-server.js';
-import { browserTestsEnabled, launchChromium, screenshot, watchConsole } from './browser.js';
+import { browserTestsEnabled, screenshot, signedInPage } from './browser.js';
 import { seedFleet, type SeededDevice } from './seed-fleet.js';
 import { seedModel } from './seed-model.js';
 
@@ -28,14 +28,7 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       s = await startTestServer(engine);
       fleet = await seedFleet(s);
       await seedModel(s, 'fashion-mnv2', ['1.0.0']);
-      browser = await launchChromium();
-      page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-      page.setDefaultTimeout(20_000);
-      errors = watchConsole(page);
-      await page.goto(`${s.url}/login`);
-      await page.getByLabel('API token').fill(s.engineerToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      ({ browser, page, errors } = await signedInPage(s.url, s.engineerToken));
     });
     afterAll(async () => {
       await browser?.close();

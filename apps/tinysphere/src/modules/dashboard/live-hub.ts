@@ -49,7 +49,9 @@ export class LiveHub {
     this.listeners.clear();
   }
 
-  private flush(): void {
+  /** Sends what was collected now instead of at the end of the window (shutdown, benchmarks). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.topics.size === 0) return;
     const event: LiveEvent = {

@@ -1,5 +1,6 @@
 import {
   DriftEpisodeList,
+  DriftRateSeries,
   FleetOverview,
   LiveEvent,
   ReviewClassList,
@@ -129,5 +130,7 @@ describe.each(databaseEngines())('review queue, class list, undo and live events
     const o = FleetOverview.parse(await get('/api/v1/overview'));
     expect(o.recentEvents.find((e) => e.deviceId === b.deviceId)?.deviceName).toBe('beta-cam');
     expect(o.fleetByModel).toEqual([{ model: null, devices: 2 }]);
+    const rates = DriftRateSeries.parse(await get('/api/v1/drift/rates?by=device&since=2026-01-01T00:00:00Z'));
+    expect(rates.labels).toEqual({ [a.deviceId]: 'alpha-cam', [b.deviceId]: 'beta-cam' });
   });
 });
