@@ -44,7 +44,7 @@ export const FleetOverview = z.strictObject({
     deadJobs: z.number().int().nonnegative(),
     failedPackages: z.number().int().nonnegative(),
   }),
-  /** Drift episodes started per hour across the fleet over the last 7 days (only non-empty hours). */
+  /** Drift episodes started per bucket since `since` (default: per hour, 7 days; only non-empty buckets). */
   driftRate: z.strictObject({
     bucketSeconds: z.number().int().positive(),
     since: Timestamp,

@@ -13,8 +13,8 @@ import { useTimeRange } from '../../lib/time-range';
 
 /** Fleet health, drift awaiting review, ingestion, drift over the chosen range, fleet by model, events. */
 export function OverviewRoute() {
-  const query = useOverview();
   const { range, since, setRange } = useTimeRange('7d');
+  const query = useOverview(since, range.bucketSeconds);
   const rates = useDriftRates(since, range.bucketSeconds);
   return (
     <>
@@ -29,7 +29,7 @@ export function OverviewRoute() {
             <OverviewStats overview={overview} />
             <div className="grid cols-2" style={{ alignItems: 'start' }}>
               <div className="stack">
-                <QueryState query={rates}>{(r) => <DriftRateChart rates={r} since={since} range={range} />}</QueryState>
+                <DriftRateChart rate={overview.driftRate} range={range} />
                 <QueryState query={rates}>{(r) => <DriftByDevice rates={r} range={range} />}</QueryState>
                 <FleetByModel rows={overview.fleetByModel ?? []} />
               </div>

@@ -70,7 +70,7 @@ async function reviewQueue(ctx: AppContext, q: QueueQuery): Promise<ReviewQueueP
       .offset(q.offset)
       .limit(q.limit)
       .execute(),
-    query.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+    queueTotal(ctx, q),
   ]);
   return {
     schemaVersion: 1,
@@ -80,10 +80,20 @@ async function reviewQueue(ctx: AppContext, q: QueueQuery): Promise<ReviewQueueP
       group: r.group_name,
       model: r.ep_model && r.ep_version ? { modelId: r.ep_model, version: r.ep_version } : null,
     })),
-    total: total.n,
+    total,
     offset: q.offset,
     limit: q.limit,
   };
+}
+
+/** The queue's length, joining devices or episodes only when a filter needs them (a count over the fleet). */
+async function queueTotal(ctx: AppContext, q: QueueQuery): Promise<number> {
+  const r = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM drift_samples s
+    ${q.group ? sql`JOIN devices d ON d.id = s.device_id AND d.group_name = ${q.group}` : sql``}
+    ${q.modelId ? sql`JOIN drift_episodes e ON e.device_id = s.device_id AND e.episode_id = s.episode_id AND e.model_id = ${q.modelId}` : sql``}
+    WHERE s.status = 'pending' ${q.deviceId ? sql`AND s.device_id = ${q.deviceId}` : sql``}`.execute(ctx.db);
+  return r.rows[0]?.n ?? 0;
 }
 
 async function reviewClasses(ctx: AppContext): Promise<ReviewClassList['items']> {

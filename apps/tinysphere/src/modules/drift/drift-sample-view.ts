@@ -38,10 +38,11 @@ export function toDriftSampleSummary(r: DriftSampleRow): DriftSampleSummary {
 
 /**
  * Selects, for a `drift_episodes as e` row, its samples: how many, how many still pending, and a
- * sample to show as its thumbnail (the first pending one with an image, else the first with one).
+ * sample to show as its thumbnail (a pending one with an image, else any with one; the smallest
+ * id, which devices number in capture order). Plain aggregates: no per-episode sort.
  */
 export const EPISODE_SAMPLE_COUNTS = sql<{ total: number; pending: number; thumb: string | null }>`(
   SELECT json_build_object('total', count(*), 'pending', count(*) FILTER (WHERE s.status = 'pending'),
-    'thumb', (array_agg(s.sample_id ORDER BY s.status <> 'pending', s.captured_at)
-      FILTER (WHERE s.image_key IS NOT NULL))[1])
+    'thumb', coalesce(min(s.sample_id) FILTER (WHERE s.status = 'pending' AND s.image_key IS NOT NULL),
+      min(s.sample_id) FILTER (WHERE s.image_key IS NOT NULL)))
   FROM drift_samples s WHERE s.device_id = e.device_id AND s.episode_id = e.episode_id)`.as('samples');
