@@ -725,7 +725,7 @@ def write_bundle(io: dict) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("stage", choices=["train", "export", "all", "onnx"])
-    ap.add_argument("--work-dir", default="/work/train-work", help="intermediate files (not committed)")
+    ap.add_argument("--work-dir", default=".train-work", help="intermediate files (not committed)")
     ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)

@@ -1,8 +1,15 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DeviceConfig, decodeFloat32, encodeFloat32, type Float32Vector } from '@tinymlops/contracts';
-import { scenarioStream, type ImageSet } from '@tinymlops/testkit';
-import { EdgeDevice, writeFileAtomic, type ModelRuntime, type PipelineResult, type RawFrame } from '@tinymlops/tinylcm';
+import {
+  EdgeDevice,
+  scenarioStream,
+  writeFileAtomic,
+  type ImageSet,
+  type ModelRuntime,
+  type PipelineResult,
+  type RawFrame,
+} from '@tinymlops/tinylcm';
 import type { DeviceSchedule } from '../fleet-scenarios.js';
 
 /** One frame as the real pipeline saw it and what it made of it. */

@@ -12,7 +12,7 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
  * else `$TINYMLOPS_SHARED` (for clones that do not sit next to it, e.g. git worktrees); undefined
  * when neither holds `reference-artifacts/tinymlops-poc`, so tests and benches can skip cleanly.
  * @example
- * const shared = sharedDir(); // '/work/shared' or undefined
+ * const shared = sharedDir(); // '<repo>/../shared' or undefined
  */
 export function sharedDir(): string | undefined {
   const dirs = [path.resolve(REPO_ROOT, '../shared'), process.env['TINYMLOPS_SHARED']];

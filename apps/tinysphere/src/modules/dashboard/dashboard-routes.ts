@@ -22,12 +22,13 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
  * server starts) is served without a restart.
  */
 export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppContext, root = DASHBOARD_DIST) {
-  // Only reply.sendFile (safe paths under root, ETags, ranges); the routes below decide what to send.
-  await app.register(fastifyStatic, { root, serve: false });
+  // Only reply.sendFile (safe paths under root, ETags, ranges); the routes below decide what to send
+  // and how long it may be cached (the plugin's own Cache-Control would override ours).
+  await app.register(fastifyStatic, { root, serve: false, cacheControl: false });
   const index = (reply: FastifyReply) => {
     if (!existsSync(path.join(root, 'index.html'))) return reply.type('text/html').send(NOT_BUILT);
     // index.html must be revalidated so a new build is picked up; hashed assets may be cached.
-    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
+    return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
   };
   app.get('/', { schema: { hide: true } }, async (_req, reply) => index(reply));
   // Client-side routes (`/devices/dev_…`) get index.html; unknown API paths and missing files stay 404s.
@@ -36,11 +37,12 @@ export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppCon
     if (/^\/(api|device|docs|metrics|healthz|readyz)(\/|$)/.test(file)) {
       throw new TinyMLOpsError('NOT_FOUND', `no route GET ${file}`);
     }
-    if (!/\.[a-z0-9]+$/i.test(file) || file === '/index.html') return index(reply);
+    if (file === '/index.html' || !/\.[a-z0-9]+$/i.test(file)) return index(reply);
     const inRoot = path.resolve(root, `.${decodeURIComponent(file)}`);
     if (!inRoot.startsWith(`${path.resolve(root)}${path.sep}`) || !existsSync(inRoot)) {
       throw new TinyMLOpsError('NOT_FOUND', `no file ${file}`);
     }
-    return reply.sendFile(path.relative(root, inRoot), { maxAge: '7d' });
+    // Vite's assets are content-hashed: a name never changes its content, so a week is safe.
+    return reply.header('cache-control', 'public, max-age=604800').sendFile(path.relative(root, inRoot));
   });
 }

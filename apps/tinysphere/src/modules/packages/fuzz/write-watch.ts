@@ -6,7 +6,14 @@
  */
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
+
+/**
+ * tsx's compile cache: the TypeScript loader writes there when a lazily imported module is first
+ * compiled (always, on a fresh clone). That is the test harness, not the server.
+ */
+const LOADER_CACHE = path.join(os.tmpdir(), `tsx-${process.getuid?.() ?? ''}`);
 
 /** fs functions that write, and which of their arguments are paths. */
 const WRITERS: Record<string, number[]> = {
@@ -51,10 +58,11 @@ function writes(name: string, args: unknown[]): string[] {
  */
 export function watchWrites(root: string): { stop(): string[] } {
   const outside: string[] = [];
-  const inside = (p: string) => {
-    const rel = path.relative(root, path.resolve(p));
+  const under = (dir: string, p: string) => {
+    const rel = path.relative(dir, path.resolve(p));
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
   };
+  const inside = (p: string) => under(root, p) || under(LOADER_CACHE, p);
   const restore: (() => void)[] = [];
   const targets: [Record<string, unknown>, string][] = [];
   for (const name of [...Object.keys(WRITERS), 'open']) {
