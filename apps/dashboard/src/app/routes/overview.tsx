@@ -15,7 +15,7 @@ import { useTimeRange } from '../../lib/time-range';
 export function OverviewRoute() {
   const { range, since, setRange } = useTimeRange('7d');
   const query = useOverview(since, range.bucketSeconds);
-  const rates = useDriftRates(since, range.bucketSeconds);
+  const rates = useDriftRates(since, range.bucketSeconds, query.data !== undefined);
   return (
     <>
       <PageHeader
