@@ -111,8 +111,10 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       await page.getByText('No device matches group “berlni”').waitFor();
       page.once('dialog', (d) => void d.dismiss());
       await page.getByRole('button', { name: 'Deploy' }).click();
-      const rules = async () =>
-        (await (await s.call('GET', '/api/v1/deployments/rules', { token: s.viewerToken })).json()).items;
+      const rules = async () => {
+        const r = await s.call('GET', '/api/v1/deployments/rules', { token: s.viewerToken });
+        return ((await r.json()) as { items: unknown[] }).items;
+      };
       expect(await rules()).toEqual([]);
       await page.getByLabel('Target kind').selectOption('tag');
       await page.getByLabel('Tag').fill('shelf');

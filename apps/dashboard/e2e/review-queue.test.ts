@@ -116,7 +116,7 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       const live = page.getByRole('status', { name: 'Live updates' });
       await live.getByText('live', { exact: true }).waitFor();
       await page.getByText('7 samples awaiting validation').waitFor();
-      await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+      await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
       const before = Number(await live.getAttribute('data-live-events'));
       // Someone else validates a sample; polling is a minute while live, so only the event can do this.
       const r = await s.call('POST', `/api/v1/drift/samples/${device(1).deviceId}/smp_ep_pizero0002_002/validation`, {
@@ -126,7 +126,7 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       expect(r.status).toBe(200);
       await page.getByText('6 samples awaiting validation').waitFor();
       expect(Number(await live.getAttribute('data-live-events'))).toBeGreaterThan(before);
-      expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+      expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42);
       expect(errors).toEqual([]);
     });
 
