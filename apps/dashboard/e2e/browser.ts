@@ -53,3 +53,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * A page signed in to the dashboard with `token` (through the login form, as a person does), its
+ * console watched; the tests' common start.
+ * @example
+ * const { browser, page, errors } = await signedInPage(s.url, s.engineerToken);
+ */
+export async function signedInPage(url: string, token: string, viewport = { width: 1440, height: 1000 }) {
+  const browser = await launchChromium();
+  const page = await (await browser.newContext({ viewport })).newPage();
+  page.setDefaultTimeout(20_000);
+  const errors = watchConsole(page);
+  await page.goto(`${url}/login`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  return { browser, page, errors };
+}

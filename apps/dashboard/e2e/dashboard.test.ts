@@ -119,9 +119,9 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
     it('validates drift samples with keyboard shortcuts and bulk selection; feedback is queued for the device', async () => {
       await nav('Drift').click();
       const episodes = page.getByRole('table', { name: 'Drift episodes' });
-      await episodes.getByText(device(0).deviceId).waitFor();
+      await episodes.getByText(device(0).name).waitFor();
       await shot('05-drift');
-      await episodes.getByText(device(0).deviceId).click();
+      await episodes.getByText(device(0).name).click();
       await page.getByRole('heading', { name: 'Episode ep_pizero0001' }).waitFor();
       await page.getByRole('heading', { name: 'Nearest known neighbours' }).waitFor();
       await page.getByRole('img', { name: 'Example of pullover' }).waitFor();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../tinysphere/src/testing/database-engines.js';
 import { ackV2, pullV2, type LoopDevice } from '../../tinysphere/src/testing/learning-loop.js';
 import { startTestServer, type TestServer } from '../../tinysphere/src/testing/test-server.js';
-import { browserTestsEnabled, launchChromium, screenshot, watchConsole } from './browser.js';
+import { browserTestsEnabled, screenshot, signedInPage } from './browser.js';
 import { seedLearningLoop } from './seed-learning-loop.js';
 
 describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
@@ -19,14 +19,7 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
     beforeAll(async () => {
       s = await startTestServer(engine);
       ({ assisted, autonomous } = await seedLearningLoop(s));
-      browser = await launchChromium();
-      page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-      page.setDefaultTimeout(20_000);
-      errors = watchConsole(page);
-      await page.goto(`${s.url}/login`);
-      await page.getByLabel('API token').fill(s.engineerToken);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      ({ browser, page, errors } = await signedInPage(s.url, s.engineerToken));
     });
     afterAll(async () => {
       await browser?.close();

@@ -54,8 +54,8 @@ function driftDocument(episodeId: string, start: number, end: number | null, n: 
       at: iso(start),
       frameIndex: 1000,
       detector,
-      statistics: { meanDistance: 9.4, pageHinkley: 31.2 },
-      thresholds: { lambda: 30 },
+      statistics: { meanDistance: 9.4, pageHinkley: 31.2, referenceMean: 3, referenceStd: 0.4 },
+      thresholds: { delta: 1.2, lambda: 30, exit: 15 },
       sampleIds: samples.map((s) => s.sampleId),
     },
   ];
@@ -84,6 +84,8 @@ function telemetry(
   const predictions = [];
   const metrics = [];
   for (let i = 0; i < 240; i++) {
+    // Ten minutes without predictions: the device was restarting (charts draw a gap).
+    if (i >= 60 && i < 80) continue;
     const at = now - 120 * MIN + i * 30_000;
     const drifting = at >= episode.start && (episode.end === null || at <= episode.end);
     const wobble = Math.sin(i / 7 + seed);
@@ -110,7 +112,8 @@ function telemetry(
 /**
  * Seeds a small fleet through the device API only: three devices (one never heard from since
  * enrolment), heartbeats, drift episodes with real PNG samples and neighbours, prediction
- * samples and metrics; then labels two samples so neighbours have exemplar images.
+ * samples (with a ten-minute restart gap) and metrics; then labels two samples so neighbours
+ * have exemplar images.
  */
 export async function seedFleet(s: TestServer): Promise<SeededDevice[]> {
   const now = Date.now();

@@ -9,6 +9,10 @@ import { installInputGuard } from './http/input-guard.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { installZodValidation, zodToOpenApi } from './http/zod-validation.js';
 import { registerDashboardRoutes } from './modules/dashboard/dashboard-routes.js';
+import { registerDeploymentRuleRoutes } from './modules/dashboard/deployment-rules-routes.js';
+import { liveHub, publishingIngest } from './modules/dashboard/live-hub.js';
+import { registerLiveRoutes } from './modules/dashboard/live-routes.js';
+import { registerReviewQueueRoutes } from './modules/dashboard/review-queue-routes.js';
 import { registerAccessRoutes } from './modules/devices/access-routes.js';
 import { registerDeviceTableRoutes } from './modules/devices/device-table-routes.js';
 import { registerDeviceTimelineRoutes } from './modules/devices/device-timeline-routes.js';
@@ -148,6 +152,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerMlflowRoutes(http, ctx);
   registerConfigVersionRoutes(http, ctx);
   registerRolloutRoutes(http, ctx);
+  registerReviewQueueRoutes(http, ctx);
+  registerLiveRoutes(http, ctx);
+  registerDeploymentRuleRoutes(http, ctx);
   await registerDashboardRoutes(http, ctx);
   const workers = options.workers ?? 2;
   const warn = (msg: string, err: unknown) => http.log.warn({ err }, msg);
@@ -188,7 +195,7 @@ export function createWorker(
   return new JobWorker(
     ctx.db,
     {
-      'ingest-package': createIngestHandler(ctx),
+      'ingest-package': publishingIngest(createIngestHandler(ctx), liveHub(ctx)),
       [MLFLOW_IMPORT_JOB]: createMlflowImportHandler(ctx),
       [FIELD_METRICS_JOB]: async () => void (await logFieldMetrics(ctx)),
     },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DELIVERY_STATUSES, type DeliveryStatus } from './delivery-status.js';
 import { ApiRole, DeviceSummary } from './devices-api.js';
 import { DriftEpisodeSummary, DriftSampleSummary, ValidationResult } from './drift-api.js';
+import { ModelRef } from './heartbeat.js';
 import { BundleManifest } from './model-bundle.js';
 import { ModelVersionSummary } from './registry-api.js';
 import { Id, Label, SchemaVersion1, Timestamp } from './primitives.js';
@@ -43,7 +44,7 @@ export const FleetOverview = z.strictObject({
     deadJobs: z.number().int().nonnegative(),
     failedPackages: z.number().int().nonnegative(),
   }),
-  /** Drift episodes started per hour across the fleet over the last 7 days (only non-empty hours). */
+  /** Drift episodes started per bucket since `since` (default: per hour, 7 days; only non-empty buckets). */
   driftRate: z.strictObject({
     bucketSeconds: z.number().int().positive(),
     since: Timestamp,
@@ -54,9 +55,15 @@ export const FleetOverview = z.strictObject({
       at: Timestamp,
       kind: z.enum(OVERVIEW_EVENT_KINDS),
       deviceId: Id,
+      /** The device's name (absent from older servers). */
+      deviceName: z.string().optional(),
       subject: z.string(),
     }),
   ),
+  /** Devices by the model version they last reported running (null: none reported yet). */
+  fleetByModel: z
+    .array(z.strictObject({ model: ModelRef.nullable(), devices: z.number().int().nonnegative() }))
+    .optional(),
 });
 export type FleetOverview = z.infer<typeof FleetOverview>;
 
@@ -133,6 +140,12 @@ export const DeviceTimeline = z.strictObject({
       points: z.array(z.strictObject({ at: Timestamp, value: z.number() })),
     }),
   ),
+  /**
+   * The KNN distance above which the device's drift monitor accumulates evidence (reference mean
+   * plus its Page-Hinkley delta), from the newest knn-distance episode that reported both; null
+   * when none did.
+   */
+  driftLevel: z.strictObject({ knnDistance: z.number(), episodeId: Id }).nullable().optional(),
 });
 export type DeviceTimeline = z.infer<typeof DeviceTimeline>;
 

@@ -34,6 +34,12 @@ export const DriftEpisodeSummary = z.strictObject({
   open: z.boolean(),
   statistics: z.record(z.string(), z.number()),
   samples: z.number().int().nonnegative(),
+  /** The device's name (absent from older servers). */
+  deviceName: z.string().optional(),
+  /** Samples of the episode still awaiting validation. */
+  pendingSamples: z.number().int().nonnegative().optional(),
+  /** The episode's first pending sample with an image (else its first with one), for a thumbnail. */
+  thumbnail: z.strictObject({ deviceId: Id, sampleId: Id }).nullable().optional(),
 });
 export type DriftEpisodeSummary = z.infer<typeof DriftEpisodeSummary>;
 
@@ -66,6 +72,8 @@ export const DriftRateSeries = z.strictObject({
   points: z.array(
     z.strictObject({ bucket: Timestamp, key: z.string(), episodes: z.number().int(), samples: z.number().int() }),
   ),
+  /** What to show for a key (the device's name when split by device); absent: the key itself. */
+  labels: z.record(z.string(), z.string()).optional(),
 });
 export type DriftRateSeries = z.infer<typeof DriftRateSeries>;
 

@@ -40,3 +40,4 @@ export * from './drift-monitor-options.js';
 export * from './drift-detector-config.js';
 export * from './config-version.js';
 export * from './rollout.js';
+export * from './review-api.js';

@@ -37,6 +37,14 @@ import { LocalPrediction } from './local-output.js';
 import { BundleBuildSettings } from './bundle-build.js';
 import { BundleManifest, InstallReport, ModelAssignment } from './model-bundle.js';
 import { PackageManifest, PackageReceipt } from './package-manifest.js';
+import {
+  AssignmentRuleList,
+  LiveEvent,
+  ReviewClassList,
+  ReviewQueuePage,
+  TargetMatch,
+  ValidationUndoResult,
+} from './review-api.js';
 import { LogsDocument, MetricsDocument, PredictionsDocument } from './telemetry.js';
 
 /**
@@ -112,6 +120,12 @@ export const TOP_LEVEL_SCHEMAS = {
   RolloutView,
   RolloutList,
   RolloutAuditList,
+  ReviewQueuePage,
+  ReviewClassList,
+  ValidationUndoResult,
+  LiveEvent,
+  AssignmentRuleList,
+  TargetMatch,
 } as const satisfies Record<string, z.ZodType>;
 
 export type TopLevelSchemaName = keyof typeof TOP_LEVEL_SCHEMAS;

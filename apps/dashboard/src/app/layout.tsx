@@ -1,23 +1,44 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Navigate, NavLink, Outlet, useLocation } from 'react-router';
 import { useSession, useToken } from '../lib/auth';
+import { useLiveUpdates, type LiveState } from '../lib/live-updates';
 import { writeToken } from '../lib/session-token';
 
 const NAV = [
   { to: '/', label: 'Overview', end: true },
-  { to: '/drift', label: 'Drift' },
+  { to: '/drift', label: 'Drift', end: true },
+  { to: '/drift/queue', label: 'Review queue' },
   { to: '/devices', label: 'Devices' },
   { to: '/models', label: 'Models' },
   { to: '/settings', label: 'Settings' },
 ];
 
-/** The signed-in frame: sidebar navigation, who is signed in, and the page. */
+/** Whether pages update by server-sent events or by polling. */
+function LiveStatus({ live }: { live: LiveState }) {
+  return (
+    <div role="status" aria-label="Live updates" data-live-events={live.events}>
+      <span className={`live-dot${live.connected ? ' on' : ''}`} aria-hidden="true" />
+      {live.connected ? 'live' : 'polling every 5 s'}
+    </div>
+  );
+}
+
+/** The signed-in frame: sidebar navigation, who is signed in, live status, and the page. */
 export function Layout() {
   const token = useToken();
-  const session = useSession();
+  if (!token) return <SignedOut />;
+  return <SignedIn />;
+}
+
+function SignedOut() {
   const location = useLocation();
+  return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+}
+
+function SignedIn() {
+  const session = useSession();
   const qc = useQueryClient();
-  if (!token) return <Navigate to="/login" replace state={{ from: location.pathname }} />;
+  const live = useLiveUpdates();
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Main">
@@ -30,6 +51,7 @@ export function Layout() {
           </NavLink>
         ))}
         <div className="sidebar-foot">
+          <LiveStatus live={live} />
           {session.data ? (
             <div>
               Signed in as <strong style={{ color: '#fff' }}>{session.data.name}</strong>

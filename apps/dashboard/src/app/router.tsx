@@ -4,6 +4,7 @@ import { DeviceRoute } from './routes/device';
 import { DevicesRoute } from './routes/devices';
 import { DriftEpisodeRoute } from './routes/drift-episode';
 import { DriftRoute } from './routes/drift';
+import { ReviewQueueRoute } from './routes/review-queue';
 import { LoginRoute } from './routes/login';
 import { ModelsRoute } from './routes/models';
 import { NotFoundRoute } from './routes/not-found';
@@ -18,6 +19,7 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <OverviewRoute /> },
       { path: 'drift', element: <DriftRoute /> },
+      { path: 'drift/queue', element: <ReviewQueueRoute /> },
       { path: 'drift/:deviceId/:episodeId', element: <DriftEpisodeRoute /> },
       { path: 'devices', element: <DevicesRoute /> },
       { path: 'devices/:deviceId', element: <DeviceRoute /> },

@@ -17,14 +17,56 @@ export interface ChartBand {
   to: number | null;
 }
 
+/** A horizontal reference line (e.g. a detector's threshold), dashed, in the y scale's units. */
+export interface ChartLine {
+  value: number;
+  color: string;
+}
+
+/** Without a hover, the legend shows the newest values instead of "--". */
+function showLatest(u: uPlot): void {
+  const n = u.data[0]?.length ?? 0;
+  if (u.cursor.idx == null && n > 0) u.setLegend({ idx: n - 1 }, false);
+}
+
+function drawBands(u: uPlot, bands: ChartBand[]): void {
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.fillStyle = 'rgba(209, 69, 59, 0.10)';
+  for (const b of bands) {
+    const x0 = u.valToPos(b.from, 'x', true);
+    const x1 = u.valToPos(b.to ?? u.scales.x?.max ?? b.from, 'x', true);
+    ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
+  }
+  ctx.restore();
+}
+
+function drawLines(u: uPlot, lines: ChartLine[]): void {
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.setLineDash([6, 4]);
+  ctx.lineWidth = 1.5;
+  for (const l of lines) {
+    const y = u.valToPos(l.value, 'y', true);
+    ctx.strokeStyle = l.color;
+    ctx.beginPath();
+    ctx.moveTo(u.bbox.left, y);
+    ctx.lineTo(u.bbox.left + u.bbox.width, y);
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
 /**
  * A time-series chart on uPlot (canvas; stays smooth at 10k+ points). `data` is
- * `[xs (epoch seconds), ...ys]`, one ys per series; null gaps are allowed.
+ * `[xs (epoch seconds), ...ys]`, one ys per series; a null breaks the line (a gap). The legend
+ * shows the values under the cursor, else the newest ones.
  */
 export function TimeChart(props: {
   data: uPlot.AlignedData;
   series: ChartSeries[];
   bands?: ChartBand[];
+  lines?: ChartLine[];
   height?: number;
   label: string;
 }) {
@@ -32,6 +74,8 @@ export function TimeChart(props: {
   const plot = useRef<uPlot | null>(null);
   const bands = useRef<ChartBand[]>(props.bands ?? []);
   bands.current = props.bands ?? [];
+  const lines = useRef<ChartLine[]>(props.lines ?? []);
+  lines.current = props.lines ?? [];
   const shape = props.series.map((s) => s.label).join('|');
 
   useEffect(() => {
@@ -42,7 +86,19 @@ export function TimeChart(props: {
       height: props.height ?? 200,
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: true } },
+      scales: {
+        x: { time: true },
+        // The y range always includes the reference lines, so a threshold never falls off the chart.
+        y: {
+          range: (_u, min, max) => {
+            const ls = lines.current.map((l) => l.value);
+            const lo = Math.min(min, ...ls);
+            const hi = Math.max(max, ...ls);
+            const pad = (hi - lo) * 0.08 || 1;
+            return [lo - pad, hi + pad];
+          },
+        },
+      },
       axes: [
         { stroke: '#5f6b7a', grid: { stroke: '#eef1f5' }, ticks: { stroke: '#e3e7ed' } },
         { stroke: '#5f6b7a', grid: { stroke: '#eef1f5' }, ticks: { stroke: '#e3e7ed' }, size: 56 },
@@ -60,19 +116,11 @@ export function TimeChart(props: {
         })),
       ],
       hooks: {
-        drawClear: [
-          (u) => {
-            const ctx = u.ctx;
-            ctx.save();
-            ctx.fillStyle = 'rgba(209, 69, 59, 0.10)';
-            for (const b of bands.current) {
-              const x0 = u.valToPos(b.from, 'x', true);
-              const x1 = u.valToPos(b.to ?? u.scales.x?.max ?? b.from, 'x', true);
-              ctx.fillRect(x0, u.bbox.top, Math.max(2, x1 - x0), u.bbox.height);
-            }
-            ctx.restore();
-          },
-        ],
+        drawClear: [(u) => drawBands(u, bands.current)],
+        draw: [(u) => drawLines(u, lines.current)],
+        ready: [showLatest],
+        setData: [showLatest],
+        setCursor: [showLatest],
       },
     };
     const u = new uPlot(opts, props.data, el);

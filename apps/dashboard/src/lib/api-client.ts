@@ -13,14 +13,15 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method: string, path: string, body?: unknown): Promise<Response> {
+async function request(method: string, path: string, body?: unknown, raw?: { type: string }): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = readToken();
   if (token) headers['authorization'] = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = raw?.type ?? 'application/json';
+  const payload = body === undefined ? {} : { body: raw ? (body as Blob) : JSON.stringify(body) };
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    res = await fetch(path, { method, headers, ...payload });
   } catch {
     throw new ApiError(0, 'NETWORK', 'TinySphere cannot be reached. Check that the server is running.');
   }
@@ -53,6 +54,16 @@ export async function apiSend<S extends z.ZodType>(
   const res = await request(method, path, body);
   if (!schema || res.status === 204) return null;
   return schema.parse(await res.json());
+}
+
+/**
+ * POSTs a file as the raw body (e.g. a bundle archive) and parses the answer with `schema`.
+ * @example
+ * const v = await apiUpload('/api/v1/models/bundles', file, 'application/gzip', ModelVersionSummary);
+ */
+export async function apiUpload<S extends z.ZodType>(path: string, file: Blob, type: string, schema: S) {
+  const res = await request('POST', path, file, { type });
+  return schema.parse(await res.json()) as z.infer<S>;
 }
 
 /** Builds `path?k=v` from the defined entries of `params`. */

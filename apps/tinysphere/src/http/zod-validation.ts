@@ -42,6 +42,9 @@ export function zodToOpenApi({ schema, url }: { schema: FastifySchema; url: stri
     const s = schema[part];
     if (isZod(s)) out[part] = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
   }
+  // A route that takes raw bytes (a bundle archive) documents them as a binary body of its media types.
+  const consumes = (schema as { consumes?: string[] }).consumes;
+  if (!schema.body && consumes?.length) out['body'] = { type: 'string', format: 'binary' };
   if (schema.response && typeof schema.response === 'object') {
     const response: Record<string, unknown> = {};
     for (const [code, s] of Object.entries(schema.response as Record<string, unknown>)) {

@@ -1,6 +1,8 @@
 import { Link, useParams } from 'react-router';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
+import { TimeRangePicker } from '../../components/time-range-picker';
+import { useTimeRange } from '../../lib/time-range';
 import { useDevice } from '../../features/devices/api/get-device';
 import { useDeviceTimeline } from '../../features/devices/api/get-device-timeline';
 import { DeviceCharts, ResourceCharts } from '../../features/devices/components/device-charts';
@@ -16,7 +18,8 @@ import { DeliveryTable } from '../../features/feedback/components/delivery-table
 export function DeviceRoute() {
   const { deviceId = '' } = useParams();
   const device = useDevice(deviceId);
-  const timeline = useDeviceTimeline(deviceId);
+  const { range, since, setRange } = useTimeRange('24h');
+  const timeline = useDeviceTimeline(deviceId, since);
   return (
     <>
       <PageHeader
@@ -26,6 +29,7 @@ export function DeviceRoute() {
             <span className="mono">{deviceId}</span> · <Link to="/devices">all devices</Link>
           </>
         }
+        actions={<TimeRangePicker value={range.key} onChange={setRange} />}
       />
       <div className="stack">
         <QueryState query={device}>{(d) => <DeviceFacts device={d} />}</QueryState>

@@ -1,6 +1,7 @@
 import { Link, useParams } from 'react-router';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
+import { useDevice } from '../../features/devices/api/get-device';
 import { useSamples } from '../../features/drift/api/get-samples';
 import { EpisodeReview } from '../../features/drift/components/episode-review';
 import { DeliveryTable } from '../../features/feedback/components/delivery-table';
@@ -10,14 +11,15 @@ export function DriftEpisodeRoute() {
   const { deviceId = '', episodeId = '' } = useParams();
   const query = useSamples({ deviceId, episodeId });
   const pending = query.data?.items.filter((s) => s.status === 'pending').length ?? 0;
+  const device = useDevice(deviceId).data;
   return (
     <>
       <PageHeader
         title={`Episode ${episodeId}`}
         description={
           <>
-            on <Link to={`/devices/${deviceId}`}>{deviceId}</Link> · {query.data?.items.length ?? 0} samples, {pending}{' '}
-            awaiting validation · <Link to="/drift">all episodes</Link>
+            on <Link to={`/devices/${deviceId}`}>{device?.name ?? deviceId}</Link> · {query.data?.items.length ?? 0}{' '}
+            samples, {pending} awaiting validation · <Link to="/drift">all episodes</Link>
           </>
         }
       />

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { useEpisodes, type EpisodeFilter } from '../../features/drift/api/get-episodes';
@@ -15,14 +16,19 @@ export function DriftRoute() {
         title="Drift"
         description="Episodes the devices' detectors reported. Open one to review its samples."
         actions={
-          <label className="inline">
-            Show
-            <select value={open} onChange={(e) => setOpen(e.target.value as EpisodeFilter['open'] | '')}>
-              <option value="">all episodes</option>
-              <option value="true">open episodes</option>
-              <option value="false">ended episodes</option>
-            </select>
-          </label>
+          <>
+            <Link className="button" to="/drift/queue">
+              Review queue
+            </Link>
+            <label className="inline">
+              Show
+              <select value={open} onChange={(e) => setOpen(e.target.value as EpisodeFilter['open'] | '')}>
+                <option value="">all episodes</option>
+                <option value="true">open episodes</option>
+                <option value="false">ended episodes</option>
+              </select>
+            </label>
+          </>
         }
       />
       <div className="stack">

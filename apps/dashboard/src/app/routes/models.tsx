@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { useDeployments } from '../../features/models/api/get-deployments';
@@ -7,6 +7,8 @@ import { useModels } from '../../features/models/api/get-models';
 import { useMlflowStatus } from '../../features/models/api/get-mlflow';
 import { useVersions } from '../../features/models/api/get-versions';
 import { AliasForm } from '../../features/models/components/alias-form';
+import { AssignmentRules } from '../../features/models/components/assignment-rules';
+import { BundleUpload } from '../../features/models/components/bundle-upload';
 import { BundleContents } from '../../features/models/components/bundle-contents';
 import { DeployForm } from '../../features/models/components/deploy-form';
 import { ExportForm } from '../../features/models/components/export-form';
@@ -18,6 +20,7 @@ import { VersionTable } from '../../features/models/components/version-table';
 export function ModelsRoute() {
   const models = useModels();
   const params = useParams();
+  const navigate = useNavigate();
   const modelId = params.modelId ?? models.data?.items[0]?.modelId ?? null;
   const versions = useVersions(modelId);
   const deviceIds = useDeployments().data?.items.map((d) => d.deviceId) ?? [];
@@ -27,10 +30,16 @@ export function ModelsRoute() {
   return (
     <>
       <PageHeader title="Models" description="Registered model bundles, their versions, and where they run." />
+      <div style={{ marginBottom: 16 }}>
+        <BundleUpload onUploaded={(id) => navigate(`/models/${id}`)} />
+      </div>
       <QueryState
         query={models}
         isEmpty={(d) => d.items.length === 0}
-        empty={{ title: 'No models registered', hint: 'Upload a bundle with POST /api/v1/models/bundles (see /docs).' }}
+        empty={{
+          title: 'No models registered',
+          hint: 'Upload a bundle above (or POST /api/v1/models/bundles, see /docs).',
+        }}
       >
         {(m) => (
           <div className="grid" style={{ gridTemplateColumns: '200px minmax(0, 1fr)', alignItems: 'start' }}>
@@ -67,7 +76,11 @@ export function ModelsRoute() {
                   ) : null}
                 </section>
                 <section className="panel">
-                  <h2>Rollout</h2>
+                  <h2>Assignment rules</h2>
+                  <AssignmentRules modelId={modelId} />
+                </section>
+                <section className="panel">
+                  <h2>Rollout · every device</h2>
                   <RolloutTable modelId={modelId} />
                 </section>
                 <section className="panel">

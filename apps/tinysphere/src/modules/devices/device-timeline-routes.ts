@@ -10,6 +10,25 @@ const TimelineQuery = z.strictObject({
 });
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
+/** The distance above which the device's newest knn-distance monitor accumulated drift evidence. */
+async function driftLevel(ctx: AppContext, deviceId: string): Promise<DeviceTimeline['driftLevel']> {
+  const rows = await ctx.db
+    .selectFrom('drift_episodes')
+    .select(['episode_id', 'statistics', 'thresholds'])
+    .where('device_id', '=', deviceId)
+    .where('detector_kind', '=', 'knn-distance')
+    .orderBy('started_at', 'desc')
+    .limit(20)
+    .execute();
+  for (const r of rows) {
+    const mean = r.statistics['referenceMean'];
+    const delta = r.thresholds['delta'];
+    if (Number.isFinite(mean) && Number.isFinite(delta))
+      return { knnDistance: (mean as number) + (delta as number), episodeId: r.episode_id };
+  }
+  return null;
+}
+
 /** `GET /api/v1/devices/:deviceId/timeline`: predictions, drift episodes and resource metrics for charts. */
 export function registerDeviceTimelineRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -74,6 +93,7 @@ export function registerDeviceTimelineRoutes(app: FastifyInstance, ctx: AppConte
           endedAt: iso(e.ended_at),
         })),
         metrics: [...byName.values()],
+        driftLevel: await driftLevel(ctx, deviceId),
       };
     },
   );

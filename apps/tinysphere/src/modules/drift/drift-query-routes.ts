@@ -6,11 +6,10 @@ import {
   type DriftSampleSummary,
 } from '@tinymlops/contracts';
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { requireRole } from '../devices/auth.js';
-import { SAMPLE_DELIVERY, toDriftSampleSummary } from './drift-sample-view.js';
+import { EPISODE_SAMPLE_COUNTS, SAMPLE_DELIVERY, toDriftSampleSummary } from './drift-sample-view.js';
 
 /** Read-only drift views for people: episodes, samples, a sample's image and features. */
 export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -33,11 +32,9 @@ export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext):
       let query = ctx.db
         .selectFrom('drift_episodes as e')
         .selectAll('e')
-        .select(
-          sql<number>`(SELECT count(*)::int FROM drift_samples s WHERE s.device_id = e.device_id AND s.episode_id = e.episode_id)`.as(
-            'samples',
-          ),
-        );
+        .leftJoin('devices as d', 'd.id', 'e.device_id')
+        .select('d.name as device_name')
+        .select(EPISODE_SAMPLE_COUNTS);
       if (q.deviceId) query = query.where('e.device_id', '=', q.deviceId);
       if (q.open === 'true') query = query.where('e.ended_at', 'is', null);
       if (q.open === 'false') query = query.where('e.ended_at', 'is not', null);
@@ -50,7 +47,10 @@ export function registerDriftQueryRoutes(app: FastifyInstance, ctx: AppContext):
         endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
         open: r.ended_at === null,
         statistics: r.statistics,
-        samples: r.samples,
+        samples: r.samples.total,
+        pendingSamples: r.samples.pending,
+        deviceName: r.device_name ?? r.device_id,
+        thumbnail: r.samples.thumb ? { deviceId: r.device_id, sampleId: r.samples.thumb } : null,
       }));
       return { schemaVersion: 1, items };
     },

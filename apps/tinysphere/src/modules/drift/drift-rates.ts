@@ -30,10 +30,16 @@ export async function driftRates(
                  coalesce(sum((SELECT count(*) FROM drift_samples s WHERE s.device_id = e.device_id AND s.episode_id = e.episode_id)), 0)::int AS samples
           FROM drift_episodes e WHERE e.started_at >= ${since}
           GROUP BY 1, 2 ORDER BY 1, 2`.execute(ctx.db);
+  const keys = [...new Set(rows.rows.map((r) => r.key))];
+  const names =
+    by === 'device' && keys.length > 0
+      ? await ctx.db.selectFrom('devices').select(['id', 'name']).where('id', 'in', keys).execute()
+      : [];
   return {
     schemaVersion: 1,
     by,
     bucketSeconds,
+    ...(by === 'device' ? { labels: Object.fromEntries(names.map((d) => [d.id, d.name])) } : {}),
     points: rows.rows.map((r) => ({
       bucket: new Date(r.bucket).toISOString(),
       key: r.key,

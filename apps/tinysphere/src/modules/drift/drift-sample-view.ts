@@ -35,3 +35,14 @@ export function toDriftSampleSummary(r: DriftSampleRow): DriftSampleSummary {
     ...(r.delivery === undefined ? {} : { delivery: r.delivery }),
   };
 }
+
+/**
+ * Selects, for a `drift_episodes as e` row, its samples: how many, how many still pending, and a
+ * sample to show as its thumbnail (a pending one with an image, else any with one; the smallest
+ * id, which devices number in capture order). Plain aggregates: no per-episode sort.
+ */
+export const EPISODE_SAMPLE_COUNTS = sql<{ total: number; pending: number; thumb: string | null }>`(
+  SELECT json_build_object('total', count(*), 'pending', count(*) FILTER (WHERE s.status = 'pending'),
+    'thumb', coalesce(min(s.sample_id) FILTER (WHERE s.status = 'pending' AND s.image_key IS NOT NULL),
+      min(s.sample_id) FILTER (WHERE s.image_key IS NOT NULL)))
+  FROM drift_samples s WHERE s.device_id = e.device_id AND s.episode_id = e.episode_id)`.as('samples');

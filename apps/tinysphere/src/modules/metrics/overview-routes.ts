@@ -1,8 +1,15 @@
 import { FleetOverview } from '@tinymlops/contracts';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { requireRole } from '../devices/auth.js';
+
+async function deviceNames(ctx: AppContext, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db.selectFrom('devices').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
 
 type EventRow = {
   at: Date | string;
@@ -11,12 +18,27 @@ type EventRow = {
   subject: string;
 };
 
-/** `GET /api/v1/overview`: the dashboard's landing numbers in one round trip. */
+const OverviewQuery = z.strictObject({
+  /** Start of the drift-rate series (default: 7 days before the current bucket). */
+  since: z.iso.datetime({ offset: true }).optional(),
+  bucketSeconds: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(3600),
+});
+
+/** `GET /api/v1/overview`: the dashboard's landing numbers in one round trip (drift rate over `since`). */
 export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/api/v1/overview',
-    { preHandler: requireRole(ctx, 'viewer'), schema: { tags: ['metrics'], response: { 200: FleetOverview } } },
-    async (): Promise<FleetOverview> => {
+    {
+      preHandler: requireRole(ctx, 'viewer'),
+      schema: { tags: ['metrics'], querystring: OverviewQuery, response: { 200: FleetOverview } },
+    },
+    async (req): Promise<FleetOverview> => {
+      const q = req.query as z.infer<typeof OverviewQuery>;
       const now = ctx.now();
       const onlineCut = new Date(now.getTime() - 2 * ctx.config.heartbeatIntervalSeconds * 1000);
       const staleCut = new Date(now.getTime() - ctx.config.offlineAfterSeconds * 1000);
@@ -45,9 +67,15 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): v
           WHERE source_device_id IS NULL AND decision IN ('label', 'new-class', 'false-alarm')
           ORDER BY validated_at DESC LIMIT 20)
         ORDER BY at DESC LIMIT 20`.execute(ctx.db);
-      const since = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000 - 7 * 86_400_000);
+      const names = await deviceNames(ctx, [...new Set(events.rows.map((e) => e.device_id))]);
+      const byModel = await sql<{ model_id: string | null; model_version: string | null; n: number }>`
+        SELECT model_id, model_version, count(*)::int AS n FROM devices
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 50`.execute(ctx.db);
+      const step = q.bucketSeconds * 1000;
+      const since = q.since ? new Date(q.since) : new Date(Math.floor(now.getTime() / step) * step - 7 * 86_400_000);
       const rate = await sql<{ bucket: Date | string; episodes: number }>`
-        SELECT date_bin(interval '1 hour', started_at, timestamptz '2000-01-01T00:00:00Z') AS bucket, count(*)::int AS episodes FROM drift_episodes
+        SELECT date_bin(make_interval(secs => ${q.bucketSeconds}), started_at, timestamptz '2000-01-01T00:00:00Z') AS bucket,
+          count(*)::int AS episodes FROM drift_episodes
         WHERE started_at >= ${since} GROUP BY 1 ORDER BY 1`.execute(ctx.db);
       return {
         schemaVersion: 1,
@@ -70,7 +98,7 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): v
           failedPackages: n('failed'),
         },
         driftRate: {
-          bucketSeconds: 3600,
+          bucketSeconds: q.bucketSeconds,
           since: since.toISOString(),
           points: rate.rows.map((p) => ({ bucket: new Date(p.bucket).toISOString(), episodes: p.episodes })),
         },
@@ -78,7 +106,12 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): v
           at: new Date(e.at).toISOString(),
           kind: e.kind,
           deviceId: e.device_id,
+          deviceName: names.get(e.device_id) ?? e.device_id,
           subject: e.subject,
+        })),
+        fleetByModel: byModel.rows.map((m) => ({
+          model: m.model_id && m.model_version ? { modelId: m.model_id, version: m.model_version } : null,
+          devices: m.n,
         })),
       };
     },

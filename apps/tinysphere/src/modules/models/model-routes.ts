@@ -14,7 +14,13 @@ const ModelId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
 export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/api/v1/models/bundles',
-    { preValidation: requireRole(ctx, 'engineer'), bodyLimit: ctx.config.maxBundleBytes, schema: { tags: ['models'], response: { 201: ModelVersionSummary } } },
+    { preValidation: requireRole(ctx, 'engineer'), bodyLimit: ctx.config.maxBundleBytes, schema: {
+        tags: ['models'],
+        summary: 'Register a model bundle',
+        description: 'The body is the bundle archive itself (tar.gz, as `tinysphere bundle build` writes it), sent as Content-Type: application/gzip; answers the registered version.',
+        consumes: ['application/gzip', 'application/x-gzip'],
+        response: { 201: ModelVersionSummary },
+      } },
     async (req, reply) => {
       const type = mediaTypeOf(req.headers['content-type']);
       if (type !== 'application/gzip' && type !== 'application/x-gzip') throw new TinyMLOpsError('UNSUPPORTED_MEDIA_TYPE', 'bundles are uploaded as Content-Type: application/gzip');

@@ -13,6 +13,17 @@ export function DeviceStatePill({ online, status }: { online: boolean; status: s
   return <Pill tone="ok">online</Pill>;
 }
 
+/**
+ * Whether the device's drift detector is firing, from its last heartbeat; an offline device's
+ * last word is shown as such, since it may have recovered since.
+ */
+export function DriftNowPill({ device }: { device: Row['device'] }) {
+  if (!device.metrics) return <span className="muted">—</span>;
+  if (!device.metrics.driftActive) return <span className="muted">no</span>;
+  if (!device.online) return <Pill tone="neutral">was drifting</Pill>;
+  return <Pill tone="bad">drifting now</Pill>;
+}
+
 /** Columns of the device table. */
 export const DEVICE_COLUMNS: Column<Row>[] = [
   { header: 'Name', width: 'minmax(160px, 1.4fr)', sortKey: 'name', render: (r) => <strong>{r.device.name}</strong> },
@@ -37,12 +48,17 @@ export const DEVICE_COLUMNS: Column<Row>[] = [
     render: (r) => <span title={r.device.lastSeenAt ?? ''}>{timeAgo(r.device.lastSeenAt)}</span>,
   },
   {
-    header: 'Drift (7 d)',
-    width: '110px',
+    header: 'Drift now',
+    width: '130px',
+    render: (r) => <DriftNowPill device={r.device} />,
+  },
+  {
+    header: 'Episodes (7 d)',
+    width: '120px',
     sortKey: 'drift',
     render: (r) =>
       r.driftEpisodes7d > 0 ? (
-        <Pill tone={r.driftEpisodes7d > 3 ? 'bad' : 'warn'}>{(r.driftEpisodes7d / 7).toFixed(1)}/day</Pill>
+        <span title={`${(r.driftEpisodes7d / 7).toFixed(1)} a day on average`}>{r.driftEpisodes7d}</span>
       ) : (
         <span className="muted">none</span>
       ),

@@ -1,7 +1,7 @@
 import type { DeviceSummary } from '@tinymlops/contracts';
 import { StatCard } from '../../../components/stat-card';
 import { timeAgo } from '../../../lib/format-time';
-import { DeviceStatePill } from './device-columns';
+import { DeviceStatePill, DriftNowPill } from './device-columns';
 
 /** Identity, state, resources and outbox backlog of one device. */
 export function DeviceFacts({ device }: { device: DeviceSummary }) {
@@ -12,7 +12,8 @@ export function DeviceFacts({ device }: { device: DeviceSummary }) {
         <dl className="kv">
           <dt>State</dt>
           <dd>
-            <DeviceStatePill online={device.online} status={device.status} /> last seen {timeAgo(device.lastSeenAt)}
+            <DeviceStatePill online={device.online} status={device.status} /> <DriftNowPill device={device} /> last seen{' '}
+            {timeAgo(device.lastSeenAt)}
           </dd>
           <dt>Model</dt>
           <dd>{device.model ? `${device.model.modelId}@${device.model.version}` : 'none installed'}</dd>

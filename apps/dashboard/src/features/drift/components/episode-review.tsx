@@ -2,10 +2,12 @@ import type { DriftSampleSummary, ShareScope, ValidationRequest } from '@tinymlo
 import { useMemo, useRef, useState } from 'react';
 import { usePermission } from '../../../lib/auth';
 import { useSampleDetail } from '../api/get-sample-detail';
-import { useValidateSamples } from '../api/validate-samples';
+import { useDecision, useUndoDecision, type PriorState } from '../api/review-actions';
 import { useReviewShortcuts } from './review-shortcuts';
 import { SampleCard } from './sample-card';
 import { SampleInspector } from './sample-inspector';
+import { UndoBar } from './undo-bar';
+import { useClassKeys } from './use-class-keys';
 import { ValidationBar } from './validation-bar';
 
 const key = (s: DriftSampleSummary) => `${s.deviceId}/${s.sampleId}`;
@@ -24,8 +26,19 @@ const toggled = (set: Set<string>, k: string) => {
   return n;
 };
 
-/** Review of one episode's samples: grid with focus and bulk selection, inspector, validation bar. */
-export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
+const plural = (n: number) => `${n} sample${n === 1 ? '' : 's'}`;
+
+/**
+ * Review of drift samples (one episode's, or the queue across episodes): grid with focus and bulk
+ * selection, inspector, validation bar. A decision on an already validated sample relabels it;
+ * the last decision can be undone (button or `u`), which restores each sample's previous label.
+ */
+export function EpisodeReview(props: {
+  samples: DriftSampleSummary[];
+  label?: string;
+  /** Shown on each card when the samples come from several devices (the queue). */
+  deviceNames?: Record<string, string>;
+}) {
   const samples = useMemo(
     () => [...props.samples].sort((a, b) => a.capturedAt.localeCompare(b.capturedAt)),
     [props.samples],
@@ -34,47 +47,53 @@ export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
   const [share, setShare] = useState<ShareChoice>('');
+  const [undoable, setUndoable] = useState<PriorState[]>([]);
   const newClass = useRef<HTMLInputElement>(null);
-  const validate = useValidateSamples();
+  const validate = useDecision();
+  const undo = useUndoDecision();
   const can = usePermission('engineer');
   const focused = samples[Math.min(focus, samples.length - 1)] ?? null;
   const detail = useSampleDetail(focused?.deviceId ?? null, focused?.sampleId ?? null).data;
-  // Keys 1–9 must mean the same class whichever sample is focused: the episode's own labels
-  // (sorted) come first, the focused sample's neighbour labels after them.
-  const classes = useMemo(() => {
-    const base = [
-      ...new Set(samples.flatMap((s) => (s.label ? [s.predictedLabel, s.label] : [s.predictedLabel]))),
-    ].sort();
-    const extra = (detail?.neighbours ?? []).map((n) => n.label).filter((l) => !base.includes(l));
-    return [...base, ...new Set(extra)];
-  }, [detail, samples]);
+  const classes = useClassKeys(samples, detail);
   const targets = useMemo(() => {
     const chosen = samples.filter((s) => selected.has(key(s)) && s.status === 'pending');
     if (chosen.length > 0) return chosen;
-    return focused && focused.status === 'pending' ? [focused] : [];
+    // The focused sample alone may be validated already: a decision then relabels it.
+    return focused && focused.status !== 'rejected' ? [focused] : [];
   }, [samples, selected, focused]);
 
   const submit = (decision: ValidationRequest) => {
     if (!can.allowed || targets.length === 0 || validate.isPending) return;
-    const validation = withShare(decision, share);
-    const items = targets.map((s) => ({ deviceId: s.deviceId, sampleId: s.sampleId, validation }));
     validate.mutate(
-      { items },
+      { targets, validation: withShare(decision, share) },
       {
-        onSuccess: (r) => {
-          const ok = r?.results.filter((x) => x.ok).length ?? 0;
-          const failed = (r?.results.length ?? 0) - ok;
-          const devices = Math.max(0, ...(r?.results ?? []).map((x) => x.shared?.devices ?? 0));
+        onSuccess: ({ response, prior }) => {
+          const results = response?.results ?? [];
+          const failed = results.length - prior.length;
+          const devices = Math.max(0, ...results.map((x) => x.shared?.devices ?? 0));
           const shared = devices ? ` · shared with ${devices} more device${devices === 1 ? '' : 's'}` : '';
+          const refused = failed ? ` · ${failed} refused (already validated)` : '';
+          const what = decision.decision === 'false-alarm' ? 'a false alarm' : decision.label;
           setMessage({
             tone: failed ? 'bad' : 'ok',
-            text: `${ok} validated; feedback queued for the device${shared}${failed ? ` · ${failed} refused (already validated)` : ''}.`,
+            text: `${prior.length} validated; feedback queued for the device${shared}${refused} · as ${what}.`,
           });
+          setUndoable(prior);
           setSelected(new Set());
         },
         onError: (e) => setMessage({ tone: 'bad', text: `Validation failed: ${e.message}` }),
       },
     );
+  };
+  const takeBack = () => {
+    if (undoable.length === 0 || undo.isPending || !can.allowed) return;
+    undo.mutate(undoable, {
+      onSuccess: (n) => {
+        setMessage({ tone: 'ok', text: `Undone: ${plural(n)} back to how they were.` });
+        setUndoable([]);
+      },
+      onError: (e) => setMessage({ tone: 'bad', text: `Undo failed: ${e.message}` }),
+    });
   };
   const keys = useMemo(
     () => ({
@@ -90,8 +109,9 @@ export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
       },
       newClass: () => newClass.current?.focus(),
       falseAlarm: () => submit({ decision: 'false-alarm' }),
+      undo: takeBack,
     }),
-    [samples, focused, classes, targets, can.allowed, validate.isPending],
+    [samples, focused, classes, targets, can.allowed, validate.isPending, undoable, undo.isPending],
   );
   useReviewShortcuts(keys);
 
@@ -107,18 +127,15 @@ export function EpisodeReview(props: { samples: DriftSampleSummary[] }) {
           share={share}
           onShare={setShare}
         />
-        {message ? (
-          <p className={`notice ${message.tone}`} role="status">
-            {message.text}
-          </p>
-        ) : null}
-        <div className="samples" role="list" aria-label="Samples of this episode">
+        <UndoBar message={message} undoable={undoable} busy={undo.isPending} onUndo={takeBack} />
+        <div className="samples" role="list" aria-label={props.label ?? 'Samples of this episode'}>
           {samples.map((s, i) => (
             <div role="listitem" key={key(s)}>
               <SampleCard
                 sample={s}
                 focused={i === focus}
                 checked={selected.has(key(s))}
+                deviceName={props.deviceNames?.[s.deviceId]}
                 onFocus={() => setFocus(i)}
                 onToggle={() => {
                   setFocus(i);

@@ -9,9 +9,10 @@ export interface ReviewKeys {
   pickClass: (index: number) => void;
   newClass: () => void;
   falseAlarm: () => void;
+  undo: () => void;
 }
 
-/** Binds j/k/arrows, x/space, a, Esc, 1–9, n and f on the window (ignored while typing in a field). */
+/** Binds j/k/arrows, x/space, a, Esc, 1–9, n, f and u on the window (ignored while typing in a field). */
 export function useReviewShortcuts(keys: ReviewKeys): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -26,6 +27,7 @@ export function useReviewShortcuts(keys: ReviewKeys): void {
       else if (k === 'Escape') keys.clear();
       else if (k === 'n') keys.newClass();
       else if (k === 'f') keys.falseAlarm();
+      else if (k === 'u') keys.undo();
       else if (/^[1-9]$/.test(k)) keys.pickClass(Number(k) - 1);
       else return;
       e.preventDefault();

@@ -10,6 +10,7 @@ export function SampleCard(props: {
   sample: DriftSampleSummary;
   focused: boolean;
   checked: boolean;
+  deviceName?: string | undefined;
   onFocus: () => void;
   onToggle: () => void;
 }) {
@@ -40,6 +41,7 @@ export function SampleCard(props: {
           onChange={props.onToggle}
         />
       </div>
+      {props.deviceName ? <div className="small muted">{props.deviceName}</div> : null}
       <div className="row" style={{ gap: 4 }}>
         <Pill tone={STATUS_TONE[s.status]}>{s.status === 'labelled' ? `labelled: ${s.label ?? ''}` : s.status}</Pill>
         {s.delivery ? <DeliveryPill status={s.delivery.status} reason={s.delivery.reason} /> : null}

@@ -4,8 +4,9 @@ import { usePermission } from '../../../lib/auth';
 import type { ShareChoice } from './episode-review';
 
 /**
- * Decision controls for the selected samples: a known class (keys 1–9), a new class name (n),
- * or a false alarm (f). Disabled, with the reason shown, for roles that may not validate.
+ * Decision controls for the selected samples: a known class (keys 1–9), a new class name (n,
+ * suggesting every class people used before), or a false alarm (f). Disabled, with the reason
+ * shown, for roles that may not validate.
  */
 export function ValidationBar(props: {
   classes: string[];
@@ -25,7 +26,8 @@ export function ValidationBar(props: {
       <div className="spread">
         <h2 style={{ margin: 0 }}>Validate {props.targets ? what : '— select samples first'}</h2>
         <span className="muted small">
-          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>a</kbd> all pending · <kbd>Esc</kbd> clear
+          <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>a</kbd> all pending · <kbd>Esc</kbd> clear ·{' '}
+          <kbd>u</kbd> undo
         </span>
       </div>
       {!can.allowed ? <p className="notice">{can.reason}</p> : null}
@@ -56,7 +58,13 @@ export function ValidationBar(props: {
             disabled={off}
             placeholder="e.g. sneaker-worn"
             maxLength={64}
+            list="known-classes"
           />
+          <datalist id="known-classes">
+            {props.classes.map((c) => (
+              <option key={c} value={c} />
+            ))}
+          </datalist>
         </label>
         <button type="submit" disabled={off || !name.trim()}>
           Add as new class

@@ -1,10 +1,31 @@
-import type { AssignmentRequest, ModelVersionSummary } from '@tinymlops/contracts';
+import type { AssignmentRequest, ModelVersionSummary, TargetMatch } from '@tinymlops/contracts';
 import { useState } from 'react';
 import { PermissionNote } from '../../../components/permission-note';
 import { usePermission } from '../../../lib/auth';
+import { useTargetMatch } from '../api/assignment-rules';
 import { useDeployModel } from '../api/deploy-model';
 
 type Kind = AssignmentRequest['target']['kind'];
+
+/** How many devices the typed target reaches; a warning when it is none (a typo'd group). */
+function TargetPreview(props: { kind: Kind; target: string; match: TargetMatch | undefined }) {
+  const m = props.match;
+  if (!props.target || !m) return null;
+  if (m.matchedDevices === 0)
+    return (
+      <p className="warning-box small" role="alert">
+        No device matches {props.kind} “{props.target}”. Check the spelling: a rule for it would wait until a
+        device joins.
+      </p>
+    );
+  const more = m.matchedDevices - m.sample.length;
+  return (
+    <p className="muted small" role="status">
+      Reaches {m.matchedDevices} device{m.matchedDevices === 1 ? '' : 's'}: {m.sample.join(', ')}
+      {more > 0 ? ` and ${more} more` : ''}.
+    </p>
+  );
+}
 
 /** Deploys a version (or an alias) of a model to one device, every device with a tag, or a group. */
 export function DeployForm(props: { modelId: string; versions: ModelVersionSummary[]; deviceIds: string[] }) {
@@ -15,7 +36,10 @@ export function DeployForm(props: { modelId: string; versions: ModelVersionSumma
   const [target, setTarget] = useState('');
   const [what, setWhat] = useState(props.versions[0] ? `v:${props.versions[0].version}` : '');
   const t = target.trim();
+  const match = useTargetMatch(kind, t).data;
+  const none = match !== undefined && t !== '' && match.matchedDevices === 0;
   const submit = () => {
+    if (none && !window.confirm(`No device is in ${kind} "${t}" now. Deploy anyway?`)) return;
     const targetObj =
       kind === 'device' ? { kind, deviceId: t } : kind === 'tag' ? { kind, tag: t } : { kind, group: t };
     const pick = what.startsWith('a:') ? { alias: what.slice(2) } : { version: what.slice(2) };
@@ -86,6 +110,7 @@ export function DeployForm(props: { modelId: string; versions: ModelVersionSumma
           Deploy
         </button>
       </div>
+      <TargetPreview kind={kind} target={t} match={match} />
       {deploy.isSuccess && deploy.data ? (
         <p className="notice ok" role="status">
           Assigned {deploy.data.modelId}@{deploy.data.version} to {deploy.data.target.kind} {t}. Devices pick it up at

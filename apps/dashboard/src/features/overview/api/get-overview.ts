@@ -1,11 +1,16 @@
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { FleetOverview } from '@tinymlops/contracts';
-import { apiGet } from '../../../lib/api-client';
+import { apiGet, withQuery } from '../../../lib/api-client';
 
-/** Fetches the fleet overview. */
-export const getOverview = () => apiGet('/api/v1/overview', FleetOverview);
+/** Fetches the fleet overview, its drift rate over `since` in buckets of `bucketSeconds`. */
+export const getOverview = (since: string, bucketSeconds: number) =>
+  apiGet(withQuery('/api/v1/overview', { since, bucketSeconds }), FleetOverview);
 
-/** The fleet overview, polled. */
-export function useOverview() {
-  return useQuery({ queryKey: ['overview'], queryFn: getOverview });
+/** The fleet overview over the chosen range, polled (or refreshed by live events). */
+export function useOverview(since: string, bucketSeconds: number) {
+  return useQuery({
+    queryKey: ['overview', since, bucketSeconds],
+    queryFn: () => getOverview(since, bucketSeconds),
+    placeholderData: keepPreviousData,
+  });
 }

@@ -31,7 +31,10 @@ export function RecentEvents({ events }: { events: FleetOverview['recentEvents']
                 <Pill tone={KIND[e.kind].tone}>{KIND[e.kind].text}</Pill>
               </span>
               <span>
-                <Link to={`/devices/${e.deviceId}`}>{e.deviceId}</Link> <span className="muted">{e.subject}</span>
+                <Link to={`/devices/${e.deviceId}`} title={e.deviceId}>
+                  {e.deviceName ?? e.deviceId}
+                </Link>{' '}
+                <span className="muted">{e.subject}</span>
               </span>
             </li>
           ))}
