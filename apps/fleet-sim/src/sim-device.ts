@@ -5,6 +5,7 @@ import { EdgeDevice, scenarioStream, type ImageSet, type ScenarioFrame } from '@
 import type { ModelRuntime, SyncLogger, SyncRound } from '@tinymlops/tinylcm';
 import type { DeviceSchedule } from './fleet-scenarios.js';
 import { FaultyFetch, type FaultPlan } from './faulty-fetch.js';
+import { SyncLoop } from './sync-loop.js';
 
 /** Options of {@link SimDevice.open}. */
 export interface SimDeviceOptions {
@@ -58,21 +59,21 @@ export interface SimDeviceStats {
  * await d.close();
  */
 export class SimDevice {
-  readonly acked = new Set<string>();
   episodesStarted = 0;
   episodesEnded = 0;
-  lastRound: SyncRound | undefined;
   #frames: Iterator<ScenarioFrame>;
   #processed = 0;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #stopped = false;
+  readonly #sync: SyncLoop;
 
   private constructor(
     readonly o: SimDeviceOptions,
     readonly device: EdgeDevice,
     readonly net: FaultyFetch,
   ) {
+    this.#sync = new SyncLoop(
+      () => this.device.sync?.syncOnce() ?? Promise.resolve(undefined),
+      o.syncIntervalMs ?? 2000,
+    );
     const { set, schedule, frames } = o;
     this.#frames = scenarioStream(set, { scenario: schedule.stream, frames, seed: schedule.seed, episodes: schedule.episodes }).frames[Symbol.iterator](); // prettier-ignore
   }
@@ -117,32 +118,29 @@ export class SimDevice {
     return true;
   }
 
+  /** What the server acknowledged of this device's packages. */
+  get acked(): ReadonlySet<string> {
+    return this.#sync.acked;
+  }
+
+  /** The last sync round that ran. */
+  get lastRound(): SyncRound | undefined {
+    return this.#sync.lastRound;
+  }
+
   /** One sync round now (enrols first if needed); records what the server acknowledged. */
-  async syncOnce(): Promise<SyncRound | undefined> {
-    const round = await this.device.sync?.syncOnce();
-    if (round?.ran) this.lastRound = round;
-    for (const id of round?.uploaded ?? []) this.acked.add(id);
-    return round;
+  syncOnce(): Promise<SyncRound | undefined> {
+    return this.#sync.once();
   }
 
   /** Starts the background sync loop (a round every `syncIntervalMs`, default 2 s). */
   startSync(): void {
-    this.#loop ??= (async () => {
-      while (!this.#stopped) {
-        await this.syncOnce();
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.o.syncIntervalMs ?? 2000);
-          this.#wake = () => (clearTimeout(t), resolve());
-        });
-      }
-    })();
+    this.#sync.start();
   }
 
   /** Stops the sync loop, flushes the last telemetry into the outbox and closes the device. */
   async close(options: { finalSync?: boolean } = {}): Promise<void> {
-    this.#stopped = true;
-    this.#wake?.();
-    await this.#loop;
+    await this.#sync.stop();
     if (options.finalSync) {
       await this.device.sync?.stop(); // packages the last telemetry …
       await this.syncOnce(); // … and tries to deliver it now rather than on the next start

@@ -17,6 +17,7 @@ import {
   type SyncRound,
 } from '@tinymlops/tinylcm';
 import { FaultyFetch, type FaultPlan } from '../faulty-fetch.js';
+import { SyncLoop } from '../sync-loop.js';
 import type { DeviceSchedule } from '../fleet-scenarios.js';
 import type { SimDeviceStats } from '../sim-device.js';
 import type { PipelineRecording } from './pipeline-recording.js';
@@ -57,10 +58,8 @@ export interface LightDeviceOptions {
  * await d.close({ finalSync: true });
  */
 export class LightDevice {
-  readonly acked = new Set<string>();
   episodesStarted = 0;
   episodesEnded = 0;
-  lastRound: SyncRound | undefined;
   /** Every model version this device ran (`id@version`). */
   readonly modelsRun = new Set<string>();
   /** The bundle the server installed last, once it installed one. */
@@ -71,9 +70,7 @@ export class LightDevice {
   /** Names the replayed episodes as a device's EpisodeIds names its detector set's. */
   readonly #episodes = new EpisodeIds();
   #inEpisode = false;
-  #loop: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
-  #stopped = false;
+  readonly #sync: SyncLoop;
   readonly #started: number;
 
   private constructor(
@@ -86,6 +83,7 @@ export class LightDevice {
     private readonly ops: OperationalMonitor,
     private readonly now: () => number,
   ) {
+    this.#sync = new SyncLoop(() => this.sync.syncOnce(), o.syncIntervalMs ?? 2000);
     this.#model = o.recording.model;
     this.#recording = o.recording;
     this.modelsRun.add(`${this.#model.modelId}@${this.#model.version}`);
@@ -157,32 +155,29 @@ export class LightDevice {
     return true;
   }
 
+  /** What the server acknowledged of this device's packages. */
+  get acked(): ReadonlySet<string> {
+    return this.#sync.acked;
+  }
+
+  /** The last sync round that ran. */
+  get lastRound(): SyncRound | undefined {
+    return this.#sync.lastRound;
+  }
+
   /** One sync round now (enrols first if needed); records what the server acknowledged. */
-  async syncOnce(): Promise<SyncRound | undefined> {
-    const round = await this.sync.syncOnce();
-    if (round?.ran) this.lastRound = round;
-    for (const id of round?.uploaded ?? []) this.acked.add(id);
-    return round;
+  syncOnce(): Promise<SyncRound | undefined> {
+    return this.#sync.once();
   }
 
   /** Starts the background sync loop (a round every `syncIntervalMs`, default 2 s). */
   startSync(): void {
-    this.#loop ??= (async () => {
-      while (!this.#stopped) {
-        await this.syncOnce();
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.o.syncIntervalMs ?? 2000);
-          this.#wake = () => (clearTimeout(t), resolve());
-        });
-      }
-    })();
+    this.#sync.start();
   }
 
   /** Stops the sync loop, packages the last telemetry and (with `finalSync`) tries to deliver it. */
   async close(options: { finalSync?: boolean } = {}): Promise<void> {
-    this.#stopped = true;
-    this.#wake?.();
-    await this.#loop;
+    await this.#sync.stop();
     await this.sync.stop();
     if (options.finalSync) await this.syncOnce();
     await this.outbox.close();
