@@ -1,5 +1,5 @@
 /**
- * `npm run eval:rollout [-- --devices 60] [-- --good-runs 5] [-- --soak 15] [-- --fps 4]
+ * `npm run eval:rollout [-- --devices 60] [-- --good-runs 5] [-- --soak 30] [-- --fps 4]
  * [-- --no-record] [-- --json]`: fleet-sim light devices against one real `tinysphere serve`
  * (PGlite), through staged rollouts: `--good-runs` good model versions, one bad model (its
  * devices replay a drifting stream, so drift episodes rise) and two bad configurations (one
@@ -18,12 +18,12 @@ import { appendBenchmarks } from './benchmarks-doc.js';
 import { RolloutApi } from './rollout-api.js';
 import { openEvalDevice, playFrames, rolloutRecordings, TOUCHY_DETECTOR, type EvalDevice } from './rollout-fleet.js';
 
-const HELP = `usage: npm run eval:rollout -- [--devices 60] [--good-runs 5] [--soak 15] [--fps 4] [--no-record] [--json]`;
+const HELP = `usage: npm run eval:rollout -- [--devices 60] [--good-runs 5] [--soak 30] [--fps 4] [--no-record] [--json]`;
 const { values: o } = parseArgs({
   options: {
     devices: { type: 'string', default: '60' },
     'good-runs': { type: 'string', default: '5' },
-    soak: { type: 'string', default: '15' },
+    soak: { type: 'string', default: '30' },
     fps: { type: 'string', default: '4' },
     'no-record': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -60,7 +60,9 @@ interface Result {
 /**
  * Waves and soak for seconds instead of hours. The thresholds are the server's defaults: rates
  * and means are judged at the end of each soak, and only a change significantly past the limit
- * (with at least the minimum sample) halts.
+ * (with at least the minimum sample) halts. The soak is 30 s because at 15 s the bad model's
+ * canary raised about 3 drift episodes, the minimum, and on a loaded machine (fewer frames a
+ * second, packages ingested later) one recorded run let it through to wave 3.
  */
 const plan = {
   target: { kind: 'all' as const },
