@@ -99,3 +99,29 @@ async function fillHeartbeatLatency(
       perDevice.push({ deviceId: r.id, predictions: 0, meanConfidence: null, meanKnnDistance: null, latencyP95: p95 });
   }
 }
+
+/**
+ * Devices whose evidence for a window ending at `end` may still be on its way: they have sent no
+ * package since, or one they sent is not ingested yet. A wave judged before that misses what
+ * arrives late (a slow uplink, a worker backlog) and could pass a bad version on missing evidence.
+ * @example
+ * if ((await evidenceInFlight(db, ['dev_a', 'dev_b'], soakEnd)).length > 0) return 'soaking';
+ */
+export async function evidenceInFlight(
+  db: Kysely<Database>,
+  deviceIds: readonly string[],
+  end: Date,
+): Promise<string[]> {
+  if (deviceIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('packages')
+    .select('device_id')
+    .where('device_id', 'in', [...deviceIds])
+    .where((eb) => eb.or([eb('status', 'in', ['queued', 'processing']), eb('received_at', '>=', end)]))
+    .groupBy('device_id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .select(sql<string>`count(*) FILTER (WHERE status IN ('queued', 'processing'))`.as('pending'))
+    .execute();
+  const settled = new Set(rows.filter((r) => Number(r.pending) === 0).map((r) => r.device_id));
+  return deviceIds.filter((id) => !settled.has(id));
+}
