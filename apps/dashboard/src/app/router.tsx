@@ -25,6 +25,11 @@ export const router = createBrowserRouter([
       { path: 'devices/:deviceId', lazy: () => import('./routes/device').then((m) => ({ Component: m.DeviceRoute })) },
       { path: 'models', lazy: () => import('./routes/models').then((m) => ({ Component: m.ModelsRoute })) },
       { path: 'models/:modelId', lazy: () => import('./routes/models').then((m) => ({ Component: m.ModelsRoute })) },
+      { path: 'rollouts', lazy: () => import('./routes/rollouts').then((m) => ({ Component: m.RolloutsRoute })) },
+      {
+        path: 'rollouts/:rolloutId',
+        lazy: () => import('./routes/rollout').then((m) => ({ Component: m.RolloutRoute })),
+      },
       { path: 'settings', lazy: () => import('./routes/settings').then((m) => ({ Component: m.SettingsRoute })) },
       { path: '*', element: <NotFoundRoute /> },
     ],
