@@ -1,5 +1,6 @@
 import { ErrorEnvelope, type ErrorDetail } from '@tinymlops/contracts';
 import type { z } from 'zod';
+import { claimEarly } from './early-fetch';
 import { readToken, writeToken } from './session-token';
 
 /** A refused or failed API call, with the server's error code and message. */
@@ -23,7 +24,9 @@ async function request(method: string, path: string, body?: unknown, raw?: { typ
   const payload = body === undefined ? {} : { body: raw ? (body as Blob) : JSON.stringify(body) };
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, ...payload });
+    // A GET the entry script started early (the landing page's data) is taken over, not repeated.
+    const early = method === 'GET' ? claimEarly(path) : undefined;
+    res = await (early ?? fetch(path, { method, headers, ...payload }));
   } catch {
     throw new ApiError(0, 'NETWORK', 'TinySphere cannot be reached. Check that the server is running.');
   }
