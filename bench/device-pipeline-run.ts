@@ -57,6 +57,7 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
   const transform = FeatureTransform.fromPrototypeProcessor(json('feature_processor.json'));
   transform.accelerate(); // as loadBundlePipeline does
   const classifier = knnFromPrototypeState(json('knn_initial_state_objects.json'), { prototypeDistanceScaling: true });
+  classifier.accelerate();
   const onnx = arg('--poc-onnx');
   const sources = {
     tflite: new Uint8Array(readFileSync(path.join(dir, 'model_object.tflite'))),

@@ -49,6 +49,7 @@ const args = [
   `-I${nodeInclude}`,
   path.join(here, 'tinylcm_xnnpack.c'),
   path.join(here, 'xnnpack_dense.c'),
+  path.join(here, 'knn_distances.c'),
   '-lXNNPACK',
   '-lpthreadpool',
   '-lm',
