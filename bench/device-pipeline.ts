@@ -88,6 +88,7 @@ function runChild(model: string, v: Variant, compiled: string, extra: string[]):
     compiled,
     ...['--model', model, '--frames', String(frames), '--clock', clock, '--repo', REPO, '--backend', v.backend],
     ...(v.threads ? ['--threads', String(v.threads)] : []),
+    ...(v.launcherDefault ? ['--camera'] : []), // camera-size preprocessing, measured once per model
     ...extra,
   ];
   try {
