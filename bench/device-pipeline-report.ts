@@ -10,6 +10,9 @@ export interface DeviceBenchRow {
   backend: string;
   backendRequested: string;
   threads: number;
+  /** `auto` on the row whose threads were timed at load; `threadsTimed` holds those timings. */
+  threadsRequested?: 'auto';
+  threadsTimed?: { threads: number; msMedian: number }[];
   nodeFlags: string;
   frames: number;
   clock: string;
@@ -48,7 +51,9 @@ function tableRow(r: DeviceBenchRow): string {
   const cells = [
     r.model,
     `${r.launcherDefault ? '**launcher** ' : ''}${r.backend}${r.backendRequested === 'auto' ? ' (auto)' : ''}`,
-    String(r.threads),
+    r.threadsRequested
+      ? `${r.threads} (auto: ${r.threadsTimed?.map((t) => `${t.threads} → ${t.msMedian.toFixed(2)} ms`).join(', ')})`
+      : String(r.threads),
     r.nodeFlags || 'default',
     r.clock,
     ...STAGES.map((s) => fmt(r.stages[s])),

@@ -29,7 +29,9 @@ const REPO = arg('--repo') ?? fileURLToPath(new URL('..', import.meta.url));
 const model = arg('--model') ?? 'fashion-mnv2';
 const frames = Number(arg('--frames') ?? 500);
 const backendArg = (arg('--backend') ?? 'auto') as ModelBackend | 'auto';
-const threadsArg = arg('--threads') === undefined ? undefined : Number(arg('--threads'));
+const threadsRaw = arg('--threads');
+const threadsArg: number | 'auto' | undefined =
+  threadsRaw === undefined || threadsRaw === 'auto' ? threadsRaw : Number(threadsRaw);
 const inference = { backend: backendArg, ...(threadsArg ? { threads: threadsArg } : {}) };
 /**
  * Stage clock: process CPU time (default) or wall time. On a shared, overloaded machine wall times
@@ -165,6 +167,7 @@ async function main(): Promise<void> {
     backend: p.choice.backend,
     threads: p.choice.threads,
     backendRequested: backendArg,
+    ...(threadsArg === 'auto' ? { threadsRequested: 'auto', threadsTimed: p.choice.timed } : {}),
     runner: process.execArgv.includes('--import') ? 'tsx' : 'js',
     nodeFlags: process.execArgv.filter((a) => a === '--liftoff-only' || a.startsWith('--max')).join(' '),
     frames,

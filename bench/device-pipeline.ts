@@ -41,13 +41,14 @@ export const LAUNCHER_FLAGS = ['--liftoff-only', '--max-semi-space-size=1'];
 
 interface Variant {
   backend: 'auto' | 'xnnpack' | 'onnx' | 'litert';
-  threads?: number;
+  threads?: number | 'auto';
   flags: string[];
   launcherDefault?: true;
 }
 
 const VARIANTS: Variant[] = [
   { backend: 'auto', flags: LAUNCHER_FLAGS, launcherDefault: true },
+  { backend: 'auto', threads: 'auto', flags: LAUNCHER_FLAGS }, // device.json "threads": "auto"
   { backend: 'xnnpack', threads: 1, flags: [] },
   { backend: 'xnnpack', threads: 2, flags: [] },
   { backend: 'onnx', threads: 1, flags: [] },
