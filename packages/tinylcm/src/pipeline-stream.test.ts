@@ -70,12 +70,15 @@ async function runStream(nativeKernels = false) {
   const dir = mkdtempSync(path.join(tmpdir(), 'tinylcm-stream-'));
   dirs.push(dir);
   const log = new DataLogger({ dir, now: () => 1_700_000_000_000, segmentBytes: 16_384, budgetBytes: 1 << 20 });
-  const dp = await loadBundlePipeline({ ...bundle, transform: undefined }, {
-    runtime,
-    log,
-    logFeatures: true,
-    nativeKernels,
-  });
+  const dp = await loadBundlePipeline(
+    { ...bundle, transform: undefined },
+    {
+      runtime,
+      log,
+      logFeatures: true,
+      nativeKernels,
+    },
+  );
   const images = await readFashionMnist(path.join(REPO_ROOT, 'datasets/fashion-mnist'));
   const results: Omit<PipelineResult, 'timings' | 'features'>[] = [];
   for (let i = 0; i < FRAMES; i++) {
@@ -113,11 +116,14 @@ describe('the device data path on a fixed stream', () => {
     expect(JSON.parse(JSON.stringify(got))).toEqual(want);
   });
 
-  it.skipIf(!loadXnnpackAddon().addon)('gives the same labels and drift episodes with the native KNN scan', async () => {
-    const [js, native] = [await runStream(false), await runStream(true)];
-    expect(native.labels).toEqual(js.labels);
-    const episodes = (r: typeof js) => r.driftEvents.map((e) => [e.phase, e.episode, e.frameIndex, e.detector]);
-    expect(episodes(native)).toEqual(episodes(js));
-    expect(native.recordCount).toBe(js.recordCount);
-  });
+  it.skipIf(!loadXnnpackAddon().addon)(
+    'gives the same labels and drift episodes with the native KNN scan',
+    async () => {
+      const [js, native] = [await runStream(false), await runStream(true)];
+      expect(native.labels).toEqual(js.labels);
+      const episodes = (r: typeof js) => r.driftEvents.map((e) => [e.phase, e.episode, e.frameIndex, e.detector]);
+      expect(episodes(native)).toEqual(episodes(js));
+      expect(native.recordCount).toBe(js.recordCount);
+    },
+  );
 });
