@@ -60,7 +60,9 @@ const VARIANTS: Variant[] = [
 
 /** Compiles the child to one ES module (our TypeScript bundled, npm packages left external). */
 async function compileChild(): Promise<string> {
-  const outfile = path.join(REPO, 'node_modules/.cache/tinymlops-bench/device-pipeline-run.mjs');
+  // One file per run: node_modules may be hard-linked between checkouts, and esbuild writes in
+  // place, so a shared name lets another checkout's bench swap the child under this one.
+  const outfile = path.join(REPO, `node_modules/.cache/tinymlops-bench/device-pipeline-run-${process.pid}.mjs`);
   await build({
     entryPoints: [path.join(REPO, 'bench/device-pipeline-run.ts')],
     outfile,
@@ -166,6 +168,7 @@ for (const model of models) {
   }
 }
 rmSync(tmp, { recursive: true, force: true });
+rmSync(compiled, { force: true });
 
 const report = deviceBenchReport(rows, tflite, { frames, clock, launcherFlags: LAUNCHER_FLAGS });
 console.log(report.text);
