@@ -5,6 +5,8 @@ import { DevicesRoute } from './routes/devices';
 import { DriftEpisodeRoute } from './routes/drift-episode';
 import { DriftRoute } from './routes/drift';
 import { ReviewQueueRoute } from './routes/review-queue';
+import { RolloutRoute } from './routes/rollout';
+import { RolloutsRoute } from './routes/rollouts';
 import { LoginRoute } from './routes/login';
 import { ModelsRoute } from './routes/models';
 import { NotFoundRoute } from './routes/not-found';
@@ -25,6 +27,8 @@ export const router = createBrowserRouter([
       { path: 'devices/:deviceId', element: <DeviceRoute /> },
       { path: 'models', element: <ModelsRoute /> },
       { path: 'models/:modelId', element: <ModelsRoute /> },
+      { path: 'rollouts', element: <RolloutsRoute /> },
+      { path: 'rollouts/:rolloutId', element: <RolloutRoute /> },
       { path: 'settings', element: <SettingsRoute /> },
       { path: '*', element: <NotFoundRoute /> },
     ],

@@ -1,4 +1,4 @@
-import { ErrorEnvelope } from '@tinymlops/contracts';
+import { ErrorEnvelope, type ErrorDetail } from '@tinymlops/contracts';
 import type { z } from 'zod';
 import { readToken, writeToken } from './session-token';
 
@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The fields the server named (dotted paths, e.g. `config.syncIntervalSeconds`). */
+    readonly details: readonly ErrorDetail[] = [],
   ) {
     super(message);
   }
@@ -28,7 +30,7 @@ async function request(method: string, path: string, body?: unknown, raw?: { typ
   if (res.ok) return res;
   const parsed = ErrorEnvelope.safeParse(await res.json().catch(() => null));
   const err = parsed.success
-    ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message)
+    ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details)
     : new ApiError(res.status, 'HTTP_' + res.status, `The server answered ${res.status} ${res.statusText}`);
   if (res.status === 401 && token) writeToken(null);
   throw err;
