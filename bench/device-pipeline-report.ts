@@ -10,6 +10,9 @@ export interface DeviceBenchRow {
   backend: string;
   backendRequested: string;
   threads: number;
+  /** `auto` on the row whose threads were timed at load; `threadsTimed` holds those timings. */
+  threadsRequested?: 'auto';
+  threadsTimed?: { threads: number; msMedian: number }[];
   nodeFlags: string;
   frames: number;
   clock: string;
@@ -31,6 +34,9 @@ export interface DeviceBenchRow {
   baselineRssMb: number;
   loadedRssMb: number;
   peakRssMb: number;
+  /** Launcher rows: a 640×480 RGB frame's preprocessing (C resize with the addon / JavaScript), ms median. */
+  cameraPreprocessMsMedian?: number;
+  cameraPreprocessJsMsMedian?: number;
   loadAverage1m: number;
 }
 
@@ -45,7 +51,9 @@ function tableRow(r: DeviceBenchRow): string {
   const cells = [
     r.model,
     `${r.launcherDefault ? '**launcher** ' : ''}${r.backend}${r.backendRequested === 'auto' ? ' (auto)' : ''}`,
-    String(r.threads),
+    r.threadsRequested
+      ? `${r.threads} (auto: ${r.threadsTimed?.map((t) => `${t.threads} → ${t.msMedian.toFixed(2)} ms`).join(', ')})`
+      : String(r.threads),
     r.nodeFlags || 'default',
     r.clock,
     ...STAGES.map((s) => fmt(r.stages[s])),
@@ -54,6 +62,7 @@ function tableRow(r: DeviceBenchRow): string {
     `${r.knnPredictUsMedian} ${goal(r.knnPredictUsMedian <= 50)}`,
     `${r.transformMsMedian} ${goal(r.transformMsMedian <= 0.5)}`,
     `${r.peakRssMb}${isPoc(r) ? ` ${goal(r.peakRssMb <= 120)}` : ''}`,
+    r.cameraPreprocessMsMedian === undefined ? '–' : `${r.cameraPreprocessMsMedian} / ${r.cameraPreprocessJsMsMedian}`,
   ];
   return `| ${cells.join(' | ')} |`;
 }
@@ -84,8 +93,8 @@ export function deviceBenchReport(
     `inference thread), ms median / p95 per frame after 10 warm-up frames; each row a fresh process. ` +
     `Launcher flags: \`${o.launcherFlags.join(' ') || '(none)'}\`.`;
   const table = [
-    `| model | backend | threads | node flags | clock | ${STAGES.join(' | ')} | ratio to TF Lite (1 thread) | overhead (median / mean) | KNN µs | transform ms | peak RSS MB |`,
-    `|---|---|---:|---|---|${STAGES.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|`,
+    `| model | backend | threads | node flags | clock | ${STAGES.join(' | ')} | ratio to TF Lite (1 thread) | overhead (median / mean) | KNN µs | transform ms | peak RSS MB | 640×480 preprocess ms (C / JS) |`,
+    `|---|---|---:|---|---|${STAGES.map(() => '---:').join('|')}|---:|---:|---:|---:|---:|---:|`,
     ...rows.map(tableRow),
   ].join('\n');
   const tf = [...tflite].map(([m, t]) => tfLiteLine(m, t)).join('\n');

@@ -15,6 +15,7 @@ import { knnFromPrototypeState } from '../packages/tinylcm/src/classify/knn-stat
 import { KnnDistanceMonitor } from '../packages/tinylcm/src/drift/knn-distance-monitor.js';
 import { FeatureTransform } from '../packages/tinylcm/src/features/feature-transform.js';
 import { createPreprocessor, type RawFrame } from '../packages/tinylcm/src/features/preprocess.js';
+import type { InputSpec } from '@tinymlops/contracts';
 import { DataLogger } from '../packages/tinylcm/src/log/data-logger.js';
 import { OperationalMonitor } from '../packages/tinylcm/src/log/operational-monitor.js';
 import { createPipeline, type Pipeline, type StageTimings } from '../packages/tinylcm/src/pipeline.js';
@@ -28,7 +29,9 @@ const REPO = arg('--repo') ?? fileURLToPath(new URL('..', import.meta.url));
 const model = arg('--model') ?? 'fashion-mnv2';
 const frames = Number(arg('--frames') ?? 500);
 const backendArg = (arg('--backend') ?? 'auto') as ModelBackend | 'auto';
-const threadsArg = arg('--threads') === undefined ? undefined : Number(arg('--threads'));
+const threadsRaw = arg('--threads');
+const threadsArg: number | 'auto' | undefined =
+  threadsRaw === undefined || threadsRaw === 'auto' ? threadsRaw : Number(threadsRaw);
 const inference = { backend: backendArg, ...(threadsArg ? { threads: threadsArg } : {}) };
 /**
  * Stage clock: process CPU time (default) or wall time. On a shared, overloaded machine wall times
@@ -57,6 +60,7 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
   const transform = FeatureTransform.fromPrototypeProcessor(json('feature_processor.json'));
   transform.accelerate(); // as loadBundlePipeline does
   const classifier = knnFromPrototypeState(json('knn_initial_state_objects.json'), { prototypeDistanceScaling: true });
+  classifier.accelerate();
   const onnx = arg('--poc-onnx');
   const sources = {
     tflite: new Uint8Array(readFileSync(path.join(dir, 'model_object.tflite'))),
@@ -81,7 +85,8 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
     logFeatures: false, // as the device runs it (EdgeDevice): features are not logged per frame
     clock,
   });
-  return { pipeline, choice, dispose: () => runtime.dispose(), label: 'poc-object (224², uint8 in, prototype)' };
+  const label = 'poc-object (224², uint8 in, prototype)';
+  return { pipeline, choice, dispose: () => runtime.dispose(), label, spec: POC_INPUT };
 }
 
 async function projectPipeline(log: DataLogger, monitor: OperationalMonitor) {
@@ -93,7 +98,8 @@ async function projectPipeline(log: DataLogger, monitor: OperationalMonitor) {
     logFeatures: false,
   });
   const choice = dp.inference as InferenceChoice;
-  return { pipeline: dp.pipeline, choice, dispose: () => dp.dispose(), label: 'fashion-mnv2 (112², int8)' };
+  const label = 'fashion-mnv2 (112², int8)';
+  return { pipeline: dp.pipeline, choice, dispose: () => dp.dispose(), label, spec: dp.bundle.manifest.input };
 }
 
 /** Median and p95 (nearest rank) of `xs`. */
@@ -101,6 +107,26 @@ function summary(xs: number[]): { median: number; p95: number } {
   const s = [...xs].sort((a, b) => a - b);
   const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? Number.NaN;
   return { median: round(at(0.5), 4), p95: round(at(0.95), 4) };
+}
+
+/**
+ * Preprocessing of a 640×480 RGB camera frame (area downscale to the model input, then channels
+ * and dtype), ms median of 100 after 10 warm-up: with the addon's C resize, and in JavaScript.
+ */
+function cameraPreprocessMs(spec: InputSpec): { native: number; js: number } {
+  const frame: RawFrame = { data: new Uint8Array(640 * 480 * 3), width: 640, height: 480, channels: 3 };
+  for (let i = 0; i < frame.data.length; i++) frame.data[i] = (Math.imul(i, 2654435761) >>> 24) & 255;
+  const time = (nativeResize: boolean) => {
+    const pre = createPreprocessor(spec, { nativeResize });
+    const ms: number[] = [];
+    for (let i = 0; i < 110; i++) {
+      const t0 = clock();
+      pre.process(frame);
+      if (i >= 10) ms.push(clock() - t0);
+    }
+    return summary(ms).median;
+  };
+  return { native: time(true), js: time(false) };
 }
 
 const STAGES = ['preprocessMs', 'inferenceMs', 'transformMs', 'classifyMs', 'driftMs', 'logMs'] as const;
@@ -125,6 +151,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < frames; i++) timings.push((await pipeline.process(frameAt(WARM_UP + i))).timings);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const camera = process.argv.includes('--camera') ? cameraPreprocessMs(p.spec) : undefined;
   p.dispose();
   log.close();
   rmSync(logDir, { recursive: true, force: true });
@@ -140,6 +167,7 @@ async function main(): Promise<void> {
     backend: p.choice.backend,
     threads: p.choice.threads,
     backendRequested: backendArg,
+    ...(threadsArg === 'auto' ? { threadsRequested: 'auto', threadsTimed: p.choice.timed } : {}),
     runner: process.execArgv.includes('--import') ? 'tsx' : 'js',
     nodeFlags: process.execArgv.filter((a) => a === '--liftoff-only' || a.startsWith('--max')).join(' '),
     frames,
@@ -157,6 +185,7 @@ async function main(): Promise<void> {
     baselineRssMb: round(baselineRssMb, 1),
     loadedRssMb: round(loadedRssMb, 1),
     peakRssMb: round(peakRssMb(), 1),
+    ...(camera ? { cameraPreprocessMsMedian: camera.native, cameraPreprocessJsMsMedian: camera.js } : {}),
   };
   console.log(JSON.stringify(result));
 }

@@ -41,13 +41,14 @@ export const LAUNCHER_FLAGS = ['--liftoff-only', '--max-semi-space-size=1'];
 
 interface Variant {
   backend: 'auto' | 'xnnpack' | 'onnx' | 'litert';
-  threads?: number;
+  threads?: number | 'auto';
   flags: string[];
   launcherDefault?: true;
 }
 
 const VARIANTS: Variant[] = [
   { backend: 'auto', flags: LAUNCHER_FLAGS, launcherDefault: true },
+  { backend: 'auto', threads: 'auto', flags: LAUNCHER_FLAGS }, // device.json "threads": "auto"
   { backend: 'xnnpack', threads: 1, flags: [] },
   { backend: 'xnnpack', threads: 2, flags: [] },
   { backend: 'onnx', threads: 1, flags: [] },
@@ -59,7 +60,9 @@ const VARIANTS: Variant[] = [
 
 /** Compiles the child to one ES module (our TypeScript bundled, npm packages left external). */
 async function compileChild(): Promise<string> {
-  const outfile = path.join(REPO, 'node_modules/.cache/tinymlops-bench/device-pipeline-run.mjs');
+  // One file per run: node_modules may be hard-linked between checkouts, and esbuild writes in
+  // place, so a shared name lets another checkout's bench swap the child under this one.
+  const outfile = path.join(REPO, `node_modules/.cache/tinymlops-bench/device-pipeline-run-${process.pid}.mjs`);
   await build({
     entryPoints: [path.join(REPO, 'bench/device-pipeline-run.ts')],
     outfile,
@@ -88,6 +91,7 @@ function runChild(model: string, v: Variant, compiled: string, extra: string[]):
     compiled,
     ...['--model', model, '--frames', String(frames), '--clock', clock, '--repo', REPO, '--backend', v.backend],
     ...(v.threads ? ['--threads', String(v.threads)] : []),
+    ...(v.launcherDefault ? ['--camera'] : []), // camera-size preprocessing, measured once per model
     ...extra,
   ];
   try {
@@ -164,6 +168,7 @@ for (const model of models) {
   }
 }
 rmSync(tmp, { recursive: true, force: true });
+rmSync(compiled, { force: true });
 
 const report = deviceBenchReport(rows, tflite, { frames, clock, launcherFlags: LAUNCHER_FLAGS });
 console.log(report.text);

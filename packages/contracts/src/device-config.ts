@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeviceDriftDetectors } from './drift-detector-config.js';
-import { INFERENCE_BACKENDS, InferenceThreads } from './inference.js';
+import { INFERENCE_BACKENDS, InferenceThreadsSetting } from './inference.js';
 import { LocalOutputConfig } from './local-output.js';
 import { DistanceMetric, OperationalMode, SchemaVersion1 } from './primitives.js';
 
@@ -69,8 +69,8 @@ export const DeviceConfig = z.strictObject({
       intervalMs: z.number().int().nonnegative().default(1000),
       /** `auto`: the fastest backend that loads on this device (docs/tinylcm.md); else pinned. */
       backend: z.enum(['auto', ...INFERENCE_BACKENDS]).default('auto'),
-      /** Threads per inference; default 1 (more pay off only on an otherwise idle device). */
-      threads: InferenceThreads.optional(),
+      /** Threads per inference; default 1 (more pay off only on an otherwise idle device); `auto` times both. */
+      threads: InferenceThreadsSetting.optional(),
     })
     .prefault({}),
   classifier: z

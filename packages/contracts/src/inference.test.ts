@@ -22,6 +22,8 @@ describe('inference backends in the contracts', () => {
     expect(pinned).toMatchObject({ backend: 'litert', threads: 2 });
     expect(DeviceConfig.safeParse({ ...base, inference: { backend: 'tpu' } }).success).toBe(false);
     expect(DeviceConfig.safeParse({ ...base, inference: { threads: 0 } }).success).toBe(false);
+    expect(DeviceConfig.parse({ ...base, inference: { threads: 'auto' } }).inference.threads).toBe('auto');
+    expect(DeviceConfig.safeParse({ ...base, inference: { threads: 'all' } }).success).toBe(false);
   });
 
   it('heartbeat metrics may carry the backend and threads in use', () => {

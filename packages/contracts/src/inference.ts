@@ -11,3 +11,10 @@ export type InferenceBackend = z.infer<typeof InferenceBackend>;
 
 /** Threads of one inference, as configured or reported. */
 export const InferenceThreads = z.number().int().min(1).max(64);
+
+/**
+ * `inference.threads` of device.json: a count, or `auto` — the device times a few inferences with
+ * one thread and with all its cores when the model loads and keeps the faster (small models often
+ * lose more to the pool's per-layer synchronisation than a second core gains).
+ */
+export const InferenceThreadsSetting = z.union([InferenceThreads, z.literal('auto')]);

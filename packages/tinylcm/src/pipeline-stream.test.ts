@@ -11,6 +11,7 @@ import { REPO_ROOT } from './internal/test-paths.js';
 import { DataLogger } from './log/data-logger.js';
 import type { PipelineResult } from './pipeline.js';
 import { Prng } from './random/prng.js';
+import { loadXnnpackAddon } from './runtime/xnnpack/xnnpack-addon.js';
 import type { ModelRuntime } from './runtime/model-runtime.js';
 
 /**
@@ -62,14 +63,22 @@ async function streamRuntime(transform: FeatureTransform): Promise<{ runtime: Mo
   return { runtime, inputs: () => inputHash.digest('hex') };
 }
 
-async function runStream() {
+async function runStream(nativeKernels = false) {
   const bundle = await loadBundle(MODEL_DIR);
   const transform = FeatureTransform.fromDocument(bundle.transform); // JavaScript path: same on every machine
   const { runtime, inputs } = await streamRuntime(transform);
   const dir = mkdtempSync(path.join(tmpdir(), 'tinylcm-stream-'));
   dirs.push(dir);
   const log = new DataLogger({ dir, now: () => 1_700_000_000_000, segmentBytes: 16_384, budgetBytes: 1 << 20 });
-  const dp = await loadBundlePipeline({ ...bundle, transform: undefined }, { runtime, log, logFeatures: true });
+  const dp = await loadBundlePipeline(
+    { ...bundle, transform: undefined },
+    {
+      runtime,
+      log,
+      logFeatures: true,
+      nativeKernels,
+    },
+  );
   const images = await readFashionMnist(path.join(REPO_ROOT, 'datasets/fashion-mnist'));
   const results: Omit<PipelineResult, 'timings' | 'features'>[] = [];
   for (let i = 0; i < FRAMES; i++) {
@@ -106,4 +115,15 @@ describe('the device data path on a fixed stream', () => {
     expect(got.recordCount).toBe(FRAMES);
     expect(JSON.parse(JSON.stringify(got))).toEqual(want);
   });
+
+  it.skipIf(!loadXnnpackAddon().addon)(
+    'gives the same labels and drift episodes with the native KNN scan',
+    async () => {
+      const [js, native] = [await runStream(false), await runStream(true)];
+      expect(native.labels).toEqual(js.labels);
+      const episodes = (r: typeof js) => r.driftEvents.map((e) => [e.phase, e.episode, e.frameIndex, e.detector]);
+      expect(episodes(native)).toEqual(episodes(js));
+      expect(native.recordCount).toBe(js.recordCount);
+    },
+  );
 });

@@ -1,7 +1,7 @@
-import { encodeFloat32 } from '@tinymlops/contracts';
 import type { KnnNeighbour, KnnPrediction } from './classify/knn-classifier.js';
 import { DetectorSet, type DetectorSetMember, type DriftEpisodeEvent } from './drift/detector-set.js';
 import type { ImageAttachment } from './log/data-logger.js';
+import { frameRecordJson } from './log/frame-record.js';
 
 /** Turns a frame into a raw feature vector (a model runtime behind it). `preprocess` is timed apart. */
 export interface FeatureExtractor<F, I = F> {
@@ -60,7 +60,8 @@ export interface PipelineOptions<F, I = F> {
   drift?: DetectorSet;
   /** Detector instances, run as a set when `drift` is not given. */
   detectors?: DetectorSetMember[];
-  log?: { append(fields: Record<string, unknown>, image?: ImageAttachment): number };
+  /** Where each frame's record goes (`DataLogger` fits): its JSON text, built without an object. */
+  log?: { appendJson(json: string, image?: ImageAttachment): number };
   /** Also log the transformed features (f32 base64) of every frame (default true). */
   logFeatures?: boolean;
   monitor?: { begin(): number; end(mark: number, latencyMs: number): void };
@@ -135,7 +136,7 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
       drift: state,
       timings,
     };
-    if (options.log) options.log.append(logFields(result, options.logFeatures ?? true, t5 - t0), image);
+    if (options.log) options.log.appendJson(frameRecordJson(result, options.logFeatures ?? true, t5 - t0), image);
     const t6 = clock();
     timings.logMs = t6 - t5;
     timings.totalMs = t6 - t0;
@@ -152,19 +153,4 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
       return frames;
     },
   };
-}
-
-/** The logged record of a frame; built property by property (it runs per frame), in a fixed key order. */
-function logFields(r: PipelineResult, withFeatures: boolean, latencyMs: number): Record<string, unknown> {
-  const fields: Record<string, unknown> = {
-    frameIndex: r.frameIndex,
-    label: r.label,
-    confidence: r.confidence,
-    meanDistance: Number.isFinite(r.meanDistance) ? r.meanDistance : null,
-    neighbours: r.neighbours.map((n) => ({ label: n.label, distance: n.distance })),
-    latencyMs,
-  };
-  if (withFeatures) fields['features'] = encodeFloat32(r.features);
-  if (r.driftEvents.length) fields['driftEvents'] = r.driftEvents;
-  return fields;
 }

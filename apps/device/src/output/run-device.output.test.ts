@@ -44,7 +44,9 @@ describe.skipIf(!HAS_TEST_BUNDLE)('tinylcm-device local output (real model)', ()
     expect(shown.code).toBe(0);
     expect(shown.lines).toHaveLength(150);
     expect(shown.lines.every((l) => /^frame \d+ {2}\S.* {2}\d\.\d\d {2}drift: /.test(l))).toBe(true);
-    expect(shown.lines.some((l) => /drift: DRIFT ep_\S+ \(start\)$/.test(l))).toBe(true);
+    // The consumer sees frames from when it connects (no replay): with fast frames it may connect
+    // after the episode's first frame, so it must show the open episode, not necessarily its start.
+    expect(shown.lines.some((l) => /drift: DRIFT ep_\S+/.test(l))).toBe(true);
     const predictions = jsonLines
       .trim()
       .split('\n')

@@ -42,13 +42,15 @@ if (missing.length > 0) {
 }
 fs.mkdirSync(path.dirname(out), { recursive: true });
 const args = [
-  '-O2',
+  '-O3',
   '-Wall',
   '-shared',
   '-fPIC',
   `-I${nodeInclude}`,
   path.join(here, 'tinylcm_xnnpack.c'),
   path.join(here, 'xnnpack_dense.c'),
+  path.join(here, 'knn_distances.c'),
+  path.join(here, 'area_resize.c'),
   '-lXNNPACK',
   '-lpthreadpool',
   '-lm',

@@ -55,7 +55,9 @@ static inline void* typed_array_data(napi_env env, napi_value v, size_t* byte_le
   void* data = NULL;
   napi_value buffer;
   napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset);
-  size_t elem = type == napi_float32_array || type == napi_int32_array || type == napi_uint32_array ? 4 : 1;
+  size_t elem = 1;
+  if (type == napi_float64_array) elem = 8;
+  if (type == napi_float32_array || type == napi_int32_array || type == napi_uint32_array) elem = 4;
   if (byte_length) *byte_length = length * elem;
   return data;
 }

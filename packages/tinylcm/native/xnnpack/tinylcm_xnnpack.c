@@ -9,6 +9,8 @@
 #include <string.h>
 #include <xnnpack.h>
 
+#include "area_resize.h"
+#include "knn_distances.h"
 #include "napi_read.h"
 #include "xnnpack_dense.h"
 
@@ -202,6 +204,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"dispose", NULL, dispose, NULL, NULL, NULL, napi_default, NULL},
       {"denseCreate", NULL, dense_create, NULL, NULL, NULL, napi_default, NULL},
       {"denseRun", NULL, dense_run, NULL, NULL, NULL, napi_default, NULL},
+      {"sqDistances", NULL, sq_distances_js, NULL, NULL, NULL, napi_default, NULL},
+      {"areaResizerCreate", NULL, area_resizer_create, NULL, NULL, NULL, napi_default, NULL},
+      {"areaResizerRun", NULL, area_resizer_run, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

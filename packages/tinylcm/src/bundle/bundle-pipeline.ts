@@ -47,6 +47,12 @@ export interface BundlePipelineOptions extends LoadBundleOptions {
   log?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['log'];
   monitor?: PipelineOptions<RawFrame, Uint8Array | Float32Array>['monitor'];
   logFeatures?: boolean;
+  /**
+   * Native SIMD kernels for the transform and the KNN scan when the XNNPACK addon is built
+   * (default true): same results within float32 rounding. `false` keeps the JavaScript kernels,
+   * bit-for-bit the same on every machine (golden-stream tests).
+   */
+  nativeKernels?: boolean;
   /** Clock of the stage timings (default `performance.now`; a benchmark may pass process CPU time). */
   clock?: () => number;
 }
@@ -88,8 +94,11 @@ export async function loadBundlePipeline(
   const runtime = options.runtime ?? (await loadBundleRuntime(bundle, { ...pick(options), onChoice }));
   const preprocessor = createPreprocessor(bundle.manifest.input);
   const transform = bundle.transform ? FeatureTransform.fromDocument(bundle.transform) : undefined;
-  transform?.accelerate(); // native SIMD when the XNNPACK addon is built; same values within float32 rounding
   const classifier = buildClassifier(bundle, transform, options);
+  if (options.nativeKernels !== false) {
+    transform?.accelerate(); // one native matrix–vector product; same values within float32 rounding
+    classifier.accelerate(); // the Euclidean scan in one native call; same neighbours
+  }
   const drift = buildDetectorSet(
     { detectors: options.drift, knnDistance: options.knnDistance, extra: options.detectors },
     { reference: bundle.detectors, labels: bundle.manifest.labels, knnState: bundle.knnState },

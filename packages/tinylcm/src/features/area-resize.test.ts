@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { TinyMLOpsError } from '@tinymlops/contracts';
-import { areaResize, createAreaResizer } from './area-resize.js';
+import { loadXnnpackAddon } from '../runtime/xnnpack/xnnpack-addon.js';
+import { areaResize, createAreaResizer, type AreaResizeSize } from './area-resize.js';
 
 const gray = (w: number, h: number, values: number[]) => ({ src: Uint8Array.from(values), w, h });
 
@@ -137,5 +138,36 @@ describe('areaResize', () => {
     expect(() => createAreaResizer({ srcWidth: 0, srcHeight: 4, dstWidth: 2, dstHeight: 2, channels: 1 })).toThrow(
       TinyMLOpsError,
     );
+  });
+
+  it.skipIf(!loadXnnpackAddon().addon)('gives the JavaScript bytes in C (the addon), camera sizes included', () => {
+    let seed = 3;
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const sizes: [number, number, number, number, number][] = [
+      [640, 480, 224, 224, 3],
+      [640, 480, 112, 112, 3],
+      [641, 479, 223, 97, 3],
+      [5, 7, 3, 2, 1],
+      [30, 20, 28, 28, 4], // up one axis, down the other
+      [100, 60, 33, 17, 1],
+    ];
+    // Means of exactly k − ½ (half the pixels k − 1, half k) over many pixel counts: the rounding edge.
+    for (let w = 2; w <= 40; w += 2) for (const h of [1, 3, 7]) sizes.push([w, h, 1, 1, 1]);
+    for (const [srcWidth, srcHeight, dstWidth, dstHeight, channels] of sizes) {
+      const size: AreaResizeSize = { srcWidth, srcHeight, dstWidth, dstHeight, channels };
+      const n = srcWidth * srcHeight * channels;
+      // Random bytes, and a checkerboard of k−1, k whose block means sit exactly on k − ½.
+      const noise = Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));
+      const checker = Uint8Array.from({ length: n }, (_, i) => 200 + (Math.floor(i / channels) % 2));
+      const images = [noise, checker];
+      for (const src of images) {
+        const js = createAreaResizer(size, { native: false }).resizeInto(
+          src,
+          new Uint8Array(dstWidth * dstHeight * channels),
+        );
+        const c = createAreaResizer(size).resizeInto(src, new Uint8Array(js.length));
+        expect(Buffer.compare(c, js), `${srcWidth}×${srcHeight} → ${dstWidth}×${dstHeight}×${channels}`).toBe(0);
+      }
+    }
   });
 });

@@ -67,13 +67,14 @@ export interface Preprocessor {
  * Builds the preprocessing for a bundle's input spec: area resize (see `area-resize.ts`) →
  * gray to RGB / alpha dropped → channel order → `value = pixel × scale + offset` → dtype.
  * uint8 and int8 outputs are rounded and clamped; int8 values are stored two's complement in the
- * returned Uint8Array.
+ * returned Uint8Array. A downscale runs in C when TinyLCM's addon is built (byte-identical;
+ * `nativeResize: false` keeps it in JavaScript).
  * @example
  * const pre = createPreprocessor(bundle.manifest.input);
  * const input = pre.process({ data, width: 640, height: 480, channels: 3 });
  * const out = await runtime.run(input);
  */
-export function createPreprocessor(spec: InputSpec): Preprocessor {
+export function createPreprocessor(spec: InputSpec, options: { nativeResize?: boolean } = {}): Preprocessor {
   const { width, height } = spec.resize;
   const [, h, w, c] = spec.shape;
   if (h !== height || w !== width || (c !== 1 && c !== 3)) {
@@ -90,7 +91,7 @@ export function createPreprocessor(spec: InputSpec): Preprocessor {
     if (!r) {
       if (resizers.size >= 4) resizers.clear(); // frame sizes rarely change; bound the cache anyway
       const size = { srcWidth: frame.width, srcHeight: frame.height, dstWidth: width, dstHeight: height };
-      r = createAreaResizer({ ...size, channels });
+      r = createAreaResizer({ ...size, channels }, { native: options.nativeResize !== false });
       resizers.set(key, r);
     }
     return r;

@@ -27,6 +27,22 @@ describe('DataLogger', () => {
     expect(all[0]?.at).toBe('2026-11-26T12:00:00.000Z');
   });
 
+  it('appendJson adds seq, at and a kept image to serialised records, as append does to objects', async () => {
+    const dir = fresh();
+    const log = new DataLogger({ dir, now, imageSampleRate: 1 });
+    log.appendJson('{}');
+    log.appendJson('{"label":"bag","x":[1,2]}', jpeg);
+    log.append({ label: 'bag', x: [1, 2] }, jpeg);
+    expect(() => log.appendJson('[1]')).toThrow(/JSON object/);
+    log.flush();
+    const lines = readFileSync(path.join(dir, '000000000000.jsonl'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('{"seq":0,"at":"2026-11-26T12:00:00.000Z"}');
+    const at = '"at":"2026-11-26T12:00:00.000Z"';
+    expect(lines[1]).toBe(`{"label":"bag","x":[1,2],"seq":1,${at},"image":"images/000000000001.jpg"}`);
+    expect(lines[2]).toBe(`{"label":"bag","x":[1,2],"seq":2,${at},"image":"images/000000000002.jpg"}`);
+    expect((await log.readSince(-1)).map((r) => r.seq)).toEqual([0, 1, 2]);
+  });
+
   it('continues after a crash with a torn last line, and readers skip the torn line', async () => {
     const dir = fresh();
     const a = new DataLogger({ dir, now });

@@ -143,17 +143,31 @@ export class DataLogger {
    * const seq = log.append({ label: 'shirt', confidence: 0.97 });
    */
   append(fields: Record<string, unknown>, image?: ImageAttachment): number {
+    return this.appendJson(JSON.stringify(fields), image);
+  }
+
+  /**
+   * {@link append} for a record already serialised: `json` is the JSON text of an object (its
+   * fields); `seq`, `at` and `image` are added before its closing brace. The frame path uses it to
+   * skip building and walking an object per frame.
+   * @example
+   * const seq = log.appendJson('{"label":"shirt","confidence":0.97}');
+   */
+  appendJson(json: string, image?: ImageAttachment): number {
     if (this.#fd < 0) throw new TinyMLOpsError('INVALID_OPTION', 'DataLogger: append after close()');
+    if (json.at(0) !== '{' || json.at(-1) !== '}')
+      throw new TinyMLOpsError('VALIDATION_FAILED', 'DataLogger: a record must be a JSON object');
     this.#throwDeferred();
     const seq = this.#nextSeq++;
-    const record: LoggedRecord = { ...fields, seq, at: new Date(this.#now()).toISOString() };
     let kept: Pending['image'];
     if (image && this.#sampleImage()) {
       kept = { file: `images/${padSeq(seq)}.${image.ext}`, bytes: image.bytes.byteLength };
       writeFileSync(path.join(this.dir, kept.file), image.bytes);
-      record.image = kept.file;
     }
-    const line = `${JSON.stringify(record)}\n`;
+    const at = new Date(this.#now()).toISOString();
+    const head = json.length > 2 ? `${json.slice(0, -1)},` : '{';
+    const tail = kept ? `,"image":${JSON.stringify(kept.file)}}\n` : '}\n';
+    const line = `${head}"seq":${seq},"at":"${at}"${tail}`;
     this.#pending.push({ line, image: kept });
     this.#pendingChars += line.length;
     if (this.flushIntervalMs === 0 || this.#pendingChars >= this.bufferChars) this.flush();

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import {
   loadModelRuntime,
   modelError,
@@ -17,8 +18,11 @@ export interface ModelSources {
 export interface InferenceOptions {
   /** Default `auto`. A pinned backend that cannot load is an error, not a fallback. */
   backend?: ModelBackend | 'auto';
-  /** Threads per inference. Default 1 (see {@link DEFAULT_THREADS}). */
-  threads?: number;
+  /**
+   * Threads per inference. Default 1 (see {@link DEFAULT_THREADS}); `auto` times one thread and all
+   * cores at load and keeps the faster ({@link timeThreads}).
+   */
+  threads?: number | 'auto';
 }
 
 /** What {@link loadFastestRuntime} chose, and why the faster candidates were passed over. */
@@ -28,6 +32,8 @@ export interface InferenceChoice {
   /** One line for the log: `xnnpack, 2 threads (onnx skipped: …)`. */
   summary: string;
   skipped: { backend: ModelBackend; reason: string }[];
+  /** With `threads: 'auto'`: the median inference time measured at load per thread count. */
+  timed?: { threads: number; msMedian: number }[];
 }
 
 /**
@@ -83,16 +89,71 @@ export async function loadFastestRuntime(
       skipped.push({ backend, reason });
       continue;
     }
-    const threads = Math.max(1, Math.floor(inference.threads ?? DEFAULT_THREADS));
+    const asked = inference.threads ?? DEFAULT_THREADS;
+    const auto = asked === 'auto';
+    const threads = asked === 'auto' ? 1 : Math.max(1, Math.floor(asked));
     try {
-      const runtime = await loadModelRuntime(bytes, { ...options, backend, threads });
-      const why = skipped.map((s) => `${s.backend} skipped: ${s.reason}`).join('; ');
-      const summary = `${backend}, ${threads} thread${threads === 1 ? '' : 's'}${pinned ? ' (pinned)' : ''}${why ? ` (${why})` : ''}`;
-      return { runtime, choice: { backend, threads, summary, skipped } };
+      const load = (n: number) => loadModelRuntime(bytes, { ...options, backend, threads: n });
+      let runtime = await load(threads);
+      let timed: InferenceChoice['timed'];
+      // LiteRT.js loads its threaded or single-thread build once per process: it is not timed.
+      if (auto && backend !== 'litert') ({ runtime, timed } = await timeThreads(runtime, load));
+      const n = runtime.threads ?? threads;
+      const why = [
+        ...(timed
+          ? [`timed at load: ${timed.map((t) => `${t.threads} → ${t.msMedian.toFixed(3)} ms`).join(', ')}`]
+          : []),
+        ...skipped.map((s) => `${s.backend} skipped: ${s.reason}`),
+      ].join('; ');
+      const summary = `${backend}, ${n} thread${n === 1 ? '' : 's'}${pinned ? ' (pinned)' : ''}${why ? ` (${why})` : ''}`;
+      return { runtime, choice: { backend, threads: n, summary, skipped, ...(timed ? { timed } : {}) } };
     } catch (e) {
       if (pinned || backend === 'litert') throw e;
       skipped.push({ backend, reason: (e as Error).message });
     }
   }
   throw modelError(options.modelName, 'no inference backend could load the model');
+}
+
+/** Inferences timed per thread count (after one warm-up): few, so loading stays quick. */
+const TIMED_RUNS = 5;
+
+/**
+ * `threads: 'auto'`: times `oneThread` and the same model loaded with every core (up to 4) on a
+ * zero input, keeps the faster and disposes the other. On a one-core machine, or when the second
+ * runtime cannot load, the single-thread runtime stays.
+ * @example
+ * const { runtime, timed } = await timeThreads(rt, (n) => loadModelRuntime(bytes, { ...o, threads: n }));
+ */
+export async function timeThreads(
+  oneThread: ModelRuntime,
+  load: (threads: number) => Promise<ModelRuntime>,
+): Promise<{ runtime: ModelRuntime; timed: { threads: number; msMedian: number }[] }> {
+  const cores = Math.min(4, os.availableParallelism());
+  const single = { threads: 1, msMedian: await medianRunMs(oneThread) };
+  if (cores < 2) return { runtime: oneThread, timed: [single] };
+  let many: ModelRuntime;
+  try {
+    many = await load(cores);
+  } catch {
+    return { runtime: oneThread, timed: [single] };
+  }
+  const multi = { threads: cores, msMedian: await medianRunMs(many) };
+  const keepMany = multi.msMedian < single.msMedian;
+  (keepMany ? oneThread : many).dispose();
+  return { runtime: keepMany ? many : oneThread, timed: [single, multi] };
+}
+
+async function medianRunMs(runtime: ModelRuntime): Promise<number> {
+  const desc = runtime.inputs[0];
+  const n = desc ? desc.shape.reduce((a, b) => a * b, 1) : 0;
+  const input = desc?.dtype === 'float32' ? new Float32Array(n) : new Uint8Array(n);
+  await runtime.run(input);
+  const ms: number[] = [];
+  for (let i = 0; i < TIMED_RUNS; i++) {
+    const t0 = performance.now();
+    await runtime.run(input);
+    ms.push(performance.now() - t0);
+  }
+  return ms.sort((a, b) => a - b)[TIMED_RUNS >> 1] as number;
 }

@@ -12,6 +12,11 @@ export interface XnnpackAddon {
   /** A float32 fully-connected layer `y = W·x + b` (W row-major, out × in). */
   denseCreate(weights: Float32Array, bias: Float32Array): unknown;
   denseRun(handle: unknown, x: Float32Array, y: Float32Array): void;
+  /** `out[r] = ‖q − rows[r]‖²` for the first `count` rows of a row-major store (float32 lanes). */
+  sqDistances(q: Float32Array, rows: Float32Array, count: number, out: Float64Array): void;
+  /** An area resize with the given integer axis weights (`[first, count, offset, weight]` each). */
+  areaResizerCreate(size: Int32Array, x: Int32Array[], y: Int32Array[]): unknown;
+  areaResizerRun(handle: unknown, src: Uint8Array, dst: Uint8Array): void;
 }
 
 const ADDON_FILE = 'tinylcm_xnnpack.node';
