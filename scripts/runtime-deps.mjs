@@ -120,3 +120,34 @@ function reach(packages, locate, rootDeps, optional) {
   }
   return seen;
 }
+
+/**
+ * npm packages a compiled CLI loads before it runs any command (`--help`): the externals of the
+ * chunks its entry imports statically. Code behind `await import()` is not counted — that is the
+ * point: a package with hundreds of modules (kysely, zod) costs start-up time on every call.
+ * @example
+ * const { metafile } = await buildCli('tinysphere', { write: false });
+ * startupPackages(metafile, 'tinysphere'); // ['commander']
+ * @param {import('esbuild').Metafile} metafile
+ * @param {string} entry the entry's output name (`tinysphere` for `dist/tinysphere.mjs`)
+ * @returns {string[]} sorted, without `node:` built-ins
+ */
+export function startupPackages(metafile, entry) {
+  const outputs = metafile.outputs;
+  const output = (/** @type {string} */ o) => /** @type {import('esbuild').Metafile['outputs'][string]} */ (outputs[o]);
+  const start = Object.keys(outputs).find((o) => output(o).entryPoint && path.basename(o) === `${entry}.mjs`);
+  if (!start) throw new Error(`no entry ${entry}.mjs in the build`);
+  const seen = new Set();
+  const packages = new Set();
+  for (const queue = [start]; queue.length > 0;) {
+    const out = /** @type {string} */ (queue.pop());
+    if (seen.has(out)) continue;
+    seen.add(out);
+    for (const imp of output(out).imports) {
+      if (imp.kind !== 'import-statement') continue;
+      if (!imp.external) queue.push(imp.path);
+      else if (!imp.path.startsWith('node:')) packages.add(imp.path);
+    }
+  }
+  return [...packages].sort();
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCli } from './cli-build.mjs';
-import { runtimeGraphProblems } from './runtime-deps.mjs';
+import { runtimeGraphProblems, startupPackages } from './runtime-deps.mjs';
 
 /**
  * A production install (`npm ci --omit=dev`, or the device release) has no test kit and no dev
@@ -21,6 +21,16 @@ describe('runtime import graphs of the compiled CLIs', () => {
     const { externals } = await buildCli('device', { write: false });
     expect([...externals.keys()].sort()).toEqual(['@litertjs/core', 'commander', 'sharp', 'tar-stream', 'zod']);
   });
+
+  // `--help` must stay under half a second (issue 13): before a command runs, a CLI loads only
+  // commander; zod (≈ 60 modules) and kysely (≈ 400) tripled tinysphere's start-up when they did.
+  const entries = { device: 'tinylcm-device', tinysphere: 'tinysphere', 'fleet-sim': 'fleet-sim' };
+  for (const [app, entry] of Object.entries(entries)) {
+    it(`${app}: loads no npm package but commander before a command runs`, async () => {
+      const { metafile } = await buildCli(app, { write: false });
+      expect(startupPackages(metafile, entry)).toEqual(['commander']);
+    });
+  }
 
   it('names test-only sources and devDependencies when they reach the graph', () => {
     const problems = runtimeGraphProblems(

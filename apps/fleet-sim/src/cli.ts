@@ -1,4 +1,4 @@
-import { OPERATIONAL_MODES } from '@tinymlops/contracts';
+import { OPERATIONAL_MODES } from '@tinymlops/contracts/operational-modes';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_BUNDLE } from './bundle-location.js';
 import { FAULT_PROFILES, FLEET_SCENARIOS } from './fleet-choices.js';

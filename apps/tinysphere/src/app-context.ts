@@ -1,4 +1,4 @@
-import { PACKAGE_LIMITS } from '@tinymlops/contracts';
+import { PACKAGE_LIMITS } from '@tinymlops/contracts/package-limits';
 import type { BlobStore } from './storage/blob-store.js';
 import type { Db } from './storage/database.js';
 import type { DetectorFactory } from './modules/drift/reanalysis.js';

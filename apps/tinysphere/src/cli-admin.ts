@@ -1,7 +1,10 @@
-import { API_ROLES, TinyMLOpsError, type ApiRole } from '@tinymlops/contracts';
+import type { ApiRole } from '@tinymlops/contracts';
+import { API_ROLES } from '@tinymlops/contracts/api-roles';
+import { TinyMLOpsError } from '@tinymlops/contracts/tinymlops-error';
 import { Option, type Command } from 'commander';
 import { DEFAULT_CONFIG, type AppContext } from './app-context.js';
 import { int, serverConfig, storageOptions, withStorage } from './cli-options.js';
+import { parseDuration } from './parse-duration.js';
 
 // Each command loads its code when it runs, so `--help` does not load the server.
 const tokens = () => import('./modules/devices/tokens.js');
@@ -19,7 +22,7 @@ export function addAdminCommands(program: Command): Command {
     .option('--expires <duration>', 'lifetime like 7d, 12h, 30m, or "never"', '7d')
     .action(async (o) =>
       withStorage(o, async (s) => {
-        const { createEnrolmentToken, parseDuration } = await tokens();
+        const { createEnrolmentToken } = await tokens();
         const expires = o.expires === 'never' ? null : parseDuration(o.expires);
         const t = await createEnrolmentToken(
           s.database.db,
@@ -72,7 +75,6 @@ export function addAdminCommands(program: Command): Command {
     .option('--dry-run', 'only report what would be deleted')
     .action(async (o) =>
       withStorage(o, async (s) => {
-        const { parseDuration } = await tokens();
         const { pruneIngestedArchives } = await import('./modules/packages/archive-retention.js');
         const cutoff = new Date(Date.now() - parseDuration(o.olderThan) * 1000);
         const ctx = { db: s.database.db, blobs: s.blobs, now: () => new Date() };
@@ -93,7 +95,6 @@ export function addAdminCommands(program: Command): Command {
     .option('--dry-run', 'only report what would be deleted')
     .action(async (o) =>
       withStorage(o, async (s) => {
-        const { parseDuration } = await tokens();
         const { sweepUnreferencedBlobs } = await import('./modules/packages/unreferenced-blobs.js');
         const cutoff = new Date(Date.now() - parseDuration(o.olderThan) * 1000);
         const r = await sweepUnreferencedBlobs({ db: s.database.db, blobs: s.blobs }, cutoff, {

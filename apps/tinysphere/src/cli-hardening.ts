@@ -4,11 +4,11 @@
  * ingestion memory budget, and who may read /metrics and /docs (see docs/server.md → Hardening).
  */
 import { readFile } from 'node:fs/promises';
-import { TinyMLOpsError } from '@tinymlops/contracts';
+import { TinyMLOpsError } from '@tinymlops/contracts/tinymlops-error';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { DEFAULT_CONFIG, type ServerConfig } from './app-context.js';
 import { int } from './cli-options.js';
-import { parseDuration } from './modules/devices/tokens.js';
+import { parseDuration } from './parse-duration.js';
 
 const UNITS: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, ki: 1024, mi: 1024 ** 2, gi: 1024 ** 3 };
 

@@ -1,6 +1,5 @@
-import { TinyMLOpsError } from '@tinymlops/contracts';
+import { TinyMLOpsError } from '@tinymlops/contracts/tinymlops-error';
 import { Command, Option } from 'commander';
-import { ensureAdminTokenFile } from './admin-token-file.js';
 import { addAdminCommands } from './cli-admin.js';
 import { addBundleCommands } from './cli-bundle.js';
 import { addExportCommands } from './cli-export.js';
@@ -66,6 +65,7 @@ export function buildCli(): Command {
       config: { ...(await serverConfig(o)), ...hardeningConfig(o) },
       ...(tls ? { tls } : {}),
     });
+    const { ensureAdminTokenFile } = await import('./admin-token-file.js');
     if (o.adminTokenFile && (await ensureAdminTokenFile(app.ctx.db, o.adminTokenFile, 'admin')))
       app.http.log.info({ file: o.adminTokenFile }, 'created an admin API token');
   });

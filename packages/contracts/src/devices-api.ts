@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { API_ROLES } from './api-roles.js';
 import { DevicePlatform } from './enrolment.js';
 import { DeviceStatus, HeartbeatMetrics, ModelRef } from './heartbeat.js';
 import { Id, OperationalMode, SchemaVersion1, Timestamp } from './primitives.js';
 
-/** Roles of people's API tokens, weakest first: viewer reads, engineer changes, admin manages access. */
-export const API_ROLES = ['viewer', 'engineer', 'admin'] as const;
+/** A token's role, checked at every boundary that takes one. */
 export const ApiRole = z.enum(API_ROLES);
 export type ApiRole = z.infer<typeof ApiRole>;
 

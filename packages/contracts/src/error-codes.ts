@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The closed set of error codes, with the HTTP status each maps to at the server boundary.
  * Device code branches on `code`, never on the message.
@@ -32,26 +30,3 @@ export const ERROR_CODES = {
 
 /** Union of all error code names. */
 export type ErrorCode = keyof typeof ERROR_CODES;
-
-/** Error code schema (closed set). */
-export const ErrorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
-
-/** One offending field: its path (`a.b.0.c`) and what is wrong with it. */
-export const ErrorDetail = z.strictObject({ path: z.string(), message: z.string() });
-export type ErrorDetail = z.infer<typeof ErrorDetail>;
-
-/**
- * The body of every error response.
- * @example
- * { "error": { "code": "NOT_FOUND", "message": "package 01J… not found", "requestId": "req-1" } }
- */
-export const ErrorEnvelope = z.strictObject({
-  error: z.strictObject({
-    code: ErrorCodeSchema,
-    message: z.string().min(1),
-    details: z.array(ErrorDetail).optional(),
-    requestId: z.string().optional(),
-    retryAfterSeconds: z.number().nonnegative().optional(),
-  }),
-});
-export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;

@@ -5,9 +5,11 @@
  * import { HeartbeatRequest, parseOrThrow } from '@tinymlops/contracts';
  * const hb = parseOrThrow(HeartbeatRequest, JSON.parse(body), 'heartbeat');
  */
+export * from './operational-modes.js';
 export * from './primitives.js';
 export * from './float32-base64.js';
 export * from './error-codes.js';
+export * from './error-envelope.js';
 export * from './tinymlops-error.js';
 export * from './detector-snapshot.js';
 export * from './enrolment.js';
@@ -16,11 +18,13 @@ export * from './heartbeat.js';
 export * from './drift.js';
 export * from './telemetry.js';
 export * from './adaptation.js';
+export * from './package-limits.js';
 export * from './package-manifest.js';
 export * from './model-bundle.js';
 export * from './bundle-documents.js';
 export * from './device-config.js';
 export * from './local-output.js';
+export * from './api-roles.js';
 export * from './devices-api.js';
 export * from './registry-api.js';
 export * from './field-dataset.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PACKAGE_LIMITS } from './package-limits.js';
 import { FileEntry, Id, RelativePath, SchemaVersion1, Sequence, Timestamp } from './primitives.js';
 
 /** Kinds of content a device package can carry; one package may carry several. */
@@ -17,14 +18,6 @@ export type PackageType = z.infer<typeof PackageType>;
 export const SequenceRange = z
   .strictObject({ from: Sequence, to: Sequence })
   .refine((r) => r.to >= r.from, { message: 'to must be >= from', path: ['to'] });
-
-/** Limits the server enforces on package archives (also used by devices to size packages). */
-export const PACKAGE_LIMITS = {
-  maxArchiveBytes: 16 * 1024 * 1024,
-  maxExtractedBytes: 64 * 1024 * 1024,
-  maxEntries: 2_000,
-  maxCompressionRatio: 100,
-} as const;
 
 /**
  * `manifest.json` at the root of every package archive (a gzip'd tar).

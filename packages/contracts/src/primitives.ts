@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OPERATIONAL_MODES } from './operational-modes.js';
 
 /** Version 1 of a top-level document. Every top-level document carries `schemaVersion`. */
 export const SchemaVersion1 = z.literal(1);
@@ -44,8 +45,6 @@ export const StoredCount = z.number().int().nonnegative().max(2_147_483_647);
 /** A monotonically increasing per-device sequence number (stored in 32 bits, like every count). */
 export const Sequence = StoredCount;
 
-/** The three operational modes of a device (DESIGN §1). */
-export const OPERATIONAL_MODES = ['monitoring-only', 'autonomous', 'server-assisted'] as const;
 /** Operational mode schema. */
 export const OperationalMode = z.enum(OPERATIONAL_MODES);
 export type OperationalMode = z.infer<typeof OperationalMode>;

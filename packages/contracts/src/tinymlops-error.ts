@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { ERROR_CODES, type ErrorCode, type ErrorDetail, type ErrorEnvelope } from './error-codes.js';
+import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+import type { ErrorDetail, ErrorEnvelope } from './error-envelope.js';
 
 /**
  * The one error class of the project: a closed `code`, a message a person can act on,

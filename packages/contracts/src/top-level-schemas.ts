@@ -29,7 +29,7 @@ import { BulkValidationRequest, DriftRateSeries, ReanalysisRequest, ReanalysisRe
 import { AliasRequest, AssignmentRequest, DeploymentStatusList, ModelVersionList } from './registry-api.js';
 import { DriftEventsDocument, FeedbackAck, FeedbackPage, ValidationRequest } from './drift.js';
 import { EnrolmentRequest, EnrolmentResponse } from './enrolment.js';
-import { ErrorEnvelope } from './error-codes.js';
+import { ErrorEnvelope } from './error-envelope.js';
 import { FieldDatasetManifest, FieldSampleRecord } from './field-dataset.js';
 import { FieldMetricsResult, MlflowImportList, MlflowImportRequest, MlflowStatus } from './mlflow-api.js';
 import { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';

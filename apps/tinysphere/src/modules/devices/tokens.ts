@@ -47,15 +47,6 @@ export async function createApiToken(db: Db, name: string, role: ApiRole) {
   return { schemaVersion: 1 as const, tokenId, name, role, apiToken: token };
 }
 
-/** Parses `7d`, `12h`, `30m`, `45s` or a number of seconds. */
-export function parseDuration(text: string): number {
-  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
-  if (!m) throw new TinyMLOpsError('INVALID_OPTION', `expected a duration like 7d, 12h, 30m or 3600, got "${text}"`);
-  const n = Number(m[1]);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
-  return n * unit;
-}
-
 /**
  * Revokes an API token: it stops authenticating at once. Revoking again answers with the first
  * revocation's time. Throws NOT_FOUND for an unknown id.
