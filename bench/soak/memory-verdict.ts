@@ -1,9 +1,9 @@
 /**
  * How the soak judges the API's memory. A leak grows with every round of faults; a high-water
  * mark (V8 keeping a heap it grew, malloc keeping freed pages) is reached once and then stays.
- * So the checks compare the rounds one API process lives through, after forced full GCs:
- * JS heap in use back within 10 % of the first API's start and not growing from round to round,
- * RSS not growing from round to round and under a stated ceiling throughout.
+ * So the checks compare the rounds one API process lives through, after forced full GCs: JS heap
+ * in use and RSS not growing from round to round, RSS under a stated ceiling throughout. The JS
+ * heap against the first API process's start is reported, not judged (see below).
  */
 import type { Figures } from './api-figures.js';
 import type { MemoryAfterGc } from './api-memory.js';
@@ -14,10 +14,11 @@ export interface RoundFigures extends Figures {
   gc: MemoryAfterGc;
 }
 
-/** One check of the verdict, with the numbers it compared. */
+/** One check of the verdict, with the numbers it compared; an `informational` one fails nothing. */
 export interface MemoryCheck {
   check: string;
   ok: boolean;
+  informational?: true;
 }
 
 const GROWTH = 1.1;
@@ -37,8 +38,11 @@ export function memoryVerdict(
   const peakRss = Math.max(...rounds.map((r) => r.rssMb), ...rounds.map((r) => r.gc.rssMb));
   const checks: MemoryCheck[] = [
     {
-      check: `JS heap used after GC: start ${startGc.heapUsedMb} MB, last round ${last.heapUsedMb} MB (≤ +10 %)`,
+      // Another process: the restarted API has parsed its bundle's source map (the first error
+      // stack it formats, ~3 MB) and compiled more code; a heap snapshot diff shows no more.
+      check: `JS heap used after GC: first API at start ${startGc.heapUsedMb} MB, last round ${last.heapUsedMb} MB (≤ +10 %; informational)`,
       ok: last.heapUsedMb <= startGc.heapUsedMb * GROWTH,
+      informational: true,
     },
     {
       check: `JS heap used after GC: round 1 ${first.heapUsedMb} MB, last round ${last.heapUsedMb} MB (≤ +10 %)`,
@@ -53,5 +57,5 @@ export function memoryVerdict(
       ok: peakRss <= rssCeilingMb,
     },
   ];
-  return { ok: checks.every((c) => c.ok), checks };
+  return { ok: checks.every((c) => c.ok || c.informational), checks };
 }

@@ -50,10 +50,14 @@ function lazySource(total: number, forwarded: () => number, fail?: { after: numb
   const chunk = 64 * 1024;
   const stream = new Readable({
     read() {
-      if (fail && state.produced >= fail.after) return this.destroy(new Error('client went away'));
+      if (fail && state.produced >= fail.after) {
+        this.destroy(new Error('client went away'));
+        return;
+      }
       if (state.produced >= total) {
         state.hash = hash.digest('hex');
-        return this.push(null);
+        this.push(null);
+        return;
       }
       const n = Math.min(chunk, total - state.produced);
       const bytes = Buffer.alloc(n, (state.produced / chunk) % 251);
