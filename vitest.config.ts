@@ -3,13 +3,16 @@ import { defineConfig } from 'vitest/config';
 
 const postgresSetup = fileURLToPath(new URL('./packages/testkit/src/postgres-global-setup.ts', import.meta.url));
 const dashboardBuild = fileURLToPath(new URL('./apps/dashboard/e2e/build-global-setup.ts', import.meta.url));
+const pgliteSnapshot = fileURLToPath(
+  new URL('./apps/tinysphere/src/testing/pglite-snapshot-setup.ts', import.meta.url),
+);
 
 /** One vitest project per workspace package; tests sit next to the code they test. */
-const projects: { root: string; name?: string; postgres?: boolean }[] = [
+const projects: { root: string; name?: string; postgres?: boolean; setup?: string[] }[] = [
   { root: 'packages/contracts' },
   { root: 'packages/tinylcm' },
   { root: 'packages/testkit', postgres: true },
-  { root: 'apps/tinysphere', postgres: true },
+  { root: 'apps/tinysphere', postgres: true, setup: [pgliteSnapshot] },
   { root: 'apps/device', postgres: true },
   { root: 'apps/fleet-sim', postgres: true },
   { root: '.', name: 'repo' },
@@ -18,14 +21,14 @@ const projects: { root: string; name?: string; postgres?: boolean }[] = [
 export default defineConfig({
   test: {
     projects: [
-      ...projects.map(({ root, name, postgres }) => ({
+      ...projects.map(({ root, name, postgres, setup = [] }) => ({
         test: {
           name: name ?? root.split('/')[1] ?? root,
           root,
           include: root === '.' ? ['scripts/**/*.test.ts'] : ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          ...(postgres ? { globalSetup: [postgresSetup] } : {}),
+          globalSetup: [...(postgres ? [postgresSetup] : []), ...setup],
         },
       })),
       // Browser tests: a real TinySphere on loopback and Debian's chromium; builds the SPA first when stale.

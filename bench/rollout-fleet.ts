@@ -16,20 +16,40 @@ import {
 import { DEFAULT_BUNDLE } from '../apps/fleet-sim/src/bundle-location.js';
 import { deviceSchedule } from '../apps/fleet-sim/src/fleet-scenarios.js';
 import { LightDevice } from '../apps/fleet-sim/src/light/light-device.js';
-import { recordPipeline, type PipelineRecording } from '../apps/fleet-sim/src/light/pipeline-recording.js';
+import {
+  recordPipeline,
+  type PipelineRecording,
+  type RecordOptions,
+} from '../apps/fleet-sim/src/light/pipeline-recording.js';
 
 const RECORDED_FRAMES = 600;
 
-/** The calm and the drifting recording, made once by the real pipeline (cached in `dataDir`). */
-export async function rolloutRecordings(
-  dataDir: string,
-): Promise<{ calm: PipelineRecording; drift: PipelineRecording }> {
+/** What the eval's devices replay. */
+export interface EvalRecordings {
+  calm: PipelineRecording;
+  drift: PipelineRecording;
+  /** The calm stream through {@link TOUCHY_DETECTOR}: a configuration a device accepts, but bad. */
+  touchy: PipelineRecording;
+}
+
+/**
+ * A valid knn-distance detector tuned far too tight (no slack, a threshold of half a standard
+ * deviation, no cooldown): on a calm stream it raises episode after episode.
+ */
+export const TOUCHY_DETECTOR = {
+  kind: 'knn-distance' as const,
+  options: { deltaSigma: 0, lambdaSigma: 0.5, cooldownFrames: 0, exitFrames: 1, sceneChange: null },
+};
+
+/** The eval's recordings, made once by the real pipeline (cached in `dataDir`). */
+export async function rolloutRecordings(dataDir: string): Promise<EvalRecordings> {
   const set = await readFashionMnist();
   const bundle = await loadBundle(DEFAULT_BUNDLE);
   const runtime = await loadBundleRuntime(bundle);
   const record = (
     scenario: 'no-drift' | 'held-out-class',
     cycle?: { length: number; calm: number; drift: number; jitter: number },
+    detectors?: RecordOptions['detectors'],
   ) =>
     recordPipeline({
       bundleDir: DEFAULT_BUNDLE,
@@ -39,12 +59,14 @@ export async function rolloutRecordings(
       frames: RECORDED_FRAMES,
       workDir: path.join(dataDir, 'recording-work'),
       cacheDir: path.join(dataDir, 'recordings'),
+      ...(detectors ? { detectors } : {}),
     });
   try {
     // Drift comes back every 60 frames: a model whose features shift keeps raising episodes.
     return {
       calm: await record('no-drift'),
       drift: await record('held-out-class', { length: 60, calm: 20, drift: 35, jitter: 5 }),
+      touchy: await record('no-drift', undefined, { name: 'touchy', set: { detectors: [TOUCHY_DETECTOR] } }),
     };
   } finally {
     runtime.dispose();
@@ -55,6 +77,8 @@ export async function rolloutRecordings(
 export interface EvalDevice {
   readonly device: LightDevice;
   readonly configsApplied: Set<string>;
+  /** The configuration version in force (`id@version`), or null. */
+  configNow(): string | null;
 }
 
 /** Options of {@link openEvalDevice}. */
@@ -63,9 +87,11 @@ export interface EvalDeviceOptions {
   dataDir: string;
   serverUrl: string;
   enrolmentToken: string;
-  recordings: { calm: PipelineRecording; drift: PipelineRecording };
+  recordings: EvalRecordings;
   /** Model versions that replay the drifting recording. */
   badVersions: ReadonlySet<string>;
+  /** Configuration versions (`id@version`) whose detectors make the device replay the touchy recording. */
+  touchyConfigs: ReadonlySet<string>;
 }
 
 const CONFIG = DeviceConfig.parse({
@@ -83,6 +109,8 @@ const CONFIG = DeviceConfig.parse({
 export async function openEvalDevice(o: EvalDeviceOptions): Promise<EvalDevice> {
   const configsApplied = new Set<string>();
   let mode: OperationalMode = 'monitoring-only';
+  let touchyNow = false;
+  let configNow: string | null = null;
   const inboxOf = (device: LightDevice) => {
     const inbox = new DeviceInbox({
       settingsFile: new ServerSettingsFile(path.join(o.dataDir, 'devices', String(o.index), 'server-settings.json')),
@@ -96,8 +124,14 @@ export async function openEvalDevice(o: EvalDeviceOptions): Promise<EvalDevice> 
       observe: (items, reports) => {
         for (const i of items) {
           const applied = reports.find((r) => r.feedbackId === i.feedbackId)?.status === 'applied';
-          if (i.kind === 'settings' && i.settings.config && applied)
-            configsApplied.add(`${i.settings.config.configId}@${i.settings.config.version}`);
+          if (i.kind !== 'settings' || !applied) continue;
+          const ref = i.settings.config && `${i.settings.config.configId}@${i.settings.config.version}`;
+          if (ref) configsApplied.add(ref);
+          configNow = ref ?? null;
+          // Light devices take on new detectors at once (a real device at its next start).
+          const touchy = !!ref && o.touchyConfigs.has(ref);
+          if (touchy !== touchyNow) device.replay(touchy ? o.recordings.touchy : o.recordings.calm);
+          touchyNow = touchy;
         }
       },
     });
@@ -116,7 +150,7 @@ export async function openEvalDevice(o: EvalDeviceOptions): Promise<EvalDevice> 
     recordingFor: (m) => (o.badVersions.has(m.version) ? o.recordings.drift : o.recordings.calm),
     onInbox: inboxOf,
   });
-  return { device, configsApplied };
+  return { device, configsApplied, configNow: () => configNow };
 }
 
 /**

@@ -1,10 +1,11 @@
-import type { Browser, Page, Request } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page, Request } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../tinysphere/src/testing/database-engines.js';
-import { startTestServer, type TestServer } from '../../tinysphere/src/testing/test-server.js';
-import { browserTestsEnabled, screenshot, signedInPage } from './browser.js';
-import { seedFleet, type SeededDevice } from './seed-fleet.js';
-import { buildBundle, seedModel } from './seed-model.js';
+import type { TestServer } from '../../tinysphere/src/testing/test-server.js';
+import { browserTestsEnabled } from './browser.js';
+import { seededDashboard, seedFleetWithModel } from './seeded-dashboard.js';
+import type { SeededDevice } from './seed-fleet.js';
+import { buildBundle } from './seed-model.js';
 
 const HOUR = 3_600_000;
 
@@ -12,24 +13,15 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
   'time ranges, charts and the models page in a real browser on $name',
   (engine) => {
     let s: TestServer;
-    let browser: Browser;
     let page: Page;
     let errors: string[];
     let fleet: SeededDevice[];
     const device = (i: number) => fleet[i] as SeededDevice;
     const requestTo = (path: string) => page.waitForRequest((r: Request) => new URL(r.url()).pathname === path);
 
-    beforeAll(async () => {
-      s = await startTestServer(engine);
-      fleet = await seedFleet(s);
-      await seedModel(s, 'fashion-mnv2', ['1.0.0']);
-      ({ browser, page, errors } = await signedInPage(s.url, s.engineerToken));
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await s?.stop();
-    });
-    const shot = (name: string) => screenshot(page, engine.name === 'pglite' ? name : `${engine.name}-${name}`);
+    const d = seededDashboard(engine, seedFleetWithModel);
+    beforeAll(() => void ({ s, page, errors, seeded: fleet } = d));
+    const shot = (name: string) => d.shot(name);
     const range = (label: string) =>
       page.getByRole('group', { name: 'Time range' }).getByRole('button', { name: label });
 

@@ -1,10 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../tinysphere/src/testing/database-engines.js';
-import { startTestServer, type TestServer } from '../../tinysphere/src/testing/test-server.js';
-import { browserTestsEnabled, screenshot, signedInPage } from './browser.js';
-import { seedFleet, type SeededDevice } from './seed-fleet.js';
-import { seedModel } from './seed-model.js';
+import type { TestServer } from '../../tinysphere/src/testing/test-server.js';
+import { browserTestsEnabled } from './browser.js';
+import { seededDashboard, seedFleetWithModel } from './seeded-dashboard.js';
+import type { SeededDevice } from './seed-fleet.js';
 
 type SampleState = { sample: { status: string; label: string | null } };
 
@@ -12,7 +12,6 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
   'names, the review queue, undo and live updates in a real browser on $name',
   (engine) => {
     let s: TestServer;
-    let browser: Browser;
     let page: Page;
     let errors: string[];
     let fleet: SeededDevice[];
@@ -24,17 +23,9 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
         ).json()) as SampleState
       ).sample;
 
-    beforeAll(async () => {
-      s = await startTestServer(engine);
-      fleet = await seedFleet(s);
-      await seedModel(s, 'fashion-mnv2', ['1.0.0']);
-      ({ browser, page, errors } = await signedInPage(s.url, s.engineerToken));
-    });
-    afterAll(async () => {
-      await browser?.close();
-      await s?.stop();
-    });
-    const shot = (name: string) => screenshot(page, engine.name === 'pglite' ? name : `${engine.name}-${name}`);
+    const d = seededDashboard(engine, seedFleetWithModel);
+    beforeAll(() => void ({ s, page, errors, seeded: fleet } = d));
+    const shot = (name: string) => d.shot(name);
 
     it('names devices in events, episodes and devices; shows pending counts, thumbnails and drifting now', async () => {
       await page.goto(`${s.url}/`);

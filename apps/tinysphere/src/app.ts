@@ -165,7 +165,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const mlflowSchedule = startMlflowSchedule(ctx, (msg, err) => http.log.warn({ err }, msg));
   const maintenance = new MaintenanceSchedule(ctx, warn);
   maintenance.start();
-  const rollouts = new RolloutSchedule(ctx, warn);
+  const rollouts = new RolloutSchedule(ctx, warn, () => liveHub(ctx).publish(['rollouts']));
   rollouts.start();
   return {
     http,

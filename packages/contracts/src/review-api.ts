@@ -60,7 +60,7 @@ export const ValidationUndoResult = z.strictObject({
 export type ValidationUndoResult = z.infer<typeof ValidationUndoResult>;
 
 /** Topics a live event can name; the dashboard refreshes the views that show them. */
-export const LIVE_TOPICS = ['devices', 'drift', 'models', 'adaptations', 'feedback'] as const;
+export const LIVE_TOPICS = ['devices', 'drift', 'models', 'adaptations', 'feedback', 'rollouts'] as const;
 export const LiveTopic = z.enum(LIVE_TOPICS);
 export type LiveTopic = z.infer<typeof LiveTopic>;
 

@@ -61,6 +61,16 @@ export const RolloutThresholds = z.strictObject({
    * new version (and always at the end of the soak); install failures and restarts at once.
    */
   minDeviceHours: z.number().min(0).default(1),
+  /**
+   * One-sided significance level: a rate or mean breaches only when the chance of seeing the
+   * candidate's value if it truly sat at the limit is below this (a Poisson test for drift
+   * episodes, a Welch t-test over devices for the means and the latency p95).
+   */
+  significance: z.number().gt(0).max(0.5).default(0.01),
+  /** Fewer drift episodes than this in the wave never breach, whatever the rate. */
+  minDriftEpisodes: z.number().int().min(1).default(3),
+  /** A device counts towards the means once it sent this many prediction samples. */
+  minPredictionsPerDevice: z.number().int().min(1).default(20),
 });
 export type RolloutThresholds = z.infer<typeof RolloutThresholds>;
 
@@ -102,6 +112,15 @@ export const RolloutAction = z.strictObject({
 });
 export type RolloutAction = z.infer<typeof RolloutAction>;
 
+/** The states each action may be taken from (the server refuses the rest with CONFLICT). */
+export const ROLLOUT_ACTION_STATES: Readonly<Record<RolloutAction['action'], readonly RolloutState[]>> = {
+  pause: ['running'],
+  resume: ['paused'],
+  abort: ['running', 'paused', 'halted'],
+  promote: ['running', 'paused'],
+  rollback: ['running', 'paused', 'halted', 'aborted'],
+};
+
 export const HEALTH_SIGNALS = [
   'install-failures',
   'drift-episodes',
@@ -119,6 +138,10 @@ export const HealthSignal = z.strictObject({
   /** The value the candidate may not pass (below for confidence, above for the rest). */
   limit: z.number().nullable(),
   breached: z.boolean(),
+  /** The test's p-value (chance of the candidate's value were it at the limit), when it ran. */
+  pValue: z.number().min(0).max(1).nullable().optional(),
+  /** Why a signal was not judged yet, e.g. `2 episodes, breach needs 3`. */
+  note: z.string().nullable().optional(),
 });
 export type HealthSignal = z.infer<typeof HealthSignal>;
 

@@ -10,6 +10,7 @@ const NAV = [
   { to: '/drift/queue', label: 'Review queue' },
   { to: '/devices', label: 'Devices' },
   { to: '/models', label: 'Models' },
+  { to: '/rollouts', label: 'Rollouts' },
   { to: '/settings', label: 'Settings' },
 ];
 

@@ -1,5 +1,6 @@
-import { ErrorEnvelope } from '@tinymlops/contracts';
+import { ErrorEnvelope, type ErrorDetail } from '@tinymlops/contracts';
 import type { z } from 'zod';
+import { claimEarly } from './early-fetch';
 import { readToken, writeToken } from './session-token';
 
 /** A refused or failed API call, with the server's error code and message. */
@@ -8,6 +9,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The fields the server named (dotted paths, e.g. `config.syncIntervalSeconds`). */
+    readonly details: readonly ErrorDetail[] = [],
   ) {
     super(message);
   }
@@ -21,14 +24,16 @@ async function request(method: string, path: string, body?: unknown, raw?: { typ
   const payload = body === undefined ? {} : { body: raw ? (body as Blob) : JSON.stringify(body) };
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, ...payload });
+    // A GET the entry script started early (the landing page's data) is taken over, not repeated.
+    const early = method === 'GET' ? claimEarly(path) : undefined;
+    res = await (early ?? fetch(path, { method, headers, ...payload }));
   } catch {
     throw new ApiError(0, 'NETWORK', 'TinySphere cannot be reached. Check that the server is running.');
   }
   if (res.ok) return res;
   const parsed = ErrorEnvelope.safeParse(await res.json().catch(() => null));
   const err = parsed.success
-    ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message)
+    ? new ApiError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details)
     : new ApiError(res.status, 'HTTP_' + res.status, `The server answered ${res.status} ${res.statusText}`);
   if (res.status === 401 && token) writeToken(null);
   throw err;

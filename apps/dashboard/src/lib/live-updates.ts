@@ -22,6 +22,7 @@ const VIEWS: Record<LiveTopic, string[]> = {
   models: ['models', 'model-versions', 'deployments', 'deployment-rules', 'mlflow-imports'],
   adaptations: ['adaptations', 'overview'],
   feedback: ['feedback-status', 'feedback-deliveries', 'drift-samples', 'adaptations', 'device-settings'],
+  rollouts: ['rollouts', 'rollout', 'rollout-audit', 'config-versions'],
 };
 
 /** The state of the live connection, for the sidebar. */

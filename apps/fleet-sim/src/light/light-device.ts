@@ -138,6 +138,14 @@ export class LightDevice {
     return this.sync.deviceId;
   }
 
+  /**
+   * Replays `recording` from the next frame on: what the device's pipeline would output after
+   * a change the recording stands for (e.g. a configuration's drift detectors).
+   */
+  replay(recording: PipelineRecording): void {
+    this.#recording = recording;
+  }
+
   /** Replays the next recorded frame; false when `frames` have been replayed. */
   async step(): Promise<boolean> {
     if (this.#processed >= this.o.frames) return false;

@@ -1,6 +1,12 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { DeviceConfig, decodeFloat32, encodeFloat32, type Float32Vector } from '@tinymlops/contracts';
+import {
+  DeviceConfig,
+  type DeviceConfigInput,
+  decodeFloat32,
+  encodeFloat32,
+  type Float32Vector,
+} from '@tinymlops/contracts';
 import {
   EdgeDevice,
   scenarioStream,
@@ -36,6 +42,8 @@ export interface RecordOptions {
   workDir: string;
   /** Where recordings are kept between runs (same bundle, schedule and length: same outputs). */
   cacheDir?: string;
+  /** Drift detectors other than the bundle's defaults, named for the cache (e.g. a touchy set). */
+  detectors?: { name: string; set: DeviceConfigInput['drift'] };
 }
 
 /**
@@ -47,15 +55,18 @@ export interface RecordOptions {
  * const rec = await recordPipeline({ bundleDir, runtime, set, schedule, frames: 600, workDir });
  */
 export async function recordPipeline(o: RecordOptions): Promise<PipelineRecording> {
-  const cache = o.cacheDir && path.join(o.cacheDir, `${o.schedule.stream}-${o.schedule.seed}-${o.frames}.json`);
+  const variant = o.detectors ? `-${o.detectors.name}` : '';
+  const name = `${o.schedule.stream}-${o.schedule.seed}-${o.frames}${variant}.json`;
+  const cache = o.cacheDir && path.join(o.cacheDir, name);
   const cached = cache ? await readRecording(cache) : undefined;
   if (cached) return cached;
-  const dataDir = path.join(o.workDir, `${o.schedule.stream}-${o.schedule.seed}`);
+  const dataDir = path.join(o.workDir, `${o.schedule.stream}-${o.schedule.seed}${variant}`);
   const config = DeviceConfig.parse({
     schemaVersion: 1,
     dataDir,
     model: { bundle: o.bundleDir },
     source: { type: 'dataset', name: 'fashion-mnist-sample', scenario: o.schedule.stream, seed: o.schedule.seed },
+    ...(o.detectors ? { drift: o.detectors.set } : {}),
   });
   const device = await EdgeDevice.open({ config, baseDir: process.cwd(), runtime: o.runtime });
   const frames: RecordedFrame[] = [];

@@ -115,6 +115,13 @@ export interface DriftEpisodesTable {
   model_version: string | null;
 }
 
+/** Pending samples per episode, kept by triggers on drift_samples (migration 010); no zero rows. */
+export interface DriftPendingCountsTable {
+  device_id: string;
+  episode_id: string;
+  pending: number;
+}
+
 export interface DriftSamplesTable {
   device_id: string;
   sample_id: string;
@@ -293,6 +300,7 @@ export interface Database extends LearningLoopTables, RolloutTables {
   jobs: JobsTable;
   drift_episodes: DriftEpisodesTable;
   drift_samples: DriftSamplesTable;
+  drift_pending_counts: DriftPendingCountsTable;
   feedback: FeedbackTable;
   metric_points: MetricPointsTable;
   log_records: LogRecordsTable;

@@ -1,7 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
 import { createTestDatabase } from '@tinymlops/testkit';
+import { Kysely } from 'kysely';
 import { inject } from 'vitest';
+import type { Database } from '../storage/database.js';
 import { migrate } from '../storage/migrate.js';
 import { openDatabase, type OpenDatabase } from '../storage/open-database.js';
+import { PGliteDialect } from '../storage/pglite-dialect.js';
 
 /** One database engine the server suite runs against. */
 export interface DatabaseEngine {
@@ -21,11 +26,7 @@ export function databaseEngines(): DatabaseEngine[] {
   const engines: DatabaseEngine[] = [
     {
       name: 'pglite',
-      open: async () => {
-        const d = await openDatabase('pglite:memory');
-        await migrate(d.db);
-        return d;
-      },
+      open: openPglite,
     },
   ];
   if (url) {
@@ -40,4 +41,20 @@ export function databaseEngines(): DatabaseEngine[] {
     });
   }
   return engines;
+}
+
+/**
+ * A fresh, migrated in-memory PGlite: loaded from the run's snapshot (pglite-snapshot-setup.ts)
+ * when there is one, else made by initdb and the migrations.
+ */
+async function openPglite(): Promise<OpenDatabase> {
+  const snapshot = inject('pgliteSnapshot');
+  if (!snapshot) {
+    const d = await openDatabase('pglite:memory');
+    await migrate(d.db);
+    return d;
+  }
+  const loadDataDir = new Blob([new Uint8Array(await readFile(snapshot))]);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(await PGlite.create({ loadDataDir })) });
+  return { db, kind: 'pglite', close: () => db.destroy() };
 }

@@ -2,7 +2,7 @@ import { RolloutView } from '@tinymlops/contracts';
 import { buildBundle } from './bundle-archive.js';
 import { heartbeatBody } from './heartbeat-body.js';
 import { ingested, loopDevice, type LoopDevice } from './learning-loop.js';
-import { buildPackage, driftDoc } from './package-archive.js';
+import { buildPackage, driftDoc, metricsDoc } from './package-archive.js';
 import { readJson, type TestServer } from './test-server.js';
 
 /** A settable clock for a test server (`now` option) and the rollout steps it drives. */
@@ -77,6 +77,23 @@ export async function reportEpisode(s: TestServer, d: LoopDevice, at: Date): Pro
   for (const e of doc.events) e.at = at.toISOString();
   const packageId = `pkg_rollout_${episodeSeq}`;
   const body = await buildPackage({ packageId, deviceId: d.deviceId, documents: { 'drift-events': doc } });
+  const up = await s.upload(d.deviceToken, packageId, body);
+  if (up.status !== 202) throw new Error(`upload ${up.status}: ${await up.text()}`);
+  await ingested(s, d.deviceToken, packageId);
+}
+
+let reportSeq = 0;
+
+/**
+ * A device's routine sync: one metrics package, uploaded and ingested (a wave promotes only once
+ * each of its devices has reported after the soak).
+ * @example
+ * clock.advance(61); for (const d of canary) await reportIn(s, d);
+ */
+export async function reportIn(s: TestServer, d: LoopDevice): Promise<void> {
+  const seq = ++reportSeq;
+  const packageId = `pkg_report_${seq}`;
+  const body = await buildPackage({ packageId, deviceId: d.deviceId, documents: { metrics: metricsDoc(seq, seq) } });
   const up = await s.upload(d.deviceToken, packageId, body);
   if (up.status !== 202) throw new Error(`upload ${up.status}: ${await up.text()}`);
   await ingested(s, d.deviceToken, packageId);

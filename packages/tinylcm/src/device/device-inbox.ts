@@ -17,6 +17,8 @@ import type { TelemetryReporter } from './telemetry-reporter.js';
 /** What {@link DeviceInbox.of} needs of a device (`EdgeDevice` has it). */
 export interface InboxDevice {
   readonly config: { mode: OperationalMode; server?: { syncIntervalSeconds: number } | undefined };
+  /** device.json before the server's configuration: what a rollback returns to. */
+  readonly deviceJson?: { server?: { syncIntervalSeconds: number } | undefined };
   readonly dataDir: Pick<DeviceDataDir, 'serverSettings'>;
   readonly mode: OperationalMode;
   setMode(mode: OperationalMode): void;
@@ -125,7 +127,8 @@ export class DeviceInbox {
       setMode: (mode) => device.setMode(mode),
       checkConfig: device.checkConfig?.bind(device),
       setSyncInterval: device.setSyncInterval?.bind(device),
-      configSyncIntervalSeconds: device.config.server?.syncIntervalSeconds,
+      // Not `config`: after a restart it already holds the server's interval, which a rollback undoes.
+      configSyncIntervalSeconds: (device.deviceJson ?? device.config).server?.syncIntervalSeconds,
       applyItems: (items) => device.adaptation.applyInbox(items),
       log: (level, message, context) => device.telemetry.log(level, message, context),
       now,

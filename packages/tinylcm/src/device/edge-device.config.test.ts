@@ -72,10 +72,14 @@ describe.skipIf(!HAS_TEST_BUNDLE)('EdgeDevice applying configuration versions fr
       0.5,
     ]);
     expect(again.config.server?.syncIntervalSeconds).toBe(5);
-    // The server takes the configuration back: device.json's values return.
+    // The server takes the configuration back: device.json's values return, the sync interval
+    // too, although the restarted device started on the server's.
     const back = await deliver(again, { schemaVersion: 1, revision: 2 });
-    expect(back).toMatchObject({ status: 'applied', reason: 'mode monitoring-only (from device.json)' });
-    expect(again.mode).toBe('monitoring-only');
+    expect(back).toMatchObject({
+      status: 'applied',
+      reason: 'mode monitoring-only (from device.json); sync every 30 s',
+    });
+    expect([again.mode, again.sync?.syncIntervalSeconds]).toEqual(['monitoring-only', 30]);
     await again.close();
   });
 

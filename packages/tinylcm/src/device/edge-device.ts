@@ -82,6 +82,8 @@ interface DeviceParts {
  */
 export class EdgeDevice {
   readonly config: DeviceConfig;
+  /** The configuration as device.json gave it, before the server's configuration version. */
+  readonly deviceJson: DeviceConfig;
   readonly dataDir: DeviceDataDir;
   readonly ops: OperationalMonitor;
   readonly dataLog: DataLogger;
@@ -106,6 +108,7 @@ export class EdgeDevice {
   private constructor(p: DeviceParts) {
     this.#p = p;
     this.config = p.settings.config;
+    this.deviceJson = p.options.config;
     this.dataDir = p.settings.dataDir;
     this.ops = p.ops;
     this.dataLog = p.dataLog;

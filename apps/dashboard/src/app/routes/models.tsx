@@ -1,3 +1,4 @@
+import type { ModelVersionSummary } from '@tinymlops/contracts';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { PageHeader } from '../../components/page-header';
@@ -15,6 +16,17 @@ import { ExportForm } from '../../features/models/components/export-form';
 import { MlflowImports } from '../../features/models/components/mlflow-imports';
 import { RolloutTable } from '../../features/models/components/rollout-table';
 import { VersionTable } from '../../features/models/components/version-table';
+import { ConfigVersionsPanel } from '../../features/rollouts/components/config-versions-panel';
+import { StartRolloutForm } from '../../features/rollouts/components/start-rollout-form';
+
+/** A model's versions and aliases as rollout choices. */
+function modelChoices(modelId: string, versions: ModelVersionSummary[]) {
+  const aliases = [...new Set(versions.flatMap((v) => v.aliases))];
+  return [
+    ...versions.map((v) => ({ label: v.version, deployable: { kind: 'model' as const, modelId, version: v.version } })),
+    ...aliases.map((a) => ({ label: `alias: ${a}`, deployable: { kind: 'model' as const, modelId, alias: a } })),
+  ];
+}
 
 /** Registry, versions with bundle contents, deployment and rollout status. */
 export function ModelsRoute() {
@@ -76,6 +88,12 @@ export function ModelsRoute() {
                   ) : null}
                 </section>
                 <section className="panel">
+                  <h2>Staged rollout</h2>
+                  {versions.data ? (
+                    <StartRolloutForm key={modelId} choices={modelChoices(modelId, versions.data.items)} />
+                  ) : null}
+                </section>
+                <section className="panel">
                   <h2>Assignment rules</h2>
                   <AssignmentRules modelId={modelId} />
                 </section>
@@ -100,6 +118,9 @@ export function ModelsRoute() {
           </div>
         )}
       </QueryState>
+      <div style={{ marginTop: 16 }}>
+        <ConfigVersionsPanel />
+      </div>
       <div style={{ marginTop: 16 }}>
         <MlflowImports />
       </div>

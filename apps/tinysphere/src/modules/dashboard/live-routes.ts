@@ -17,6 +17,8 @@ const TOPICS_BY_ROUTE: [prefix: string, topics: LiveTopic[]][] = [
   ['/api/v1/deployments', ['models', 'devices']],
   ['/api/v1/models', ['models']],
   ['/api/v1/mlflow', ['models']],
+  ['/api/v1/rollouts', ['rollouts', 'models', 'devices']],
+  ['/api/v1/configs', ['rollouts']],
 ];
 
 /** Between comments on an idle stream, so proxies and the browser keep it open. */

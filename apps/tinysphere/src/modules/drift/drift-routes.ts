@@ -79,14 +79,16 @@ export function registerDriftRoutes(app: FastifyInstance, ctx: AppContext): void
             .max(30 * 86_400)
             .default(3600),
           since: z.iso.datetime({ offset: true }).optional(),
+          /** Only the keys with the most episodes in the range (the Overview asks for 10 devices). */
+          top: z.coerce.number().int().min(1).max(1000).optional(),
         }),
         response: { 200: DriftRateSeries },
       },
     },
     async (req) => {
-      const q = req.query as { by: DriftRateSeries['by']; bucketSeconds: number; since?: string };
+      const q = req.query as { by: DriftRateSeries['by']; bucketSeconds: number; since?: string; top?: number };
       const since = q.since ? new Date(q.since) : new Date(ctx.now().getTime() - 7 * 86_400_000);
-      return driftRates(ctx, q.by, q.bucketSeconds, since);
+      return driftRates(ctx, q.by, q.bucketSeconds, since, q.top);
     },
   );
   app.post(

@@ -194,6 +194,11 @@ describe.each(databaseEngines())('drift service on $name', (engine) => {
     expect(byDevice.points).toEqual([
       { bucket: '2026-11-26T10:00:00.000Z', key: dev.deviceId, episodes: 1, samples: 6 },
     ]);
+    const top = (by: string, n: number) =>
+      readJson(s.call('GET', `/api/v1/drift/rates?by=${by}&since=${since}&top=${n}`, { token: s.viewerToken }));
+    expect((await top('device', 1)).points).toEqual(byDevice.points);
+    expect((await top('class', 1)).points.map((p: { key: string }) => p.key)).toEqual(['bag']);
+    expect((await s.call('GET', `/api/v1/drift/rates?top=0`, { token: s.viewerToken })).status).toBe(400);
     const byModel = await readJson(
       s.call('GET', `/api/v1/drift/rates?by=model&since=${since}`, { token: s.viewerToken }),
     );

@@ -42,13 +42,14 @@ export function registerOverviewRoutes(app: FastifyInstance, ctx: AppContext): v
       const now = ctx.now();
       const onlineCut = new Date(now.getTime() - 2 * ctx.config.heartbeatIntervalSeconds * 1000);
       const staleCut = new Date(now.getTime() - ctx.config.offlineAfterSeconds * 1000);
+      // Pending samples per episode are kept by triggers (migration 010): no scan of drift_samples.
       const counts = await sql<Record<string, number>>`
         SELECT (SELECT count(*)::int FROM devices) AS total,
                (SELECT count(*)::int FROM devices WHERE last_seen_at >= ${onlineCut}) AS online,
                (SELECT count(*)::int FROM devices WHERE last_seen_at < ${onlineCut} AND last_seen_at >= ${staleCut}) AS stale,
                (SELECT count(*)::int FROM drift_episodes WHERE ended_at IS NULL) AS open_episodes,
-               (SELECT count(*)::int FROM (SELECT DISTINCT device_id, episode_id FROM drift_samples WHERE status = 'pending') p) AS awaiting,
-               (SELECT count(*)::int FROM drift_samples WHERE status = 'pending') AS pending_samples,
+               (SELECT count(*)::int FROM drift_pending_counts) AS awaiting,
+               (SELECT coalesce(sum(pending), 0)::int FROM drift_pending_counts) AS pending_samples,
                (SELECT count(*)::int FROM jobs WHERE status = 'queued') AS queued,
                (SELECT count(*)::int FROM jobs WHERE status = 'running') AS running,
                (SELECT count(*)::int FROM jobs WHERE status = 'dead') AS dead,

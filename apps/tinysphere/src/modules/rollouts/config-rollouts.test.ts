@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../testing/database-engines.js';
 import { expectError } from '../../testing/expect-error.js';
 import { ackV2, loopDevice, pullV2, type LoopDevice } from '../../testing/learning-loop.js';
-import { getRollout, TestClock } from '../../testing/rollout-fleet.js';
+import { getRollout, reportIn, TestClock } from '../../testing/rollout-fleet.js';
 import { readJson, startTestServer, type TestServer } from '../../testing/test-server.js';
 import { advanceRollouts } from './rollout-engine.js';
 
@@ -70,10 +70,12 @@ describe.each(databaseEngines())('configuration versions and their rollouts on $
     // Nobody else was sent anything yet.
     for (const d of devices.filter((x) => x !== first)) expect((await pullV2(s, d)).items).toEqual([]);
     clock.advance(11);
+    await reportIn(s, first); // a wave moves on once its devices have reported past the soak
     expect((await advanceRollouts(s.app.ctx)).get(id)).toBe('promoted');
     expect((await getRollout(s, id)).waves[0]!.devices[0]).toMatchObject({ state: 'installed' });
     for (const d of devices.filter((x) => x !== first)) await answer(d, 'applied', 'ok');
     clock.advance(11);
+    for (const d of devices) await reportIn(s, d);
     expect((await advanceRollouts(s.app.ctx)).get(id)).toBe('completed');
     const view = DeviceSettingsView.parse(
       await readJson(s.call('GET', `/api/v1/devices/${canary}/settings`, { token: s.viewerToken })),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TinyMLOpsError, type RolloutAction, type RolloutRequest } from '@tinymlops/contracts';
+import { ROLLOUT_ACTION_STATES, TinyMLOpsError, type RolloutAction, type RolloutRequest } from '@tinymlops/contracts';
 import type { AppContext } from '../../app-context.js';
 import { resolveAlias } from '../models/model-registry.js';
 import { findConfigVersion } from '../configs/config-version-routes.js';
@@ -109,14 +109,6 @@ export async function advanceRollouts(ctx: Ctx): Promise<Map<string, StepOutcome
   return out;
 }
 
-const ALLOWED: Record<RolloutAction['action'], readonly string[]> = {
-  pause: ['running'],
-  resume: ['paused'],
-  abort: ['running', 'paused', 'halted'],
-  promote: ['running', 'paused'],
-  rollback: ['running', 'paused', 'halted', 'aborted'],
-};
-
 /**
  * An operator's action on a rollout: pause, resume, abort (stop where it is), promote (start the
  * next wave now) or rollback (send every device it reached back; a live rollout is aborted).
@@ -128,7 +120,7 @@ export async function applyRolloutAction(ctx: Ctx, id: string, a: RolloutAction,
   const reason = a.reason ?? null;
   await ctx.db.transaction().execute(async (tx) => {
     const r = await loadRollout(tx, id, { lock: true });
-    if (!ALLOWED[a.action].includes(r.state))
+    if (!ROLLOUT_ACTION_STATES[a.action].includes(r.state))
       throw new TinyMLOpsError('CONFLICT', `cannot ${a.action} a rollout that is ${r.state}`);
     if (a.action === 'pause') await recordChange(tx, r, { actor, action: 'pause', to: 'paused', at: now, reason });
     if (a.action === 'resume') await recordChange(tx, r, { actor, action: 'resume', to: 'running', at: now, reason });

@@ -15,6 +15,8 @@ export class RolloutSchedule {
   constructor(
     private readonly ctx: Pick<AppContext, 'db' | 'now' | 'config'>,
     private readonly warn: (msg: string, err: unknown) => void,
+    /** Told after a step that moved or re-measured any rollout (e.g. to publish a live event). */
+    private readonly onStepped: () => void = () => {},
   ) {}
 
   start(): void {
@@ -23,6 +25,7 @@ export class RolloutSchedule {
     const tick = () => {
       this.#timer = setTimeout(() => {
         this.#running = advanceRollouts(this.ctx)
+          .then((outcomes) => [...outcomes.values()].some((o) => o !== 'idle') && this.onStepped())
           .catch((err: unknown) => this.warn('rollout step failed; trying again next time', err))
           .finally(() => this.#timer && tick());
       }, every);

@@ -3,7 +3,7 @@ import type { Database } from '../../storage/database.js';
 import { deployableProgress } from './deployable.js';
 import { recordChange, type Rollout } from './rollout-store.js';
 import { rollBackDevices, startWave, targetDevices } from './rollout-waves.js';
-import { gatherEvidence, type DeviceWindow, type Evidence } from './wave-evidence.js';
+import { evidenceInFlight, gatherEvidence, type DeviceWindow, type Evidence } from './wave-evidence.js';
 import { haltReason, judgeWave } from './wave-health.js';
 
 type Tx = Kysely<Database>;
@@ -51,9 +51,12 @@ export async function stepRollout(tx: Tx, r: Rollout, now: Date): Promise<StepOu
     await halt(tx, r, reason, now);
     return 'halted';
   }
-  // A wave moves on once every device of it has answered (an offline one holds it: promote or abort).
+  // A wave moves on once every device of it has answered (an offline one holds it: promote or abort)
+  // and has reported past the soak, everything ingested: a late drift package must count first.
   const waiting = inWave.some((d) => d.state === 'assigned');
   if (!soaked || !r.request.autoPromote || installed.length === 0 || waiting) return 'soaking';
+  const reporters = installed.filter((d) => d.wave === r.current_wave).map((d) => d.device_id);
+  if ((await evidenceInFlight(tx, reporters, new Date(wave.soak_until!))).length > 0) return 'soaking';
   return promote(tx, r, 'system', now, null);
 }
 

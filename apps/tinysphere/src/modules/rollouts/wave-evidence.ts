@@ -1,13 +1,20 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../storage/database.js';
 
+/** What one device reported over its window (devices are the unit the means are tested over). */
+export interface DeviceEvidence {
+  deviceId: string;
+  predictions: number;
+  meanConfidence: number | null;
+  meanKnnDistance: number | null;
+  latencyP95: number | null;
+}
+
 /** What a set of devices reported over their windows. */
 export interface Evidence {
   deviceHours: number;
   driftEpisodes: number;
-  meanConfidence: number | null;
-  meanKnnDistance: number | null;
-  latencyP95: number | null;
+  perDevice: DeviceEvidence[];
 }
 
 /** One device and the window it counts over. */
@@ -20,8 +27,8 @@ const CHUNK = 400;
 
 /**
  * Gathers what devices already report, each over `[from, to)`: drift episodes started (from drift
- * packages), mean confidence and KNN distance and the p95 latency of their prediction samples
- * (falling back to the latency p95 of their last heartbeats when they sent no samples).
+ * packages), and per device the mean confidence and KNN distance and the p95 latency of its
+ * prediction samples (falling back to the latency p95 of its last heartbeat when it sent none).
  * @example
  * const e = await gatherEvidence(db, [{ deviceId: 'dev_a', from: installedAt }], now);
  */
@@ -33,11 +40,7 @@ export async function gatherEvidence(
   const open = windows.filter((w) => w.from < to);
   const deviceHours = open.reduce((h, w) => h + (to.getTime() - w.from.getTime()) / 3_600_000, 0);
   let driftEpisodes = 0;
-  let predictions = 0;
-  let confidenceSum = 0;
-  let distanceSum = 0;
-  let distances = 0;
-  const p95s: number[] = [];
+  const perDevice: DeviceEvidence[] = [];
   for (let i = 0; i < open.length; i += CHUNK) {
     const part = open.slice(i, i + CHUNK);
     const within = (col: 'started_at' | 'at') =>
@@ -49,42 +52,76 @@ export async function gatherEvidence(
       db,
     );
     driftEpisodes += Number(ep.rows[0]?.n ?? 0);
-    const pr = await sql<{ n: string; conf: number | null; dist: number | null; dn: string; p95: number | null }>`
-      SELECT count(*) AS n, sum(confidence) AS conf, sum(knn_distance) AS dist, count(knn_distance) AS dn,
+    const pr = await sql<{
+      device_id: string;
+      n: string;
+      conf: number | null;
+      dist: number | null;
+      p95: number | null;
+    }>`
+      SELECT device_id, count(*) AS n, avg(confidence) AS conf, avg(knn_distance) AS dist,
              percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95
-      FROM prediction_records WHERE ${within('at')}`.execute(db);
-    const r = pr.rows[0];
-    if (r && Number(r.n) > 0) {
-      predictions += Number(r.n);
-      confidenceSum += Number(r.conf ?? 0);
-      distanceSum += Number(r.dist ?? 0);
-      distances += Number(r.dn);
-      if (r.p95 !== null) p95s.push(Number(r.p95));
-    }
+      FROM prediction_records WHERE ${within('at')} GROUP BY device_id`.execute(db);
+    for (const r of pr.rows)
+      perDevice.push({
+        deviceId: r.device_id,
+        predictions: Number(r.n),
+        meanConfidence: num(r.conf),
+        meanKnnDistance: num(r.dist),
+        latencyP95: num(r.p95),
+      });
   }
-  return {
-    deviceHours,
-    driftEpisodes,
-    meanConfidence: predictions ? confidenceSum / predictions : null,
-    meanKnnDistance: distances ? distanceSum / distances : null,
-    latencyP95: p95s.length ? Math.max(...p95s) : await heartbeatLatencyP95(db, open),
-  };
+  await fillHeartbeatLatency(db, open, perDevice);
+  return { deviceHours, driftEpisodes, perDevice };
 }
 
-/** The mean of the devices' last reported inference p95 (heartbeat gauge), or null. */
-async function heartbeatLatencyP95(db: Kysely<Database>, windows: readonly DeviceWindow[]): Promise<number | null> {
-  if (windows.length === 0) return null;
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+
+/**
+ * Devices that sent no prediction samples with a latency get their last reported inference p95
+ * (heartbeat gauge) instead, so latency is judged on fleets that do not sample predictions.
+ */
+async function fillHeartbeatLatency(
+  db: Kysely<Database>,
+  windows: readonly DeviceWindow[],
+  perDevice: DeviceEvidence[],
+): Promise<void> {
+  const known = new Set(perDevice.filter((d) => d.latencyP95 !== null).map((d) => d.deviceId));
+  const missing = windows.map((w) => w.deviceId).filter((id) => !known.has(id));
+  if (missing.length === 0) return;
+  const rows = await db.selectFrom('devices').select(['id', 'metrics']).where('id', 'in', missing).execute();
+  for (const r of rows) {
+    const p95 = (r.metrics as { inferenceMsP95?: number } | null)?.inferenceMsP95;
+    if (typeof p95 !== 'number') continue;
+    const d = perDevice.find((x) => x.deviceId === r.id);
+    if (d) d.latencyP95 = p95;
+    else
+      perDevice.push({ deviceId: r.id, predictions: 0, meanConfidence: null, meanKnnDistance: null, latencyP95: p95 });
+  }
+}
+
+/**
+ * Devices whose evidence for a window ending at `end` may still be on its way: they have sent no
+ * package since, or one they sent is not ingested yet. A wave judged before that misses what
+ * arrives late (a slow uplink, a worker backlog) and could pass a bad version on missing evidence.
+ * @example
+ * if ((await evidenceInFlight(db, ['dev_a', 'dev_b'], soakEnd)).length > 0) return 'soaking';
+ */
+export async function evidenceInFlight(
+  db: Kysely<Database>,
+  deviceIds: readonly string[],
+  end: Date,
+): Promise<string[]> {
+  if (deviceIds.length === 0) return [];
   const rows = await db
-    .selectFrom('devices')
-    .select('metrics')
-    .where(
-      'id',
-      'in',
-      windows.map((w) => w.deviceId),
-    )
+    .selectFrom('packages')
+    .select('device_id')
+    .where('device_id', 'in', [...deviceIds])
+    .where((eb) => eb.or([eb('status', 'in', ['queued', 'processing']), eb('received_at', '>=', end)]))
+    .groupBy('device_id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .select(sql<string>`count(*) FILTER (WHERE status IN ('queued', 'processing'))`.as('pending'))
     .execute();
-  const values = rows
-    .map((r) => (r.metrics as { inferenceMsP95?: number } | null)?.inferenceMsP95)
-    .filter((v): v is number => typeof v === 'number');
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+  const settled = new Set(rows.filter((r) => Number(r.pending) === 0).map((r) => r.device_id));
+  return deviceIds.filter((id) => !settled.has(id));
 }

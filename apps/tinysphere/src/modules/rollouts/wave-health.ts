@@ -1,5 +1,6 @@
 import type { HealthSignal, RolloutThresholds } from '@tinymlops/contracts';
-import type { Evidence } from './wave-evidence.js';
+import { poissonAtLeast, welchExcess } from './significance.js';
+import type { DeviceEvidence, Evidence } from './wave-evidence.js';
 
 /** A wave's devices on the new version: what they reported, and how their installs went. */
 export interface CandidateEvidence extends Evidence {
@@ -8,14 +9,21 @@ export interface CandidateEvidence extends Evidence {
   restarts: number;
 }
 
-const rate = (e: Evidence | null) => (e && e.deviceHours > 0 ? e.driftEpisodes / e.deviceHours : null);
+type Signal = HealthSignal['signal'];
+type Judged = Omit<HealthSignal, 'signal'>;
+
+const round = (v: number | null, digits = 4) => (v === null ? null : Number(v.toPrecision(digits)));
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const geoMean = (xs: readonly number[]) => (xs.length ? Math.exp(mean(xs.map(Math.log))!) : null);
 
 /**
  * Judges a wave against its baseline and thresholds. Install failures and restarts count at
- * once; the rates and means only when `judgeRates` (enough device-hours, or the soak is over),
- * because a few minutes of one canary say little about its drift-episode rate. A signal without
- * data on either side is shown but never breached, except drift episodes, whose limit stands
- * without a baseline (baseline 0).
+ * once. Rates and means count only when `judgeRates` (enough device-hours, or the soak is over),
+ * and then only when they are significantly past the limit: the drift-episode count by a Poisson
+ * test against the limit rate (and never below `minDriftEpisodes`), the means and the latency p95
+ * by Welch's t-test over devices (each with `minPredictionsPerDevice` samples) against the
+ * baseline's devices shifted by the allowed change. KNN distance and latency are compared as
+ * ratios, i.e. on a log scale, and shown as geometric means over devices.
  * @example
  * const signals = judgeWave(candidate, baseline, thresholds, true);
  * const breached = signals.filter((s) => s.breached);
@@ -26,52 +34,101 @@ export function judgeWave(
   t: RolloutThresholds,
   judgeRates: boolean,
 ): HealthSignal[] {
-  const above = (cand: number | null, limit: number | null) => cand !== null && limit !== null && cand > limit;
-  const drift = rate(c);
-  const driftBase = rate(b);
-  const driftLimit = (driftBase ?? 0) * t.maxDriftRateRatio + t.driftRateSlack;
-  const conf = b?.meanConfidence ?? null;
-  const confLimit = conf === null ? null : conf - t.maxConfidenceDrop;
-  const dist = b?.meanKnnDistance ?? null;
-  const distLimit = dist === null ? null : dist * t.maxKnnDistanceRatio;
-  const lat = b?.latencyP95 ?? null;
-  const latLimit = lat === null ? null : lat * t.maxLatencyP95Ratio;
+  const waitNote = `judged after ${t.minDeviceHours} device-hours or at the end of the soak`;
+  const rated = (signal: Signal, j: Judged): HealthSignal =>
+    judgeRates ? { signal, ...j } : { signal, ...j, breached: false, note: j.note ?? waitNote };
   const failures = c.devices ? c.failedInstalls / c.devices : null;
   const restarts = c.devices ? c.restarts / c.devices : null;
-  const round = (v: number | null) => (v === null ? null : Math.round(v * 10_000) / 10_000);
-  const signal = (
-    signal: HealthSignal['signal'],
-    cand: number | null,
-    base: number | null,
-    limit: number | null,
-    breached: boolean,
-  ): HealthSignal => ({
-    signal,
-    candidate: round(cand),
+  const above = (v: number | null, limit: number) => v !== null && v > limit;
+  return [
+    counted('install-failures', failures, t.maxInstallFailureRate, above(failures, t.maxInstallFailureRate)),
+    rated('drift-episodes', judgeDrift(c, b, t)),
+    rated('confidence', judgeShift(c, b, t, 'confidence')),
+    rated('knn-distance', judgeShift(c, b, t, 'knn-distance')),
+    rated('latency-p95', judgeShift(c, b, t, 'latency-p95')),
+    counted('restarts', restarts, t.maxRestartsPerDevice, above(restarts, t.maxRestartsPerDevice)),
+  ];
+}
+
+function counted(signal: Signal, value: number | null, limit: number, breached: boolean): HealthSignal {
+  return { signal, candidate: round(value), baseline: null, limit, breached, pValue: null, note: null };
+}
+
+const perHour = (e: Evidence | null) => (e && e.deviceHours > 0 ? e.driftEpisodes / e.deviceHours : null);
+
+/** Drift episodes per device-hour: a Poisson test of the count against the limit rate. */
+function judgeDrift(c: CandidateEvidence, b: Evidence | null, t: RolloutThresholds): Judged {
+  const base = perHour(b);
+  const limit = (base ?? 0) * t.maxDriftRateRatio + t.driftRateSlack;
+  const pValue = c.deviceHours > 0 ? poissonAtLeast(c.driftEpisodes, limit * c.deviceHours) : null;
+  const few = c.driftEpisodes < t.minDriftEpisodes;
+  return {
+    candidate: round(perHour(c)),
     baseline: round(base),
     limit: round(limit),
-    breached,
-  });
-  return [
-    signal('install-failures', failures, null, t.maxInstallFailureRate, above(failures, t.maxInstallFailureRate)),
-    signal('drift-episodes', drift, driftBase, driftLimit, judgeRates && above(drift, driftLimit)),
-    signal('confidence', c.meanConfidence, conf, confLimit, judgeRates && above(confLimit, c.meanConfidence)),
-    signal('knn-distance', c.meanKnnDistance, dist, distLimit, judgeRates && above(c.meanKnnDistance, distLimit)),
-    signal('latency-p95', c.latencyP95, lat, latLimit, judgeRates && above(c.latencyP95, latLimit)),
-    signal('restarts', restarts, null, t.maxRestartsPerDevice, above(restarts, t.maxRestartsPerDevice)),
-  ];
+    breached: !few && pValue !== null && pValue < t.significance,
+    pValue: round(pValue, 3),
+    note: few ? `${c.driftEpisodes} episodes, a breach needs ${t.minDriftEpisodes}` : null,
+  };
+}
+
+/** How each mean-like signal is read per device, and how far it may move (on its own scale). */
+const SHIFTS = {
+  confidence: { of: (d: DeviceEvidence) => d.meanConfidence, log: false, worse: -1 },
+  'knn-distance': { of: (d: DeviceEvidence) => d.meanKnnDistance, log: true, worse: 1 },
+  'latency-p95': { of: (d: DeviceEvidence) => d.latencyP95, log: true, worse: 1 },
+} as const;
+
+function allowedShift(signal: keyof typeof SHIFTS, t: RolloutThresholds): number {
+  if (signal === 'confidence') return t.maxConfidenceDrop;
+  return Math.log(signal === 'knn-distance' ? t.maxKnnDistanceRatio : t.maxLatencyP95Ratio);
+}
+
+/** A mean over devices against the baseline's devices: Welch's t-test of the allowed shift. */
+function judgeShift(c: Evidence, b: Evidence | null, t: RolloutThresholds, signal: keyof typeof SHIFTS): Judged {
+  const { of, log, worse } = SHIFTS[signal];
+  const values = (e: Evidence | null) =>
+    (e?.perDevice ?? [])
+      // A latency gauge from a heartbeat (no samples) is itself a p95 over many inferences.
+      .filter((d) => d.predictions >= t.minPredictionsPerDevice || (d.predictions === 0 && signal === 'latency-p95'))
+      .map(of)
+      .filter((v): v is number => v !== null && (!log || v > 0));
+  const cand = values(c);
+  const base = values(b);
+  const shown = log ? geoMean : mean;
+  const baseline = shown(base);
+  const allowed = allowedShift(signal, t);
+  const limit = baseline === null ? null : log ? baseline * Math.exp(allowed) : baseline - allowed;
+  const scale = (xs: number[]) => xs.map((x) => worse * (log ? Math.log(x) : x));
+  const pValue = welchExcess(scale(cand), scale(base), allowed);
+  const note =
+    cand.length === 0
+      ? `no device with ${t.minPredictionsPerDevice} samples yet`
+      : base.length < 2
+        ? 'needs 2 baseline devices'
+        : null;
+  return {
+    candidate: round(shown(cand)),
+    baseline: round(baseline),
+    limit: round(limit),
+    breached: pValue !== null && pValue < t.significance,
+    pValue: round(pValue, 3),
+    note,
+  };
 }
 
 /**
  * A halt reason naming every breached signal, or null when none is.
  * @example
- * haltReason(0, signals); // 'wave 1: drift-episodes 4.2 > limit 2.6'
+ * haltReason(0, signals); // 'wave 1: drift-episodes 320 > limit 1 (p 0.000187)'
  */
 export function haltReason(wave: number, signals: readonly HealthSignal[]): string | null {
   const breached = signals.filter((s) => s.breached);
   if (breached.length === 0) return null;
   const what = breached.map(
-    (s) => `${s.signal} ${s.candidate} ${s.signal === 'confidence' ? '<' : '>'} limit ${s.limit}`,
+    (s) =>
+      `${s.signal} ${s.candidate} ${s.signal === 'confidence' ? '<' : '>'} limit ${s.limit}` +
+      (s.pValue != null ? ` (p ${s.pValue})` : ''),
   );
   return `wave ${wave + 1}: ${what.join('; ')}`;
 }

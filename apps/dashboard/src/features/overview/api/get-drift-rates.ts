@@ -2,9 +2,9 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { DriftRateSeries } from '@tinymlops/contracts';
 import { apiGet, withQuery } from '../../../lib/api-client';
 
-/** Episodes started per bucket since `since`, split by device (the keys), with device names. */
+/** Episodes started per bucket since `since` for the ten devices with the most, with their names. */
 export const getDriftRates = (since: string, bucketSeconds: number) =>
-  apiGet(withQuery('/api/v1/drift/rates', { by: 'device', since, bucketSeconds }), DriftRateSeries);
+  apiGet(withQuery('/api/v1/drift/rates', { by: 'device', since, bucketSeconds, top: 10 }), DriftRateSeries);
 
 /**
  * Drift rates over the chosen range; the previous range's table stays while the next loads.

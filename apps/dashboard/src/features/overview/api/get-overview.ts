@@ -1,10 +1,11 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { FleetOverview } from '@tinymlops/contracts';
-import { apiGet, withQuery } from '../../../lib/api-client';
+import { apiGet } from '../../../lib/api-client';
+import { overviewPath } from './overview-path';
 
 /** Fetches the fleet overview, its drift rate over `since` in buckets of `bucketSeconds`. */
 export const getOverview = (since: string, bucketSeconds: number) =>
-  apiGet(withQuery('/api/v1/overview', { since, bucketSeconds }), FleetOverview);
+  apiGet(overviewPath(since, bucketSeconds), FleetOverview);
 
 /** The fleet overview over the chosen range, polled (or refreshed by live events). */
 export function useOverview(since: string, bucketSeconds: number) {
