@@ -1,28 +1,34 @@
 /**
  * `npm run soak [-- --json] [-- --light-devices 1000] [-- --full-devices 3] [-- --aborts 200]
- * [-- --no-record]`: a fault soak on loopback, minutes long. fleet-sim runs ≥ 1,000 light devices
- * and a few full ones against a `tinysphere serve --no-workers` API and a `tinysphere worker` on a
- * durable PostgreSQL and s3rver, while the soak SIGKILLs the API and the worker, restarts
- * PostgreSQL (immediate stop: a crash), takes S3 away for a window and drops uploads mid-body.
- * Then it stops the fleet, waits for ingestion to settle and audits the database against every
- * package the devices saw acknowledged. The last line is one JSON object: devices, acked, lost,
- * duplicated, faults, fdsStart, fdsEnd, rssMbStart, rssMbEnd (the API process, before the first
- * fault and after the last; `fileFds*` leave out sockets, `beforeAborts` is the restarted API
- * before the uploads are cut off). Exits 1 on any lost or duplicated package, a server crash, or
- * fds or RSS not back within 10 % of their start. Appends the result to docs/benchmarks.md
- * unless --no-record.
+ * [-- --rounds 3] [-- --rss-ceiling 300] [-- --memory-log file.jsonl] [-- --no-record]`: a fault
+ * soak on loopback, minutes long. fleet-sim runs ≥ 1,000 light devices and a few full ones
+ * against a `tinysphere serve --no-workers` API and a `tinysphere worker` on a durable PostgreSQL
+ * and s3rver. The soak SIGKILLs the API once (the fleet then reconnects all at once), and the
+ * restarted API then lives through `--rounds` rounds of faults: the worker SIGKILLed, PostgreSQL
+ * stopped as by a crash, S3 away for 20 s, uploads dropped mid-body and stalled. Then it stops the
+ * fleet, waits for ingestion to settle and audits the database against every package the devices
+ * saw acknowledged. The last line is one JSON object: devices, acked, lost, duplicated, faults,
+ * fdsStart, fdsEnd, rssMbStart, rssMbEnd (the API before the first fault and after the last
+ * round), the figures of every round, and the API's memory after forced GCs (see
+ * soak/memory-verdict.ts for the checks). Exits 1 on any lost or duplicated package, a server
+ * crash, descriptors left open (files and pipes not back within 10 %, more sockets than devices
+ * + 64), or a failed memory check. Appends the result to
+ * docs/benchmarks.md unless --no-record; SOAK_SNAPSHOT_DIR=dir also writes a heap snapshot at
+ * each GC (compare two with soak/heap-diff.ts).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { appendBenchmarks } from './benchmarks-doc.js';
-import { abortedUpload } from './soak/aborted-uploads.js';
 import { figures, figuresText } from './soak/api-figures.js';
-import { sleep, SOAK_ENROLMENT_TOKEN, startSoakServices, type SoakServices } from './soak/soak-services.js';
+import { memoryAfterGc, memoryPeaks, type MemoryAfterGc } from './soak/api-memory.js';
+import { memoryVerdict, type RoundFigures } from './soak/memory-verdict.js';
+import { faultRound, killApi, type FaultPlan } from './soak/soak-faults.js';
+import { sleep, SOAK_ENROLMENT_TOKEN, startSoakServices } from './soak/soak-services.js';
 
 const FLEET = fileURLToPath(new URL('../apps/fleet-sim/bin/fleet-sim.mjs', import.meta.url));
 const { values: o } = parseArgs({
@@ -30,8 +36,11 @@ const { values: o } = parseArgs({
     'light-devices': { type: 'string', default: '1000' },
     'full-devices': { type: 'string', default: '3' },
     aborts: { type: 'string', default: '200' },
-    'fault-spacing': { type: 'string', default: '30' },
-    settle: { type: 'string', default: '60' },
+    'fault-spacing': { type: 'string', default: '20' },
+    settle: { type: 'string', default: '30' },
+    rounds: { type: 'string', default: '3' },
+    'rss-ceiling': { type: 'string', default: '300' },
+    'memory-log': { type: 'string' },
     json: { type: 'boolean', default: false },
     'no-record': { type: 'boolean', default: false },
   },
@@ -39,6 +48,8 @@ const { values: o } = parseArgs({
 const started = Date.now();
 const log = (msg: string) => console.error(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`);
 const spacing = Number(o['fault-spacing']) * 1000;
+const gcText = (m: MemoryAfterGc) =>
+  `${m.rssMb} MB RSS${m.rssTrimmedMb === null ? '' : ` (${m.rssTrimmedMb} after malloc_trim)`}, JS heap ${m.heapUsedMb} of ${m.heapTotalMb} MB, external ${m.externalMb} MB (array buffers ${m.arrayBuffersMb})`;
 
 async function waitFor(what: string, check: () => Promise<boolean>, minutes: number): Promise<void> {
   const until = Date.now() + minutes * 60_000;
@@ -61,51 +72,6 @@ async function enrolFlakyClient(apiUrl: string): Promise<string> {
     body: JSON.stringify(body),
   });
   return ((await r.json()) as { deviceToken: string }).deviceToken;
-}
-
-/** The process faults, one after another, on a running fleet. */
-async function killAndOutages(s: SoakServices, count: (k: string, n?: number) => void): Promise<void> {
-  log('fault: SIGKILL the API process, start it again 3 s later');
-  await s.api.kill();
-  await sleep(3000);
-  await s.api.start();
-  count('apiKilled');
-  await sleep(spacing);
-  log('fault: SIGKILL the worker process, start it again 3 s later');
-  await s.worker.kill();
-  await sleep(3000);
-  await s.worker.start();
-  count('workerKilled');
-  await sleep(spacing);
-  log('fault: PostgreSQL stopped as by a crash, down 5 s, started again');
-  await s.pg.restart!({ downMs: 5000 });
-  count('postgresRestarted');
-  await sleep(spacing);
-  log('fault: S3 (s3rver) away for 20 s');
-  await s.s3.kill();
-  await sleep(20_000);
-  await s.s3.start();
-  count('s3Outage');
-  await sleep(spacing);
-}
-
-/** Uploads cut off mid-body, and some that stall, from one enrolled client. */
-async function abortUploads(s: SoakServices, flakyToken: string, count: (k: string, n?: number) => void) {
-  const n = Number(o.aborts);
-  log(`fault: ${n} uploads dropped mid-body (half chunked) and ${Math.ceil(n / 20)} stalled ones`);
-  for (let i = 0; i < n; i += 10)
-    await Promise.all(
-      Array.from({ length: Math.min(10, n - i) }, (_, k) =>
-        abortedUpload(s.apiUrl, flakyToken, `pkg_soak_abort_${i + k}`, { chunked: (i + k) % 2 === 1, stall: false }),
-      ),
-    );
-  await Promise.all(
-    Array.from({ length: Math.ceil(n / 20) }, (_, k) =>
-      abortedUpload(s.apiUrl, flakyToken, `pkg_soak_stall_${k}`, { chunked: false, stall: true }),
-    ),
-  );
-  count('uploadsAborted', n);
-  count('uploadsStalled', Math.ceil(n / 20));
 }
 
 /** Every acknowledged package against the database: missing or not ingested is lost; ingested twice is duplicated. */
@@ -168,18 +134,28 @@ try {
   log('every device enrolled; warming up for 30 s');
   await sleep(30_000);
   const start = await figures(s.api.pid, s.apiUrl);
-  log(`API before the faults: ${figuresText(start)}`);
+  const startGc = await memoryAfterGc(s.api.pid, s.memoryFile, { trim: true });
+  log(`API before the faults: ${figuresText(start)}; after GC ${gcText(startGc)}`);
   const faults: Record<string, number> = {};
   const count = (k: string, n = 1) => (faults[k] = (faults[k] ?? 0) + n);
-  await killAndOutages(s, count);
-  // The API process now is the one restarted after the SIGKILL: the aborts hit this one.
-  const beforeAborts = await figures(s.api.pid, s.apiUrl);
-  log(`API (restarted) before the aborted uploads: ${figuresText(beforeAborts)}`);
-  await abortUploads(s, flakyToken, count);
-  log(`last fault done; settling for ${o.settle} s with the fleet running`);
-  await sleep(Number(o.settle) * 1000);
-  const end = await figures(s.api.pid, s.apiUrl);
-  log(`API after the last fault: ${figuresText(end)}; stopping the fleet (final sync)`);
+  const plan: FaultPlan = { spacingMs: spacing, aborts: Number(o.aborts), log };
+  await killApi(s, count, plan);
+  // From here on one API process (the one restarted after the SIGKILL) lives through every round.
+  const afterRestart = await figures(s.api.pid, s.apiUrl);
+  log(`API (restarted) after the reconnect rush: ${figuresText(afterRestart)}`);
+  const rounds: RoundFigures[] = [];
+  for (let round = 1; round <= Number(o.rounds); round++) {
+    log(`fault round ${round} of ${o.rounds}`);
+    await faultRound(s, flakyToken, count, plan);
+    log(`round ${round} done; settling for ${o.settle} s with the fleet running`);
+    await sleep(Number(o.settle) * 1000);
+    const f = await figures(s.api.pid, s.apiUrl);
+    const gc = await memoryAfterGc(s.api.pid, s.memoryFile, { trim: round === Number(o.rounds) });
+    rounds.push({ round, ...f, gc });
+    log(`API after round ${round}: ${figuresText(f)}; after GC ${gcText(gc)}`);
+  }
+  const end = rounds.at(-1)!;
+  log('stopping the fleet (final sync)');
   fleet.kill('SIGTERM');
   if ((await fleetExit) !== 0) throw new Error('fleet-sim did not exit cleanly');
   await waitFor(
@@ -193,6 +169,15 @@ try {
   const summary = JSON.parse(fleetOut.trim().split('\n').at(-1) ?? '{}') as {
     total?: { packagesPending: number; packagesDropped: number; packagesRejected: number };
   };
+  // Sockets follow how many devices hold a keep-alive connection; a leaked upload would keep a file
+  // or pipe open, or a socket beyond one per device.
+  const fdsBack = end.fileFds <= start.fileFds * 1.1 && end.fds - end.fileFds <= devices + 64;
+  log(
+    `descriptors ${fdsBack ? 'back' : 'NOT back'}: ${start.fileFds} → ${end.fileFds} not sockets (≤ +10 %), ${end.fds - end.fileFds} sockets for ${devices} devices`,
+  );
+  const memory = memoryVerdict(startGc, rounds, Number(o['rss-ceiling']));
+  for (const c of memory.checks) log(`memory: ${c.ok ? 'ok' : c.informational ? 'over' : 'FAILED'}: ${c.check}`);
+  const back = fdsBack && memory.ok;
   const result = {
     devices,
     acked: a.acked,
@@ -208,8 +193,10 @@ try {
     heapUsedMbStart: start.heapUsedMb,
     heapUsedMbEnd: end.heapUsedMb,
     start,
-    beforeAborts,
-    end,
+    afterRestart,
+    rounds,
+    startAfterGc: startGc,
+    memoryPeaks: memoryPeaks(s.memoryFile),
     faultsByKind: faults,
     pendingOnDevices: summary.total?.packagesPending ?? null,
     droppedOnDevices: summary.total?.packagesDropped ?? null,
@@ -218,15 +205,14 @@ try {
     serverCrashes: s.api.crashes + s.worker.crashes,
     minutes: Math.round((Date.now() - started) / 6000) / 10,
     loadAverageAtStart: Number(load),
+    memoryChecks: memory.checks,
   };
   for (const k of a.lost.slice(0, 20)) log(`LOST: ${k}`);
-  const within = (x: number, y: number) => y <= x * 1.1;
-  const back = within(start.fds, end.fds) && within(start.rssMb, end.rssMb);
-  log(`fds and RSS ${back ? 'back' : 'NOT back'} within 10 % of their start`);
   if (!o['no-record'])
     appendBenchmarks(
       `\n## soak — ${new Date().toISOString()}\n\n${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, load average at start ${load} (the machine was shared). \`npm run soak\`: ${devices} devices (${o['full-devices']} full), API + worker on durable PostgreSQL and s3rver.\n\n\`\`\`json\n${JSON.stringify(result)}\n\`\`\`\n`,
     );
+  if (o['memory-log']) await copyFile(s.memoryFile, o['memory-log']);
   if (o.json) console.log(JSON.stringify(result));
   else console.log(JSON.stringify(result, null, 2));
   const clean = result.lost === 0 && result.duplicated === 0 && result.serverCrashes === 0;

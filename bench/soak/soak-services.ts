@@ -12,6 +12,8 @@ import pg from 'pg';
 
 const TINYSPHERE = fileURLToPath(new URL('../../apps/tinysphere/bin/tinysphere.mjs', import.meta.url));
 const S3RVER = fileURLToPath(new URL('../../node_modules/s3rver/bin/s3rver.js', import.meta.url));
+/** Preloaded into the API: samples its memory, forces GCs on SIGUSR2 (see memory-probe.mjs). */
+const MEMORY_PROBE = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
 export const SOAK_ENROLMENT_TOKEN = 'soak-open-enrolment';
 export const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 
@@ -42,6 +44,7 @@ export function processFigures(pid: number): { fds: number; fileFds: number; rss
 export class Restartable {
   private child: ChildProcess | undefined;
   private expectExit = false;
+  private printed = '';
   /** Times the process ended on its own (a crash): the soak fails on any. */
   crashes = 0;
 
@@ -50,6 +53,8 @@ export class Restartable {
     private readonly argv: string[],
     private readonly env: Record<string, string> = {},
     private readonly ready: () => Promise<boolean> = async () => true,
+    /** Ready only once the process has printed this on stdout (a worker has no HTTP to ask). */
+    private readonly readyLine?: string,
   ) {}
 
   get pid(): number {
@@ -58,17 +63,20 @@ export class Restartable {
 
   async start(): Promise<void> {
     this.expectExit = false;
+    this.printed = '';
     this.child = spawn(process.execPath, this.argv, {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', this.readyLine ? 'pipe' : 'ignore', 'inherit'],
       env: { ...process.env, ...this.env },
     });
+    this.child.stdout?.on('data', (d: Buffer) => (this.printed = (this.printed + d.toString()).slice(-4096)));
+    const printed = () => !this.readyLine || this.printed.includes(this.readyLine);
     this.child.once('exit', (code, signal) => {
       if (this.expectExit) return;
       this.crashes++;
       console.error(`[soak] ${this.name} ended on its own (code ${code}, signal ${signal})`);
     });
     for (let i = 0; i < 1200; i++) {
-      if (await this.ready()) return;
+      if (printed() && (await this.ready())) return;
       if (this.child.exitCode !== null) throw new Error(`${this.name} exited with ${this.child.exitCode}`);
       await sleep(100);
     }
@@ -106,6 +114,8 @@ export interface SoakServices {
   api: Restartable;
   worker: Restartable;
   apiUrl: string;
+  /** Where the API's memory probe writes (see memory-probe.mjs). */
+  memoryFile: string;
   stop(): Promise<void>;
 }
 
@@ -150,9 +160,13 @@ export async function startSoakServices(dir: string): Promise<SoakServices> {
   await s3.start();
   const storage = ['--db', dbUrl, '--blobs', `s3://tinysphere?endpoint=http://127.0.0.1:${s3Port}&region=us-east-1`];
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const memoryFile = path.join(dir, 'api-memory.jsonl');
   const api = new Restartable(
     'api',
     [
+      '--expose-gc',
+      '--import',
+      MEMORY_PROBE,
       TINYSPHERE,
       'serve',
       ...storage,
@@ -168,11 +182,14 @@ export async function startSoakServices(dir: string): Promise<SoakServices> {
       '--log-level',
       'warn',
     ],
-    S3_ENV,
+    { ...S3_ENV, SOAK_MEMORY_FILE: memoryFile },
     answers(`${apiUrl}/healthz`),
   );
   await api.start();
-  const worker = new Restartable('worker', [TINYSPHERE, 'worker', ...storage, '--concurrency', '2'], S3_ENV);
+  const workerArgv = [TINYSPHERE, 'worker', ...storage, '--concurrency', '2'];
+  // Started again means running: a worker still migrating when the next fault hits would fail
+  // for a reason the soak made up, not one the fault is meant to test.
+  const worker = new Restartable('worker', workerArgv, S3_ENV, async () => true, '"worker started"');
   await worker.start();
   return {
     pg: pgServer,
@@ -181,6 +198,7 @@ export async function startSoakServices(dir: string): Promise<SoakServices> {
     api,
     worker,
     apiUrl,
+    memoryFile,
     stop: async () => {
       await api.stop();
       await worker.stop();

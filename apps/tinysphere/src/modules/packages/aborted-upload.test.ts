@@ -1,48 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEngines } from '../../testing/database-engines.js';
+import { partialUpload } from '../../testing/partial-upload.js';
 import { startTestServer, waitUntil, type TestServer } from '../../testing/test-server.js';
 
 /** Open file descriptors of this process (the server runs in it). */
 const openFds = () => readdir('/proc/self/fd').then((f) => f.length);
-
-/**
- * Sends the head of a package upload and `sent` bytes of its body over a raw socket, then either
- * drops the connection (flaky Wi-Fi) or, with `stall`, just stops sending and waits to be cut off.
- * Resolves when the socket is closed.
- */
-function partialUpload(
-  s: TestServer,
-  token: string,
-  packageId: string,
-  o: { total: number; sent: number; chunked?: boolean; stall?: boolean },
-): Promise<void> {
-  const url = new URL(s.url);
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(url.port), url.hostname, () => {
-      const head = [
-        `PUT /device/v1/packages/${packageId} HTTP/1.1`,
-        `Host: ${url.host}`,
-        `Authorization: Bearer ${token}`,
-        'Content-Type: application/gzip',
-        `X-Content-SHA256: ${createHash('sha256').update(packageId).digest('hex')}`,
-        o.chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${o.total}`,
-      ];
-      socket.write(`${head.join('\r\n')}\r\n\r\n`);
-      const body = randomBytes(o.sent);
-      socket.write(
-        o.chunked ? Buffer.concat([Buffer.from(`${o.sent.toString(16)}\r\n`), body, Buffer.from('\r\n')]) : body,
-      );
-      if (!o.stall) setTimeout(() => socket.destroy(), 100);
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => resolve());
-    socket.resume();
-  });
-}
 
 /**
  * Probe finding 2: a client that drops an upload mid-body (over 1 MiB, or chunked) used to leave an

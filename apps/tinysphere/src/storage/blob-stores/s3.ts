@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -8,6 +8,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import { assertBlobKey, type BlobInfo, type BlobStore, type StoredBlob } from '../blob-store.js';
 
@@ -27,6 +28,8 @@ export interface S3BlobStoreOptions {
  * const blobs = S3BlobStore.fromUri('s3://tinymlops?endpoint=http://127.0.0.1:9000&region=us-east-1');
  */
 export class S3BlobStore implements BlobStore {
+  /** Part size of a streamed put, S3's smallest: the most a put buffers. */
+  static readonly PART_BYTES = 5 * 1024 * 1024;
   private readonly client: S3Client;
   constructor(private readonly options: S3BlobStoreOptions) {
     this.client = new S3Client({
@@ -62,12 +65,36 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, body: Readable | Uint8Array): Promise<BlobInfo> {
-    // PutObject needs a known length; our objects are bounded (≤ 16 MiB packages), so buffer them.
-    const bytes = body instanceof Uint8Array ? body : await collect(body);
-    await this.client.send(
-      new PutObjectCommand({ Bucket: this.options.bucket, Key: this.k(key), Body: bytes, ContentLength: bytes.length }),
-    );
-    return { key, size: bytes.length };
+    const Bucket = this.options.bucket;
+    if (body instanceof Uint8Array) {
+      await this.client.send(
+        new PutObjectCommand({ Bucket, Key: this.k(key), Body: body, ContentLength: body.length }),
+      );
+      return { key, size: body.length };
+    }
+    // A stream goes up in parts, one at a time: the store holds at most one part of it however
+    // large the object and however slow S3 is, and the source is read only as fast as S3 takes
+    // it. (A streamed PutObject would need aws-chunked encoding, which not every S3 clone speaks.)
+    const counted = new ByteCounter();
+    const forward = (err: Error) => counted.destroy(err);
+    body.once('error', forward).pipe(counted);
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket, Key: this.k(key), Body: counted },
+      partSize: S3BlobStore.PART_BYTES,
+      queueSize: 1,
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      // S3 failed: stop reading the source, and leave it to the caller (to drain or destroy).
+      body.unpipe(counted);
+      counted.destroy();
+      throw err;
+    } finally {
+      body.off('error', forward);
+    }
+    return { key, size: counted.bytes };
   }
 
   async get(key: string): Promise<Readable | null> {
@@ -140,6 +167,15 @@ function isNotFound(err: unknown): boolean {
     err instanceof S3ServiceException &&
     (err.$metadata.httpStatusCode === 404 || err.name === 'NoSuchKey' || err.name === 'NotFound')
   );
+}
+
+/** Passes bytes through, counting them. */
+class ByteCounter extends Transform {
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    cb(null, chunk);
+  }
 }
 
 async function collect(stream: Readable): Promise<Buffer> {
