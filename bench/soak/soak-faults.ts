@@ -2,8 +2,11 @@
  * The faults `npm run soak` inflicts on a running fleet, one after another: process kills and
  * outages, and uploads that are cut off mid-body or stall.
  */
-import { abortedUpload } from './aborted-uploads.js';
+import { partialUpload } from '../../apps/tinysphere/src/testing/partial-upload.js';
 import { sleep, type SoakServices } from './soak-services.js';
+
+/** Flaky Wi-Fi: half of a 3 MiB package body, then the connection drops (or stalls). */
+const CUT = { total: 3 * 1024 * 1024, sent: 1536 * 1024 };
 
 /** Counts faults by kind. */
 export type FaultCounter = (kind: string, n?: number) => void;
@@ -63,12 +66,15 @@ async function abortUploads(s: SoakServices, token: string, count: FaultCounter,
   for (let i = 0; i < n; i += 10)
     await Promise.all(
       Array.from({ length: Math.min(10, n - i) }, (_, k) =>
-        abortedUpload(s.apiUrl, token, `pkg_soak_abort_${id}_${i + k}`, { chunked: (i + k) % 2 === 1, stall: false }),
+        partialUpload({ url: s.apiUrl }, token, `pkg_soak_abort_${id}_${i + k}`, {
+          ...CUT,
+          chunked: (i + k) % 2 === 1,
+        }),
       ),
     );
   await Promise.all(
     Array.from({ length: stalls }, (_, k) =>
-      abortedUpload(s.apiUrl, token, `pkg_soak_stall_${id}_${k}`, { chunked: false, stall: true }),
+      partialUpload({ url: s.apiUrl }, token, `pkg_soak_stall_${id}_${k}`, { ...CUT, stall: true }),
     ),
   );
   count('uploadsAborted', n);
