@@ -166,6 +166,8 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
 
     it('creates API and enrolment tokens in settings', async () => {
       await nav('Settings').click();
+      // Pages load lazily: fill the form only once Settings is the page shown, not the one before.
+      await page.getByRole('button', { name: 'Create API token' }).waitFor();
       await page.getByLabel('Name').fill('ci-robot');
       await page.getByLabel('Role').selectOption('engineer');
       await page.getByRole('button', { name: 'Create API token' }).click();

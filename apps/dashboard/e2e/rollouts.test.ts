@@ -32,7 +32,11 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
     const d = seededDashboard(engine, seedRollouts, { now: clock.now, config: { rolloutStepMs: 0 } });
     const step = () => advanceRollouts(d.s.app.ctx);
     const byId = (devices: LoopDevice[], id: string) => devices.find((x) => x.deviceId === id)!;
-    const rolloutIdFromUrl = () => new URL(d.page.url()).pathname.split('/').pop()!;
+    // After a click on a rollout link the URL changes a moment later: wait for it, or the id is stale.
+    const rolloutIdFromUrl = async () => {
+      await d.page.waitForURL(/\/rollouts\/[^/]+$/);
+      return new URL(d.page.url()).pathname.split('/').pop()!;
+    };
     const audit = async (id: string) =>
       RolloutAuditList.parse(
         await readJson(d.s.call('GET', `/api/v1/rollouts/${id}/audit`, { token: d.s.viewerToken })),
@@ -61,7 +65,7 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       await form.getByRole('button', { name: 'Start rollout' }).click();
       await form.getByRole('status').getByRole('link', { name: 'wave 1 of 2' }).click();
       await shownState('running');
-      const id = rolloutIdFromUrl();
+      const id = await rolloutIdFromUrl();
       const wave1 = page.getByRole('table', { name: 'Devices of wave 1' });
       await expect.poll(() => wave1.getByText('assigned').count()).toBe(2);
       await d.shot('20-rollout-started');
@@ -87,7 +91,7 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
 
     it('pauses, resumes, promotes and aborts with confirmation, and audits each with its reason', async () => {
       const { page } = d;
-      const id = rolloutIdFromUrl();
+      const id = await rolloutIdFromUrl();
       await confirm('Pause', 'checking the canary by hand');
       await shownState('paused');
       await confirm('Resume', 'canary looks fine');
@@ -177,7 +181,7 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       await start.getByLabel('Waves').fill('1, 100%');
       await start.getByRole('button', { name: 'Start rollout' }).click();
       await start.getByRole('status').getByRole('link').click();
-      const id = rolloutIdFromUrl();
+      const id = await rolloutIdFromUrl();
       await page.getByRole('heading', { name: 'Rollout of config shelf-cameras@1.0.0' }).waitFor();
       // The canary's device applies it through its inbox; the next step shows it installed.
       const canary = byId(d.seeded.shelf, (await getRollout(s, id)).waves[0]!.devices[0]!.deviceId);
