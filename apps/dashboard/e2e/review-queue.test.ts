@@ -69,7 +69,11 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
     it('keeps a class created in one episode for the next, and undo takes a label back on the server', async () => {
       await page.goto(`${s.url}/drift/${device(0).deviceId}/ep_pizero0001`);
       await page.locator('[data-sample-id="smp_ep_pizero0001_000"]').first().waitFor();
+      // `n` focuses the new-class field only once it is enabled; typing before that goes to the page.
+      const newClass = page.getByRole('combobox', { name: /New class/ });
+      await expect.poll(() => newClass.isEnabled()).toBe(true);
       await page.keyboard.press('n');
+      await expect.poll(() => newClass.evaluate((el) => el === document.activeElement)).toBe(true);
       await page.keyboard.type('bag');
       await page.keyboard.press('Enter');
       await page.getByText('1 validated; feedback queued for the device').waitFor();
