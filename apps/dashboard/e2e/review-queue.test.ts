@@ -73,7 +73,7 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       const newClass = page.getByRole('combobox', { name: /New class/ });
       await expect.poll(() => newClass.isEnabled()).toBe(true);
       await page.keyboard.press('n');
-      await expect.poll(() => newClass.evaluate((el) => el === document.activeElement)).toBe(true);
+      await expect.poll(() => newClass.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
       await page.keyboard.type('bag');
       await page.keyboard.press('Enter');
       await page.getByText('1 validated; feedback queued for the device').waitFor();
