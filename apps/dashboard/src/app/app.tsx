@@ -1,12 +1,9 @@
-import { QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
-import { createQueryClient } from '../lib/query-client';
 import { router } from './router';
 
-/** Providers (TanStack Query) and the router. */
-export function App() {
-  const [client] = useState(createQueryClient);
+/** Providers (TanStack Query, with the app's one client) and the router. */
+export function App({ client }: { client: QueryClient }) {
   return (
     <QueryClientProvider client={client}>
       <RouterProvider router={router} />

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -78,7 +78,8 @@ export function TimeChart(props: {
   lines.current = props.lines ?? [];
   const shape = props.series.map((s) => s.label).join('|');
 
-  useEffect(() => {
+  // A layout effect: the chart is drawn in the same frame as the page around it, not one paint later.
+  useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
     const opts: uPlot.Options = {
@@ -136,7 +137,8 @@ export function TimeChart(props: {
   }, [shape, props.height]);
 
   useEffect(() => {
-    plot.current?.setData(props.data);
+    // A chart just built already has this data: drawing it again would only cost time.
+    if (plot.current && plot.current.data !== props.data) plot.current.setData(props.data);
   }, [props.data]);
 
   return <div ref={box} className="chart" role="img" aria-label={props.label} />;

@@ -2,6 +2,7 @@ import { SessionInfo, type ApiRole } from '@tinymlops/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import { apiGet } from './api-client';
+import { SESSION_PATH } from './session-path';
 import { readToken, subscribeToken } from './session-token';
 
 /** The current tab's API token (null when logged out); re-renders on login/logout. */
@@ -9,15 +10,21 @@ export function useToken(): string | null {
   return useSyncExternalStore(subscribeToken, readToken);
 }
 
+/**
+ * The query for who `token` belongs to, shared by the layout and the start-up (which fills it
+ * from the request the entry script started).
+ * @example
+ * await client.prefetchQuery(sessionQuery(readToken()));
+ */
+export const sessionQuery = (token: string | null) => ({
+  queryKey: ['session', token],
+  queryFn: () => apiGet(SESSION_PATH, SessionInfo),
+});
+
 /** Who the token belongs to (name and role), from `/api/v1/session`. */
 export function useSession() {
   const token = useToken();
-  return useQuery({
-    queryKey: ['session', token],
-    queryFn: () => apiGet('/api/v1/session', SessionInfo),
-    enabled: token !== null,
-    refetchInterval: 60_000,
-  });
+  return useQuery({ ...sessionQuery(token), enabled: token !== null, refetchInterval: 60_000 });
 }
 
 const RANK: Record<ApiRole, number> = { viewer: 0, engineer: 1, admin: 2 };
