@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { buildApp, createWorker, type App } from './app.js';
 import { DEFAULT_CONFIG, type AppContext, type ServerConfig } from './app-context.js';
+import { liveHub } from './modules/dashboard/live-hub.js';
+import { PgLiveRelay } from './modules/dashboard/live-relay.js';
 import { createServerMetrics } from './modules/metrics/server-metrics.js';
 import { MaintenanceSchedule } from './modules/packages/maintenance-schedule.js';
 import type { BlobStore } from './storage/blob-store.js';
@@ -61,13 +63,30 @@ export async function serve(opts: ServeOptions): Promise<App> {
     logger: { level: opts.logLevel },
     ...(opts.tls ? { tls: opts.tls } : {}),
   });
+  const relay = await relayLive(storage, opts.db, app.ctx, true, (msg, err) => app.http.log.warn({ err }, msg));
   await app.http.listen({ port: opts.port, host: opts.host });
   warnIfExposed(app, opts);
   onShutdown(async () => {
     await app.close();
+    await relay?.close();
     await storage.close();
   });
   return app;
+}
+
+/**
+ * With PostgreSQL, live events cross processes (see PgLiveRelay): an API process hears what the
+ * others and the workers changed, a worker tells. PGlite is one process: nothing to relay.
+ */
+async function relayLive(
+  storage: Storage,
+  url: string,
+  ctx: AppContext,
+  listen: boolean,
+  warn: (msg: string, err?: unknown) => void,
+): Promise<PgLiveRelay | null> {
+  if (storage.database.kind !== 'postgres') return null;
+  return PgLiveRelay.start({ url, db: storage.database.db, hub: liveHub(ctx), listen, warn });
 }
 
 /** Says so at start when a server reachable from other machines shows its internals or speaks plain HTTP. */
@@ -103,18 +122,17 @@ export async function runWorkers(
     jobEnqueued: () => {},
     detectorFactory: null,
   };
-  const worker = createWorker(ctx, opts.concurrency, (msg, err) =>
-    console.error(msg, err instanceof Error ? err.message : err),
-  );
+  const warn = (msg: string, err?: unknown) => console.error(msg, err instanceof Error ? err.message : (err ?? ''));
+  const worker = createWorker(ctx, opts.concurrency, warn);
+  const relay = await relayLive(storage, opts.db, ctx, false, warn);
   worker.start();
-  const maintenance = new MaintenanceSchedule(ctx, (msg, err) =>
-    console.error(msg, err instanceof Error ? err.message : err),
-  );
+  const maintenance = new MaintenanceSchedule(ctx, warn);
   maintenance.start();
   console.log(JSON.stringify({ msg: 'worker started', id: worker.id, concurrency: opts.concurrency }));
   onShutdown(async () => {
     await maintenance.stop();
     await worker.stop();
+    await relay?.close();
     await storage.close();
   });
 }

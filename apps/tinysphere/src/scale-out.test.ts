@@ -6,7 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@tinymlops/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createApiToken } from './modules/devices/tokens.js';
 import { openDatabase, type OpenDatabase } from './storage/open-database.js';
+import { openLiveStream } from './testing/live-stream.js';
 import { buildPackage, driftDoc, metricsDoc } from './testing/package-archive.js';
 import { waitUntil } from './testing/test-server.js';
 
@@ -134,4 +136,54 @@ describe.skipIf(!serverUrl)('scale-out: two API processes and two worker process
     const samples = await db.db.selectFrom('drift_samples').select('sample_id').execute();
     expect(samples).toHaveLength(6 * 5 * 3);
   });
+
+  it('tells the dashboards of both APIs about a package a separate worker ingested (LISTEN/NOTIFY)', async () => {
+    const { apiToken } = await createApiToken(db.db, 'live-viewer', 'viewer');
+    const streams = await Promise.all(apis.map((api) => openLiveStream(api, apiToken)));
+    try {
+      const r = await fetch(`${apis[0]}/device/v1/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          schemaVersion: 1,
+          enrolmentToken: DEMO,
+          hardwareId: 'scale-live',
+          platform: { arch: 'x64', os: 'linux', node: '20' },
+        }),
+      });
+      const dev = (await r.json()) as { deviceId: string; deviceToken: string };
+      const id = `pkg_${dev.deviceId}_live`;
+      const drift = driftDoc('ep_live_0001', 2, { withImages: true });
+      const body = await buildPackage({
+        packageId: id,
+        deviceId: dev.deviceId,
+        documents: { 'drift-events': drift.doc },
+        files: drift.images,
+      });
+      const put = await fetch(`${apis[0]}/device/v1/packages/${id}`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${dev.deviceToken}`,
+          'content-type': 'application/gzip',
+          'x-content-sha256': createHash('sha256').update(body).digest('hex'),
+        },
+        body,
+      });
+      expect(put.status).toBe(202);
+      // The APIs run no workers and an upload publishes nothing by itself: a "drift" change for
+      // this device can only come from a worker process's ingest, relayed through PostgreSQL.
+      const ingested = (e: { topics: string[]; deviceIds: string[] }) =>
+        e.topics.includes('drift') && e.deviceIds.includes(dev.deviceId);
+      for (const live of streams)
+        await waitUntil(
+          async () => live.events,
+          (e) => e.some(ingested),
+          60_000,
+        );
+      const row = await db.db.selectFrom('packages').select('status').where('package_id', '=', id).executeTakeFirst();
+      expect(row?.status).toBe('ingested');
+    } finally {
+      await Promise.all(streams.map((s) => s.close()));
+    }
+  }, 150_000);
 });

@@ -78,6 +78,20 @@ export const LiveEvent = z.strictObject({
 });
 export type LiveEvent = z.infer<typeof LiveEvent>;
 
+/**
+ * A change one TinySphere process tells the others through PostgreSQL (`NOTIFY tinysphere_live`,
+ * this as the payload), so the dashboards of every API process hear of an ingest a separate
+ * `tinysphere worker` did. Topics and ids only: a NOTIFY payload must stay under 8000 bytes.
+ */
+export const LiveNotification = z.strictObject({
+  schemaVersion: SchemaVersion1,
+  /** The process that sent it; a process ignores its own. */
+  origin: z.string().min(1).max(64),
+  topics: z.array(LiveTopic).min(1),
+  deviceIds: z.array(Id).max(100),
+});
+export type LiveNotification = z.infer<typeof LiveNotification>;
+
 /** A deployment target: one device, every device with a tag, or every device in a group. */
 export const DeploymentTarget = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('device'), deviceId: Id }),

@@ -40,6 +40,7 @@ import { PackageManifest, PackageReceipt } from './package-manifest.js';
 import {
   AssignmentRuleList,
   LiveEvent,
+  LiveNotification,
   ReviewClassList,
   ReviewQueuePage,
   TargetMatch,
@@ -124,6 +125,7 @@ export const TOP_LEVEL_SCHEMAS = {
   ReviewClassList,
   ValidationUndoResult,
   LiveEvent,
+  LiveNotification,
   AssignmentRuleList,
   TargetMatch,
 } as const satisfies Record<string, z.ZodType>;

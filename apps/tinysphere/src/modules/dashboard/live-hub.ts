@@ -3,11 +3,30 @@ import type { BatchJobHandler } from '../../storage/job-worker.js';
 
 type Listener = (event: LiveEvent) => void;
 
+/** Tells other processes what changed here (see `PgLiveRelay`). */
+export type RelaySend = (topics: LiveTopic[], deviceIds: string[]) => void;
+
+/** Topics and device ids collected within one coalescing window. */
+class Pending {
+  topics = new Set<LiveTopic>();
+  devices = new Set<string>();
+  add(topics: readonly LiveTopic[], deviceIds: readonly string[]): void {
+    for (const t of topics) this.topics.add(t);
+    for (const d of deviceIds) if (this.devices.size < 100) this.devices.add(d);
+  }
+  take(): [LiveTopic[], string[]] {
+    const out: [LiveTopic[], string[]] = [[...this.topics], [...this.devices]];
+    this.topics = new Set();
+    this.devices = new Set();
+    return out;
+  }
+}
+
 /**
  * Fans changes out to every open dashboard: `publish` collects topics and device ids, and after
  * the coalescing window one {@link LiveEvent} goes to every subscriber (a fleet's heartbeats
- * become one event a window, not one per device). In-process: a `tinysphere worker` running
- * ingestion elsewhere is not heard, and dashboards keep polling (slowly) for that.
+ * become one event a window, not one per device). With a relay (PostgreSQL), what is published
+ * here also goes to the other processes, and what they publish arrives through `receive`.
  * @example
  * const hub = new LiveHub(1000, () => new Date());
  * const stop = hub.subscribe((e) => console.log(e.topics));
@@ -15,8 +34,11 @@ type Listener = (event: LiveEvent) => void;
  */
 export class LiveHub {
   private readonly listeners = new Set<Listener>();
-  private topics = new Set<LiveTopic>();
-  private devices = new Set<string>();
+  /** For this process's dashboards. */
+  private readonly local = new Pending();
+  /** For the other processes (only with a relay). */
+  private readonly outbound = new Pending();
+  private relay: RelaySend | null = null;
   private timer: NodeJS.Timeout | null = null;
   private seq = 0;
 
@@ -34,10 +56,26 @@ export class LiveHub {
     return () => this.listeners.delete(listener);
   }
 
+  /** Sends every change published here to other processes too, once a window. */
+  relayTo(send: RelaySend | null): void {
+    this.relay = send;
+  }
+
+  /** A change made in this process: for its dashboards and, with a relay, for the other processes. */
   publish(topics: readonly LiveTopic[], deviceIds: readonly string[] = []): void {
+    if (this.relay) this.outbound.add(topics, deviceIds);
+    if (this.listeners.size > 0) this.local.add(topics, deviceIds);
+    if (this.relay || this.listeners.size > 0) this.schedule();
+  }
+
+  /** A change another process published: for this process's dashboards only (never relayed back). */
+  receive(topics: readonly LiveTopic[], deviceIds: readonly string[] = []): void {
     if (this.listeners.size === 0) return;
-    for (const t of topics) this.topics.add(t);
-    for (const d of deviceIds) if (this.devices.size < 100) this.devices.add(d);
+    this.local.add(topics, deviceIds);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.windowMs <= 0) return this.flush();
     this.timer ??= setTimeout(() => this.flush(), this.windowMs);
   }
@@ -53,16 +91,10 @@ export class LiveHub {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.topics.size === 0) return;
-    const event: LiveEvent = {
-      schemaVersion: 1,
-      seq: ++this.seq,
-      at: this.now().toISOString(),
-      topics: [...this.topics],
-      deviceIds: [...this.devices],
-    };
-    this.topics = new Set();
-    this.devices = new Set();
+    if (this.relay && this.outbound.topics.size > 0) this.relay(...this.outbound.take());
+    if (this.local.topics.size === 0) return;
+    const [topics, deviceIds] = this.local.take();
+    const event: LiveEvent = { schemaVersion: 1, seq: ++this.seq, at: this.now().toISOString(), topics, deviceIds };
     for (const l of this.listeners) l(event);
   }
 }
