@@ -4,8 +4,10 @@
  * timing (Resource Timing), when the fleet numbers and the chart appear (a MutationObserver in the
  * page), and a CPU profile attributed to the script that ran. For a loaded machine, where the
  * bench's single figure cannot tell start-up from server time.
- * `npx tsx bench/dashboard-trace.ts [--visits N] [--devices N] [--samples N]`; prints, writes nothing.
+ * `npx tsx bench/dashboard-trace.ts [--visits N] [--devices N] [--samples N] [--profile-out FILE]`;
+ * prints, and writes nothing else.
  */
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Page } from 'playwright-core';
 import setupBuild from '../apps/dashboard/e2e/build-global-setup.js';
@@ -21,6 +23,10 @@ const arg = (name: string, dflt: number) => {
 };
 const DEVICES = arg('--devices', 1000);
 const VISITS = arg('--visits', 5);
+/** `--profile-out FILE`: the last visit's CPU profile (loads in DevTools' Performance panel). */
+const PROFILE_OUT = process.argv.includes('--profile-out')
+  ? (process.argv[process.argv.indexOf('--profile-out') + 1] ?? '')
+  : '';
 
 /** Marks, in the page, the first moment each thing the bench waits for is on screen. */
 const MARKS = `(() => {
@@ -50,7 +56,10 @@ const PHASES = `(() => {
     sessionAnswered: api('/api/v1/session')?.responseEnd,
     ratesAsked: api('/api/v1/drift/rates')?.startTime,
     ...window.__marks,
-    requests: res.map((r) => [r.name.split('/').pop().slice(0, 24), Math.round(r.startTime), Math.round(r.responseEnd), r.transferSize].join(' ')).join('; '),
+    requests: res
+      .map((r) => [r.name.split('/').pop().slice(0, 24), r.startTime, r.responseEnd, r.transferSize])
+      .map(([name, ...xs]) => [name, ...xs.map(Math.round)].join(' '))
+      .join('; '),
   };
 })()`;
 
@@ -116,13 +125,10 @@ async function tracedVisit(page: Page, url: string) {
   await page.getByRole('img', { name: 'Drift episodes per hour' }).locator('canvas').waitFor();
   await page.getByRole('heading', { name: 'Recent events' }).waitFor();
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
-  const phases = (await page.evaluate(PHASES)) as Record<string, number | undefined>;
-  console.log(phases['requests']);
-  delete phases['requests'];
-  if (process.env['TRACE_PROFILE_OUT'])
-    (await import('node:fs')).writeFileSync(process.env['TRACE_PROFILE_OUT'], JSON.stringify(profile));
+  const { requests, ...phases } = (await page.evaluate(PHASES)) as Record<string, number | undefined>;
+  if (PROFILE_OUT) writeFileSync(PROFILE_OUT, JSON.stringify(profile));
   await cdp.detach();
-  return { phases, cpu: attribute(profile) };
+  return { phases, requests: String(requests), cpu: attribute(profile) };
 }
 
 await setupBuild();
@@ -157,7 +163,7 @@ try {
     await page.close();
     if (i === 0) continue; // the first visit fills the HTTP cache, as in the bench
     const row = Object.entries(t.phases).map(([k, v]) => `${k} ${v === undefined ? '–' : Math.round(v)}`);
-    console.log(`\nvisit ${i} (ms since navigation): ${row.join(', ')}`);
+    console.log(`\nvisit ${i} (ms since navigation): ${row.join(', ')}\n  requests (start end bytes): ${t.requests}`);
     if (i === VISITS)
       console.log(
         `CPU by script:\n${t.cpu.scripts.join('\n')}\nCPU by function:\n${t.cpu.functions.join('\n')}\nCPU after the entry script started:\n${t.cpu.timeline.join('\n')}`,
