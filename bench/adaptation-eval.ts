@@ -10,7 +10,8 @@
  * docs/adaptation-benchmark.svg (committed seed only) and prints a table. With `--json` the last
  * line is an array of `{mode, labels, newClassAccuracy, oldClassAccuracyDrop, rollbacks,
  * validationDelay, device, seed}`. `--seeds` adds the 10-label rows and the fleet row on other
- * draws of the scenario.
+ * draws of the scenario. `--bundle DIR` evaluates another build of the bundle (e.g. another KNN
+ * state from `examples/model-training/dense_knn_state.py`); it leaves the committed plot alone.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import { computeStream, STREAM, type StreamFrame } from './adaptation-stream.js'
 import { printFleet, printRows, printSeeds } from './adaptation-tables.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_BUNDLE = path.join(ROOT, 'models/fashion-mnv2');
 const BLOCK = 25;
 /** B's draw of the scenario: another seed, so it sees other images than A. */
 const FLEET_SEED_OFFSET = 1000;
@@ -41,7 +43,7 @@ const DELAYS: ValidationDelay[] = ['1h', '1d', 'restart'];
 
 /** The rows of one seed: the delay-0 modes (with `all`), the 10-label delays with their v1 replays, the fleet row. */
 async function evaluate(bundle: LoadedBundle, seed: number, all: boolean) {
-  const { frames } = await computeStream(path.join(ROOT, 'models/fashion-mnv2'), seed);
+  const { frames } = await computeStream(bundleDir, seed);
   const specs = all ? MODES : MODES.filter((m) => m.name === 'monitoring-only' || m.name === 'server-assisted 10');
   const runs: RunResult[] = [];
   for (const spec of specs) runs.push(await runMode(spec, bundle, frames));
@@ -50,14 +52,14 @@ async function evaluate(bundle: LoadedBundle, seed: number, all: boolean) {
     runs.push(await runMode(spec, bundle, frames));
     runs.push(await runMode({ ...spec, name: `${spec.name} (v1)`, v1: true }, bundle, frames));
   }
-  const baselineOld = accuracy((runs[0] as RunResult).predicted, frames, afterDrift);
-  const rows = runs.map((r) => reporterRow(r, frames, baselineOld, seed));
-  const b = (await computeStream(path.join(ROOT, 'models/fashion-mnv2'), seed + FLEET_SEED_OFFSET)).frames;
+  const baseline = (runs[0] as RunResult).predicted;
+  const rows = runs.map((r) => reporterRow(r, frames, baseline, seed));
+  const b = (await computeStream(bundleDir, seed + FLEET_SEED_OFFSET)).frames;
   const fleet = await runFleet(bundle, frames, b, 10);
   return { frames, runs, rows, fleet: fleetRow(fleet, b, seed) };
 }
 
-const afterDrift = (f: StreamFrame) => !f.heldOut && f.index >= STREAM.episodes[0].start;
+const bundleDir = path.resolve(argValue('--bundle') ?? DEFAULT_BUNDLE);
 
 function chart(runs: RunResult[], frames: StreamFrame[]): string {
   const curves = (pick: (f: StreamFrame) => boolean) =>
@@ -93,10 +95,11 @@ async function main(): Promise<void> {
     throw new Error('--seed and --seeds take integers, e.g. --seeds 1,2,3,4');
   const started = performance.now();
   const { loadBundle } = await import('../packages/tinylcm/src/index.js');
-  const bundle = await loadBundle(path.join(ROOT, 'models/fashion-mnv2'));
+  const bundle = await loadBundle(bundleDir);
   const main = await evaluate(bundle, seed, true);
   const svg = chart(main.runs.slice(0, MODES.length), main.frames);
-  if (seed === STREAM.seed) writeFileSync(path.join(ROOT, 'docs/adaptation-benchmark.svg'), svg);
+  if (seed === STREAM.seed && bundleDir === DEFAULT_BUNDLE)
+    writeFileSync(path.join(ROOT, 'docs/adaptation-benchmark.svg'), svg);
   const extra: { seed: number; rows: EvalRow[]; fleet: EvalRow }[] = [];
   for (const s of others) {
     const r = await evaluate(bundle, s, false);
@@ -106,7 +109,7 @@ async function main(): Promise<void> {
   const took = ((performance.now() - started) / 1000).toFixed(0);
   const load = os.loadavg()[0]?.toFixed(1);
   console.log(
-    `# adaptation evaluation, stream seed ${seed}: ${cpu}, ${new Date().toISOString()}, ${took} s, load ${load}`,
+    `# adaptation evaluation, ${path.relative(ROOT, bundleDir)}, stream seed ${seed}: ${cpu}, ${new Date().toISOString()}, ${took} s, load ${load}`,
   );
   printRows(main.rows);
   printFleet(main.fleet);

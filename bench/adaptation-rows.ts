@@ -57,11 +57,17 @@ export function accuracy(predicted: string[], frames: StreamFrame[], pick: (f: S
 
 const afterDrift = (f: StreamFrame) => !f.heldOut && f.index >= STREAM.episodes[0].start;
 
-/** A reporter row: new-class accuracy over the 100 frames after the labels arrived. */
-export function reporterRow(run: RunResult, frames: StreamFrame[], baselineOld: number, seed: number): EvalRow {
+/**
+ * A reporter row: new-class accuracy over the 100 frames after the labels arrived; old-class drop
+ * over the known-class frames from the labels on (before them a delayed row has learnt nothing, so
+ * counting those frames would dilute its drop), against monitoring-only's `baseline` predictions.
+ */
+export function reporterRow(run: RunResult, frames: StreamFrame[], baseline: string[], seed: number): EvalRow {
   const window = (f: StreamFrame) => f.index >= run.labelsAt && f.index < run.labelsAt + STREAM.window;
   const second = STREAM.episodes[1];
-  const old = accuracy(run.predicted, frames, afterDrift);
+  const afterLabels = (f: StreamFrame) => afterDrift(f) && f.index >= run.labelsAt;
+  const old = accuracy(run.predicted, frames, afterLabels);
+  const baselineOld = accuracy(baseline, frames, afterLabels);
   const delay = run.spec.delay ?? '0';
   return {
     mode: run.spec.mode,

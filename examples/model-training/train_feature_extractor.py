@@ -674,10 +674,10 @@ def write_onnx_twin(tfl: bytes) -> None:
     (MODEL_DIR / "model.onnx").write_bytes(tflite_to_onnx(tfl))
 
 
-def bundle_files() -> list:
+def bundle_files(model_dir: Path = MODEL_DIR) -> list:
     media = {".tflite": "application/vnd.tflite", ".onnx": "application/onnx", ".json": "application/json"}
     files = []
-    for p in sorted(MODEL_DIR.iterdir()):
+    for p in sorted(model_dir.iterdir()):
         if p.name == "bundle.json" or not p.is_file():
             continue
         files.append({"path": p.name, "sha256": sha256_file(p), "size": p.stat().st_size,

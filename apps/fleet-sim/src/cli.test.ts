@@ -11,6 +11,17 @@ import type { FleetSummary } from './fleet.js';
 const BIN = fileURLToPath(new URL('../bin/fleet-sim.mjs', import.meta.url));
 const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 240_000 });
 
+describe('npm start (the demo)', () => {
+  it('prints its usage for --help and starts nothing', () => {
+    const demo = fileURLToPath(new URL('../bin/demo.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [demo, '--help'], { encoding: 'utf8', timeout: 240_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: npm start/);
+    expect(r.stdout).toMatch(/TINYMLOPS_DEMO_DIR/);
+    expect(r.stdout).not.toMatch(/starting TinySphere/);
+  });
+});
+
 describe('fleet-sim command line', () => {
   it('refuses a bad server URL with a message that says what is expected', () => {
     const r = run(['--server', 'tinysphere.local']);

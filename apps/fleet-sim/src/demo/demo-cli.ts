@@ -130,8 +130,22 @@ async function portTaken(p: number): Promise<boolean> {
   });
 }
 
+const HELP = `Usage: npm start [-- --help]
+
+The TinyMLOps demo: TinySphere on embedded defaults (PGlite + files) serving the dashboard, the
+project's model registered, and three simulated devices (server-assisted, autonomous,
+monitoring-only) that drift every 150 s. Prints the dashboard URL, the admin API token and a guide
+to the learning loop; Ctrl-C stops the devices, then the server. A second start resumes with the
+same data.
+
+Environment:
+  PORT                the server's port (default 8080)
+  TINYMLOPS_DEMO_DIR  the demo's data folder (default .tinymlops/demo); delete it to start afresh
+`;
+
 try {
-  await main();
+  if (process.argv.includes('--help') || process.argv.includes('-h')) say(HELP);
+  else await main();
 } catch (err) {
   console.error(`npm start: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
