@@ -1,7 +1,8 @@
 /**
  * Dashboard at fleet scale: seeds 1,000 devices and 100,000 drift samples (bulk SQL), then
  * measures (a) Overview interactive time in headless chromium — navigation until the fleet
- * numbers, the drift-rate chart and the events list are on screen — and (b) the server's answer
+ * numbers, the drift-rate chart and the events list are on screen, marked in the page frame by
+ * frame (`overviewMs`; `overviewPolledMs` is the same wait timed by Playwright from outside) — and (b) the server's answer
  * time for the Drift page's list calls and the review queue's first page, and (c) server-sent
  * event fan-out to 50 open dashboards, on PGlite and on PostgreSQL (when initdb is available).
  * `npx tsx bench/dashboard-load.ts [--json] [--devices N] [--samples N]`; appends rows to docs/benchmarks.md.
@@ -38,16 +39,39 @@ async function timeGet(s: TestServer, path: string, runs = 7): Promise<number> {
   return median(times.slice(1)); // the first call warms the plan cache
 }
 
-async function overviewInteractive(s: TestServer, name: string, runs = 5): Promise<number> {
+/**
+ * Marks, inside the page, the first animation frame at which the Overview shows what
+ * {@link overviewInteractive} waits for. Playwright's own waiting polls at 0, 20, 70, 170, 270 ms
+ * and then every 500 ms, so timed from outside a page ready at 0.5 s or at 0.95 s both read about
+ * 1 s; a frame-by-frame check from navigation start does not round like that.
+ */
+const readyProbe = (devices: number) => `(() => {
+  const ready = () => {
+    const fleet = document.querySelector('[aria-label="Fleet health"]');
+    const chart = document.querySelector('[role="img"][aria-label="Drift episodes per hour"] canvas');
+    const events = [...document.querySelectorAll('h2')].some((h) => h.textContent === 'Recent events');
+    return !!fleet && fleet.textContent.includes('/ ${devices} online') && !!chart && events;
+  };
+  const tick = () => {
+    if (ready()) window.__overviewReadyMs = performance.now();
+    else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();`;
+
+/** Median Overview times of warm visits: in-page from navigation start, and as polled from outside. */
+async function overviewInteractive(s: TestServer, name: string, runs = 5) {
   const browser = await launchChromium();
   try {
-    const times: number[] = [];
+    const inPage: number[] = [];
+    const polled: number[] = [];
     // One browser context for every visit: the second visit on finds the (hashed, cached) assets
     // in the HTTP cache, as a returning user's browser has them.
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     await context.addInitScript({
       content: `sessionStorage.setItem('tinysphere.apiToken', ${JSON.stringify(s.viewerToken)})`,
     });
+    await context.addInitScript({ content: readyProbe(DEVICES) });
     for (let i = 0; i < runs; i++) {
       const page = await context.newPage();
       const t0 = performance.now();
@@ -58,11 +82,14 @@ async function overviewInteractive(s: TestServer, name: string, runs = 5): Promi
         .waitFor({ timeout: 60_000 });
       await page.getByRole('img', { name: 'Drift episodes per hour' }).locator('canvas').waitFor({ timeout: 60_000 });
       await page.getByRole('heading', { name: 'Recent events' }).waitFor();
-      times.push(performance.now() - t0);
+      polled.push(performance.now() - t0);
+      const marked = await page.waitForFunction('window.__overviewReadyMs', undefined, { timeout: 60_000 });
+      inPage.push(Number(await marked.jsonValue()));
       if (i === runs - 1) await screenshot(page, `bench-overview-${name}`);
       await page.close();
     }
-    return median(times.slice(1)); // the first visit fills the HTTP cache, as a returning user has it
+    // The first visit fills the HTTP cache, as a returning user has it.
+    return { inPageMs: median(inPage.slice(1)), polledMs: median(polled.slice(1)) };
   } finally {
     await browser.close();
   }
@@ -83,13 +110,14 @@ async function measure(name: 'pglite' | 'postgres', open: () => Promise<OpenData
     const ratesTopApiMs = await timeGet(s, `/api/v1/drift/rates?by=device&bucketSeconds=3600&since=${weekAgo}&top=10`);
     const reviewQueueMs = await timeGet(s, '/api/v1/drift/review-queue?limit=60');
     const sseEventsPerSec = await sseFanOut(s, 50, 2000);
-    const overviewMs = await overviewInteractive(s, name);
+    const overview = await overviewInteractive(s, name);
     const r = (x: number) => Math.round(x * 10) / 10;
     return {
       db: name,
       devices: DEVICES,
       samples: SAMPLES,
-      overviewMs: r(overviewMs),
+      overviewMs: r(overview.inPageMs),
+      overviewPolledMs: r(overview.polledMs),
       driftListServerMs: r(Math.max(episodesMs, pendingMs)),
       reviewQueueMs: r(reviewQueueMs),
       sseEventsPerSec: Math.round(sseEventsPerSec),
@@ -134,27 +162,28 @@ if (pg) {
 
 const machine = `${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}, node ${process.version}`;
 const day = new Date().toISOString().slice(0, 10);
-let rows = `\n## Dashboard load (\`npm run bench:dashboard\`), ${day}\n\nMachine: ${machine}; 1-min load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]?.toFixed(1)} at the end, on 2 cores.\n\n| db | devices | drift samples | Overview interactive (goal < 1000 ms) | drift list server (goal < 300 ms) | episodes list | pending samples page | /overview | /drift/rates (all devices) | /drift/rates (top 10, as Overview asks) | review queue first page (goal < 300 ms) | SSE deliveries/s to 50 dashboards |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n`;
+let rows = `\n## Dashboard load (\`npm run bench:dashboard\`), ${day}\n\nMachine: ${machine}; 1-min load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]?.toFixed(1)} at the end, on 2 cores.\n\n| db | devices | drift samples | Overview interactive (goal < 1000 ms; polled from outside) | drift list server (goal < 300 ms) | episodes list | pending samples page | /overview | /drift/rates (all devices) | /drift/rates (top 10, as Overview asks) | review queue first page (goal < 300 ms) | SSE deliveries/s to 50 dashboards |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n`;
 for (const x of results)
-  rows += `| ${x.db} | ${x.devices} | ${x.samples} | ${x.overviewMs} ms | ${x.driftListServerMs} ms | ${x.detail.episodesMs} ms | ${x.detail.pendingSamplesMs} ms | ${x.detail.overviewApiMs} ms | ${x.detail.ratesApiMs} ms | ${x.detail.ratesTopApiMs} ms | ${x.reviewQueueMs} ms | ${x.sseEventsPerSec} |\n`;
+  rows += `| ${x.db} | ${x.devices} | ${x.samples} | ${x.overviewMs} ms (${x.overviewPolledMs}) | ${x.driftListServerMs} ms | ${x.detail.episodesMs} ms | ${x.detail.pendingSamplesMs} ms | ${x.detail.overviewApiMs} ms | ${x.detail.ratesApiMs} ms | ${x.detail.ratesTopApiMs} ms | ${x.reviewQueueMs} ms | ${x.sseEventsPerSec} |\n`;
 appendBenchmarks(rows);
 for (const x of results)
   console.log(
-    `${x.db}: overview interactive ${x.overviewMs} ms, drift list server ${x.driftListServerMs} ms, ` +
+    `${x.db}: overview interactive ${x.overviewMs} ms (${x.overviewPolledMs} polled), drift list server ${x.driftListServerMs} ms, ` +
       `review queue ${x.reviewQueueMs} ms, SSE ${x.sseEventsPerSec} deliveries/s to 50 dashboards`,
     x.detail,
   );
 if (process.argv.includes('--json'))
   console.log(
     JSON.stringify(
-      results.map(({ devices, samples, overviewMs, driftListServerMs, reviewQueueMs, sseEventsPerSec, db }) => ({
-        db,
-        devices,
-        samples,
-        overviewMs,
-        driftListServerMs,
-        reviewQueueMs,
-        sseEventsPerSec,
+      results.map((x) => ({
+        db: x.db,
+        devices: x.devices,
+        samples: x.samples,
+        overviewMs: x.overviewMs,
+        overviewPolledMs: x.overviewPolledMs,
+        driftListServerMs: x.driftListServerMs,
+        reviewQueueMs: x.reviewQueueMs,
+        sseEventsPerSec: x.sseEventsPerSec,
       })),
     ),
   );
