@@ -29,7 +29,8 @@ const argv = process.argv.slice(2);
 const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const frames = Number(arg('--frames') ?? 500);
 const clockArg = arg('--clock') ?? 'thread';
-if (!['thread', 'cpu', 'wall'].includes(clockArg)) throw new Error(`--clock must be thread, cpu or wall, got ${clockArg}`);
+if (!['thread', 'cpu', 'wall'].includes(clockArg))
+  throw new Error(`--clock must be thread, cpu or wall, got ${clockArg}`);
 const clock = clockArg as 'thread' | 'cpu' | 'wall';
 if (!Number.isInteger(frames) || frames < 1) throw new Error(`--frames must be an integer ≥ 1, got ${arg('--frames')}`);
 

@@ -74,8 +74,10 @@ describe.skipIf(!addon)(`the transform inside the model call${addon ? '' : ` —
     });
     const bytes = new Uint8Array(readFileSync(poc as string));
     const options = { modelName: 'poc', backend: 'xnnpack' as const };
+    const featureHead = transform.affine();
+    if (!featureHead) throw new Error('the prototype transform has a PCA');
     const load = (head: boolean): Promise<ModelRuntime> =>
-      loadModelRuntime(bytes, head ? { ...options, featureHead: transform.affine() } : options);
+      loadModelRuntime(bytes, head ? { ...options, featureHead } : options);
     const [plain, folded] = [await load(false), await load(true)];
     disposers.push(
       () => plain.dispose(),

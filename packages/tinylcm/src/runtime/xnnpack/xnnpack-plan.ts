@@ -82,7 +82,7 @@ const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
  */
 export function planXnnpack(
   g: TfliteGraph,
-  o: { threads: number; extraOutputs: TfliteTensorInfo[]; head?: FeatureHead & { output?: string } },
+  o: { threads: number; extraOutputs: TfliteTensorInfo[]; head?: FeatureHead & { output?: string | undefined } },
 ): XnnPlan {
   const b = new PlanBuilder(g);
   const [inIndex, ...moreInputs] = g.info.inputs;
