@@ -21,6 +21,7 @@ import { OperationalMonitor } from '../packages/tinylcm/src/log/operational-moni
 import { createPipeline, type Pipeline, type StageTimings } from '../packages/tinylcm/src/pipeline.js';
 import { loadFastestRuntime, type InferenceChoice } from '../packages/tinylcm/src/runtime/choose-backend.js';
 import type { ModelBackend } from '../packages/tinylcm/src/runtime/model-runtime.js';
+import { loadXnnpackAddon } from '../packages/tinylcm/src/runtime/xnnpack/xnnpack-addon.js';
 import { benchFrames, POC_DIR, POC_INPUT, WARM_UP } from './device-pipeline-frames.js';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -34,17 +35,24 @@ const threadsArg: number | 'auto' | undefined =
   threadsRaw === undefined || threadsRaw === 'auto' ? threadsRaw : Number(threadsRaw);
 const inference = { backend: backendArg, ...(threadsArg ? { threads: threadsArg } : {}) };
 /**
- * Stage clock: process CPU time (default) or wall time. On a shared, overloaded machine wall times
- * mostly measure the scheduler; CPU time (user + system, µs resolution) measures the work. With
- * more than one inference thread, CPU time adds up the threads, so such rows switch to wall time
- * once the backend is chosen (the clock is read only while frames run).
+ * Stage clock: CPU time of this thread (`thread`, default; from the addon), of the process (`cpu`)
+ * or wall time. On a shared, overloaded machine wall times mostly measure the scheduler; CPU time
+ * measures the work. The thread clock is one cheap syscall: `process.cpuUsage()` sums every thread
+ * of the process, and after an inference that cost ~8 µs per reading — one reading per stage, so
+ * ~0.7 % of a 5 ms inference was the clock itself (an empty stage measured 8 µs with it, ~1 µs with
+ * the thread clock; docs/benchmarks.md). The stages run on this thread; so does single-thread
+ * inference. With more than one inference thread CPU time adds up the threads, so such rows switch
+ * to wall time once the backend is chosen (the clock is read only while frames run).
  */
-let clockKind = arg('--clock') === 'wall' ? 'wall' : 'cpu';
+const threadCpuMs = loadXnnpackAddon().addon?.threadCpuMs;
+const clockArg = arg('--clock') ?? 'thread';
+let clockKind = clockArg === 'wall' ? 'wall' : clockArg === 'thread' && threadCpuMs ? 'thread' : 'cpu';
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-const clock = () => (clockKind === 'wall' ? performance.now() : cpuMs());
+const clocks = { wall: () => performance.now(), thread: threadCpuMs ?? cpuMs, cpu: cpuMs };
+const clock = () => clocks[clockKind as keyof typeof clocks]();
 
 const rssMb = () => process.memoryUsage.rss() / 2 ** 20;
 const baselineRssMb = rssMb();
@@ -58,7 +66,6 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
   // Documents before the model, as loadBundlePipeline does: the 7 MB JSON's garbage is then reused
   // by later allocations instead of adding to a peak on top of LiteRT's WASM heap (~13 MB less peak RSS).
   const transform = FeatureTransform.fromPrototypeProcessor(json('feature_processor.json'));
-  transform.accelerate(); // as loadBundlePipeline does
   const classifier = knnFromPrototypeState(json('knn_initial_state_objects.json'), { prototypeDistanceScaling: true });
   classifier.accelerate();
   const onnx = arg('--poc-onnx');
@@ -66,13 +73,18 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
     tflite: new Uint8Array(readFileSync(path.join(dir, 'model_object.tflite'))),
     ...(onnx ? { onnx: new Uint8Array(readFileSync(onnx)) } : {}),
   };
-  const { runtime, choice } = await loadFastestRuntime(sources, { modelName: 'poc-object' }, inference);
+  // As loadBundlePipeline does: the transform runs inside the model call where the backend can.
+  const featureHead = transform.affine();
+  const opts = { modelName: 'poc-object', ...(featureHead ? { featureHead } : {}) };
+  const { runtime, choice } = await loadFastestRuntime(sources, opts, inference);
+  const transformInModel = runtime.featureHead === true;
+  if (!transformInModel) transform.accelerate();
   const pipeline = createPipeline<RawFrame, Uint8Array | Float32Array>({
     extractor: {
       preprocess: (frame) => preprocessor.process(frame),
       extract: async (input) => (await runtime.run(input)).get(runtime.featureTensor) as Float32Array,
     },
-    transform,
+    ...(transformInModel ? {} : { transform }),
     classifier,
     detectors: [
       {
@@ -86,7 +98,7 @@ async function prototypePipeline(dir: string, log: DataLogger, monitor: Operatio
     clock,
   });
   const label = 'poc-object (224², uint8 in, prototype)';
-  return { pipeline, choice, dispose: () => runtime.dispose(), label, spec: POC_INPUT };
+  return { pipeline, choice, dispose: () => runtime.dispose(), label, spec: POC_INPUT, transformInModel };
 }
 
 async function projectPipeline(log: DataLogger, monitor: OperationalMonitor) {
@@ -99,7 +111,15 @@ async function projectPipeline(log: DataLogger, monitor: OperationalMonitor) {
   });
   const choice = dp.inference as InferenceChoice;
   const label = 'fashion-mnv2 (112², int8)';
-  return { pipeline: dp.pipeline, choice, dispose: () => dp.dispose(), label, spec: dp.bundle.manifest.input };
+  const { transformInModel } = dp;
+  return {
+    pipeline: dp.pipeline,
+    choice,
+    dispose: () => dp.dispose(),
+    label,
+    spec: dp.bundle.manifest.input,
+    transformInModel,
+  };
 }
 
 /** Median and p95 (nearest rank) of `xs`. */
@@ -179,6 +199,8 @@ async function main(): Promise<void> {
     overheadRatio: round(other.reduce((a, s) => a + med(s), 0) / inference, 4),
     overheadRatioMean: round(otherMean / (sumOf((t) => t.inferenceMs) / frames), 4),
     knnPredictUsMedian: round(med('classify') * 1000, 1),
+    // True: the transform is the model's last layer (XNNPACK), timed as part of inference.
+    transformInModel: p.transformInModel,
     transformMsMedian: round(med('transform'), 4),
     cpuMsPerFrame: round((cpu.user + cpu.system) / 1000 / frames, 3),
     framesPerSecond: round((frames / wallMs) * 1000, 1),

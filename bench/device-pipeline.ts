@@ -1,5 +1,5 @@
 /**
- * `npm run bench:device [-- --frames N] [--json] [--clock cpu|wall] [--models a,b] [--no-append]`:
+ * `npm run bench:device [-- --frames N] [--json] [--clock thread|cpu|wall] [--models a,b] [--no-append]`:
  * the device data path (preprocess → inference → transform → KNN → drift → log) over N frames of
  * the committed Fashion-MNIST sample, on the project's model and — when `../shared/reference-artifacts`
  * (or `$TINYMLOPS_SHARED`) is present — on the prototype's 224² MobileNetV2 with its feature
@@ -28,7 +28,10 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
 const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const frames = Number(arg('--frames') ?? 500);
-const clock = arg('--clock') === 'wall' ? 'wall' : 'cpu';
+const clockArg = arg('--clock') ?? 'thread';
+if (!['thread', 'cpu', 'wall'].includes(clockArg))
+  throw new Error(`--clock must be thread, cpu or wall, got ${clockArg}`);
+const clock = clockArg as 'thread' | 'cpu' | 'wall';
 if (!Number.isInteger(frames) || frames < 1) throw new Error(`--frames must be an integer ≥ 1, got ${arg('--frames')}`);
 
 /**

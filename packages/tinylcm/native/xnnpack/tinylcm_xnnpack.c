@@ -7,6 +7,7 @@
 #include <pthreadpool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <xnnpack.h>
 
 #include "area_resize.h"
@@ -80,6 +81,8 @@ static const char* define_node(napi_env env, xnn_subgraph_t g, napi_value n, con
     s = xnn_define_add2(g, f[0], f[1], x, ids[in[1]], out, 0);
   } else if (!strcmp(op, "gap") && nf >= 8) {
     s = xnn_define_global_average_pooling_2d(g, f[0], f[1], x, out, 0);
+  } else if (!strcmp(op, "fc") && ni >= 12 && nf >= 8) {
+    s = xnn_define_fully_connected(g, f[0], f[1], x, ids[in[1]], ids[in[2]], out, 0);
   } else if (!strcmp(op, "convert")) {
     s = xnn_define_convert(g, x, out, 0);
   } else {
@@ -197,6 +200,17 @@ static napi_value dispose(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// threadCpuMs() → CPU time of the calling thread, ms (CLOCK_THREAD_CPUTIME_ID). A benchmark's stage
+// clock: one cheap syscall, where process.cpuUsage() sums every thread of the process (~8 µs cold).
+static napi_value thread_cpu_ms(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct timespec ts;
+  napi_value v;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  napi_create_double(env, (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6, &v);
+  return v;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"create", NULL, create, NULL, NULL, NULL, napi_default, NULL},
@@ -207,6 +221,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sqDistances", NULL, sq_distances_js, NULL, NULL, NULL, napi_default, NULL},
       {"areaResizerCreate", NULL, area_resizer_create, NULL, NULL, NULL, napi_default, NULL},
       {"areaResizerRun", NULL, area_resizer_run, NULL, NULL, NULL, napi_default, NULL},
+      {"threadCpuMs", NULL, thread_cpu_ms, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

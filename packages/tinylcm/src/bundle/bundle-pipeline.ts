@@ -49,8 +49,9 @@ export interface BundlePipelineOptions extends LoadBundleOptions {
   logFeatures?: boolean;
   /**
    * Native SIMD kernels for the transform and the KNN scan when the XNNPACK addon is built
-   * (default true): same results within float32 rounding. `false` keeps the JavaScript kernels,
-   * bit-for-bit the same on every machine (golden-stream tests).
+   * (default true): same results within float32 rounding. On the XNNPACK backend the transform
+   * then runs inside the model call, as its last layer (`transformInModel`). `false` keeps the
+   * JavaScript kernels, bit-for-bit the same on every machine (golden-stream tests).
    */
   nativeKernels?: boolean;
   /** Clock of the stage timings (default `performance.now`; a benchmark may pass process CPU time). */
@@ -69,6 +70,11 @@ export interface BundlePipeline {
   /** The drift stage: every detector and the one episode tracker. */
   drift: DetectorSet;
   pipeline: Pipeline<RawFrame>;
+  /**
+   * True when the transform runs inside the model call (XNNPACK's graph ends with it): the
+   * pipeline's transform stage is then empty and its time is part of inference.
+   */
+  transformInModel: boolean;
   /** The backend and threads chosen (undefined when the runtime was shared in). */
   inference: InferenceChoice | undefined;
   /** Frees the runtime unless it was shared in. */
@@ -91,12 +97,19 @@ export async function loadBundlePipeline(
   const bundle = typeof dirOrBundle === 'string' ? await loadBundle(dirOrBundle, options) : dirOrBundle;
   let inference: InferenceChoice | undefined;
   const onChoice = (c: InferenceChoice) => (inference = c);
-  const runtime = options.runtime ?? (await loadBundleRuntime(bundle, { ...pick(options), onChoice }));
-  const preprocessor = createPreprocessor(bundle.manifest.input);
   const transform = bundle.transform ? FeatureTransform.fromDocument(bundle.transform) : undefined;
+  const native = options.nativeKernels !== false;
+  // Folded into the model call: after a 5 ms inference the caches are cold, and a separate
+  // transform call re-reads its 1.3 MB matrix from memory at several times its warm cost.
+  const head = native && !options.runtime ? transform?.affine() : undefined;
+  const runtime =
+    options.runtime ??
+    (await loadBundleRuntime(bundle, { ...pick(options), onChoice, ...(head ? { featureHead: head } : {}) }));
+  const transformInModel = transform !== undefined && runtime.featureHead === true;
+  const preprocessor = createPreprocessor(bundle.manifest.input);
   const classifier = buildClassifier(bundle, transform, options);
-  if (options.nativeKernels !== false) {
-    transform?.accelerate(); // one native matrix–vector product; same values within float32 rounding
+  if (native) {
+    if (!transformInModel) transform?.accelerate(); // one native matrix–vector product; same within float32 rounding
     classifier.accelerate(); // the Euclidean scan in one native call; same neighbours
   }
   const drift = buildDetectorSet(
@@ -115,7 +128,7 @@ export async function loadBundlePipeline(
         return out;
       },
     },
-    ...(transform ? { transform } : {}),
+    ...(transform && !transformInModel ? { transform } : {}),
     classifier,
     drift,
     ...(options.log ? { log: options.log } : {}),
@@ -133,6 +146,7 @@ export async function loadBundlePipeline(
     knnDistance,
     drift,
     pipeline,
+    transformInModel,
     inference,
     dispose: () => (shared ? undefined : runtime.dispose()),
   };

@@ -8,7 +8,7 @@ import {
 import type { LoadedBundle } from './load-bundle.js';
 
 /** Options of {@link loadBundleRuntime}. */
-export interface BundleRuntimeOptions extends Pick<LoadModelRuntimeOptions, 'onLog' | 'lowMemory'> {
+export interface BundleRuntimeOptions extends Pick<LoadModelRuntimeOptions, 'onLog' | 'lowMemory' | 'featureHead'> {
   /** Backend and threads; by default the fastest backend that loads here (see choose-backend.ts). */
   inference?: InferenceOptions;
   /** Told which backend was chosen and why (the device logs it and reports it in heartbeats). */
@@ -41,12 +41,12 @@ export async function loadBundleRuntime(
   onChoice?.(choice);
   const out = rt.outputs.find((o) => o.name === rt.featureTensor);
   const dim = out?.shape.reduce((a, b) => a * b, 1);
-  if (dim !== m.featureTensor.dim) {
+  // With a feature head in the model, its output replaces the features: check that size instead.
+  const want = rt.featureHead ? options.featureHead?.bias.length : m.featureTensor.dim;
+  if (dim !== want) {
     rt.dispose();
-    throw modelError(
-      rt.modelName,
-      `feature tensor "${rt.featureTensor}" has ${dim ?? 0} values, bundle.json says ${m.featureTensor.dim}`,
-    );
+    const what = rt.featureHead ? 'its feature head has' : 'bundle.json says';
+    throw modelError(rt.modelName, `feature tensor "${rt.featureTensor}" has ${dim ?? 0} values, ${what} ${want}`);
   }
   const inShape = rt.inputs[0]?.shape ?? [];
   if (inShape.join(',') !== m.input.shape.join(',')) {

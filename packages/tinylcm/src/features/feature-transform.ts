@@ -1,7 +1,7 @@
 import { TinyMLOpsError, TransformDocument, parseOrThrow } from '@tinymlops/contracts';
 import { Pca } from './pca.js';
 import { StandardScaler } from './standard-scaler.js';
-import { nativeTransformKernel, type TransformKernel } from './native-transform.js';
+import { foldScalerPca, nativeTransformKernel, type TransformKernel } from './native-transform.js';
 
 /**
  * The bundle's feature transform: optional StandardScaler, then optional PCA
@@ -94,6 +94,19 @@ export class FeatureTransform {
   accelerate(): boolean {
     this.#kernel ??= this.pca ? nativeTransformKernel(this.scaler, this.pca) : undefined;
     return this.#kernel !== undefined;
+  }
+
+  /**
+   * The transform as one affine map `W·x + b` (scaler and PCA folded in float64, stored as
+   * float32), for a model backend to run as the model's last layer (`featureHead` of
+   * `loadModelRuntime`); undefined without a PCA. Equal to {@link apply} within float32 rounding.
+   * @example
+   * const head = transform.affine(); // { weights: 256 × 1280, bias: 256 }
+   */
+  affine(): { weights: Float32Array; bias: Float32Array } | undefined {
+    if (!this.pca) return undefined;
+    const { w, b } = foldScalerPca(this.scaler, this.pca);
+    return { weights: w, bias: b };
   }
 
   /**

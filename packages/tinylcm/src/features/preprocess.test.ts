@@ -89,6 +89,20 @@ describe('preprocessFrame', () => {
     }
   });
 
+  it('hands a frame that already is the model input over as is, and converts one that is not', () => {
+    const s4 = spec({ resize: { method: 'area', width: 8, height: 6 }, shape: [1, 6, 8, 3] });
+    const frame = { data: rgb86, width: 8, height: 6, channels: 3 };
+    const general = createPreprocessor({ ...s4, dtype: 'float32' }).process(frame);
+    const asIs = createPreprocessor(s4).process(frame);
+    expect(asIs).toBe(rgb86); // zero copy
+    expect(Array.from(asIs)).toEqual(Array.from(general));
+    const bgr = createPreprocessor({ ...s4, colorOrder: 'bgr' }).process(frame);
+    expect(bgr).not.toBe(rgb86);
+    expect(Array.from(bgr.subarray(0, 3))).toEqual([rgb86[2], rgb86[1], rgb86[0]]);
+    const scaled = createPreprocessor({ ...s4, normalization: { scale: 2, offset: 0 } }).process(frame);
+    expect(scaled).not.toBe(rgb86);
+  });
+
   it('reuses one output buffer per preprocessor', () => {
     const pre = createPreprocessor(spec());
     const a = pre.process({ data: rgb86, width: 8, height: 6, channels: 3 });

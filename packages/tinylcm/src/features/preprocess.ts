@@ -59,7 +59,11 @@ export function checkRawFrame(f: RawFrame): void {
 /** Turns raw frames into model input buffers for one {@link InputSpec}; reuses its buffers. */
 export interface Preprocessor {
   readonly spec: InputSpec;
-  /** The model input for `frame`. The returned buffer is reused by the next call: copy it to keep it. */
+  /**
+   * The model input for `frame`. The returned buffer is reused by the next call (copy it to keep
+   * it); a frame that already is the model input (its size, channels and order, uint8 as-is) is
+   * returned itself, without a copy.
+   */
   process(frame: RawFrame): Uint8Array | Float32Array;
 }
 
@@ -109,10 +113,13 @@ export function createPreprocessor(spec: InputSpec, options: { nativeResize?: bo
       if (frame.channels === 1 && c === 3 && !spec.grayscaleToRgb) {
         throw invalid('the frame is grayscale and the input spec does not allow grayscaleToRgb');
       }
+      // Zero-copy paths for uint8 models fed as-is: a frame of the model's size is the model
+      // input; others are resized straight into it; a gray frame that is only upscaled is made RGB
+      // first (3× a small frame, not 3× the input).
+      const asIs = identity && frame.channels === c && (c === 1 || spec.colorOrder === 'rgb');
+      if (asIs && frame.width === width && frame.height === height) return frame.data;
       const r = resizer(frame, frame.channels);
-      // Zero-copy paths for uint8 models fed as-is: resize straight into the model input; a gray
-      // frame that is only upscaled is made RGB first (3× a small frame, not 3× the input).
-      if (identity && frame.channels === c && (c === 1 || spec.colorOrder === 'rgb')) {
+      if (asIs) {
         r.resizeInto(frame.data, out as Uint8Array);
         return out;
       }

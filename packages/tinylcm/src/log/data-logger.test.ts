@@ -132,6 +132,48 @@ describe('DataLogger', () => {
       expect(lines(eager)).toBe(1);
     });
 
+    it('appendDeferred writes what appendJson writes, built at write time with seq and at of the append', () => {
+      const [deferred, direct] = [fresh(), fresh()];
+      let t = now();
+      const clock = () => t;
+      const opts = { now: clock, imageSampleRate: 0.5, flushIntervalMs: 3_600_000 };
+      const [a, b] = [new DataLogger({ dir: deferred, ...opts }), new DataLogger({ dir: direct, ...opts })];
+      let built = 0;
+      for (let i = 0; i < 6; i++, t += 1000) {
+        const json = `{"i":${i},"label":"bag"}`;
+        a.appendDeferred(() => (built++, json), jpeg);
+        b.appendJson(json, jpeg);
+      }
+      expect(built).toBe(0); // nothing serialised on the append path
+      t += 60_000;
+      a.close();
+      b.close();
+      expect(built).toBe(6);
+      const text = (d: string) => readFileSync(path.join(d, '000000000000.jsonl'), 'utf8');
+      expect(text(deferred)).toBe(text(direct));
+      expect(text(deferred).split('\n')[1]).toContain('"seq":1,"at":"2026-11-26T12:00:01.000Z"');
+      expect(readdirSync(path.join(deferred, 'images'))).toEqual(readdirSync(path.join(direct, 'images')));
+    });
+
+    it('writes at once when bufferRecords are waiting; a record that cannot be built is logged as an error', () => {
+      const dir = fresh();
+      const log = new DataLogger({ dir, now, bufferRecords: 3, flushIntervalMs: 3_600_000 });
+      log.appendDeferred(() => '{"i":0}');
+      log.appendDeferred(() => {
+        throw new Error('no features');
+      });
+      expect(lines(dir)).toBe(0);
+      log.appendDeferred(() => '[2]');
+      expect([lines(dir), log.pendingRecords]).toEqual([3, 0]);
+      const written = readFileSync(path.join(dir, '000000000000.jsonl'), 'utf8').trim().split('\n');
+      expect(written.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+        { i: 0, seq: 0, at: '2026-11-26T12:00:00.000Z' },
+        { logError: 'record 1 could not be serialised: no features', seq: 1, at: '2026-11-26T12:00:00.000Z' },
+        { logError: 'record 2 could not be serialised: not a JSON object', seq: 2, at: '2026-11-26T12:00:00.000Z' },
+      ]);
+      expect(() => new DataLogger({ dir: fresh(), bufferRecords: 0 })).toThrow(/bufferRecords/);
+    });
+
     it('readSince and close see every appended record', async () => {
       const dir = fresh();
       const log = new DataLogger({ dir, now, flushIntervalMs: 3_600_000 });

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { TinyMLOpsError } from '@tinymlops/contracts';
 import { writeFileAtomicSync } from '../sync/atomic-write.js';
 import { padSeq, readSegment, recoverSegments, type LoggedRecord, type Segment } from './data-log-segments.js';
+import { flushAtExit } from './flush-at-exit.js';
+import { deferredLine, isObjectText, recordLine, type Pending } from './pending-record.js';
 
 export type { LoggedRecord } from './data-log-segments.js';
 
@@ -29,32 +31,10 @@ export interface DataLoggerOptions {
   flushIntervalMs?: number;
   /** Records waiting in memory are written at once when they reach this many characters (default 64 Ki). */
   bufferChars?: number;
+  /** …or this many records (default 256; bounds records whose text is built at write time). */
+  bufferRecords?: number;
   /** Wall clock, ms since the epoch (default `Date.now`). */
   now?: () => number;
-}
-
-/** A record serialised and waiting to be written, with its image (already on disk) if one was kept. */
-interface Pending {
-  line: string;
-  image: { file: string; bytes: number } | undefined;
-}
-
-/** Loggers holding unwritten records; written out when the process exits (see `process.on('exit')`). */
-const unflushed = new Set<DataLogger>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const log of unflushed) {
-      try {
-        log.flush();
-      } catch {
-        // The process is ending; a log whose directory is gone has nowhere to write to.
-      }
-    }
-  });
 }
 
 /**
@@ -64,12 +44,13 @@ function installExitHook(): void {
  * the last acknowledged `seq` never re-sends. A restart always opens a fresh segment, so a torn
  * last line from a crash is never appended to (readers skip it).
  *
- * `append` only serialises the record: records are written in batches, off the frame path, when
- * `flushIntervalMs` has passed since the oldest waiting one, when `bufferChars` are waiting, before
+ * `append` only serialises the record (`appendDeferred` not even that: its text is built at the
+ * write): records are written in batches, off the frame path, when `flushIntervalMs` has passed
+ * since the oldest waiting one, when `bufferChars` or `bufferRecords` are waiting, before
  * `readSince`, on `flush()`, on `close()` and when the process exits (`process.exit`, the end of
  * the event loop, an uncaught exception) — a clean stop loses nothing. A crash that skips exit
  * handlers (SIGKILL, an unhandled signal, a native fault, power loss) loses the records still
- * waiting: at most `flushIntervalMs` worth and at most `bufferChars`. Their sequence numbers were
+ * waiting: at most `flushIntervalMs` worth, at most `bufferChars` and `bufferRecords`. Their sequence numbers were
  * never written or read, so the restarted log may hand them out again (an image already written
  * for a lost record stays, counted in the budget, until its segment is evicted). Written records are in the OS
  * page cache (not fsynced), as before batching: they survive a process crash, not a power cut.
@@ -87,6 +68,7 @@ export class DataLogger {
   readonly imageSampleRate: number;
   readonly flushIntervalMs: number;
   readonly bufferChars: number;
+  readonly bufferRecords: number;
   readonly #now: () => number;
   readonly #segments: Segment[];
   #pending: Pending[] = [];
@@ -104,6 +86,7 @@ export class DataLogger {
     this.imageSampleRate = options.imageSampleRate ?? 0.01;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.bufferChars = options.bufferChars ?? 64 * 1024;
+    this.bufferRecords = options.bufferRecords ?? 256;
     this.#now = options.now ?? Date.now;
     const bad = (name: string, range: string, got: number) =>
       new TinyMLOpsError('INVALID_OPTION', `DataLogger: option "${name}" must be ${range}, got ${got}`);
@@ -115,10 +98,10 @@ export class DataLogger {
     if (!(this.flushIntervalMs >= 0 && this.flushIntervalMs <= 2 ** 31 - 1))
       throw bad('flushIntervalMs', 'in [0, 2^31 − 1]', this.flushIntervalMs);
     if (!(this.bufferChars >= 1)) throw bad('bufferChars', '≥ 1', this.bufferChars);
+    if (!(this.bufferRecords >= 1)) throw bad('bufferRecords', '≥ 1', this.bufferRecords);
     mkdirSync(path.join(this.dir, 'images'), { recursive: true });
     ({ segments: this.#segments, nextSeq: this.#nextSeq } = recoverSegments(this.dir));
     this.#rotate();
-    installExitHook();
   }
 
   /** The sequence number the next record will get. */
@@ -154,23 +137,42 @@ export class DataLogger {
    * const seq = log.appendJson('{"label":"shirt","confidence":0.97}');
    */
   appendJson(json: string, image?: ImageAttachment): number {
-    if (this.#fd < 0) throw new TinyMLOpsError('INVALID_OPTION', 'DataLogger: append after close()');
-    if (json.at(0) !== '{' || json.at(-1) !== '}')
+    if (!isObjectText(json))
       throw new TinyMLOpsError('VALIDATION_FAILED', 'DataLogger: a record must be a JSON object');
+    const { seq, kept } = this.#next(image);
+    const line = recordLine(json, seq, this.#now(), kept);
+    this.#pendingChars += line.length;
+    return this.#queue({ line, deferred: undefined, image: kept }, seq);
+  }
+
+  /**
+   * {@link appendJson} with the text built at the write (the next batch) instead of now: right
+   * after inference the caches are cold, and building it there cost several times what it costs
+   * in a batch. What `json` reads must not change until then; `seq` and `at` are taken now. A
+   * `json` that throws or returns no JSON object is logged as `{"logError": message}`.
+   * @example
+   * const seq = log.appendDeferred(() => frameRecordJson(result, false, latencyMs));
+   */
+  appendDeferred(json: () => string, image?: ImageAttachment): number {
+    const { seq, kept } = this.#next(image);
+    return this.#queue({ line: undefined, deferred: { json, seq, at: this.#now() }, image: kept }, seq);
+  }
+
+  /** The next record's seq, and its image if this one is kept (written now: the caller may reuse it). */
+  #next(image: ImageAttachment | undefined): { seq: number; kept: Pending['image'] } {
+    if (this.#fd < 0) throw new TinyMLOpsError('INVALID_OPTION', 'DataLogger: append after close()');
     this.#throwDeferred();
     const seq = this.#nextSeq++;
-    let kept: Pending['image'];
-    if (image && this.#sampleImage()) {
-      kept = { file: `images/${padSeq(seq)}.${image.ext}`, bytes: image.bytes.byteLength };
-      writeFileSync(path.join(this.dir, kept.file), image.bytes);
-    }
-    const at = new Date(this.#now()).toISOString();
-    const head = json.length > 2 ? `${json.slice(0, -1)},` : '{';
-    const tail = kept ? `,"image":${JSON.stringify(kept.file)}}\n` : '}\n';
-    const line = `${head}"seq":${seq},"at":"${at}"${tail}`;
-    this.#pending.push({ line, image: kept });
-    this.#pendingChars += line.length;
-    if (this.flushIntervalMs === 0 || this.#pendingChars >= this.bufferChars) this.flush();
+    if (!image || !this.#sampleImage()) return { seq, kept: undefined };
+    const kept = { file: `images/${padSeq(seq)}.${image.ext}`, bytes: image.bytes.byteLength };
+    writeFileSync(path.join(this.dir, kept.file), image.bytes);
+    return { seq, kept };
+  }
+
+  #queue(p: Pending, seq: number): number {
+    this.#pending.push(p);
+    const full = this.#pendingChars >= this.bufferChars || this.#pending.length >= this.bufferRecords;
+    if (this.flushIntervalMs === 0 || full) this.flush();
     else this.#schedule();
     return seq;
   }
@@ -185,7 +187,7 @@ export class DataLogger {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     while (this.#pending.length > 0) this.#writeChunk();
-    unflushed.delete(this);
+    flushAtExit.delete(this);
   }
 
   /**
@@ -217,7 +219,7 @@ export class DataLogger {
   }
 
   #schedule(): void {
-    unflushed.add(this);
+    flushAtExit.add(this);
     if (this.#timer) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
@@ -246,13 +248,14 @@ export class DataLogger {
     const lines: string[] = [];
     while (n < this.#pending.length && bytes < this.segmentBytes) {
       const p = this.#pending[n++] as Pending;
+      p.line ??= deferredLine(p);
       lines.push(p.line);
       bytes += Buffer.byteLength(p.line);
     }
     const chunk = Buffer.from(lines.join(''));
     writeSync(this.#fd, chunk);
     for (const p of this.#pending.splice(0, n)) {
-      this.#pendingChars -= p.line.length;
+      if (!p.deferred) this.#pendingChars -= (p.line as string).length;
       if (p.image) current.images.push(p.image);
     }
     current.bytes += chunk.byteLength;

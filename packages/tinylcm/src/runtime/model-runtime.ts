@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { INFERENCE_BACKENDS, TinyMLOpsError } from '@tinymlops/contracts';
 import type { LiteRtLogSink } from './litert-node-shims.js';
+import type { FeatureHead } from './xnnpack/xnnpack-plan.js';
 
 /** The inference backends TinyLCM can use (see `InferenceBackend` in contracts). */
 export const MODEL_BACKENDS = INFERENCE_BACKENDS;
@@ -35,6 +36,11 @@ export interface ModelRuntime {
   readonly featureTensor: string;
   /** Threads one inference uses. */
   readonly threads?: number;
+  /**
+   * True when the `featureHead` of the load options runs inside `run` (XNNPACK): the feature
+   * output then holds `W·x + b` of the model's features, not the features themselves.
+   */
+  readonly featureHead?: boolean;
   /** Runs one frame. Throws `MODEL_LOAD_FAILED` when the input has the wrong type or length. */
   run(input: Uint8Array | Float32Array): Promise<Map<string, Float32Array>>;
   /** Frees the engine's memory; the runtime is unusable afterwards. */
@@ -67,6 +73,12 @@ export interface LoadModelRuntimeOptions {
    * on in Node 20), process-wide from its first load on.
    */
   threads?: number;
+  /**
+   * XNNPACK only (other backends ignore it; check {@link ModelRuntime.featureHead}): an affine map
+   * `y = W·x + b` (W row-major, out × feature dim) appended to the model graph after the feature
+   * tensor, so the feature output holds y — the feature transform folded into the model call.
+   */
+  featureHead?: FeatureHead;
 }
 
 /**

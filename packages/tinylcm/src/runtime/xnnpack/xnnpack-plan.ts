@@ -16,14 +16,14 @@ export interface XnnTensor {
   zeroPoint: number;
   scale: Float32Array | undefined;
   channelDim: number;
-  data: Uint8Array | Int32Array | undefined;
+  data: Uint8Array | Int32Array | Float32Array | undefined;
   externalId: number;
   flags: number;
 }
 
 /** One XNNPACK node: `inputs` and `output` index into {@link XnnPlan.tensors}. */
 export interface XnnNode {
-  op: 'conv' | 'dwconv' | 'pad' | 'add' | 'gap' | 'convert';
+  op: 'conv' | 'dwconv' | 'pad' | 'add' | 'gap' | 'convert' | 'fc';
   params: Int32Array;
   floats: Float32Array;
   inputs: Int32Array;
@@ -46,6 +46,16 @@ export interface XnnPlan {
   outputLengths: number[];
 }
 
+/**
+ * An affine map `y = W·x + b` run on the feature tensor as the graph's last node (XNNPACK's
+ * float32 fully-connected operator): the feature transform folded into the model call.
+ */
+export interface FeatureHead {
+  /** W, row-major, `bias.length` rows × the feature tensor's last dimension. */
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
 /** Thrown for a model the XNNPACK backend cannot run (the caller falls back to another backend). */
 export class XnnUnsupportedError extends Error {
   override readonly name = 'XnnUnsupportedError';
@@ -66,10 +76,14 @@ const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
  * ADD, MEAN over H and W (global average pooling), DEQUANTIZE, and a leading QUANTIZE of a uint8
  * input (done as a 256-entry table). Anything else throws {@link XnnUnsupportedError}.
  * `featureTensor` may name an int8 tensor inside the graph; it becomes an extra float output.
+ * With `head`, the output named `head.output` (default the first) is the {@link FeatureHead} of it.
  * @example
  * const plan = planXnnpack(readTfliteGraph(bytes), { threads: 2, extraOutputs: [] });
  */
-export function planXnnpack(g: TfliteGraph, o: { threads: number; extraOutputs: TfliteTensorInfo[] }): XnnPlan {
+export function planXnnpack(
+  g: TfliteGraph,
+  o: { threads: number; extraOutputs: TfliteTensorInfo[]; head?: FeatureHead & { output?: string | undefined } },
+): XnnPlan {
   const b = new PlanBuilder(g);
   const [inIndex, ...moreInputs] = g.info.inputs;
   const input = inIndex === undefined ? undefined : g.info.tensors[inIndex];
@@ -87,7 +101,11 @@ export function planXnnpack(g: TfliteGraph, o: { threads: number; extraOutputs: 
   } else throw new XnnUnsupportedError(`input "${input.name}" is ${input.dtype} without a leading QUANTIZE`);
   g.info.operators.forEach((op, i) => i !== skip && b.node(op, g.options[i] as TfliteOperatorOptions));
   const outputs = [...g.info.outputs.map((i) => g.info.tensors[i] as TfliteTensorInfo), ...o.extraOutputs];
-  outputs.forEach((t, k) => b.output(t, k + 1));
+  const outputNames = outputs.map((t) => g.info.signatureOutputs.get(t.index) ?? t.name);
+  const headAt = o.head ? Math.max(0, o.head.output === undefined ? 0 : outputNames.indexOf(o.head.output)) : -1;
+  outputs.forEach((t, k) => (k === headAt && o.head ? b.headOutput(t, k + 1, o.head) : b.output(t, k + 1)));
+  const outputLengths = outputs.map((t) => count(t.shape));
+  if (o.head) outputLengths[headAt] = o.head.bias.length;
   return {
     tensors: b.tensors,
     nodes: b.nodes,
@@ -96,8 +114,8 @@ export function planXnnpack(g: TfliteGraph, o: { threads: number; extraOutputs: 
     inputLut,
     inputBytes: inputLut || input.dtype !== 'float32' ? count(input.shape) : 4 * count(input.shape),
     input: { name: g.info.signatureInputs.get(input.index) ?? input.name, shape: input.shape, dtype: input.dtype },
-    outputNames: outputs.map((t) => g.info.signatureOutputs.get(t.index) ?? t.name),
-    outputLengths: outputs.map((t) => count(t.shape)),
+    outputNames,
+    outputLengths,
   };
 }
 
@@ -143,6 +161,25 @@ class PlanBuilder {
     }
     const f = this.#push({ ...plain(t.shape, XNN.fp32), externalId, flags: FLAG_EXTERNAL_OUTPUT });
     this.#node('convert', [], [], [id], f);
+  }
+
+  /** `y = W·x + b` of tensor `t` (dequantised first when it is int8) as the float output `externalId`. */
+  headOutput(t: TfliteTensorInfo, externalId: number, head: FeatureHead): void {
+    const id = this.#ids.get(t.index);
+    if (id === undefined) throw new XnnUnsupportedError(`output "${t.name}" is not computed by the graph`);
+    const [inDim, outDim] = [t.shape.at(-1) ?? 0, head.bias.length];
+    if (outDim === 0 || head.weights.length !== outDim * inDim)
+      throw new XnnUnsupportedError(`feature head: ${head.weights.length} weights for ${inDim} → ${outDim}`);
+    let x = id;
+    if ((this.tensors[id] as XnnTensor).type !== XNN.fp32) {
+      x = this.#push(plain(t.shape, XNN.fp32));
+      this.#node('convert', [], [], [id], x);
+    }
+    const w = this.#push({ ...plain([outDim, inDim], XNN.fp32), data: head.weights });
+    const bias = this.#push({ ...plain([outDim], XNN.fp32), data: head.bias });
+    const dims = [...t.shape.slice(0, -1), outDim];
+    const y = this.#push({ ...plain(dims, XNN.fp32), externalId, flags: FLAG_EXTERNAL_OUTPUT });
+    this.#node('fc', [], [-Infinity, Infinity], [x, w, bias], y);
   }
 
   node(op: { op: string; inputs: number[]; outputs: number[] }, o: TfliteOperatorOptions): void {

@@ -34,7 +34,8 @@ export function createXnnpackRuntime(source: Uint8Array, options: LoadModelRunti
       options.featureTensor,
       graph.info.signatureOutputs,
     );
-    plan = planXnnpack(graph, { threads: Math.max(1, options.threads ?? 1), extraOutputs: extra });
+    const head = options.featureHead ? { head: { ...options.featureHead, output: options.featureTensor } } : {};
+    plan = planXnnpack(graph, { threads: Math.max(1, options.threads ?? 1), extraOutputs: extra, ...head });
   } catch (e) {
     if (e instanceof TfliteFormatError)
       return Promise.reject(modelError(name, `not a valid TFLite file: ${e.message}`, e));
@@ -70,6 +71,7 @@ class XnnpackRuntime implements ModelRuntime {
   readonly outputs: readonly TensorDescription[];
   readonly featureTensor: string;
   readonly threads: number;
+  readonly featureHead: boolean;
   #disposed = false;
 
   constructor(
@@ -80,6 +82,7 @@ class XnnpackRuntime implements ModelRuntime {
   ) {
     this.modelName = options.modelName;
     this.threads = plan.threads;
+    this.featureHead = options.featureHead !== undefined;
     this.inputs = [plan.input];
     this.outputs = plan.outputNames.map((name, i) => ({
       name,
