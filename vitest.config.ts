@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 const postgresSetup = fileURLToPath(new URL('./packages/testkit/src/postgres-global-setup.ts', import.meta.url));
 const dashboardBuild = fileURLToPath(new URL('./apps/dashboard/e2e/build-global-setup.ts', import.meta.url));
+const byteEquality = fileURLToPath(new URL('./packages/testkit/src/byte-equality-setup.ts', import.meta.url));
 const pgliteSnapshot = fileURLToPath(
   new URL('./apps/tinysphere/src/testing/pglite-snapshot-setup.ts', import.meta.url),
 );
@@ -29,6 +30,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           globalSetup: [...(postgres ? [postgresSetup] : []), ...setup],
+          setupFiles: [byteEquality],
         },
       })),
       // Browser tests: a real TinySphere on loopback and Debian's chromium; builds the SPA first when stale.
@@ -40,6 +42,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 240_000,
           globalSetup: [dashboardBuild, postgresSetup],
+          setupFiles: [byteEquality],
         },
       },
     ],
