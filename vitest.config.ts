@@ -34,8 +34,10 @@ export default defineConfig({
           name: name ?? root.split('/')[1] ?? root,
           root,
           include: root === '.' ? ['scripts/**/*.test.ts'] : ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // Limits for a hang, not for speed: with two files at a time on a 2-core machine that others
+          // share too, a test opening PGlite cold (initdb) took 65 s at a load average of 18.
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
           maxWorkers: workers,
           globalSetup: [...(postgres ? [postgresSetup] : []), ...setup],
           setupFiles: [byteEquality],
