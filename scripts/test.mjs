@@ -34,7 +34,8 @@ if (existsSync(out)) {
   for (const f of brokenFiles) console.error(`failed to run: ${f.name}\n${f.message ?? ''}`);
 } else {
   failed = 1;
-  console.error('vitest wrote no report; counting the run as failed');
+  const how = run.signal ? `was killed by ${run.signal}` : `exited with code ${run.status}`;
+  console.error(`vitest ${how} and wrote no report; counting the run as failed`);
 }
 const code = run.status === 0 && failed === 0 ? 0 : 1;
 const line = (c) => `${c.passed} passed, ${c.failed} failed${c.skipped ? `, ${c.skipped} skipped` : ''}`;
