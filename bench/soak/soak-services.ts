@@ -16,6 +16,13 @@ const S3RVER = fileURLToPath(new URL('../../node_modules/s3rver/bin/s3rver.js', 
 const MEMORY_PROBE = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
 export const SOAK_ENROLMENT_TOKEN = 'soak-open-enrolment';
 export const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+/**
+ * glibc's malloc arenas for the server processes: `SOAK_MALLOC_ARENA_MAX=2` tries fewer, more
+ * reused pools (a common setting for Node servers); unset, glibc's own (8 per core). The result
+ * says which ran.
+ */
+export const MALLOC_ARENAS = process.env.SOAK_MALLOC_ARENA_MAX ?? 'default';
+const SERVER_ENV = { ...S3_ENV, ...(MALLOC_ARENAS === 'default' ? {} : { MALLOC_ARENA_MAX: MALLOC_ARENAS }) };
 
 /**
  * Open file descriptors and resident memory of a process (from /proc). `fileFds` leaves out
@@ -182,14 +189,14 @@ export async function startSoakServices(dir: string): Promise<SoakServices> {
       '--log-level',
       'warn',
     ],
-    { ...S3_ENV, SOAK_MEMORY_FILE: memoryFile },
+    { ...SERVER_ENV, SOAK_MEMORY_FILE: memoryFile },
     answers(`${apiUrl}/healthz`),
   );
   await api.start();
   const workerArgv = [TINYSPHERE, 'worker', ...storage, '--concurrency', '2'];
   // Started again means running: a worker still migrating when the next fault hits would fail
   // for a reason the soak made up, not one the fault is meant to test.
-  const worker = new Restartable('worker', workerArgv, S3_ENV, async () => true, '"worker started"');
+  const worker = new Restartable('worker', workerArgv, SERVER_ENV, async () => true, '"worker started"');
   await worker.start();
   return {
     pg: pgServer,
