@@ -3,7 +3,7 @@
  * outages, and uploads that are cut off mid-body or stall.
  */
 import { partialUpload } from '../../apps/tinysphere/src/testing/partial-upload.js';
-import { sleep, type SoakServices } from './soak-services.js';
+import { sleep, type Restartable, type SoakServices } from './soak-services.js';
 
 /** Flaky Wi-Fi: half of a 3 MiB package body, then the connection drops (or stalls). */
 const CUT = { total: 3 * 1024 * 1024, sent: 1536 * 1024 };
@@ -24,11 +24,16 @@ export interface FaultPlan {
  * await killApi(services, count, plan);
  */
 export async function killApi(s: SoakServices, count: FaultCounter, p: FaultPlan): Promise<void> {
-  p.log('fault: SIGKILL the API process, start it again 3 s later');
-  await s.api.kill();
+  await killAndRestart(s.api, 'API', () => count('apiKilled'), p);
+}
+
+/** SIGKILL, 3 s down, started again (and ready); then the plan's spacing. */
+async function killAndRestart(proc: Restartable, name: string, counted: () => void, p: FaultPlan): Promise<void> {
+  p.log(`fault: SIGKILL the ${name} process, start it again 3 s later`);
+  await proc.kill();
   await sleep(3000);
-  await s.api.start();
-  count('apiKilled');
+  await proc.start();
+  counted();
   await sleep(p.spacingMs);
 }
 
@@ -39,12 +44,7 @@ export async function killApi(s: SoakServices, count: FaultCounter, p: FaultPlan
  * await faultRound(services, flakyToken, count, plan);
  */
 export async function faultRound(s: SoakServices, token: string, count: FaultCounter, p: FaultPlan): Promise<void> {
-  p.log('fault: SIGKILL the worker process, start it again 3 s later');
-  await s.worker.kill();
-  await sleep(3000);
-  await s.worker.start();
-  count('workerKilled');
-  await sleep(p.spacingMs);
+  await killAndRestart(s.worker, 'worker', () => count('workerKilled'), p);
   p.log('fault: PostgreSQL stopped as by a crash, down 5 s, started again');
   await s.pg.restart!({ downMs: 5000 });
   count('postgresRestarted');
