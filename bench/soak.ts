@@ -28,7 +28,13 @@ import { figures, figuresText } from './soak/api-figures.js';
 import { memoryAfterGc, memoryPeaks, type MemoryAfterGc } from './soak/api-memory.js';
 import { memoryVerdict, type RoundFigures } from './soak/memory-verdict.js';
 import { faultRound, killApi, type FaultPlan } from './soak/soak-faults.js';
-import { MALLOC_ARENAS, sleep, SOAK_ENROLMENT_TOKEN, startSoakServices } from './soak/soak-services.js';
+import {
+  MALLOC_ARENAS,
+  serverNodeFlags,
+  sleep,
+  SOAK_ENROLMENT_TOKEN,
+  startSoakServices,
+} from './soak/soak-services.js';
 
 const FLEET = fileURLToPath(new URL('../apps/fleet-sim/bin/fleet-sim.mjs', import.meta.url));
 const { values: o } = parseArgs({
@@ -206,6 +212,7 @@ try {
     minutes: Math.round((Date.now() - started) / 6000) / 10,
     loadAverageAtStart: Number(load),
     mallocArenaMax: MALLOC_ARENAS,
+    nodeFlags: serverNodeFlags(),
     memoryChecks: memory.checks,
   };
   for (const k of a.lost.slice(0, 20)) log(`LOST: ${k}`);

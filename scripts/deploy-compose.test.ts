@@ -141,7 +141,7 @@ describe('deploy/compose.yaml and deploy/Dockerfile (checked statically: no Dock
     const runtime = docker.slice(docker.lastIndexOf('FROM '));
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^HEALTHCHECK /m);
-    expect(runtime).toContain('ENTRYPOINT ["node", "apps/tinysphere/bin/tinysphere.mjs"]');
+    expect(runtime).toContain('ENTRYPOINT ["node", "--max-semi-space-size=8", "apps/tinysphere/bin/tinysphere.mjs"]');
     expect(existsSync(BIN)).toBe(true);
     for (const v of [...runtime.matchAll(/^ENV (.+)$/gm)].flatMap((m) =>
       [...(m[1] as string).matchAll(/([A-Z_]+)=/g)].map((x) => x[1] as string),
