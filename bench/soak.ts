@@ -181,7 +181,7 @@ try {
   log(
     `descriptors ${fdsBack ? 'back' : 'NOT back'}: ${start.fileFds} → ${end.fileFds} not sockets (≤ +10 %), ${end.fds - end.fileFds} sockets for ${devices} devices`,
   );
-  const memory = memoryVerdict(startGc, rounds, Number(o['rss-ceiling']));
+  const memory = memoryVerdict(start, startGc, rounds, Number(o['rss-ceiling']));
   for (const c of memory.checks) log(`memory: ${c.ok ? 'ok' : c.informational ? 'over' : 'FAILED'}: ${c.check}`);
   const back = fdsBack && memory.ok;
   const result = {
