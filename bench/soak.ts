@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { appendBenchmarks } from './benchmarks-doc.js';
-import { figures, figuresText } from './soak/api-figures.js';
+import { apiMetric, figures, figuresText } from './soak/api-figures.js';
 import { memoryAfterGc, memoryPeaks, type MemoryAfterGc } from './soak/api-memory.js';
 import { memoryVerdict, type RoundFigures } from './soak/memory-verdict.js';
 import { faultRound, killApi, type FaultPlan } from './soak/soak-faults.js';
@@ -161,6 +161,9 @@ try {
     log(`API after round ${round}: ${figuresText(f)}; after GC ${gcText(gc)}`);
   }
   const end = rounds.at(-1)!;
+  // Uploads answered 503 by the upload memory budget (the restarted API's count): the flaky
+  // client's cut uploads above its device's share, and any fleet upload while the budget was full.
+  const uploadsRefusedForMemory = await apiMetric(s.apiUrl, 'tinysphere_uploads_refused_memory_total');
   log('stopping the fleet (final sync)');
   fleet.kill('SIGTERM');
   if ((await fleetExit) !== 0) throw new Error('fleet-sim did not exit cleanly');
@@ -204,6 +207,7 @@ try {
     startAfterGc: startGc,
     memoryPeaks: memoryPeaks(s.memoryFile),
     faultsByKind: faults,
+    uploadsRefusedForMemory,
     pendingOnDevices: summary.total?.packagesPending ?? null,
     droppedOnDevices: summary.total?.packagesDropped ?? null,
     rejectedOnDevices: summary.total?.packagesRejected ?? null,
