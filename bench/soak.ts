@@ -30,6 +30,7 @@ import { memoryVerdict, type RoundFigures } from './soak/memory-verdict.js';
 import { faultRound, killApi, type FaultPlan } from './soak/soak-faults.js';
 import {
   MALLOC_ARENAS,
+  serverMallocEnv,
   serverNodeFlags,
   sleep,
   SOAK_ENROLMENT_TOKEN,
@@ -217,6 +218,7 @@ try {
     loadAverageAtStart: Number(load),
     mallocArenaMax: MALLOC_ARENAS,
     nodeFlags: serverNodeFlags(),
+    mallocEnv: serverMallocEnv(),
     memoryChecks: memory.checks,
   };
   for (const k of a.lost.slice(0, 20)) log(`LOST: ${k}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MemoryAfterGc } from '../bench/soak/api-memory.js';
 import { memoryVerdict, type RoundFigures } from '../bench/soak/memory-verdict.js';
-import { serverNodeFlags } from '../bench/soak/soak-services.js';
+import { serverMallocEnv, serverNodeFlags } from '../bench/soak/soak-services.js';
 
 const gc = (rssMb: number, heapUsedMb = 50): MemoryAfterGc => ({
   rssMb,
@@ -44,5 +44,6 @@ describe("the soak's memory verdict", () => {
 
   it("starts the servers with the production image's Node flags", () => {
     expect(serverNodeFlags()).toEqual(['--max-semi-space-size=8']);
+    expect(serverMallocEnv()).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072' });
   });
 });

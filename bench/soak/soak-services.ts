@@ -22,8 +22,25 @@ export const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3R
  * says which ran.
  */
 export const MALLOC_ARENAS = process.env.SOAK_MALLOC_ARENA_MAX ?? 'default';
-const SERVER_ENV = { ...S3_ENV, ...(MALLOC_ARENAS === 'default' ? {} : { MALLOC_ARENA_MAX: MALLOC_ARENAS }) };
 const DOCKERFILE = fileURLToPath(new URL('../../deploy/Dockerfile', import.meta.url));
+
+/**
+ * The glibc malloc settings (`MALLOC_*`) the production image sets for TinySphere (its `ENV`
+ * lines): the soak measures the server as it is deployed.
+ * @example
+ * serverMallocEnv(); // { MALLOC_MMAP_THRESHOLD_: '131072' }
+ */
+export function serverMallocEnv(): Record<string, string> {
+  const env = [...readFileSync(DOCKERFILE, 'utf8').matchAll(/^ENV (.+)$/gm)].flatMap((m) => [
+    ...(m[1] as string).matchAll(/(MALLOC_[A-Z_]+)=(\S+)/g),
+  ]);
+  return Object.fromEntries(env.map((m) => [m[1] as string, m[2] as string]));
+}
+const SERVER_ENV = {
+  ...S3_ENV,
+  ...serverMallocEnv(),
+  ...(MALLOC_ARENAS === 'default' ? {} : { MALLOC_ARENA_MAX: MALLOC_ARENAS }),
+};
 
 /**
  * The Node flags the production image starts TinySphere with (between `node` and the script in
