@@ -124,6 +124,7 @@ export function createPreprocessor(spec: InputSpec, options: { nativeResize?: bo
         return out;
       }
       if (identity && frame.channels === 1 && c === 3 && r.replicates) {
+        if (r.grayToRgbInto) return r.grayToRgbInto(frame.data, out as Uint8Array);
         const rgb = grayToRgb(frame.data, scratch);
         scratch = rgb;
         resizer(frame, 3).resizeInto(rgb, out as Uint8Array);
