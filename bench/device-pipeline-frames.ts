@@ -25,7 +25,7 @@ export const WARM_UP = 10;
  */
 export const JIT_WARM_UP = 2500;
 
-/** Upper bound of the {@link JIT_WARM_UP} phase per row, seconds (wall clock). */
+/** Upper bound of the {@link JIT_WARM_UP} phase per row, seconds of the row's CPU time. */
 export const JIT_WARM_UP_SECONDS = 40;
 
 /** Input of the prototype's 224² MobileNetV2 (`model_object.tflite`; raw RGB bytes, area resize). */

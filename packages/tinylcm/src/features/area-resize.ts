@@ -181,8 +181,8 @@ function checkSize(s: AreaResizeSize): void {
 
 /**
  * Precomputes the weights of an area resize; reuse the result for every frame of the same size.
- * A downscale runs in C when TinyLCM's addon is built (same weights, same integer sums, same
- * bytes; ~10× faster on a 640×480 camera frame) unless `options.native` is false.
+ * It runs in C when TinyLCM's addon is built (same weights, same integer sums, same bytes; ~10×
+ * faster on a 640×480 camera frame; an integer upscale as row copies) unless `options.native` is false.
  * @example
  * const r = createAreaResizer({ srcWidth: 640, srcHeight: 480, dstWidth: 112, dstHeight: 112, channels: 3 });
  * const out = new Uint8Array(112 * 112 * 3);

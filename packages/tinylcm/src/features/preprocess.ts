@@ -71,8 +71,8 @@ export interface Preprocessor {
  * Builds the preprocessing for a bundle's input spec: area resize (see `area-resize.ts`) →
  * gray to RGB / alpha dropped → channel order → `value = pixel × scale + offset` → dtype.
  * uint8 and int8 outputs are rounded and clamped; int8 values are stored two's complement in the
- * returned Uint8Array. A downscale runs in C when TinyLCM's addon is built (byte-identical;
- * `nativeResize: false` keeps it in JavaScript).
+ * returned Uint8Array. The resize runs in C when TinyLCM's addon is built (byte-identical; a gray
+ * frame upscaled for an RGB uint8 model in one pass; `nativeResize: false` keeps it in JavaScript).
  * @example
  * const pre = createPreprocessor(bundle.manifest.input);
  * const input = pre.process({ data, width: 640, height: 480, channels: 3 });
