@@ -66,8 +66,16 @@ export async function runFleet(
   return { predicted, unguarded: unguarded.predicted, baseline: baseline.predicted, ...counts, ceiling };
 }
 
-/** A's run: the samples it learnt each new class with (validated and propagated), as a person would accept them. */
-async function reporterSamples(bundle: LoadedBundle, frames: StreamFrame[], labels: number): Promise<LabelCandidate[]> {
+/**
+ * A's run: the samples it learnt each new class with (validated and propagated), as a person would accept them.
+ * @example
+ * const shared = await reporterSamples(bundle, framesA, 10); // what B receives
+ */
+export async function reporterSamples(
+  bundle: LoadedBundle,
+  frames: StreamFrame[],
+  labels: number,
+): Promise<LabelCandidate[]> {
   return withDir(async (dir) => {
     let clock = Date.UTC(2026, 10, 26, 12);
     const device = openEvalDevice(bundle, 'server-assisted', dir, () => clock);

@@ -27,10 +27,17 @@ export const DRIFT_NOTES = `**Why the ✗ cells, and what would fix them.**
   linear discriminant on the 256 transformed features, trained with the drift labels no device has,
   flags at a false-positive rate of 1 in 645 (the per-scene share of ≤ 1 false alarm per 10⁴ frames)
   86 % of single bag images, 65 % of ankle boots, 100 % of brightness and contrast shifts, 98 % of
-  blurred and 94 % of noisy images; a label-free score of the same features (Mahalanobis distance to
-  the nearest known class, one pooled covariance) flags 2.5 %, 1.5 %, 26–28 %, 10 % and 0 %. So a
-  scene does carry the evidence; what the device lacks is a label-free score that sees it in one
-  image. That is what holds the correlated-stream delays at 30–80 frames.
+  blurred and 94 % of noisy images. Three label-free scores, same images and rate: Mahalanobis
+  distance to the nearest known class (one pooled covariance) flags 2.5 %, 1.5 %, 26–28 %, 10 % and
+  0 %; the distance to the nearest known image (every known image of the other fold as reference,
+  not the bundle's 200) 28.5 %, 5.0 %, 17–50 %, 25 % and 1 %; image statistics (mean, spread, 5th
+  and 95th percentile, edge strength, median high-pass magnitude; largest robust z-score) 0 %, 0 %,
+  100 %, 10.5 % and 71 % (100 % of pairs of noisy images). So a scene does carry the evidence; a
+  camera-health check on the pixels would find brightness, contrast and noise on their first or
+  second scene, but bag, ankle boot and blur have no label-free single-image score here that sees
+  more than a quarter of them. That is what holds the correlated-stream delays at 30–80 frames.
+  The image statistics would have to be calibrated on the device's own frames (the jitter
+  streams' sensor noise moves the noise and dark-level statistics of every frame).
 - *Ankle boot on independent frames* (13–16 frames over three seeds). Against all classes an
   ankle boot raises the mean neighbour distance by 0.26σ, below any usable slack; the KNN calls it
   a sneaker or a sandal, and against the sneakers' own scale (they sit 0.63 × the mean distance

@@ -9,16 +9,20 @@
  * Each such decision is made about once per scene, and ≤ 1 false alarm per 10⁴ frames allows one in
  * ~645 scenes (10⁴ / 15.5) to be a false alarm.
  *
- * Two scores of single images, out of fold (2-fold) on the distinct images of the independent
+ * Scores of single images, out of fold (2-fold) on the distinct images of the independent
  * recordings: a *supervised* oracle (Fisher's linear discriminant on the device's 256 transformed
- * features, trained with the true drift labels, which a label-free detector never has) and a
- * label-free one (Mahalanobis distance to the nearest known class). TPR₁ is the share of drifted
+ * features, trained with the true drift labels, which a label-free detector never has) and three
+ * label-free ones (bench/drift-scene-scores.ts): Mahalanobis distance to the nearest known class,
+ * distance to the nearest known image, and image statistics (exposure, spread, edges, noise). TPR₁ is the share of drifted
  * images flagged at a false-positive rate of 1/645, TPR₂ the same for the sum of two images' scores.
  * P(delay ≤ 15) ≤ TPR₁ + ½·TPR₂ + 105/900 + 455/27000 takes each term's best case; a median of 6
  * episodes is ≤ 15 only if about half of them are. A linear oracle is not every detector: where it
  * flags most single images the evidence is there, and what is missing is a label-free score for it.
  */
 import { Prng } from '@tinymlops/tinylcm';
+import { readFashionMnist, scenarioStream } from '@tinymlops/testkit';
+import { fisher, mahalanobis, nearestKnown, pixelOutlier, pixelStatistics } from './drift-scene-scores.js';
+import { REAL_SCENARIOS } from './real-scenarios.js';
 import { independentFamily, realRecordings, type Recording } from './real-streams.js';
 
 const FPR = 1 / 645;
@@ -29,10 +33,25 @@ interface Images {
   /** The true class of each known image (a reference a bundle carries; no drifted labels). */
   knownLabels: number[];
   drifted: Float32Array[];
+  /** Image statistics of each known and drifted image ({@link pixelStatistics}). */
+  knownPixels: number[][];
+  driftedPixels: number[][];
 }
 
-function imagesOf(recs: readonly Recording[], scenario: string, into: Images, seen: Set<string>): void {
-  for (const r of recs.filter((x) => x.scenario === scenario)) {
+const set = await readFashionMnist();
+
+/** The frames' image statistics of an independent recording (seed `seed`: its frames are the scenario's draws). */
+function statisticsOf(r: Recording, seed: number): number[][] {
+  const sc = REAL_SCENARIOS.find((s) => s.name === r.scenario)!;
+  const { frames } = scenarioStream(set, { ...sc.options, seed: (sc.options.seed ?? 1) + (seed - 1) * 1000 });
+  return [...frames].map((f) => pixelStatistics(f.pixels, f.width, f.height));
+}
+
+function imagesOf(recs: readonly Recording[][], scenario: string, into: Images, seen: Set<string>): void {
+  for (const [s, r] of recs.flatMap((rs, s) =>
+    rs.filter((x) => x.scenario === scenario).map((x) => [s + 1, x] as const),
+  )) {
+    const pixels = statisticsOf(r, s);
     const inEpisode = (i: number) => r.driftPoints.some((d) => i >= d && i < d + r.deltaMax);
     for (let i = 0; i < r.labels.length; i++) {
       const f = r.features.subarray(i * r.dim, (i + 1) * r.dim);
@@ -41,145 +60,58 @@ function imagesOf(recs: readonly Recording[], scenario: string, into: Images, se
       seen.add(key);
       if (inEpisode(i)) {
         into.drifted.push(f);
+        into.driftedPixels.push(pixels[i]!);
       } else {
         into.known.push(f);
+        into.knownPixels.push(pixels[i]!);
         into.knownLabels.push(r.labels[i]!);
       }
     }
   }
 }
 
-function mean(xs: readonly Float32Array[], dim: number): Float64Array {
-  const m = new Float64Array(dim);
-  for (const x of xs) for (let j = 0; j < dim; j++) m[j]! += x[j]! / xs.length;
-  return m;
-}
-
-/** Cholesky factor (lower, row-major) of S + λI, λ 1 % of the mean diagonal. */
-function cholesky(s: Float64Array, dim: number): Float64Array {
-  let trace = 0;
-  for (let j = 0; j < dim; j++) trace += s[j * dim + j]!;
-  const a = Float64Array.from(s);
-  for (let j = 0; j < dim; j++) a[j * dim + j]! += (1e-2 * trace) / dim;
-  for (let j = 0; j < dim; j++) {
-    for (let k = 0; k < j; k++) a[j * dim + j]! -= a[j * dim + k]! ** 2;
-    a[j * dim + j] = Math.sqrt(a[j * dim + j]!);
-    for (let i = j + 1; i < dim; i++) {
-      let v = a[i * dim + j]!;
-      for (let k = 0; k < j; k++) v -= a[i * dim + k]! * a[j * dim + k]!;
-      a[i * dim + j] = v / a[j * dim + j]!;
-    }
-  }
-  return a;
-}
-
-/** L⁻¹ b (forward substitution). */
-function forward(a: Float64Array, b: ArrayLike<number>, dim: number): Float64Array {
-  const y = Float64Array.from(b);
-  for (let i = 0; i < dim; i++) {
-    for (let k = 0; k < i; k++) y[i]! -= a[i * dim + k]! * y[k]!;
-    y[i]! /= a[i * dim + i]!;
-  }
-  return y;
-}
-
-/** Solves (S + λI) w = b. */
-function ridgeSolve(s: Float64Array, b: Float64Array, dim: number): Float64Array {
-  const a = cholesky(s, dim);
-  const y = forward(a, b, dim);
-  for (let i = dim - 1; i >= 0; i--) {
-    for (let k = i + 1; k < dim; k++) y[i]! -= a[k * dim + i]! * y[k]!;
-    y[i]! /= a[i * dim + i]!;
-  }
-  return y;
-}
-
-/** Fisher's discriminant direction from the two training sets. */
-function fisher(known: readonly Float32Array[], drifted: readonly Float32Array[], dim: number): Float64Array {
-  const mk = mean(known, dim);
-  const md = mean(drifted, dim);
-  const s = new Float64Array(dim * dim);
-  const d = new Float64Array(dim);
-  for (const [xs, m] of [
-    [known, mk],
-    [drifted, md],
-  ] as const) {
-    for (const x of xs) {
-      for (let j = 0; j < dim; j++) d[j] = x[j]! - m[j]!;
-      for (let i = 0; i < dim; i++) for (let j = 0; j < dim; j++) s[i * dim + j]! += d[i]! * d[j]!;
-    }
-  }
-  return ridgeSolve(
-    s,
-    md.map((v, j) => v - mk[j]!),
-    dim,
-  );
-}
-
-/**
- * The label-free score: Mahalanobis distance to the nearest known class (class means, one pooled
- * covariance, from labelled known images only — what a bundle's training set gives).
- */
-function mahalanobis(known: readonly Float32Array[], labels: readonly number[], dim: number) {
-  const classes = [...new Set(labels)];
-  const means = classes.map((c) =>
-    mean(
-      known.filter((_, i) => labels[i] === c),
-      dim,
-    ),
-  );
-  const s = new Float64Array(dim * dim);
-  const d = new Float64Array(dim);
-  known.forEach((x, n) => {
-    const m = means[classes.indexOf(labels[n]!)]!;
-    for (let j = 0; j < dim; j++) d[j] = x[j]! - m[j]!;
-    for (let i = 0; i < dim; i++) for (let j = 0; j < dim; j++) s[i * dim + j]! += d[i]! * d[j]!;
-  });
-  const a = cholesky(
-    s.map((v) => v / known.length),
-    dim,
-  );
-  return (x: Float32Array) =>
-    Math.min(
-      ...means.map((m) =>
-        forward(
-          a,
-          m.map((v, j) => x[j]! - v),
-          dim,
-        ).reduce((t, v) => t + v * v, 0),
-      ),
-    );
-}
-
 const dot = (w: Float64Array, x: Float32Array) => x.reduce((a, v, j) => a + v * w[j]!, 0);
 
-/** Out-of-fold scores of every image (2 folds, seeded). */
+/** Out-of-fold scores of every image (2 folds, seeded): the oracle and each label-free score. */
 type Scores = { known: number[]; drifted: number[] };
-function outOfFold(img: Images, dim: number): { oracle: Scores; labelFree: Scores } {
+const SCORES = ['oracle', 'mahalanobis', 'nearest image', 'image statistics'] as const;
+type ScoreName = (typeof SCORES)[number];
+function outOfFold(img: Images, dim: number): Record<ScoreName, Scores> {
   const rng = new Prng(20261207);
-  const fold = (xs: Float32Array[]) => xs.map(() => rng.nextInt(2));
-  const fk = fold(img.known);
-  const fd = fold(img.drifted);
-  const out = { known: [] as number[], drifted: [] as number[] };
-  const free = { known: [] as number[], drifted: [] as number[] };
+  const fk = img.known.map(() => rng.nextInt(2));
+  const fd = img.drifted.map(() => rng.nextInt(2));
+  const none = (): Scores => ({ known: [], drifted: [] });
+  const out: Record<ScoreName, Scores> = {
+    oracle: none(),
+    mahalanobis: none(),
+    'nearest image': none(),
+    'image statistics': none(),
+  };
   for (const f of [0, 1]) {
-    const train = img.known.filter((_, i) => fk[i] !== f);
-    const score = mahalanobis(
-      train,
-      img.knownLabels.filter((_, i) => fk[i] !== f),
-      dim,
-    );
-    img.known.forEach((x, i) => fk[i] === f && free.known.push(score(x)));
-    img.drifted.forEach((x, i) => fd[i] === f && free.drifted.push(score(x)));
+    const kTrain = img.known.filter((_, i) => fk[i] !== f);
     const w = fisher(
-      img.known.filter((_, i) => fk[i] !== f),
+      kTrain,
       img.drifted.filter((_, i) => fd[i] !== f),
       dim,
     );
-    img.known.forEach((x, i) => fk[i] === f && out.known.push(dot(w, x)));
-    img.drifted.forEach((x, i) => fd[i] === f && out.drifted.push(dot(w, x)));
+    const scorers = {
+      oracle: (x: Float32Array) => dot(w, x),
+      mahalanobis: mahalanobis(
+        kTrain,
+        img.knownLabels.filter((_, i) => fk[i] !== f),
+        dim,
+      ),
+      'nearest image': nearestKnown(kTrain, dim),
+    };
+    for (const [name, score] of Object.entries(scorers) as [keyof typeof scorers, (x: Float32Array) => number][]) {
+      img.known.forEach((x, i) => fk[i] === f && out[name].known.push(score(x)));
+      img.drifted.forEach((x, i) => fd[i] === f && out[name].drifted.push(score(x)));
+    }
+    const pixel = pixelOutlier(img.knownPixels.filter((_, i) => fk[i] !== f));
+    img.knownPixels.forEach((r, i) => fk[i] === f && out['image statistics'].known.push(pixel(r)));
+    img.driftedPixels.forEach((r, i) => fd[i] === f && out['image statistics'].drifted.push(pixel(r)));
   }
-  return { oracle: out, labelFree: free };
+  return out;
 }
 
 /** Share of `pos` above the (1 − FPR) quantile of `neg`. */
@@ -196,27 +128,25 @@ function pairs(xs: number[], n: number, rng: Prng): number[] {
 
 const seedsAt = process.argv.indexOf('--seeds');
 const seeds = seedsAt > 0 ? Number(process.argv[seedsAt + 1]) : 3;
-const recordings = (
-  await Promise.all(Array.from({ length: seeds }, (_, s) => realRecordings(independentFamily(s + 1))))
-).flat();
-const dim = recordings[0]!.dim;
-const scenarios = [...new Set(recordings.map((r) => r.scenario))].filter((s) => !SKIP.has(s));
+const recordings = await Promise.all(Array.from({ length: seeds }, (_, s) => realRecordings(independentFamily(s + 1))));
+const dim = recordings[0]![0]!.dim;
+const scenarios = [...new Set(recordings.flat().map((r) => r.scenario))].filter((s) => !SKIP.has(s));
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 console.log(
-  `| scenario | distinct known / drifted images | TPR₁ | TPR₂ | P(delay ≤ 15) at most | label-free TPR₁ / TPR₂ |`,
+  '| scenario | distinct known / drifted images | TPR₁ | TPR₂ | P(delay ≤ 15) at most |' +
+    ' label-free TPR₁ / TPR₂: Mahalanobis | nearest image | image statistics |',
 );
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const scenario of scenarios) {
-  const img: Images = { known: [], knownLabels: [], drifted: [] };
+  const img: Images = { known: [], knownLabels: [], drifted: [], knownPixels: [], driftedPixels: [] };
   imagesOf(recordings, scenario, img, new Set());
-  const { oracle: s, labelFree } = outOfFold(img, dim);
-  const tpr1 = tprAt(s.known, s.drifted);
+  const scores = outOfFold(img, dim);
   const rng = new Prng(7);
-  const tpr2 = tprAt(pairs(s.known, 200_000, rng), pairs(s.drifted, 200_000, rng));
+  const tprs = (s: Scores) =>
+    [tprAt(s.known, s.drifted), tprAt(pairs(s.known, 200_000, rng), pairs(s.drifted, 200_000, rng))] as const;
+  const [tpr1, tpr2] = tprs(scores.oracle);
   const bound = Math.min(1, tpr1 + 0.5 * tpr2 + 105 / 900 + 455 / 27_000);
-  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+  const free = SCORES.slice(1).map((name) => tprs(scores[name]).map(pct).join(' / '));
   const n = `${img.known.length} / ${img.drifted.length}`;
-  const free1 = tprAt(labelFree.known, labelFree.drifted);
-  const free2 = tprAt(pairs(labelFree.known, 200_000, rng), pairs(labelFree.drifted, 200_000, rng));
-  const free = `${pct(free1)} / ${pct(free2)}`;
-  console.log(`| ${scenario} | ${n} | ${pct(tpr1)} | ${pct(tpr2)} | ${pct(bound)} | ${free} |`);
+  console.log(`| ${scenario} | ${n} | ${pct(tpr1)} | ${pct(tpr2)} | ${pct(bound)} | ${free.join(' | ')} |`);
 }
