@@ -104,7 +104,7 @@ export function deviceBenchReport(
     .map((x) => x.toFixed(2))
     .join(' / ');
   const header =
-    `${machine}; load average ${load} (1 / 5 / 15 min) at the end. \`npm run bench:device -- --frames ${o.frames}\`; ` +
+    `${machine}; load average ${load} (1 / 5 / 15 min) at the end. \`npm run bench:device -- --frames ${o.frames} --warm-up ${o.warmUp}\`; ` +
     `stage times in ${CLOCKS[o.clock] ?? o.clock} (wall time on rows with more than one ` +
     `inference thread), ms median / p95 per frame after ${warmUps(rows)} warm-up frames (V8 optimizes the frame path ` +
     `first); each row a fresh process. ` +
