@@ -15,6 +15,8 @@ export interface DeviceBenchRow {
   threadsTimed?: { threads: number; msMedian: number }[];
   nodeFlags: string;
   frames: number;
+  /** Frames run before the timed ones (the JIT warm-up, then the comparator's 10). */
+  warmUpFrames: number;
   clock: string;
   stages: Record<string, { median: number; p95: number }>;
   inferenceMsMedian: number;
@@ -82,11 +84,18 @@ function tfLiteLine(model: string, tf: TfLiteResult | undefined): string {
   return `- ${model}: TF Lite ${tf.tfliteVersion} (Python, XNNPACK): ${runs.join('; ')}`;
 }
 
+/** The rows' warm-up frame counts: one number, or their range (the warm-up is time-capped). */
+function warmUps(rows: DeviceBenchRow[]): string {
+  const n = rows.map((r) => r.warmUpFrames);
+  const [lo, hi] = [Math.min(...n), Math.max(...n)];
+  return lo === hi ? String(lo) : `${lo}–${hi}`;
+}
+
 /** Builds the console text and the markdown section for one run. */
 export function deviceBenchReport(
   rows: DeviceBenchRow[],
   tflite: Map<string, TfLiteResult | undefined>,
-  o: { frames: number; clock: string; launcherFlags: string[] },
+  o: { frames: number; warmUp: number; clock: string; launcherFlags: string[] },
 ): { text: string; section: string } {
   const cpu = os.cpus();
   const machine = `${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}, ${os.arch()}`;
@@ -95,9 +104,10 @@ export function deviceBenchReport(
     .map((x) => x.toFixed(2))
     .join(' / ');
   const header =
-    `${machine}; load average ${load} (1 / 5 / 15 min) at the end. \`npm run bench:device -- --frames ${o.frames}\`; ` +
+    `${machine}; load average ${load} (1 / 5 / 15 min) at the end. \`npm run bench:device -- --frames ${o.frames} --warm-up ${o.warmUp}\`; ` +
     `stage times in ${CLOCKS[o.clock] ?? o.clock} (wall time on rows with more than one ` +
-    `inference thread), ms median / p95 per frame after 10 warm-up frames; each row a fresh process. ` +
+    `inference thread), ms median / p95 per frame after ${warmUps(rows)} warm-up frames (V8 optimizes the frame path ` +
+    `first); each row a fresh process. ` +
     `Launcher flags: \`${o.launcherFlags.join(' ') || '(none)'}\`.`;
   const table = [
     `| model | backend | threads | node flags | clock | ${STAGES.join(' | ')} | ratio to TF Lite (1 thread) | overhead (median / mean) | KNN µs | transform ms | peak RSS MB | 640×480 preprocess ms (C / JS) |`,

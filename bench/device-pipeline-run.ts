@@ -1,7 +1,7 @@
 /**
  * One row of `npm run bench:device`, in its own process (started by bench/device-pipeline.ts, so
  * the peak RSS belongs to this row alone): `--model fashion-mnv2|poc-object --frames N
- * --backend auto|xnnpack|onnx|litert [--threads N] [--poc-onnx file]`.
+ * --backend auto|xnnpack|onnx|litert [--threads N] [--warm-up N] [--poc-onnx file]`.
  * Prints one JSON object as its last stdout line. Runs as TypeScript under tsx, or compiled to one
  * ES module by the parent (`runner: 'js'`), which is how a device without tsx's loader thread runs. Imports the inference path's modules directly
  * (not the package index) so the RSS is that of the data path, not of the sync/adaptation code.
@@ -22,13 +22,21 @@ import { createPipeline, type Pipeline, type StageTimings } from '../packages/ti
 import { loadFastestRuntime, type InferenceChoice } from '../packages/tinylcm/src/runtime/choose-backend.js';
 import type { ModelBackend } from '../packages/tinylcm/src/runtime/model-runtime.js';
 import { loadXnnpackAddon } from '../packages/tinylcm/src/runtime/xnnpack/xnnpack-addon.js';
-import { benchFrames, POC_DIR, POC_INPUT, WARM_UP } from './device-pipeline-frames.js';
+import {
+  benchFrames,
+  JIT_WARM_UP,
+  JIT_WARM_UP_SECONDS,
+  POC_DIR,
+  POC_INPUT,
+  WARM_UP,
+} from './device-pipeline-frames.js';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 // `--repo`: when run as the compiled bundle, import.meta.url points into node_modules/.cache.
 const REPO = arg('--repo') ?? fileURLToPath(new URL('..', import.meta.url));
 const model = arg('--model') ?? 'fashion-mnv2';
 const frames = Number(arg('--frames') ?? 500);
+const jitWarmUp = Number(arg('--warm-up') ?? JIT_WARM_UP);
 const backendArg = (arg('--backend') ?? 'auto') as ModelBackend | 'auto';
 const threadsRaw = arg('--threads');
 const threadsArg: number | 'auto' | undefined =
@@ -164,6 +172,7 @@ async function main(): Promise<void> {
   const loadedRssMb = rssMb();
   const frameAt = await benchFrames(REPO);
   const pipeline: Pipeline<RawFrame> = p.pipeline;
+  const warmedUp = await warmUp(pipeline, (i) => frameAt(WARM_UP + frames + i));
   for (let i = 0; i < WARM_UP; i++) await pipeline.process(frameAt(i));
   const timings: StageTimings[] = [];
   const cpu0 = process.cpuUsage();
@@ -191,6 +200,7 @@ async function main(): Promise<void> {
     runner: process.execArgv.includes('--import') ? 'tsx' : 'js',
     nodeFlags: process.execArgv.filter((a) => a === '--liftoff-only' || a.startsWith('--max')).join(' '),
     frames,
+    warmUpFrames: warmedUp + WARM_UP,
     clock: clockKind,
     stages,
     inferenceMsMedian: round(inference, 3),
@@ -210,6 +220,21 @@ async function main(): Promise<void> {
     ...(camera ? { cameraPreprocessMsMedian: camera.native, cameraPreprocessJsMsMedian: camera.js } : {}),
   };
   console.log(JSON.stringify(result));
+}
+
+/**
+ * Runs the JIT warm-up ({@link JIT_WARM_UP}): `jitWarmUp` frames or the cap in CPU seconds (not
+ * wall: on a loaded machine the wall clock would cut the warm-up short); returns how many ran.
+ */
+async function warmUp(pipeline: Pipeline<RawFrame>, frameAt: (i: number) => RawFrame): Promise<number> {
+  const cpuSeconds = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  const until = cpuSeconds() + JIT_WARM_UP_SECONDS;
+  let i = 0;
+  for (; i < jitWarmUp && cpuSeconds() < until; i++) await pipeline.process(frameAt(i));
+  return i;
 }
 
 /**

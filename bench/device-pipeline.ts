@@ -1,5 +1,6 @@
 /**
- * `npm run bench:device [-- --frames N] [--json] [--clock thread|cpu|wall] [--models a,b] [--no-append]`:
+ * `npm run bench:device [-- --frames N] [--warm-up N] [--json] [--clock thread|cpu|wall] [--models a,b]
+ * [--no-append]`:
  * the device data path (preprocess → inference → transform → KNN → drift → log) over N frames of
  * the committed Fashion-MNIST sample, on the project's model and — when `../shared/reference-artifacts`
  * (or `$TINYMLOPS_SHARED`) is present — on the prototype's 224² MobileNetV2 with its feature
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { sharedDir } from '../packages/tinylcm/src/internal/test-paths.js';
 import { appendBenchmarks } from './benchmarks-doc.js';
-import { POC_DIR, POC_INPUT } from './device-pipeline-frames.js';
+import { JIT_WARM_UP, POC_DIR, POC_INPUT } from './device-pipeline-frames.js';
 import { deviceBenchReport, type DeviceBenchRow } from './device-pipeline-report.js';
 import { comparatorPython, measureTfLite, type TfLiteResult } from './device-pipeline-tflite.js';
 
@@ -33,6 +34,10 @@ if (!['thread', 'cpu', 'wall'].includes(clockArg))
   throw new Error(`--clock must be thread, cpu or wall, got ${clockArg}`);
 const clock = clockArg as 'thread' | 'cpu' | 'wall';
 if (!Number.isInteger(frames) || frames < 1) throw new Error(`--frames must be an integer ≥ 1, got ${arg('--frames')}`);
+// Frames each row runs before timing so V8 has optimized the frame path (device-pipeline-frames.ts).
+const warmUp = Number(arg('--warm-up') ?? JIT_WARM_UP);
+if (!Number.isInteger(warmUp) || warmUp < 0)
+  throw new Error(`--warm-up must be an integer ≥ 0, got ${arg('--warm-up')}`);
 
 /**
  * The V8 flags the device launcher (apps/device/deploy/tinylcm-device.service) starts Node with.
@@ -92,7 +97,8 @@ function runChild(model: string, v: Variant, compiled: string, extra: string[]):
   const args = [
     ...v.flags,
     compiled,
-    ...['--model', model, '--frames', String(frames), '--clock', clock, '--repo', REPO, '--backend', v.backend],
+    ...['--model', model, '--frames', String(frames), '--warm-up', String(warmUp), '--clock', clock],
+    ...['--repo', REPO, '--backend', v.backend],
     ...(v.threads ? ['--threads', String(v.threads)] : []),
     ...(v.launcherDefault ? ['--camera'] : []), // camera-size preprocessing, measured once per model
     ...extra,
@@ -173,7 +179,7 @@ for (const model of models) {
 rmSync(tmp, { recursive: true, force: true });
 rmSync(compiled, { force: true });
 
-const report = deviceBenchReport(rows, tflite, { frames, clock, launcherFlags: LAUNCHER_FLAGS });
+const report = deviceBenchReport(rows, tflite, { frames, warmUp, clock, launcherFlags: LAUNCHER_FLAGS });
 console.log(report.text);
 if (!argv.includes('--no-append')) appendBenchmarks(report.section);
 if (argv.includes('--json')) console.log(JSON.stringify(rows));

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
  */
 describe('bench/device-pipeline.ts', () => {
   it('prints one JSON row per backend setting as its last line, the launcher row first', () => {
-    const args = ['--import', 'tsx', 'bench/device-pipeline.ts', '--frames', '20', '--json', '--no-append'];
-    const out = execFileSync(process.execPath, [...args, '--models', 'fashion-mnv2'], {
+    const args = ['--import', 'tsx', 'bench/device-pipeline.ts', '--frames', '20', '--warm-up', '30', '--json'];
+    const out = execFileSync(process.execPath, [...args, '--no-append', '--models', 'fashion-mnv2'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 280_000,
@@ -29,6 +29,8 @@ describe('bench/device-pipeline.ts', () => {
     expect(settings).toEqual(expect.arrayContaining(['litert×1 ', 'litert×1 --liftoff-only', 'litert×2 ']));
     for (const row of rows) {
       expect(row).toMatchObject({ model: expect.stringContaining('fashion-mnv2'), frames: 20, ratioToTfLite: null });
+      // The JIT warm-up asked for (30 frames, far below its time cap), then the comparator's 10.
+      expect(row['warmUpFrames']).toBe(40);
       expect(['xnnpack', 'onnx', 'litert']).toContain(row['backend']);
       // One thread: the pipeline thread's CPU clock where the XNNPACK addon is built, else the process's.
       const clocks =

@@ -124,3 +124,46 @@ napi_value area_resizer_run(napi_env env, napi_callback_info info) {
   resize(z, src, dst);
   return NULL;
 }
+
+// An integer upscale (area-resize.ts' replicatingResizer): every output pixel is a copy of one input
+// pixel. Builds each output row once and copies it into the rows that repeat it. With one input
+// channel and three output channels it also makes gray RGB (what the preprocessing needs for a gray
+// frame and an RGB model), so no intermediate RGB frame is written.
+static void replicate(const uint8_t* src, const int32_t* d, uint8_t* dst) {
+  const size_t sw = d[0], sh = d[1], cin = d[2], dw = d[3], dh = d[4], cout = d[5];
+  const size_t fx = dw / sw, fy = dh / sh, row = dw * cout;
+  for (size_t r = 0; r < sh; r++) {
+    uint8_t* first = dst + r * fy * row;
+    uint8_t* o = first;
+    for (size_t x = 0; x < sw; x++) {
+      const uint8_t* s = src + (r * sw + x) * cin;
+      uint8_t px[4] = {s[0], s[cin > 1 ? 1 : 0], s[cin > 2 ? 2 : 0], s[cin > 3 ? 3 : 0]};
+      if (cout == 3)
+        for (size_t k = 0; k < fx; k++, o += 3) o[0] = px[0], o[1] = px[1], o[2] = px[2];
+      else
+        for (size_t k = 0; k < fx; k++)
+          for (size_t ch = 0; ch < cout; ch++) *o++ = px[ch];
+    }
+    for (size_t k = 1; k < fy; k++) memcpy(first + k * row, first, row);
+  }
+}
+
+// replicate(dims: Int32Array [srcW, srcH, srcC, dstW, dstH, dstC], src, dst): an integer upscale,
+// srcC = dstC (1–4) or gray to RGB (1 → 3).
+napi_value replicate_run(napi_env env, napi_callback_info info) {
+  size_t argc = 3, nb = 0, sb = 0, db = 0;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const int32_t* d = typed_array_data(env, argv[0], &nb);
+  const uint8_t* src = typed_array_data(env, argv[1], &sb);
+  uint8_t* dst = typed_array_data(env, argv[2], &db);
+  int ok = d && src && dst && nb == 6 * sizeof(int32_t);
+  for (int i = 0; ok && i < 6; i++) ok = d[i] > 0;
+  ok = ok && (d[2] == d[5] || (d[2] == 1 && d[5] == 3)) && d[5] <= 4 && d[3] % d[0] == 0 && d[4] % d[1] == 0;
+  if (!ok || sb != (size_t)d[0] * d[1] * d[2] || db != (size_t)d[3] * d[4] * d[5]) {
+    napi_throw_error(env, "RESIZE", "replicate: wrong sizes, channels or buffer lengths");
+    return NULL;
+  }
+  replicate(src, d, dst);
+  return NULL;
+}

@@ -221,6 +221,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sqDistances", NULL, sq_distances_js, NULL, NULL, NULL, napi_default, NULL},
       {"areaResizerCreate", NULL, area_resizer_create, NULL, NULL, NULL, napi_default, NULL},
       {"areaResizerRun", NULL, area_resizer_run, NULL, NULL, NULL, napi_default, NULL},
+      {"replicate", NULL, replicate_run, NULL, NULL, NULL, napi_default, NULL},
       {"threadCpuMs", NULL, thread_cpu_ms, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

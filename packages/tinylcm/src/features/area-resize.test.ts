@@ -83,13 +83,41 @@ describe('areaResize', () => {
         const [x, y] = [px % (sw * fx), Math.floor(px / (sw * fx))];
         return src[(Math.floor(y / fy) * sw + Math.floor(x / fx)) * c + ch] as number;
       });
-      const r = createAreaResizer(size);
-      expect(r.replicates).toBe(true);
-      expect(r.resizeInto(src, new Uint8Array(want.length))).toEqual(want);
-      const unaligned = new Uint8Array(want.length + 1).subarray(1); // not on a word boundary
-      expect(r.resizeInto(src, unaligned)).toEqual(want);
+      for (const native of [false, true]) {
+        const r = createAreaResizer(size, { native }); // C with the addon unless native is false
+        expect(r.replicates).toBe(true);
+        expect(r.resizeInto(src, new Uint8Array(want.length))).toEqual(want);
+        const unaligned = new Uint8Array(want.length + 1).subarray(1); // not on a word boundary
+        expect(r.resizeInto(src, unaligned)).toEqual(want);
+      }
     }
   });
+
+  it.skipIf(!loadXnnpackAddon().addon)(
+    'upscales gray straight to RGB in C: the bytes of gray → RGB, then resize',
+    () => {
+      for (const [sw, sh, fx, fy] of [
+        [28, 28, 8, 8],
+        [28, 28, 4, 4],
+        [5, 3, 3, 5],
+      ] as const) {
+        const src = Uint8Array.from({ length: sw * sh }, (_, i) => (i * 89 + 7) % 256);
+        const size = { srcWidth: sw, srcHeight: sh, dstWidth: sw * fx, dstHeight: sh * fy, channels: 1 };
+        const rgbSrc = Uint8Array.from({ length: sw * sh * 3 }, (_, i) => src[Math.floor(i / 3)] as number);
+        const want = createAreaResizer({ ...size, channels: 3 }, { native: false }).resizeInto(
+          rgbSrc,
+          new Uint8Array(sw * fx * sh * fy * 3),
+        );
+        const r = createAreaResizer(size);
+        expect(r.grayToRgbInto?.(src, new Uint8Array(want.length))).toEqual(want);
+        expect(() => r.grayToRgbInto?.(src, new Uint8Array(want.length / 3))).toThrow(/expected/);
+      }
+      expect(
+        createAreaResizer({ srcWidth: 2, srcHeight: 2, dstWidth: 4, dstHeight: 4, channels: 1 }, { native: false })
+          .grayToRgbInto,
+      ).toBeUndefined();
+    },
+  );
 
   it('keeps channels apart and is the identity at equal size', () => {
     const src = Uint8Array.from({ length: 5 * 3 * 3 }, (_, i) => (i * 53) % 256);

@@ -1,5 +1,5 @@
 import { TinyMLOpsError } from '@tinymlops/contracts';
-import { nativeAreaResize } from './native-area-resize.js';
+import { nativeAreaResize, nativeReplicate } from './native-area-resize.js';
 
 /**
  * Area-average resize of interleaved (HWC) uint8 images — THE resize of TinyMLOps, used identically
@@ -58,9 +58,14 @@ export interface AreaResizer extends Readonly<AreaResizeSize> {
   readonly replicates: boolean;
   /** Resizes `src` (srcH×srcW×C bytes) into `dst` (dstH×dstW×C bytes) and returns `dst`. */
   resizeInto(src: Uint8Array, dst: Uint8Array): Uint8Array;
+  /**
+   * Replicating gray resizers with the addon: {@link resizeInto} to RGB (dstH×dstW×3 bytes, gray
+   * replicated into each channel) in one pass, without an RGB copy of the frame.
+   */
+  readonly grayToRgbInto?: (src: Uint8Array, dst: Uint8Array) => Uint8Array;
 }
 
-function checkLengths(s: AreaResizeSize, src: Uint8Array, dst: Uint8Array): void {
+function checkLengths(s: AreaResizeSize, src: Uint8Array, dst: Uint8Array, outChannels = s.channels): void {
   const { srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh, channels: c } = s;
   if (src.length !== sw * sh * c) {
     throw new TinyMLOpsError(
@@ -68,21 +73,38 @@ function checkLengths(s: AreaResizeSize, src: Uint8Array, dst: Uint8Array): void
       `area resize: source has ${src.length} bytes, expected ${sw}×${sh}×${c} = ${sw * sh * c}`,
     );
   }
-  if (dst.length !== dw * dh * c) {
+  if (dst.length !== dw * dh * outChannels) {
     throw new TinyMLOpsError(
       'VALIDATION_FAILED',
-      `area resize: destination has ${dst.length} bytes, expected ${dw * dh * c}`,
+      `area resize: destination has ${dst.length} bytes, expected ${dw * dh * outChannels}`,
     );
   }
 }
 
 /**
  * An integer upscale (28 → 112 or 224): each output pixel lies inside one input pixel, so the area
- * mean is that pixel — the general formula gives exactly this. Builds each output row once (as
- * 32-bit words when the repeated block is whole words: 4× fewer stores) and doubles it into the rows
- * that repeat it (log₂ copies instead of one per row).
+ * mean is that pixel — the general formula gives exactly this. In C with the addon (unless
+ * `native` is false): right after an inference the caches are cold, and the JavaScript rows plus
+ * a separate gray → RGB pass cost more than one C pass writing the output once.
  */
-function replicatingResizer(size: AreaResizeSize): AreaResizer {
+function replicatingResizer(size: AreaResizeSize, native: boolean): AreaResizer {
+  const run = native ? nativeReplicate(size, size.channels) : undefined;
+  if (!run) return jsReplicatingResizer(size);
+  const toRgb = size.channels === 1 ? nativeReplicate(size, 3) : undefined;
+  return {
+    ...size,
+    replicates: true,
+    resizeInto: (src, dst) => (checkLengths(size, src, dst), run(src, dst), dst),
+    ...(toRgb ? { grayToRgbInto: (src, dst) => (checkLengths(size, src, dst, 3), toRgb(src, dst), dst) } : {}),
+  };
+}
+
+/**
+ * {@link replicatingResizer} in JavaScript: builds each output row once (as 32-bit words when the
+ * repeated block is whole words: 4× fewer stores) and doubles it into the rows that repeat it
+ * (log₂ copies instead of one per row).
+ */
+function jsReplicatingResizer(size: AreaResizeSize): AreaResizer {
   const { srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh, channels: c } = size;
   const [fx, fy, rowLen] = [dw / sw, dh / sh, dw * c];
   const wordRows = (c === 1 || c === 3) && fx % 4 === 0;
@@ -159,8 +181,8 @@ function checkSize(s: AreaResizeSize): void {
 
 /**
  * Precomputes the weights of an area resize; reuse the result for every frame of the same size.
- * A downscale runs in C when TinyLCM's addon is built (same weights, same integer sums, same
- * bytes; ~10× faster on a 640×480 camera frame) unless `options.native` is false.
+ * It runs in C when TinyLCM's addon is built (same weights, same integer sums, same bytes; ~10×
+ * faster on a 640×480 camera frame; an integer upscale as row copies) unless `options.native` is false.
  * @example
  * const r = createAreaResizer({ srcWidth: 640, srcHeight: 480, dstWidth: 112, dstHeight: 112, channels: 3 });
  * const out = new Uint8Array(112 * 112 * 3);
@@ -168,7 +190,8 @@ function checkSize(s: AreaResizeSize): void {
  */
 export function createAreaResizer(size: AreaResizeSize, options: { native?: boolean } = {}): AreaResizer {
   checkSize(size);
-  if (size.dstWidth % size.srcWidth === 0 && size.dstHeight % size.srcHeight === 0) return replicatingResizer(size);
+  if (size.dstWidth % size.srcWidth === 0 && size.dstHeight % size.srcHeight === 0)
+    return replicatingResizer(size, options.native !== false);
   const { srcWidth: sw, srcHeight: sh, dstWidth: dw, dstHeight: dh, channels: c } = size;
   const wx = axisWeights(sw, dw);
   const wy = axisWeights(sh, dh);

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { TinyMLOpsError, type InputSpec } from '@tinymlops/contracts';
+import { PROTOTYPE_OBJECT_INPUT } from '../internal/test-paths.js';
 import { areaResize } from './area-resize.js';
 import { createPreprocessor, decodeImage, preprocessFrame } from './preprocess.js';
 
@@ -101,6 +102,26 @@ describe('preprocessFrame', () => {
     expect(Array.from(bgr.subarray(0, 3))).toEqual([rgb86[2], rgb86[1], rgb86[0]]);
     const scaled = createPreprocessor({ ...s4, normalization: { scale: 2, offset: 0 } }).process(frame);
     expect(scaled).not.toBe(rgb86);
+  });
+
+  it('gives the model the same bytes with and without the addon (28² gray → 224² RGB, the benchmark frames)', () => {
+    const gray = {
+      data: Uint8Array.from({ length: 28 * 28 }, (_, i) => (i * 71 + 3) % 256),
+      width: 28,
+      height: 28,
+      channels: 1,
+    };
+    const colour = {
+      ...gray,
+      data: Uint8Array.from({ length: 28 * 28 * 3 }, (_, i) => (i * 71 + 3) % 256),
+      channels: 3,
+    };
+    for (const frame of [gray, colour]) {
+      const c = createPreprocessor(PROTOTYPE_OBJECT_INPUT).process(frame);
+      const js = createPreprocessor(PROTOTYPE_OBJECT_INPUT, { nativeResize: false }).process(frame);
+      expect(c.length).toBe(224 * 224 * 3);
+      expect(Buffer.compare(Buffer.from(c), Buffer.from(js))).toBe(0);
+    }
   });
 
   it('reuses one output buffer per preprocessor', () => {

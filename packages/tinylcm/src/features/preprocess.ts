@@ -71,8 +71,8 @@ export interface Preprocessor {
  * Builds the preprocessing for a bundle's input spec: area resize (see `area-resize.ts`) →
  * gray to RGB / alpha dropped → channel order → `value = pixel × scale + offset` → dtype.
  * uint8 and int8 outputs are rounded and clamped; int8 values are stored two's complement in the
- * returned Uint8Array. A downscale runs in C when TinyLCM's addon is built (byte-identical;
- * `nativeResize: false` keeps it in JavaScript).
+ * returned Uint8Array. The resize runs in C when TinyLCM's addon is built (byte-identical; a gray
+ * frame upscaled for an RGB uint8 model in one pass; `nativeResize: false` keeps it in JavaScript).
  * @example
  * const pre = createPreprocessor(bundle.manifest.input);
  * const input = pre.process({ data, width: 640, height: 480, channels: 3 });
@@ -124,6 +124,7 @@ export function createPreprocessor(spec: InputSpec, options: { nativeResize?: bo
         return out;
       }
       if (identity && frame.channels === 1 && c === 3 && r.replicates) {
+        if (r.grayToRgbInto) return r.grayToRgbInto(frame.data, out as Uint8Array);
         const rgb = grayToRgb(frame.data, scratch);
         scratch = rgb;
         resizer(frame, 3).resizeInto(rgb, out as Uint8Array);

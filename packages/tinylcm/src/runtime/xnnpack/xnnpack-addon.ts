@@ -17,6 +17,8 @@ export interface XnnpackAddon {
   /** An area resize with the given integer axis weights (`[first, count, offset, weight]` each). */
   areaResizerCreate(size: Int32Array, x: Int32Array[], y: Int32Array[]): unknown;
   areaResizerRun(handle: unknown, src: Uint8Array, dst: Uint8Array): void;
+  /** An integer upscale; `size` = [srcW, srcH, srcC, dstW, dstH, dstC], srcC = dstC or 1 → 3. */
+  replicate(size: Int32Array, src: Uint8Array, dst: Uint8Array): void;
   /** CPU time of the calling thread, ms (`CLOCK_THREAD_CPUTIME_ID`): a benchmark's stage clock. */
   threadCpuMs(): number;
 }
