@@ -46,7 +46,8 @@ function panel(p: Panel, blockSize: number, shaded: [number, number][], top: num
   const out: string[] = [
     `<text x="${M.left}" y="${top + 18}" font-size="13" font-weight="bold">${esc(p.title)}</text>`,
   ];
-  for (const [a, b] of shaded) out.push(`<rect x="${x(a)}" y="${y(1)}" width="${x(b) - x(a)}" height="${ph}" fill="#f3e9d2"/>`); // prettier-ignore
+  for (const [a, b] of shaded)
+    out.push(`<rect x="${x(a)}" y="${y(1)}" width="${x(b) - x(a)}" height="${ph}" fill="#f3e9d2"/>`);
   for (const v of [0, 0.25, 0.5, 0.75, 1]) {
     out.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
     out.push(`<text x="${M.left - 6}" y="${y(v) + 4}" text-anchor="end">${Math.round(v * 100)} %</text>`);
@@ -54,7 +55,9 @@ function panel(p: Panel, blockSize: number, shaded: [number, number][], top: num
   for (let f = 0; f <= frames; f += 100) {
     out.push(`<text x="${x(f)}" y="${y(0) + 16}" text-anchor="middle">${f}</text>`);
   }
-  out.push(`<text x="${M.left + pw / 2}" y="${y(0) + 32}" text-anchor="middle">frame (shaded: held-out episodes)</text>`); // prettier-ignore
+  out.push(
+    `<text x="${M.left + pw / 2}" y="${y(0) + 32}" text-anchor="middle">frame (shaded: held-out episodes)</text>`,
+  );
   p.series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length] ?? '#000';
     for (const run of segments(s.values)) {
@@ -62,7 +65,9 @@ function panel(p: Panel, blockSize: number, shaded: [number, number][], top: num
       out.push(`<polyline points="${pts}" fill="none" stroke="${colour}" stroke-width="1.8"/>`);
     }
     const ly = top + M.top + 14 * i + 6;
-    out.push(`<line x1="${W - M.right + 12}" x2="${W - M.right + 32}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2.5"/>`); // prettier-ignore
+    out.push(
+      `<line x1="${W - M.right + 12}" x2="${W - M.right + 32}" y1="${ly}" y2="${ly}" stroke="${colour}" stroke-width="2.5"/>`,
+    );
     out.push(`<text x="${W - M.right + 38}" y="${ly + 4}">${esc(s.name)}</text>`);
   });
   return out.join('\n');

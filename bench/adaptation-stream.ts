@@ -42,7 +42,12 @@ export async function computeStream(
   const bundle = await loadBundle(bundleDir);
   const dp = await loadBundlePipeline(bundle, { knnDistance: false });
   const set = await readFashionMnist();
-  const { frames } = scenarioStream(set, { scenario: 'held-out-classes', frames: STREAM.frames, seed, episodes: [...STREAM.episodes] }); // prettier-ignore
+  const { frames } = scenarioStream(set, {
+    scenario: 'held-out-classes',
+    frames: STREAM.frames,
+    seed,
+    episodes: [...STREAM.episodes],
+  });
   const out: StreamFrame[] = [];
   try {
     for (const f of frames) {

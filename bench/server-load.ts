@@ -44,7 +44,11 @@ async function benchOne(db: 'postgres' | 'pglite', workerProcesses: number): Pro
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-server-'));
   const database = await startBenchDatabase(db, dir);
   const port = await freePort();
-  const servers = await startServerProcesses(['--db', database.uri, '--blobs', `file:${dir}/blobs`], port, workerProcesses); // prettier-ignore
+  const servers = await startServerProcesses(
+    ['--db', database.uri, '--blobs', `file:${dir}/blobs`],
+    port,
+    workerProcesses,
+  );
   const processes = workerProcesses ? `, ${workerProcesses} worker process${workerProcesses > 1 ? 'es' : ''}` : '';
   const label = `${db}${db === 'postgres' && OPTIONS.durablePostgres ? ' (durable)' : ''}${processes}`;
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: HB_CONNECTIONS, pipelining: 1 });
@@ -74,7 +78,9 @@ async function heartbeatPhase(db: string, pool: Pool, devices: BenchDevice[], se
   const [p50, p99] = [percentile(hb.lat, 50), percentile(hb.lat, 99)];
   log(`[${db}] ${hb.perSec} heartbeats/s, p50 ${p50} ms, p99 ${p99} ms, ${hb.failed} not 200`);
   if (!OPTIONS.skipHeartbeats)
-    log(`[${db}] CPU per heartbeat: ${cpu.perRequest(hb.lat.length)}; ${await meanHeartbeatBatch(pool)} heartbeats per statement (load average now ${os.loadavg()[0]?.toFixed(1)})`); // prettier-ignore
+    log(
+      `[${db}] CPU per heartbeat: ${cpu.perRequest(hb.lat.length)}; ${await meanHeartbeatBatch(pool)} heartbeats per statement (load average now ${os.loadavg()[0]?.toFixed(1)})`,
+    );
   return { heartbeatsPerSec: hb.perSec, heartbeatP50Ms: p50, heartbeatP99Ms: p99 };
 }
 
@@ -87,7 +93,11 @@ async function packagePhase(
 ) {
   log(`[${label}] packages with ${PKG_CONCURRENCY} concurrent uploads…`);
   const jobsDb = servers.workerProcesses ? database.uri : undefined;
-  const warm = await uploadPackages(pool, await preparePackages(devices, OPTIONS.warmupPackages, OPTIONS.packages), jobsDb); // prettier-ignore
+  const warm = await uploadPackages(
+    pool,
+    await preparePackages(devices, OPTIONS.warmupPackages, OPTIONS.packages),
+    jobsDb,
+  );
   const prepared = await preparePackages(devices, OPTIONS.packages);
   const cpu = cpuMeter(servers.pids, database.pgPort);
   const pk = await uploadPackages(pool, prepared, jobsDb);
@@ -96,8 +106,15 @@ async function packagePhase(
   const { lost, duplicated } = await auditPackages(database.uri, new Set([...warm.accepted, ...pk.accepted]));
   const [p50, p99] = [percentile(pk.lat, 50), percentile(pk.lat, 99)];
   const perK = (s: number) => ((s / Math.max(pk.accepted.size, 1)) * 1000).toFixed(2);
-  log(`[${label}] ${pk.count} packages of ~${pk.avgKb.toFixed(0)} KB (after ${OPTIONS.warmupPackages} warm-up): ${pk.perSec} ingested/s, upload p50 ${p50} ms, p99 ${p99} ms, lost ${lost}, duplicated ${duplicated}; uploads took ${pk.uploadSeconds.toFixed(1)} s of ${pk.elapsed.toFixed(1)} s`); // prettier-ignore
-  log(`[${label}] CPU s per 1,000 packages: server ${perK(used.server)}, postgres ${perK(used.postgres)}, load generator ${perK(used.self)}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`); // prettier-ignore
+  log(
+    `[${label}] ${pk.count} packages of ~${pk.avgKb.toFixed(0)} KB (after ${OPTIONS.warmupPackages} warm-up): ${pk.perSec} ingested/s, upload p50 ${p50} ms, p99 ${p99} ms, lost ${lost}, duplicated ${duplicated}; uploads took ${pk.uploadSeconds.toFixed(1)} s of ${pk.elapsed.toFixed(1)} s`,
+  );
+  log(
+    `[${label}] CPU s per 1,000 packages: server ${perK(used.server)}, postgres ${perK(used.postgres)}, load generator ${perK(used.self)}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   return { packagesPerSec: pk.perSec, packageP50Ms: p50, packageP99Ms: p99, lost, duplicated };
 }
 
@@ -117,6 +134,14 @@ const rows: Row[] = [];
 for (const d of dbs) for (const n of d === 'postgres' ? OPTIONS.workerProcesses : [0]) rows.push(await benchOne(d, n));
 if (OPTIONS.record) record(rows);
 if (OPTIONS.json) {
-  const keep = ({ db, heartbeatsPerSec, heartbeatP99Ms, packagesPerSec, packageP99Ms, lost, duplicated }: Row) => ({ db, heartbeatsPerSec, heartbeatP99Ms, packagesPerSec, packageP99Ms, lost, duplicated }); // prettier-ignore
+  const keep = ({ db, heartbeatsPerSec, heartbeatP99Ms, packagesPerSec, packageP99Ms, lost, duplicated }: Row) => ({
+    db,
+    heartbeatsPerSec,
+    heartbeatP99Ms,
+    packagesPerSec,
+    packageP99Ms,
+    lost,
+    duplicated,
+  });
   console.log(JSON.stringify(rows.map(keep)));
 }

@@ -33,9 +33,18 @@ export async function preparePackages(
   for (let k = first; k < first + count; k++) {
     const d = devices[k % devices.length]!;
     const id = `pkg_${d.deviceId}_${String(k).padStart(6, '0')}`;
-    const { doc, images } = driftDoc(`ep_${k.toString(36).padStart(8, '0')}`, 12, { dim: 64, withImages: true, prefix: `s${k}` }); // prettier-ignore
+    const { doc, images } = driftDoc(`ep_${k.toString(36).padStart(8, '0')}`, 12, {
+      dim: 64,
+      withImages: true,
+      prefix: `s${k}`,
+    });
     for (const key of Object.keys(images)) images[key] = randomBytes(3800);
-    const body = await buildPackage({ packageId: id, deviceId: d.deviceId, documents: { 'drift-events': doc }, files: images }); // prettier-ignore
+    const body = await buildPackage({
+      packageId: id,
+      deviceId: d.deviceId,
+      documents: { 'drift-events': doc },
+      files: images,
+    });
     prepared.push({ token: d.token, id, body, sha: createHash('sha256').update(body).digest('hex') });
   }
   return prepared;

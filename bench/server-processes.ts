@@ -30,7 +30,11 @@ export async function startBenchDatabase(kind: 'postgres' | 'pglite', dir: strin
   await admin.connect();
   await admin.query('CREATE DATABASE bench');
   await admin.end();
-  return { uri: server.url.replace(/\/postgres$/, '/bench'), pgPort: Number(new URL(server.url).port), stop: () => server.stop() }; // prettier-ignore
+  return {
+    uri: server.url.replace(/\/postgres$/, '/bench'),
+    pgPort: Number(new URL(server.url).port),
+    stop: () => server.stop(),
+  };
 }
 
 /**
@@ -41,7 +45,21 @@ export async function startBenchDatabase(kind: 'postgres' | 'pglite', dir: strin
  */
 export async function startServerProcesses(storage: string[], port: number, workerProcesses: number) {
   const own = workerProcesses > 0 ? ['--no-workers'] : ['--worker-concurrency', String(OPTIONS.workers)];
-  const server = tinysphere(['serve', ...storage, '--port', String(port), '--demo-enrolment-token', DEMO_ENROLMENT_TOKEN, '--log-level', 'warn', '--pool-size', '20', '--device-rate-limit', '0', ...own]); // prettier-ignore
+  const server = tinysphere([
+    'serve',
+    ...storage,
+    '--port',
+    String(port),
+    '--demo-enrolment-token',
+    DEMO_ENROLMENT_TOKEN,
+    '--log-level',
+    'warn',
+    '--pool-size',
+    '20',
+    '--device-rate-limit',
+    '0',
+    ...own,
+  ]);
   const all = [server];
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -15,7 +15,9 @@ export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
  */
 export function browserTestsEnabled(): boolean {
   if (existsSync(CHROMIUM_PATH) || process.env['CI']) return true;
-  console.warn(`\n!!! dashboard browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH). !!!\n`); // prettier-ignore
+  console.warn(
+    `\n!!! dashboard browser tests SKIPPED: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH). !!!\n`,
+  );
   return false;
 }
 

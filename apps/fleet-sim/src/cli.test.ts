@@ -34,7 +34,20 @@ describe('fleet-sim command line', () => {
     async () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'fleet-cli-'));
       // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-      const r = run(['--devices', '2', '--frames', '40', '--fps', '0', '--server', 'http://127.0.0.1:9', '--data-dir', dir, '--json', '--no-progress']); // prettier-ignore
+      const r = run([
+        '--devices',
+        '2',
+        '--frames',
+        '40',
+        '--fps',
+        '0',
+        '--server',
+        'http://127.0.0.1:9',
+        '--data-dir',
+        dir,
+        '--json',
+        '--no-progress',
+      ]);
       await rm(dir, { recursive: true, force: true });
       expect(r.status).toBe(0);
       expect(r.stderr).toMatch(/server http:\/\/127\.0\.0\.1:9 is unreachable .*run offline/);

@@ -45,7 +45,7 @@ export function buildCli(): Command {
       new Option('--scenario <name>', 'drift schedule; mixed = a different one per device')
         .choices([...FLEET_SCENARIOS])
         .default('mixed'),
-    ) // prettier-ignore
+    )
     .option('--frames <n>', 'frames per device', count('--frames', 1), 600)
     .option('--fps <rate>', 'frames per second per device (0 = as fast as possible)', positive('--fps'), 2)
     .option('--seed <n>', 'seed of the streams, schedules and faults', count('--seed', 0), 1)
@@ -55,10 +55,10 @@ export function buildCli(): Command {
       new Option('--faults <profile>', 'network faults; mixed = clean, offline windows, 5xx, slow in turn')
         .choices([...FAULT_PROFILES])
         .default('none'),
-    ) // prettier-ignore
+    )
     .addOption(
       new Option('--mode <mode>', 'device operational mode').choices([...OPERATIONAL_MODES]).default('monitoring-only'),
-    ) // prettier-ignore
+    )
     .option('--sync-interval <seconds>', 'time between sync rounds per device', positive('--sync-interval'), 2)
     .option('--bundle <dir>', 'model bundle the devices start with', DEFAULT_BUNDLE)
     .option('--json', 'print the summary as one JSON line at the end')

@@ -34,7 +34,8 @@ describe('FaultyFetch', () => {
     const statuses = async (seed: number) => {
       const net = new FaultyFetch({ errorRate: 0.5 }, seed);
       const out: number[] = [];
-      for (let i = 0; i < 20; i++) out.push((await net.fetch(`${url}/device/v1/packages/pkg_${i % 3}`, { method: 'PUT' })).status); // prettier-ignore
+      for (let i = 0; i < 20; i++)
+        out.push((await net.fetch(`${url}/device/v1/packages/pkg_${i % 3}`, { method: 'PUT' })).status);
       return { out, sent: net.counters.packagesSent.size };
     };
     const a = await statuses(4);
@@ -45,6 +46,11 @@ describe('FaultyFetch', () => {
   });
 
   it('mixed gives consecutive devices different faults', () => {
-    expect([0, 1, 2, 3].map((i) => Object.keys(faultPlan('mixed', i)))).toEqual([[], ['offline'], ['errorRate'], ['latencyMs']]); // prettier-ignore
+    expect([0, 1, 2, 3].map((i) => Object.keys(faultPlan('mixed', i)))).toEqual([
+      [],
+      ['offline'],
+      ['errorRate'],
+      ['latencyMs'],
+    ]);
   });
 });

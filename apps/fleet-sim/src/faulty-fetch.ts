@@ -89,7 +89,9 @@ export function faultPlan(profile: FaultProfile, index: number): FaultPlan {
   switch (kind) {
     case 'offline':
       // 30 s down every 2 min, starting 20 s in: long enough for several missed rounds.
-      return { offline: Array.from({ length: 60 }, (_, i) => ({ fromMs: 20_000 + i * 120_000, toMs: 50_000 + i * 120_000 })) }; // prettier-ignore
+      return {
+        offline: Array.from({ length: 60 }, (_, i) => ({ fromMs: 20_000 + i * 120_000, toMs: 50_000 + i * 120_000 })),
+      };
     case 'errors':
       return { errorRate: 0.2 };
     case 'slow':

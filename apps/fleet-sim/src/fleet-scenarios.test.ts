@@ -4,7 +4,13 @@ import { deviceSchedule } from './fleet-scenarios.js';
 describe('deviceSchedule', () => {
   it('mixed plays held-out-class, lighting and gradual-mix in turn; lighting alternates brightness and contrast', () => {
     const s = [0, 1, 2, 3, 4].map((i) => deviceSchedule('mixed', i, 1, 600));
-    expect(s.map((x) => x.scenario)).toEqual(['held-out-class', 'lighting', 'gradual-mix', 'held-out-class', 'lighting']); // prettier-ignore
+    expect(s.map((x) => x.scenario)).toEqual([
+      'held-out-class',
+      'lighting',
+      'gradual-mix',
+      'held-out-class',
+      'lighting',
+    ]);
     expect([s[1]?.stream, s[4]?.stream]).toEqual(['brightness', 'contrast']);
     expect(deviceSchedule('lighting', 1, 1, 600).stream).toBe('contrast');
   });

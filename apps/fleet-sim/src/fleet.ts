@@ -127,7 +127,24 @@ export class Fleet {
       for (let i = 0; i < o.devices; i++) {
         const schedule = deviceSchedule(o.scenarioOf?.(i) ?? o.scenario, i, o.seed, frames, o.cycle);
         const mode = o.modeOf?.(i) ?? o.mode;
-        devices.push(await SimDevice.open({ index: i, dataDir: o.dataDir, bundleDir: o.bundleDir, serverUrl: o.serverUrl, enrolmentToken: o.enrolmentToken, schedule, faults: faultPlan(o.faults, i), set, frames, runtime, ...(mode ? { mode } : {}), ...(o.monitor ? { monitor: o.monitor } : {}), ...(o.syncIntervalMs ? { syncIntervalMs: o.syncIntervalMs } : {}), ...(o.logger ? { logger: o.logger } : {}) })); // prettier-ignore
+        devices.push(
+          await SimDevice.open({
+            index: i,
+            dataDir: o.dataDir,
+            bundleDir: o.bundleDir,
+            serverUrl: o.serverUrl,
+            enrolmentToken: o.enrolmentToken,
+            schedule,
+            faults: faultPlan(o.faults, i),
+            set,
+            frames,
+            runtime,
+            ...(mode ? { mode } : {}),
+            ...(o.monitor ? { monitor: o.monitor } : {}),
+            ...(o.syncIntervalMs ? { syncIntervalMs: o.syncIntervalMs } : {}),
+            ...(o.logger ? { logger: o.logger } : {}),
+          }),
+        );
       }
     } catch (err) {
       for (const d of devices) await d.close();

@@ -55,11 +55,15 @@ export class PeopleApi {
   }
 
   episodes(deviceId: string): Promise<DriftEpisodeSummary[]> {
-    return this.call<{ items: DriftEpisodeSummary[] }>('GET', `/drift/episodes?deviceId=${deviceId}&limit=500`).then((r) => r.items); // prettier-ignore
+    return this.call<{ items: DriftEpisodeSummary[] }>('GET', `/drift/episodes?deviceId=${deviceId}&limit=500`).then(
+      (r) => r.items,
+    );
   }
 
   samples(deviceId: string): Promise<DriftSampleSummary[]> {
-    return this.call<{ items: DriftSampleSummary[] }>('GET', `/drift/samples?deviceId=${deviceId}&limit=500`).then((r) => r.items); // prettier-ignore
+    return this.call<{ items: DriftSampleSummary[] }>('GET', `/drift/samples?deviceId=${deviceId}&limit=500`).then(
+      (r) => r.items,
+    );
   }
 
   validate(deviceId: string, sampleId: string, body: ValidationRequest): Promise<unknown> {
@@ -90,7 +94,7 @@ export class PeopleApi {
   }
 
   packages(deviceId: string): Promise<PackageRow[]> {
-    return this.call<{ items: PackageRow[] }>('GET', `/packages?deviceId=${deviceId}&limit=500`).then((r) => r.items); // prettier-ignore
+    return this.call<{ items: PackageRow[] }>('GET', `/packages?deviceId=${deviceId}&limit=500`).then((r) => r.items);
   }
 
   mlflowImports(): Promise<MlflowImport[]> {

@@ -75,7 +75,12 @@ export class SimDevice {
       o.syncIntervalMs ?? 2000,
     );
     const { set, schedule, frames } = o;
-    this.#frames = scenarioStream(set, { scenario: schedule.stream, frames, seed: schedule.seed, episodes: schedule.episodes }).frames[Symbol.iterator](); // prettier-ignore
+    this.#frames = scenarioStream(set, {
+      scenario: schedule.stream,
+      frames,
+      seed: schedule.seed,
+      episodes: schedule.episodes,
+    }).frames[Symbol.iterator]();
   }
 
   static async open(o: SimDeviceOptions): Promise<SimDevice> {
@@ -95,7 +100,15 @@ export class SimDevice {
     });
     // The hardware id includes the data folder, so two fleets on one server never share devices.
     const hardwareId = `fleet-sim-${createHash('sha256').update(path.resolve(o.dataDir)).digest('hex').slice(0, 8)}-${o.index}`;
-    const device = await EdgeDevice.open({ config, baseDir: process.cwd(), hardwareId, fetch: net.fetch, ...(o.now ? { now: o.now } : {}), ...(o.runtime ? { runtime: o.runtime } : {}), ...(o.logger ? { logger: o.logger } : {}) }); // prettier-ignore
+    const device = await EdgeDevice.open({
+      config,
+      baseDir: process.cwd(),
+      hardwareId,
+      fetch: net.fetch,
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.runtime ? { runtime: o.runtime } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
+    });
     return new SimDevice(o, device, net);
   }
 
@@ -155,7 +168,7 @@ export class SimDevice {
       index: this.o.index,
       name: this.device.config.name ?? String(this.o.index),
       deviceId: this.device.sync?.deviceId,
-      scenario: `${this.o.schedule.scenario}${this.o.schedule.stream === this.o.schedule.scenario ? '' : ` (${this.o.schedule.stream})`}`, // prettier-ignore
+      scenario: `${this.o.schedule.scenario}${this.o.schedule.stream === this.o.schedule.scenario ? '' : ` (${this.o.schedule.stream})`}`,
       model: `${m.id}@${m.version}`,
       frames: this.#processed,
       episodesStarted: this.episodesStarted,

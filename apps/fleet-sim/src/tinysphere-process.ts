@@ -66,7 +66,10 @@ export class TinySphereProcess {
     const log = o.logFile ? createWriteStream(o.logFile, { flags: 'a' }) : undefined;
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`tinysphere did not start within the time limit:\n${out.slice(-2000)}`)), o.readyTimeoutMs ?? 120_000); // prettier-ignore
+      const timer = setTimeout(
+        () => fail(new Error(`tinysphere did not start within the time limit:\n${out.slice(-2000)}`)),
+        o.readyTimeoutMs ?? 120_000,
+      );
       const fail = (err: Error) => (clearTimeout(timer), child.kill('SIGKILL'), reject(err));
       const onData = (d: Buffer) => {
         log?.write(d);
@@ -118,7 +121,10 @@ export class TinySphereProcess {
   private async waitReady(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const ok = await fetch(`${this.url}/readyz`).then((r) => r.ok, () => false); // prettier-ignore
+      const ok = await fetch(`${this.url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       if (Date.now() > until || !this.running) throw new Error(`tinysphere at ${this.url} never became ready`);
       await new Promise((r) => setTimeout(r, 200));
@@ -140,10 +146,10 @@ export function runTinySphere(args: string[]): Promise<string> {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', reject);
-    child.once(
-      'exit',
-      (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`tinysphere ${args.slice(0, 2).join(' ')} failed (${code}): ${err.trim()}`)), // prettier-ignore
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`tinysphere ${args.slice(0, 2).join(' ')} failed (${code}): ${err.trim()}`)),
     );
   });
 }

@@ -24,7 +24,12 @@ describe('tinysphere admin (the real CLI on PGlite and files)', () => {
 
     const dry = await tinysphere(['admin', 'sweep-blobs', ...storage, '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ blobs: 1, bytes: 6, sample: ['ingest/2026-01-01/orphan.bin'], dryRun: true }); // prettier-ignore
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      blobs: 1,
+      bytes: 6,
+      sample: ['ingest/2026-01-01/orphan.bin'],
+      dryRun: true,
+    });
     expect((await stat(old)).size).toBe(6);
 
     const swept = await tinysphere(['admin', 'sweep-blobs', ...storage]);

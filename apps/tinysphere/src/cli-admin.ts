@@ -49,7 +49,11 @@ export function addAdminCommands(program: Command): Command {
   ).action(async (tokenId: string, o) =>
     withStorage(o, async (s) => {
       const { revokeApiToken, revokeEnrolmentToken } = await tokens();
-      const revoke = tokenId.startsWith('enr_') ? revokeEnrolmentToken : tokenId.startsWith('tok_') ? revokeApiToken : undefined; // prettier-ignore
+      const revoke = tokenId.startsWith('enr_')
+        ? revokeEnrolmentToken
+        : tokenId.startsWith('tok_')
+          ? revokeApiToken
+          : undefined;
       if (!revoke)
         throw new TinyMLOpsError('INVALID_OPTION', `"${tokenId}" is not a token id: expected tok_… or enr_…`);
       console.log(JSON.stringify(await revoke(s.database.db, tokenId, new Date())));

@@ -46,7 +46,9 @@ const say = (line = '') => console.log(line);
  */
 async function main(): Promise<void> {
   if (!existsSync(path.join(DEFAULT_BUNDLE, 'bundle.json')))
-    throw new Error(`the project's model is missing: ${DEFAULT_BUNDLE}/bundle.json (models/fashion-mnv2 in the repository)`); // prettier-ignore
+    throw new Error(
+      `the project's model is missing: ${DEFAULT_BUNDLE}/bundle.json (models/fashion-mnv2 in the repository)`,
+    );
   if ((await probeServer(`http://127.0.0.1:${port}`, 1000)).ok || (await portTaken(port)))
     throw new Error(`port ${port} is already in use (another npm start?); stop it or run PORT=8090 npm start`);
   await mkdir(dataDir, { recursive: true });
@@ -116,7 +118,10 @@ async function runWithStatus(fleet: Fleet): Promise<void> {
   const bar = new ProgressBar(Infinity);
   await fleet.run((done) => {
     const t = fleet.summary().total;
-    bar.update(done, `drift episodes ${t.episodesStarted} · packages acked ${t.packagesAcked} · in outboxes ${t.packagesPending}`); // prettier-ignore
+    bar.update(
+      done,
+      `drift episodes ${t.episodesStarted} · packages acked ${t.packagesAcked} · in outboxes ${t.packagesPending}`,
+    );
   });
   bar.done();
 }

@@ -26,7 +26,14 @@ export interface Engine {
  */
 export function engines(postgresUrl: string): Engine[] {
   const list: Engine[] = [
-    { name: 'pglite', storage: async (dir) => ({ db: `pglite:${path.join(dir, 'db')}`, blobs: `file:${path.join(dir, 'blobs')}`, drop: async () => undefined }) }, // prettier-ignore
+    {
+      name: 'pglite',
+      storage: async (dir) => ({
+        db: `pglite:${path.join(dir, 'db')}`,
+        blobs: `file:${path.join(dir, 'blobs')}`,
+        drop: async () => undefined,
+      }),
+    },
   ];
   if (postgresUrl)
     list.push({
@@ -71,7 +78,13 @@ export class E2eHarness {
     // PGlite belongs to one process: the admin command runs before the server starts.
     const out = await runTinySphere(['admin', 'create-token', '--role', 'admin', '--name', 'e2e', ...store]);
     const { apiToken } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { apiToken: string };
-    const server = await TinySphereProcess.start({ ...storage, port: 0, demoEnrolmentToken: ENROLMENT_TOKEN, logFile: path.join(dir, 'server.log'), env: serverEnv }); // prettier-ignore
+    const server = await TinySphereProcess.start({
+      ...storage,
+      port: 0,
+      demoEnrolmentToken: ENROLMENT_TOKEN,
+      logFile: path.join(dir, 'server.log'),
+      env: serverEnv,
+    });
     const api = new PeopleApi(server.url, apiToken);
     await registerBundleOnce(api, DEFAULT_BUNDLE);
     const runtime = await loadBundleRuntime(await loadBundle(DEFAULT_BUNDLE));
@@ -86,7 +99,20 @@ export class E2eHarness {
   ): Promise<SimDevice> {
     const schedule = deviceSchedule(scenario, index, 7, o.frames);
     if (o.episodes) schedule.episodes = o.episodes.map(([start, end]) => ({ start, end }));
-    const d = await SimDevice.open({ index, dataDir: this.dir, bundleDir: DEFAULT_BUNDLE, serverUrl: this.server.url, enrolmentToken: ENROLMENT_TOKEN, schedule, faults: {}, set: this.set, frames: o.frames, runtime: this.runtime, now: this.now, ...(o.mode ? { mode: o.mode } : {}) }); // prettier-ignore
+    const d = await SimDevice.open({
+      index,
+      dataDir: this.dir,
+      bundleDir: DEFAULT_BUNDLE,
+      serverUrl: this.server.url,
+      enrolmentToken: ENROLMENT_TOKEN,
+      schedule,
+      faults: {},
+      set: this.set,
+      frames: o.frames,
+      runtime: this.runtime,
+      now: this.now,
+      ...(o.mode ? { mode: o.mode } : {}),
+    });
     this.devices.push(d);
     return d;
   }
@@ -94,7 +120,13 @@ export class E2eHarness {
   /** Crashes the server and starts it again on the same port and data. */
   async restart(): Promise<void> {
     await this.server.kill();
-    this.server = await TinySphereProcess.start({ ...this.storage, port: this.server.port, demoEnrolmentToken: ENROLMENT_TOKEN, logFile: path.join(this.dir, 'server.log'), env: this.serverEnv }); // prettier-ignore
+    this.server = await TinySphereProcess.start({
+      ...this.storage,
+      port: this.server.port,
+      demoEnrolmentToken: ENROLMENT_TOKEN,
+      logFile: path.join(this.dir, 'server.log'),
+      env: this.serverEnv,
+    });
   }
 
   async close(): Promise<void> {
@@ -127,5 +159,7 @@ export async function drain(h: E2eHarness, d: SimDevice, maxRounds = 30): Promis
     if (r?.ran && !r.error && d.device.outbox.stats().packages === 0) return;
     if (!r?.ran || r.error) h.skewMs += 6 * 60_000;
   }
-  throw new Error(`device ${d.o.index} still has ${d.device.outbox.stats().packages} packages after ${maxRounds} rounds (last error: ${d.lastRound?.error})`); // prettier-ignore
+  throw new Error(
+    `device ${d.o.index} still has ${d.device.outbox.stats().packages} packages after ${maxRounds} rounds (last error: ${d.lastRound?.error})`,
+  );
 }

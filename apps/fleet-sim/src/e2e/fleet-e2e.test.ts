@@ -14,7 +14,9 @@ if (!hasModel) console.warn(`fleet e2e SKIPPED: ${DEFAULT_BUNDLE}/bundle.json no
 async function expectNothingLostNorDuplicated(h: E2eHarness, d: SimDevice): Promise<void> {
   const deviceId = d.device.sync?.deviceId ?? '';
   const notIngested = async () =>
-    (await h.api.packages(deviceId)).filter((p) => p.status !== 'ingested').map((p) => `${p.package_id} ${p.status} ${p.error ?? ''}`); // prettier-ignore
+    (await h.api.packages(deviceId))
+      .filter((p) => p.status !== 'ingested')
+      .map((p) => `${p.package_id} ${p.status} ${p.error ?? ''}`);
   await expect.poll(notIngested, { timeout: 60_000, interval: 250 }).toEqual([]);
   const ids = (await h.api.packages(deviceId)).map((r) => r.package_id);
   expect(new Set(ids).size).toBe(ids.length);

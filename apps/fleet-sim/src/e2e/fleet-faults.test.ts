@@ -15,7 +15,19 @@ describe.skipIf(!hasModel)('a fleet behind faulty links against a real TinySpher
   afterAll(async () => h?.close(), 300_000);
 
   it('the server holds exactly the packages each device saw acknowledged, despite injected 503s', async () => {
-    const fleet = await Fleet.open({ devices: 3, serverUrl: h.server.url, scenario: 'mixed', frames: 300, fps: 0, seed: 3, dataDir: path.join(h.dir, 'fleet'), bundleDir: DEFAULT_BUNDLE, enrolmentToken: ENROLMENT_TOKEN, faults: 'errors', syncIntervalMs: 500 }); // prettier-ignore
+    const fleet = await Fleet.open({
+      devices: 3,
+      serverUrl: h.server.url,
+      scenario: 'mixed',
+      frames: 300,
+      fps: 0,
+      seed: 3,
+      dataDir: path.join(h.dir, 'fleet'),
+      bundleDir: DEFAULT_BUNDLE,
+      enrolmentToken: ENROLMENT_TOKEN,
+      faults: 'errors',
+      syncIntervalMs: 500,
+    });
     await fleet.run();
     await fleet.close({ finalSync: true });
     const summary = fleet.summary();

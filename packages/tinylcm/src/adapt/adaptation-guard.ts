@@ -124,14 +124,22 @@ export class AdaptationGuard {
     this.#setWatch(
       w
         ? { ...w, frames: [], sampleIds: [...w.sampleIds, ...ids] }
-        : { since: event.stateVersionBefore, baseline: stats(this.#recent, this.options.minLabelled), frames: [], sampleIds: ids }, // prettier-ignore
+        : {
+            since: event.stateVersionBefore,
+            baseline: stats(this.#recent, this.options.minLabelled),
+            frames: [],
+            sampleIds: ids,
+          },
     );
   }
 
   #setWatch(watch: Watch | undefined): void {
     this.#watch = watch;
     if (!this.options.watchFile) return;
-    saveWatch(this.options.watchFile, watch && { since: watch.since, baseline: watch.baseline, sampleIds: watch.sampleIds }); // prettier-ignore
+    saveWatch(
+      this.options.watchFile,
+      watch && { since: watch.since, baseline: watch.baseline, sampleIds: watch.sampleIds },
+    );
   }
 
   /** Feeds one frame; returns the verdict after it. */

@@ -47,7 +47,14 @@ export function propagateValidatedLabels(
     [...byLabel].map(([label, samples]) => {
       const ids = samples.map((s) => s.sampleId);
       return ctx.runner.commit(
-        { action: 'class-reinforced', label, samples: samples.length, reason: `propagated from server-validated ${label}`, sampleIds: ids, metrics: { seeds: seeds.get(label)?.length ?? 0 } }, // prettier-ignore
+        {
+          action: 'class-reinforced',
+          label,
+          samples: samples.length,
+          reason: `propagated from server-validated ${label}`,
+          sampleIds: ids,
+          metrics: { seeds: seeds.get(label)?.length ?? 0 },
+        },
         () => {
           for (const s of samples) ctx.classifier.add(s.features, label, s.at);
           ctx.quarantine.markAdapted(ids, label, ids);

@@ -20,7 +20,10 @@ describe('loadBundlePipeline classifier', () => {
 
   it('takes gate settings, or turns the gate off', async () => {
     const bundle = await loadBundle(dir);
-    const tuned = await loadBundlePipeline(bundle, { knnDistance: false, classifier: { novelClassGate: { k: 5, margin: 1.3 } } }); // prettier-ignore
+    const tuned = await loadBundlePipeline(bundle, {
+      knnDistance: false,
+      classifier: { novelClassGate: { k: 5, margin: 1.3 } },
+    });
     const off = await loadBundlePipeline(bundle, { knnDistance: false, classifier: { novelClassGate: false } });
     try {
       expect(tuned.classifier.novelClassGate).toMatchObject({ k: 5, margin: 1.3 });

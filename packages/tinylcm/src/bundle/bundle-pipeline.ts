@@ -160,7 +160,8 @@ function buildClassifier(
   options: BundlePipelineOptions,
 ): KnnClassifier {
   const c = options.classifier ?? {};
-  const gate = c.novelClassGate === false ? {} : { novelClassGate: { ...c.novelClassGate, knownClasses: bundle.manifest.labels } }; // prettier-ignore
+  const gate =
+    c.novelClassGate === false ? {} : { novelClassGate: { ...c.novelClassGate, knownClasses: bundle.manifest.labels } };
   const policy = {
     ...(c.capacity ? { capacity: c.capacity } : {}),
     ...(c.replacement ? { replacement: c.replacement } : {}),

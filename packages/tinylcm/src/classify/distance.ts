@@ -115,14 +115,28 @@ export function euclideanKeyPair(
   let sb = 0;
   for (let start = 0; start < dim && (sa <= bound || sb <= bound); start += CHUNK) {
     const end = Math.min(dim, start + CHUNK);
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0; // prettier-ignore
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0,
+      b0 = 0,
+      b1 = 0,
+      b2 = 0,
+      b3 = 0;
     let i = start;
     for (; i + 3 < end; i += 4) {
-      const x0 = q[i] as number, x1 = q[i + 1] as number, x2 = q[i + 2] as number, x3 = q[i + 3] as number; // prettier-ignore
-      const t0 = x0 - (store[a + i] as number), t1 = x1 - (store[a + i + 1] as number); // prettier-ignore
-      const t2 = x2 - (store[a + i + 2] as number), t3 = x3 - (store[a + i + 3] as number); // prettier-ignore
-      const u0 = x0 - (store[b + i] as number), u1 = x1 - (store[b + i + 1] as number); // prettier-ignore
-      const u2 = x2 - (store[b + i + 2] as number), u3 = x3 - (store[b + i + 3] as number); // prettier-ignore
+      const x0 = q[i] as number,
+        x1 = q[i + 1] as number,
+        x2 = q[i + 2] as number,
+        x3 = q[i + 3] as number;
+      const t0 = x0 - (store[a + i] as number),
+        t1 = x1 - (store[a + i + 1] as number);
+      const t2 = x2 - (store[a + i + 2] as number),
+        t3 = x3 - (store[a + i + 3] as number);
+      const u0 = x0 - (store[b + i] as number),
+        u1 = x1 - (store[b + i + 1] as number);
+      const u2 = x2 - (store[b + i + 2] as number),
+        u3 = x3 - (store[b + i + 3] as number);
       a0 += t0 * t0;
       a1 += t1 * t1;
       a2 += t2 * t2;

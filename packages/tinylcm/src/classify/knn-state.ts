@@ -21,7 +21,13 @@ export function knnToDocument(knn: KnnClassifier): KnnStateDocument {
  */
 export function knnFromDocument(doc: unknown, options: KnnLoadOptions = {}): KnnClassifier {
   const s = parseOrThrow(KnnStateDocument, doc, 'KNN state document');
-  const knn = new KnnClassifier({ ...options, dim: s.dim, k: s.k, metric: s.metric, capacity: capacityFor(s.count, options) }); // prettier-ignore
+  const knn = new KnnClassifier({
+    ...options,
+    dim: s.dim,
+    k: s.k,
+    metric: s.metric,
+    capacity: capacityFor(s.count, options),
+  });
   knn.restoreState(s); // the one decoder of the row encoding
   return knn;
 }

@@ -69,7 +69,9 @@ describe('KnnClassifier with a novel-class gate', () => {
   });
 
   it('rejects a bad gate configuration', () => {
-    expect(() => new KnnClassifier({ dim: 2, k: 3, novelClassGate: { knownClasses: KNOWN, k: 4 } })).toThrow(/novelClassGate.k/); // prettier-ignore
+    expect(() => new KnnClassifier({ dim: 2, k: 3, novelClassGate: { knownClasses: KNOWN, k: 4 } })).toThrow(
+      /novelClassGate.k/,
+    );
     expect(() => new KnnClassifier({ dim: 2, novelClassGate: { knownClasses: KNOWN, margin: 0.5 } })).toThrow(/margin/);
   });
 });

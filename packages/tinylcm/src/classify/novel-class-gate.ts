@@ -41,7 +41,10 @@ export class NovelClassGate {
     const k = options.k ?? 3;
     const margin = options.margin ?? 1.1;
     if (!Number.isInteger(k) || k < 1 || k > knnK)
-      throw new TinyMLOpsError('INVALID_OPTION', `novelClassGate.k must be an integer in 1…${knnK} (the KNN's k), got ${k}`); // prettier-ignore
+      throw new TinyMLOpsError(
+        'INVALID_OPTION',
+        `novelClassGate.k must be an integer in 1…${knnK} (the KNN's k), got ${k}`,
+      );
     if (!(margin >= 1)) throw new TinyMLOpsError('INVALID_OPTION', `novelClassGate.margin must be ≥ 1, got ${margin}`);
     this.known = new Set(options.knownClasses);
     this.k = k;

@@ -15,7 +15,9 @@ const stateFile = referenceArtifact('scenario2/knn_initial_state_objects.json') 
  * frames, the held-out class's 50 frames (indices 50…99), then the remaining known frames.
  */
 function heldOutStream(heldOut: string) {
-  const { X_train: rows, y_train: labels } = (JSON.parse(readFileSync(stateFile, 'utf8')) as { classifier: { X_train: number[][]; y_train: string[] } }).classifier; // prettier-ignore
+  const { X_train: rows, y_train: labels } = (
+    JSON.parse(readFileSync(stateFile, 'utf8')) as { classifier: { X_train: number[][]; y_train: string[] } }
+  ).classifier;
   const knn = new KnnClassifier({ dim: 256, k: 5, prototypeDistanceScaling: true });
   const known: Float32Array[] = [];
   const novel: Float32Array[] = [];

@@ -249,7 +249,20 @@ export class KnnDistanceMonitor implements DriftDetector<number> {
   reset(): void {
     this.#scenes?.reset();
     const { referenceMean, referenceStd } = this.options;
-    this.#s = { frames: 0, warmUp: [], mean: referenceMean, std: referenceStd, std0: referenceStd, m: 0, minM: 0, inEpisode: false, episode: 0, below: 0, cooldownLeft: 0, ignored: 0 }; // prettier-ignore
+    this.#s = {
+      frames: 0,
+      warmUp: [],
+      mean: referenceMean,
+      std: referenceStd,
+      std0: referenceStd,
+      m: 0,
+      minM: 0,
+      inEpisode: false,
+      episode: 0,
+      below: 0,
+      cooldownLeft: 0,
+      ignored: 0,
+    };
     this.#driftDetected = false;
     this.#lastEvent = null;
   }

@@ -100,7 +100,14 @@ export class Pca {
     const b1 = b0 + d;
     const b2 = b1 + d;
     const b3 = b2 + d;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0; // prettier-ignore
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      t0 = 0,
+      t1 = 0,
+      t2 = 0,
+      t3 = 0;
     let i = 0;
     for (; i + 1 < d; i += 2) {
       const u = c[i] as number;

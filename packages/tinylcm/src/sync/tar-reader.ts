@@ -67,7 +67,9 @@ export function readTar(raw: Buffer, limits: TarLimits): TarFile[] {
       throw invalid(`entry path ${JSON.stringify(path)} is not a safe relative path (absolute or contains "..")`);
     if (dir && size === 0) continue;
     if (type !== '0' && type !== '\0')
-      throw invalid(`entry ${path} is a ${TYPE_NAMES[type] ?? `type ${JSON.stringify(type)} entry`}; only regular files are allowed`); // prettier-ignore
+      throw invalid(
+        `entry ${path} is a ${TYPE_NAMES[type] ?? `type ${JSON.stringify(type)} entry`}; only regular files are allowed`,
+      );
     if (seen.has(path)) throw invalid(`entry ${path} appears twice`);
     if (files.length + 1 > limits.maxEntries) throw invalid(`archive has more than ${limits.maxEntries} entries`);
     total += size;

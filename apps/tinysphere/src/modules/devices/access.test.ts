@@ -28,7 +28,11 @@ describe.each(databaseEngines())('token revocation on $name', (engine) => {
 
   it('only admins revoke, never their own token, and unknown ids are 404', async () => {
     const t = await readJson(admin('POST', '/api/v1/api-tokens', { name: 'ci', role: 'engineer' }));
-    await expectError(await s.call('DELETE', `/api/v1/api-tokens/${t.tokenId}`, { token: t.apiToken }), 403, 'FORBIDDEN'); // prettier-ignore
+    await expectError(
+      await s.call('DELETE', `/api/v1/api-tokens/${t.tokenId}`, { token: t.apiToken }),
+      403,
+      'FORBIDDEN',
+    );
     const me = await readJson(admin('GET', '/api/v1/session'));
     await expectError(await admin('DELETE', `/api/v1/api-tokens/${me.tokenId}`), 409, 'CONFLICT');
     expect((await admin('GET', '/api/v1/session')).status).toBe(200);
@@ -40,7 +44,12 @@ describe.each(databaseEngines())('token revocation on $name', (engine) => {
     const t = await readJson(admin('POST', '/api/v1/enrolment-tokens', { uses: 5, expiresInSeconds: 3600 }));
     const enrol = (hardwareId: string) =>
       s.call('POST', '/device/v1/enrol', {
-        json: { schemaVersion: 1, enrolmentToken: t.enrolmentToken, hardwareId, platform: { arch: 'x64', os: 'linux', node: '20' } }, // prettier-ignore
+        json: {
+          schemaVersion: 1,
+          enrolmentToken: t.enrolmentToken,
+          hardwareId,
+          platform: { arch: 'x64', os: 'linux', node: '20' },
+        },
       });
     const before = await readJson(enrol('hw-rev-1'));
     TokenRevocation.parse(await readJson(admin('DELETE', `/api/v1/enrolment-tokens/${t.tokenId}`)));
@@ -72,7 +81,14 @@ describe.each(databaseEngines())('token revocation on $name', (engine) => {
     const a = await s.enrol('hw-batch-a');
     const b = await s.enrol('hw-batch-b');
     const forged = `${b.deviceToken.slice(0, -4)}AAAA`;
-    const tokens = [a.deviceToken, forged, b.deviceToken, a.deviceToken, `tdv_dev_nosuchdevice_${'x'.repeat(43)}`, forged]; // prettier-ignore
+    const tokens = [
+      a.deviceToken,
+      forged,
+      b.deviceToken,
+      a.deviceToken,
+      `tdv_dev_nosuchdevice_${'x'.repeat(43)}`,
+      forged,
+    ];
     // Sent at once, so they are looked up in one batch.
     const statuses = await Promise.all(
       tokens.map((token) => s.call('GET', '/device/v1/feedback', { token }).then((r) => r.status)),

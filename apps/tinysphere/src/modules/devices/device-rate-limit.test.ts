@@ -49,7 +49,8 @@ describe.each(databaseEngines())('device rate limit over HTTP on $name', (engine
     const busy = await s.enrol('hw-rate-busy');
     const calm = await s.enrol('hw-rate-calm');
     const statuses: number[] = [];
-    for (let i = 0; i < 10; i++) statuses.push((await s.call('GET', '/device/v1/feedback', { token: busy.deviceToken })).status); // prettier-ignore
+    for (let i = 0; i < 10; i++)
+      statuses.push((await s.call('GET', '/device/v1/feedback', { token: busy.deviceToken })).status);
     expect(statuses).toEqual(Array(10).fill(200));
     const limited = await s.call('GET', '/device/v1/feedback', { token: busy.deviceToken });
     expect(limited.status).toBe(429);

@@ -93,7 +93,15 @@ describe.each(databaseEngines())('prediction images on $name', (engine) => {
       documents: {
         'prediction-samples': {
           schemaVersion: 1,
-          records: [{ seq: 20, at: '2026-11-26T10:00:00.000Z', label: 'bag', confidence: 0.9, imagePath: 'predictions/images/20.png' }], // prettier-ignore
+          records: [
+            {
+              seq: 20,
+              at: '2026-11-26T10:00:00.000Z',
+              label: 'bag',
+              confidence: 0.9,
+              imagePath: 'predictions/images/20.png',
+            },
+          ],
         },
       },
     });

@@ -111,7 +111,14 @@ describe.each(databaseEngines())('drift service on $name', (engine) => {
       hasMore: false,
       items: [{ cursor: 3, decision: 'false-alarm', sampleId: samples[2] }],
     });
-    const hb = heartbeatBody({ sentAt: '2026-11-26T10:05:00.000Z', mode: 'server-assisted', model: null, stateVersion: 1, uptimeSeconds: 5, metrics: { framesProcessed: 1, driftActive: true } }); // prettier-ignore
+    const hb = heartbeatBody({
+      sentAt: '2026-11-26T10:05:00.000Z',
+      mode: 'server-assisted',
+      model: null,
+      stateVersion: 1,
+      uptimeSeconds: 5,
+      metrics: { framesProcessed: 1, driftActive: true },
+    });
     expect(
       (await readJson(s.call('POST', '/device/v1/heartbeat', { token: dev.deviceToken, json: hb }))).feedbackPending,
     ).toBe(3);

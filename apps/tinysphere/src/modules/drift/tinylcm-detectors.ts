@@ -11,14 +11,20 @@ import type { DetectorFactory } from './reanalysis.js';
  */
 export const tinylcmDetectorFactory: DetectorFactory = (kind, options) => {
   if (!Object.hasOwn(DRIFT_DETECTORS, kind)) {
-    throw new TinyMLOpsError('INVALID_OPTION', `unknown drift detector kind "${kind}" (known: ${Object.keys(DRIFT_DETECTORS).join(', ')})`); // prettier-ignore
+    throw new TinyMLOpsError(
+      'INVALID_OPTION',
+      `unknown drift detector kind "${kind}" (known: ${Object.keys(DRIFT_DETECTORS).join(', ')})`,
+    );
   }
   const entry = DRIFT_DETECTORS[kind as DriftDetectorKind];
   if (entry.inputType !== 'number') {
     const numeric = Object.entries(DRIFT_DETECTORS)
       .filter(([, e]) => e.inputType === 'number')
       .map(([k]) => k);
-    throw new TinyMLOpsError('INVALID_OPTION', `re-analysis replays one number per sample, but "${kind}" consumes ${entry.inputType} input; use one of: ${numeric.join(', ')}`); // prettier-ignore
+    throw new TinyMLOpsError(
+      'INVALID_OPTION',
+      `re-analysis replays one number per sample, but "${kind}" consumes ${entry.inputType} input; use one of: ${numeric.join(', ')}`,
+    );
   }
   return createDetector(kind as DriftDetectorKind, options as never) as ReturnType<DetectorFactory>;
 };

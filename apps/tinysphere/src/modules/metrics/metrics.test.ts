@@ -44,7 +44,14 @@ describe.each(databaseEngines())('fleet metrics on $name', (engine) => {
   });
 
   it('summarises the fleet', async () => {
-    const hb = heartbeatBody({ sentAt: '2026-11-26T10:05:00.000Z', mode: 'autonomous', model: null, stateVersion: 1, uptimeSeconds: 5, metrics: { framesProcessed: 1, driftActive: true } }); // prettier-ignore
+    const hb = heartbeatBody({
+      sentAt: '2026-11-26T10:05:00.000Z',
+      mode: 'autonomous',
+      model: null,
+      stateVersion: 1,
+      uptimeSeconds: 5,
+      metrics: { framesProcessed: 1, driftActive: true },
+    });
     await s.call('POST', '/device/v1/heartbeat', { token: dev.deviceToken, json: hb });
     const f = await readJson(s.call('GET', '/api/v1/metrics/fleet', { token: s.viewerToken }));
     expect(f).toMatchObject({

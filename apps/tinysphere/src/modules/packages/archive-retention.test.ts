@@ -20,7 +20,11 @@ describe.each(databaseEngines())('archive retention on $name', (engine) => {
 
   const bodies = new Map<string, Buffer>();
   const upload = async (id: string, from: number) => {
-    const body = await buildPackage({ packageId: id, deviceId: dev.deviceId, documents: { metrics: metricsDoc(from, from + 3) } }); // prettier-ignore
+    const body = await buildPackage({
+      packageId: id,
+      deviceId: dev.deviceId,
+      documents: { metrics: metricsDoc(from, from + 3) },
+    });
     bodies.set(id, body);
     expect((await s.upload(dev.deviceToken, id, body)).status).toBe(202);
   };
@@ -64,7 +68,12 @@ describe.each(databaseEngines())('archive retention on $name', (engine) => {
 
   it('sweeps blobs no row points at once they are old enough, and nothing a row needs', async () => {
     const { doc, images } = driftDoc('ep_sweep_001', 3, { withImages: true, prefix: 'swp' });
-    const drift = await buildPackage({ packageId: 'pkg_swp_drift', deviceId: dev.deviceId, documents: { 'drift-events': doc }, files: images }); // prettier-ignore
+    const drift = await buildPackage({
+      packageId: 'pkg_swp_drift',
+      deviceId: dev.deviceId,
+      documents: { 'drift-events': doc },
+      files: images,
+    });
     expect((await s.upload(dev.deviceToken, 'pkg_swp_drift', drift)).status).toBe(202);
     await upload('pkg_swp_metrics', 40);
     while (await worker.runOnce());
@@ -73,7 +82,11 @@ describe.each(databaseEngines())('archive retention on $name', (engine) => {
     await blobs.put('ingest/2026-01-01/crashed-batch.bin', Buffer.alloc(100, 1));
     await blobs.put('packages/segments/2026-01-01/crashed.seg', Buffer.alloc(50, 2));
     const half = await row('pkg_swp_metrics');
-    await s.db.db.updateTable('packages').set({ archive_pruned_at: new Date() }).where('package_id', '=', 'pkg_swp_metrics').execute(); // prettier-ignore
+    await s.db.db
+      .updateTable('packages')
+      .set({ archive_pruned_at: new Date() })
+      .where('package_id', '=', 'pkg_swp_metrics')
+      .execute();
     const keysNow = async () => (await blobs.list('')).map((b) => b.key);
     const before = await keysNow();
     const orphans = ['ingest/2026-01-01/crashed-batch.bin', 'packages/segments/2026-01-01/crashed.seg'];

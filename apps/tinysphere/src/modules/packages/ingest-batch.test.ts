@@ -83,14 +83,26 @@ describe.each(databaseEngines())('batched ingestion on $name', (engine) => {
   });
 
   it('an episode told in several packages of one batch, and again later, is one row with the first start and end', async () => {
-    await s.db.db.updateTable('devices').set({ model_id: 'fashion', model_version: '1.2.0' }).where('id', '=', dev.deviceId).execute(); // prettier-ignore
+    await s.db.db
+      .updateTable('devices')
+      .set({ model_id: 'fashion', model_version: '1.2.0' })
+      .where('id', '=', dev.deviceId)
+      .execute();
     const { doc } = driftDoc('ep_fold_0001', 2, { prefix: 'fold' });
     const [start, end] = doc.events as [DriftEvent, DriftEvent];
     const docWith = (events: DriftEvent[], samples = doc.samples) => ({ ...doc, events, samples });
-    const later = { ...end, eventId: 'eve_fold_late', at: '2026-11-26T11:00:00.000Z', statistics: { meanDistance: 9, ph: 1 } }; // prettier-ignore
+    const later = {
+      ...end,
+      eventId: 'eve_fold_late',
+      at: '2026-11-26T11:00:00.000Z',
+      statistics: { meanDistance: 9, ph: 1 },
+    };
     const packages: [string, DriftEventsDocument][] = [
       ['pkg_fold_0001', docWith([start], doc.samples.slice(0, 1))],
-      ['pkg_fold_0002', docWith([{ ...start, eventId: 'evs_fold_again', at: '2026-11-26T10:30:00.000Z' }, end], doc.samples.slice(1))], // prettier-ignore
+      [
+        'pkg_fold_0002',
+        docWith([{ ...start, eventId: 'evs_fold_again', at: '2026-11-26T10:30:00.000Z' }, end], doc.samples.slice(1)),
+      ],
       ['pkg_fold_0003', docWith([later], [])],
     ];
     for (const [i, [id, d]] of packages.entries()) {
@@ -115,7 +127,11 @@ describe.each(databaseEngines())('batched ingestion on $name', (engine) => {
     });
     expect(new Date(row[0]!.started_at!).toISOString()).toBe(start.at);
     expect(new Date(row[0]!.ended_at!).toISOString()).toBe(end.at);
-    const samples = await s.db.db.selectFrom('drift_samples').select('sample_id').where('episode_id', '=', 'ep_fold_0001').execute(); // prettier-ignore
+    const samples = await s.db.db
+      .selectFrom('drift_samples')
+      .select('sample_id')
+      .where('episode_id', '=', 'ep_fold_0001')
+      .execute();
     expect(samples).toHaveLength(2);
   });
 
@@ -124,8 +140,12 @@ describe.each(databaseEngines())('batched ingestion on $name', (engine) => {
     const { doc } = driftDoc('ep_batrows01', 2);
     // The contracts bound every column they feed, so a trigger plays the refusing database.
     await sql`CREATE OR REPLACE FUNCTION refuse_rows2() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.package_id = 'pkg_bat_rows2' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`.execute(s.db.db); // prettier-ignore
-    await sql`CREATE TRIGGER refuse_rows2 BEFORE INSERT ON drift_samples FOR EACH ROW EXECUTE FUNCTION refuse_rows2()`.execute(s.db.db); // prettier-ignore
+      BEGIN IF NEW.package_id = 'pkg_bat_rows2' THEN RAISE EXCEPTION 'refused for the test'; END IF; RETURN NEW; END $$`.execute(
+      s.db.db,
+    );
+    await sql`CREATE TRIGGER refuse_rows2 BEFORE INSERT ON drift_samples FOR EACH ROW EXECUTE FUNCTION refuse_rows2()`.execute(
+      s.db.db,
+    );
     const bad = await buildPackage({
       packageId: 'pkg_bat_rows2',
       deviceId: dev.deviceId,

@@ -82,7 +82,10 @@ describe.each([
     await h.store.put('lx/3', Buffer.from('c'));
     const before = Date.now();
     const listed = await h.store.list('l/');
-    expect(listed.map((b) => [b.key, b.size])).toEqual([['l/1', 1], ['l/2', 1]]); // prettier-ignore
+    expect(listed.map((b) => [b.key, b.size])).toEqual([
+      ['l/1', 1],
+      ['l/2', 1],
+    ]);
     for (const b of listed) expect(Math.abs(b.modifiedAt.getTime() - before)).toBeLessThan(60_000);
     await h.store.delete('l/1');
     await h.store.delete('l/1');

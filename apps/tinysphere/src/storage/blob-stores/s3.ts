@@ -152,7 +152,8 @@ export class S3BlobStore implements BlobStore {
         }),
       );
       for (const o of r.Contents ?? [])
-        if (o.Key) blobs.push({ key: o.Key.slice(base.length), size: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) }); // prettier-ignore
+        if (o.Key)
+          blobs.push({ key: o.Key.slice(base.length), size: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) });
       token = r.IsTruncated ? r.NextContinuationToken : undefined;
     } while (token);
     return blobs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -7,7 +7,12 @@ export type TokenKind = 'api' | 'enrolment';
 
 /** Revokes an API token (`tok_…`) or an enrolment token (`enr_…`). */
 export const revokeToken = ({ kind, tokenId }: { kind: TokenKind; tokenId: string }) =>
-  apiSend('DELETE', `/api/v1/${kind === 'api' ? 'api' : 'enrolment'}-tokens/${encodeURIComponent(tokenId)}`, undefined, TokenRevocation); // prettier-ignore
+  apiSend(
+    'DELETE',
+    `/api/v1/${kind === 'api' ? 'api' : 'enrolment'}-tokens/${encodeURIComponent(tokenId)}`,
+    undefined,
+    TokenRevocation,
+  );
 
 /** Revokes a token, then refreshes the token list. */
 export function useRevokeToken() {
