@@ -4,17 +4,20 @@
  * numbers, the drift-rate chart and the events list are on screen, marked in the page frame by
  * frame (`overviewMs`; `overviewPolledMs` is the same wait timed by Playwright from outside) — and (b) the server's answer
  * time for the Drift page's list calls and the review queue's first page, and (c) server-sent
- * event fan-out to 50 open dashboards, on PGlite and on PostgreSQL (when initdb is available).
+ * event fan-out to 50 open dashboards, on PGlite and on PostgreSQL (when initdb is available). Both
+ * servers are up for the Overview visits, which alternate between them (see `overviewInteractive`);
+ * PostgreSQL's freshly bulk-loaded database is settled first (`settleAfterBulkLoad`).
  * `npx tsx bench/dashboard-load.ts [--json] [--devices N] [--samples N]`; appends rows to docs/benchmarks.md.
  */
 import os from 'node:os';
-import { startTestPostgres, createTestDatabase } from '../packages/testkit/src/index.js';
+import { startTestPostgres } from '../packages/testkit/src/index.js';
 import setupBuild from '../apps/dashboard/e2e/build-global-setup.js';
+import type { BrowserContext } from 'playwright-core';
 import { launchChromium, screenshot } from '../apps/dashboard/e2e/browser.js';
-import { migrate } from '../apps/tinysphere/src/storage/migrate.js';
-import { openDatabase, type OpenDatabase } from '../apps/tinysphere/src/storage/open-database.js';
+import type { OpenDatabase } from '../apps/tinysphere/src/storage/open-database.js';
 import { startTestServer, type TestServer } from '../apps/tinysphere/src/testing/test-server.js';
 import { seedDashboardLoad } from './dashboard-seed.js';
+import { openPglite, openPostgres, settleAfterBulkLoad } from './dashboard-databases.js';
 import { sseFanOut } from './dashboard-sse.js';
 import { appendBenchmarks } from './benchmarks-doc.js';
 
@@ -59,106 +62,129 @@ const readyProbe = (devices: number) => `(() => {
   requestAnimationFrame(tick);
 })();`;
 
-/** Median Overview times of warm visits: in-page from navigation start, and as polled from outside. */
-async function overviewInteractive(s: TestServer, name: string, runs = 5) {
+interface Visits {
+  inPage: number[];
+  polled: number[];
+}
+
+/** One warm visit of the Overview: in-page time from navigation start, and as polled from outside. */
+async function visitOverview(context: BrowserContext, s: TestServer, shot: string | null, into: Visits) {
+  const page = await context.newPage();
+  const t0 = performance.now();
+  await page.goto(`${s.url}/`);
+  await page
+    .getByRole('region', { name: 'Fleet health' })
+    .getByText(`/ ${DEVICES} online`)
+    .waitFor({ timeout: 60_000 });
+  await page.getByRole('img', { name: 'Drift episodes per hour' }).locator('canvas').waitFor({ timeout: 60_000 });
+  await page.getByRole('heading', { name: 'Recent events' }).waitFor();
+  into.polled.push(performance.now() - t0);
+  const marked = await page.waitForFunction('window.__overviewReadyMs', undefined, { timeout: 60_000 });
+  into.inPage.push(Number(await marked.jsonValue()));
+  if (shot) await screenshot(page, shot);
+  await page.close();
+}
+
+/**
+ * Median Overview times of warm visits on every server, in one browser. The visits alternate
+ * between the databases (A B, B A, …), so neither runs later than the other: measured one after
+ * the other, the second database's visits were ~100 ms slower whichever it was.
+ */
+async function overviewInteractive(servers: { name: string; s: TestServer }[], runs = 5) {
   const browser = await launchChromium();
   try {
-    const inPage: number[] = [];
-    const polled: number[] = [];
-    // One browser context for every visit: the second visit on finds the (hashed, cached) assets
-    // in the HTTP cache, as a returning user's browser has them.
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    await context.addInitScript({
-      content: `sessionStorage.setItem('tinysphere.apiToken', ${JSON.stringify(s.viewerToken)})`,
-    });
-    await context.addInitScript({ content: readyProbe(DEVICES) });
+    const visits = servers.map(() => ({ inPage: [] as number[], polled: [] as number[] }));
+    // One browser context per server for every visit: the second visit on finds the (hashed,
+    // cached) assets in the HTTP cache, as a returning user's browser has them.
+    const contexts: BrowserContext[] = [];
+    for (const { s } of servers) {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await context.addInitScript({
+        content: `sessionStorage.setItem('tinysphere.apiToken', ${JSON.stringify(s.viewerToken)})`,
+      });
+      await context.addInitScript({ content: readyProbe(DEVICES) });
+      contexts.push(context);
+    }
     for (let i = 0; i < runs; i++) {
-      const page = await context.newPage();
-      const t0 = performance.now();
-      await page.goto(`${s.url}/`);
-      await page
-        .getByRole('region', { name: 'Fleet health' })
-        .getByText(`/ ${DEVICES} online`)
-        .waitFor({ timeout: 60_000 });
-      await page.getByRole('img', { name: 'Drift episodes per hour' }).locator('canvas').waitFor({ timeout: 60_000 });
-      await page.getByRole('heading', { name: 'Recent events' }).waitFor();
-      polled.push(performance.now() - t0);
-      const marked = await page.waitForFunction('window.__overviewReadyMs', undefined, { timeout: 60_000 });
-      inPage.push(Number(await marked.jsonValue()));
-      if (i === runs - 1) await screenshot(page, `bench-overview-${name}`);
-      await page.close();
+      const order = servers.map((_, j) => j);
+      if (i % 2 === 1) order.reverse();
+      for (const j of order) {
+        const { name, s } = servers[j]!;
+        const shot = i === runs - 1 ? `bench-overview-${name}` : null;
+        await visitOverview(contexts[j]!, s, shot, visits[j]!);
+      }
     }
     // The first visit fills the HTTP cache, as a returning user has it.
-    return { inPageMs: median(inPage.slice(1)), polledMs: median(polled.slice(1)) };
+    return visits.map((v) => ({ inPageMs: median(v.inPage.slice(1)), polledMs: median(v.polled.slice(1)) }));
   } finally {
     await browser.close();
   }
 }
 
-async function measure(name: 'pglite' | 'postgres', open: () => Promise<OpenDatabase>) {
-  const s = await startTestServer({ name, open }, { workers: 0 });
+/** Seeds the server's database, then times its API answers and its SSE fan-out. */
+async function serverFigures(name: 'pglite' | 'postgres', s: TestServer) {
+  const t0 = performance.now();
+  await seedDashboardLoad(s.db.db, DEVICES, SAMPLES);
+  // A fleet's database is not freshly bulk-loaded: vacuumed and checkpointed, as a running one is.
+  await settleAfterBulkLoad(s.db.db, name);
+  const seedMs = performance.now() - t0;
+  const episodesMs = await timeGet(s, '/api/v1/drift/episodes?limit=500');
+  const pendingMs = await timeGet(s, '/api/v1/drift/samples?status=pending&limit=100');
+  const overviewApiMs = await timeGet(s, '/api/v1/overview');
+  const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
+  const ratesApiMs = await timeGet(s, `/api/v1/drift/rates?by=device&bucketSeconds=3600&since=${weekAgo}`);
+  // What the Overview asks for its "drift rate per device" table: the ten devices with the most.
+  const ratesTopApiMs = await timeGet(s, `/api/v1/drift/rates?by=device&bucketSeconds=3600&since=${weekAgo}&top=10`);
+  const reviewQueueMs = await timeGet(s, '/api/v1/drift/review-queue?limit=60');
+  const sseEventsPerSec = await sseFanOut(s, 50, 2000);
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return {
+    db: name,
+    devices: DEVICES,
+    samples: SAMPLES,
+    driftListServerMs: r(Math.max(episodesMs, pendingMs)),
+    reviewQueueMs: r(reviewQueueMs),
+    sseEventsPerSec: Math.round(sseEventsPerSec),
+    detail: {
+      episodesMs: r(episodesMs),
+      pendingSamplesMs: r(pendingMs),
+      overviewApiMs: r(overviewApiMs),
+      ratesApiMs: r(ratesApiMs),
+      ratesTopApiMs: r(ratesTopApiMs),
+      seedMs: Math.round(seedMs),
+    },
+  };
+}
+
+/** Every figure on each database; the Overview visits with all servers up, alternating. */
+async function measureAll(dbs: { name: 'pglite' | 'postgres'; open: () => Promise<OpenDatabase> }[]) {
+  const servers: { name: 'pglite' | 'postgres'; s: TestServer }[] = [];
   try {
-    const t0 = performance.now();
-    await seedDashboardLoad(s.db.db, DEVICES, SAMPLES);
-    const seedMs = performance.now() - t0;
-    const episodesMs = await timeGet(s, '/api/v1/drift/episodes?limit=500');
-    const pendingMs = await timeGet(s, '/api/v1/drift/samples?status=pending&limit=100');
-    const overviewApiMs = await timeGet(s, '/api/v1/overview');
-    const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
-    const ratesApiMs = await timeGet(s, `/api/v1/drift/rates?by=device&bucketSeconds=3600&since=${weekAgo}`);
-    // What the Overview asks for its "drift rate per device" table: the ten devices with the most.
-    const ratesTopApiMs = await timeGet(s, `/api/v1/drift/rates?by=device&bucketSeconds=3600&since=${weekAgo}&top=10`);
-    const reviewQueueMs = await timeGet(s, '/api/v1/drift/review-queue?limit=60');
-    const sseEventsPerSec = await sseFanOut(s, 50, 2000);
-    const overview = await overviewInteractive(s, name);
+    for (const { name, open } of dbs) servers.push({ name, s: await startTestServer({ name, open }, { workers: 0 }) });
+    const figures = [];
+    for (const { name, s } of servers) figures.push(await serverFigures(name, s));
+    const overview = await overviewInteractive(servers);
     const r = (x: number) => Math.round(x * 10) / 10;
-    return {
-      db: name,
-      devices: DEVICES,
-      samples: SAMPLES,
-      overviewMs: r(overview.inPageMs),
-      overviewPolledMs: r(overview.polledMs),
-      driftListServerMs: r(Math.max(episodesMs, pendingMs)),
-      reviewQueueMs: r(reviewQueueMs),
-      sseEventsPerSec: Math.round(sseEventsPerSec),
-      detail: {
-        episodesMs: r(episodesMs),
-        pendingSamplesMs: r(pendingMs),
-        overviewApiMs: r(overviewApiMs),
-        ratesApiMs: r(ratesApiMs),
-        ratesTopApiMs: r(ratesTopApiMs),
-        seedMs: Math.round(seedMs),
-      },
-    };
+    return figures.map((f, i) => ({
+      ...f,
+      overviewMs: r(overview[i]?.inPageMs ?? NaN),
+      overviewPolledMs: r(overview[i]?.polledMs ?? NaN),
+    }));
   } finally {
-    await s.stop();
+    for (const { s } of servers) await s.stop();
   }
 }
 
 await setupBuild();
-const results = [];
-results.push(
-  await measure('pglite', async () => {
-    const d = await openDatabase('pglite:memory');
-    await migrate(d.db);
-    return d;
-  }),
-);
 const pg = await startTestPostgres();
-if (pg) {
-  try {
-    results.push(
-      await measure('postgres', async () => {
-        const t = await createTestDatabase(pg.url);
-        const d = await openDatabase(t.url);
-        await migrate(d.db);
-        return { ...d, close: async () => (await d.close(), await t.drop()) };
-      }),
-    );
-  } finally {
-    await pg.stop();
-  }
-} else console.error('PostgreSQL binaries not found: measured PGlite only');
+if (!pg) console.error('PostgreSQL binaries not found: measured PGlite only');
+let results: Awaited<ReturnType<typeof measureAll>>;
+try {
+  const postgres = pg ? [{ name: 'postgres' as const, open: () => openPostgres(pg.url) }] : [];
+  results = await measureAll([{ name: 'pglite', open: openPglite }, ...postgres]);
+} finally {
+  await pg?.stop();
+}
 
 const machine = `${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}, node ${process.version}`;
 const day = new Date().toISOString().slice(0, 10);

@@ -1,10 +1,11 @@
 /**
  * Where the Overview's load time goes, by phase: the same seeded server and warm visits as
- * `npm run bench:dashboard` (PGlite), each visit traced through the DevTools protocol — request
+ * `npm run bench:dashboard` (PGlite, PostgreSQL or both, in the order given), each visit traced through the DevTools protocol — request
  * timing (Resource Timing), when the fleet numbers and the chart appear (a MutationObserver in the
  * page), and a CPU profile attributed to the script that ran. For a loaded machine, where the
  * bench's single figure cannot tell start-up from server time.
- * `npx tsx bench/dashboard-trace.ts [--visits N] [--devices N] [--samples N] [--profile-out FILE]`;
+ * `npx tsx bench/dashboard-trace.ts [--db pglite,postgres] [--no-settle] [--visits N] [--devices N]
+ * [--samples N] [--profile-out FILE]`;
  * prints, and writes nothing else.
  */
 import { writeFileSync } from 'node:fs';
@@ -12,10 +13,10 @@ import os from 'node:os';
 import type { Page } from 'playwright-core';
 import setupBuild from '../apps/dashboard/e2e/build-global-setup.js';
 import { launchChromium } from '../apps/dashboard/e2e/browser.js';
-import { migrate } from '../apps/tinysphere/src/storage/migrate.js';
-import { openDatabase } from '../apps/tinysphere/src/storage/open-database.js';
+import { startTestPostgres, type TestPostgres } from '../packages/testkit/src/index.js';
 import { startTestServer } from '../apps/tinysphere/src/testing/test-server.js';
 import { seedDashboardLoad } from './dashboard-seed.js';
+import { clusterCpuSeconds, openPglite, openPostgres, settleAfterBulkLoad } from './dashboard-databases.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -23,6 +24,10 @@ const arg = (name: string, dflt: number) => {
 };
 const DEVICES = arg('--devices', 1000);
 const VISITS = arg('--visits', 5);
+/** `--db pglite,postgres`: the databases to trace, in this order (default pglite). */
+const DBS = process.argv.includes('--db') ? (process.argv[process.argv.indexOf('--db') + 1] ?? '') : 'pglite';
+/** `--no-settle`: trace right after the bulk seed, without the bench's VACUUM ANALYZE + CHECKPOINT. */
+const SETTLE = !process.argv.includes('--no-settle');
 /** `--profile-out FILE`: the last visit's CPU profile (loads in DevTools' Performance panel). */
 const PROFILE_OUT = process.argv.includes('--profile-out')
   ? (process.argv[process.argv.indexOf('--profile-out') + 1] ?? '')
@@ -131,45 +136,52 @@ async function tracedVisit(page: Page, url: string) {
   return { phases, requests: String(requests), cpu: attribute(profile) };
 }
 
-await setupBuild();
-const s = await startTestServer(
-  {
-    name: 'pglite',
-    open: async () => {
-      const d = await openDatabase('pglite:memory');
-      await migrate(d.db);
-      return d;
-    },
-  },
-  { workers: 0 },
-);
-const browser = await launchChromium();
-try {
-  await seedDashboardLoad(s.db.db, DEVICES, arg('--samples', 100_000));
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await context.addInitScript({
-    content: `sessionStorage.setItem('tinysphere.apiToken', ${JSON.stringify(s.viewerToken)})`,
-  });
-  await context.addInitScript({ content: MARKS });
-  console.log(
-    `load average ${os
+/** Seeds one server on `db`, then traces warm visits; PostgreSQL visits also report its cluster's CPU. */
+async function traceOn(db: 'pglite' | 'postgres', pg: TestPostgres | null) {
+  if (db === 'postgres' && !pg) throw new Error('--db postgres: no PostgreSQL binaries found (initdb, pg_ctl)');
+  const open = db === 'pglite' ? openPglite : () => openPostgres(pg?.url ?? '');
+  const s = await startTestServer({ name: db, open }, { workers: 0 });
+  const port = pg ? Number(new URL(pg.url).port) : NaN;
+  const browser = await launchChromium();
+  try {
+    await seedDashboardLoad(s.db.db, DEVICES, arg('--samples', 100_000));
+    if (SETTLE) await settleAfterBulkLoad(s.db.db, db);
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.addInitScript({
+      content: `sessionStorage.setItem('tinysphere.apiToken', ${JSON.stringify(s.viewerToken)})`,
+    });
+    await context.addInitScript({ content: MARKS });
+    const load = os
       .loadavg()
       .map((x) => x.toFixed(1))
-      .join(' / ')} (1 / 5 / 15 min)`,
-  );
-  for (let i = 0; i <= VISITS; i++) {
-    const page = await context.newPage();
-    const t = await tracedVisit(page, `${s.url}/`);
-    await page.close();
-    if (i === 0) continue; // the first visit fills the HTTP cache, as in the bench
-    const row = Object.entries(t.phases).map(([k, v]) => `${k} ${v === undefined ? '–' : Math.round(v)}`);
-    console.log(`\nvisit ${i} (ms since navigation): ${row.join(', ')}\n  requests (start end bytes): ${t.requests}`);
-    if (i === VISITS)
-      console.log(
-        `CPU by script:\n${t.cpu.scripts.join('\n')}\nCPU by function:\n${t.cpu.functions.join('\n')}\nCPU after the entry script started:\n${t.cpu.timeline.join('\n')}`,
-      );
+      .join(' / ');
+    console.log(`\n=== ${db}${SETTLE ? ', settled after the seed' : ''}: load average ${load} (1 / 5 / 15 min)`);
+    for (let i = 0; i <= VISITS; i++) {
+      const page = await context.newPage();
+      const cpu0 = db === 'postgres' ? clusterCpuSeconds(port) : NaN;
+      const t = await tracedVisit(page, `${s.url}/`);
+      const clusterMs = (clusterCpuSeconds(port) - cpu0) * 1000;
+      await page.close();
+      if (i === 0) continue; // the first visit fills the HTTP cache, as in the bench
+      const row = Object.entries(t.phases).map(([k, v]) => `${k} ${v === undefined ? '–' : Math.round(v)}`);
+      if (db === 'postgres') row.push(`cluster CPU ${Math.round(clusterMs)}`);
+      console.log(`\nvisit ${i} (ms since navigation): ${row.join(', ')}\n  requests (start end bytes): ${t.requests}`);
+      if (i === VISITS)
+        console.log(
+          `CPU by script:\n${t.cpu.scripts.join('\n')}\nCPU by function:\n${t.cpu.functions.join('\n')}\nCPU after the entry script started:\n${t.cpu.timeline.join('\n')}`,
+        );
+    }
+  } finally {
+    await browser.close();
+    await s.stop();
   }
+}
+
+await setupBuild();
+const order = DBS.split(',').map((d) => (d === 'postgres' ? 'postgres' : 'pglite'));
+const pg = order.includes('postgres') ? await startTestPostgres() : null;
+try {
+  for (const db of order) await traceOn(db, pg);
 } finally {
-  await browser.close();
-  await s.stop();
+  await pg?.stop();
 }

@@ -24,11 +24,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { appendBenchmarks } from './benchmarks-doc.js';
-import { figures, figuresText } from './soak/api-figures.js';
+import { apiMetric, figures, figuresText } from './soak/api-figures.js';
 import { memoryAfterGc, memoryPeaks, type MemoryAfterGc } from './soak/api-memory.js';
 import { memoryVerdict, type RoundFigures } from './soak/memory-verdict.js';
 import { faultRound, killApi, type FaultPlan } from './soak/soak-faults.js';
-import { MALLOC_ARENAS, sleep, SOAK_ENROLMENT_TOKEN, startSoakServices } from './soak/soak-services.js';
+import {
+  MALLOC_ARENAS,
+  serverMallocEnv,
+  serverNodeFlags,
+  sleep,
+  SOAK_ENROLMENT_TOKEN,
+  startSoakServices,
+} from './soak/soak-services.js';
 
 const FLEET = fileURLToPath(new URL('../apps/fleet-sim/bin/fleet-sim.mjs', import.meta.url));
 const { values: o } = parseArgs({
@@ -155,6 +162,9 @@ try {
     log(`API after round ${round}: ${figuresText(f)}; after GC ${gcText(gc)}`);
   }
   const end = rounds.at(-1)!;
+  // Uploads answered 503 by the upload memory budget (the restarted API's count): the flaky
+  // client's cut uploads above its device's share, and any fleet upload while the budget was full.
+  const uploadsRefusedForMemory = await apiMetric(s.apiUrl, 'tinysphere_uploads_refused_memory_total');
   log('stopping the fleet (final sync)');
   fleet.kill('SIGTERM');
   if ((await fleetExit) !== 0) throw new Error('fleet-sim did not exit cleanly');
@@ -175,7 +185,7 @@ try {
   log(
     `descriptors ${fdsBack ? 'back' : 'NOT back'}: ${start.fileFds} → ${end.fileFds} not sockets (≤ +10 %), ${end.fds - end.fileFds} sockets for ${devices} devices`,
   );
-  const memory = memoryVerdict(startGc, rounds, Number(o['rss-ceiling']));
+  const memory = memoryVerdict(start, startGc, rounds, Number(o['rss-ceiling']));
   for (const c of memory.checks) log(`memory: ${c.ok ? 'ok' : c.informational ? 'over' : 'FAILED'}: ${c.check}`);
   const back = fdsBack && memory.ok;
   const result = {
@@ -198,6 +208,7 @@ try {
     startAfterGc: startGc,
     memoryPeaks: memoryPeaks(s.memoryFile),
     faultsByKind: faults,
+    uploadsRefusedForMemory,
     pendingOnDevices: summary.total?.packagesPending ?? null,
     droppedOnDevices: summary.total?.packagesDropped ?? null,
     rejectedOnDevices: summary.total?.packagesRejected ?? null,
@@ -206,6 +217,8 @@ try {
     minutes: Math.round((Date.now() - started) / 6000) / 10,
     loadAverageAtStart: Number(load),
     mallocArenaMax: MALLOC_ARENAS,
+    nodeFlags: serverNodeFlags(),
+    mallocEnv: serverMallocEnv(),
     memoryChecks: memory.checks,
   };
   for (const k of a.lost.slice(0, 20)) log(`LOST: ${k}`);

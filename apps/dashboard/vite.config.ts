@@ -1,10 +1,11 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { preloadAppChunks } from './preload-app-chunks';
 
 /** The dashboard SPA; TinySphere serves `dist/` at `/`. `npm run dev` proxies the API to a local server. */
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react()],
+  plugins: [react(), preloadAppChunks()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -13,6 +13,19 @@ export type Figures = ReturnType<typeof processFigures> & {
 export const figuresText = (f: Figures) =>
   `${f.fds} fds (${f.fileFds} not sockets), ${f.rssMb} MB RSS (JS heap ${f.heapUsedMb} of ${f.heapTotalMb} MB, external ${f.externalMb} MB)`;
 
+/**
+ * One unlabelled metric of the API's /metrics (0 when absent).
+ * @example
+ * await apiMetric(apiUrl, 'tinysphere_uploads_refused_memory_total'); // 412
+ */
+export async function apiMetric(apiUrl: string, name: string): Promise<number> {
+  const text = await fetch(`${apiUrl}/metrics`).then(
+    (r) => r.text(),
+    () => '',
+  );
+  return Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? 0);
+}
+
 /** The API's own view of its memory (prom-client's default metrics): tells a leak from a heap V8 keeps. */
 async function heapFigures(apiUrl: string): Promise<Pick<Figures, 'heapUsedMb' | 'heapTotalMb' | 'externalMb'>> {
   const text = await fetch(`${apiUrl}/metrics`).then(

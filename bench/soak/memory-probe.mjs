@@ -11,8 +11,13 @@ import v8 from 'node:v8';
 const file = process.env.SOAK_MEMORY_FILE;
 if (file) {
   const every = Number(process.env.SOAK_MEMORY_EVERY_MS || 5000);
+  // The young generation's size too: V8 grows it under a burst of allocation and keeps it a while.
+  const newSpace = () => v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.space_size ?? 0;
   const write = (kind, usage, extra) =>
-    appendFileSync(file, `${JSON.stringify({ kind, pid: process.pid, t: Date.now(), ...usage, ...extra })}\n`);
+    appendFileSync(
+      file,
+      `${JSON.stringify({ kind, pid: process.pid, t: Date.now(), ...usage, newSpace: newSpace(), ...extra })}\n`,
+    );
   setInterval(() => write('sample', process.memoryUsage()), every).unref();
   let snapshots = 0;
   process.on('SIGUSR2', () => {

@@ -2,8 +2,10 @@
  * How the soak judges the API's memory. A leak grows with every round of faults; a high-water
  * mark (V8 keeping a heap it grew, malloc keeping freed pages) is reached once and then stays.
  * So the checks compare the rounds one API process lives through, after forced full GCs: JS heap
- * in use and RSS not growing from round to round, RSS under a stated ceiling throughout. The JS
- * heap against the first API process's start is reported, not judged (see below).
+ * in use and RSS not growing from round to round, RSS under a stated ceiling throughout. And the
+ * issue's own figure: RSS after the last round (raw, the fleet still running) within 10 % of RSS
+ * when the fleet's load began (the first API process, which the soak later SIGKILLs). The JS heap
+ * against the first API process's start is reported, not judged (see below).
  */
 import type { Figures } from './api-figures.js';
 import type { MemoryAfterGc } from './api-memory.js';
@@ -26,9 +28,10 @@ const GROWTH = 1.1;
 /**
  * The memory checks; `ok` when all pass.
  * @example
- * const v = memoryVerdict(startGc, rounds, 400); // { ok: true, checks: [{ check: 'heap used …', ok: true }, …] }
+ * const v = memoryVerdict(start, startGc, rounds, 400); // { ok: true, checks: [{ check: 'RSS …', ok: true }, …] }
  */
 export function memoryVerdict(
+  start: Pick<Figures, 'rssMb'>,
   startGc: MemoryAfterGc,
   rounds: readonly RoundFigures[],
   rssCeilingMb: number,
@@ -36,7 +39,12 @@ export function memoryVerdict(
   const first = rounds[0]!.gc;
   const last = rounds.at(-1)!.gc;
   const peakRss = Math.max(...rounds.map((r) => r.rssMb), ...rounds.map((r) => r.gc.rssMb));
+  const end = rounds.at(-1)!;
   const checks: MemoryCheck[] = [
+    {
+      check: `RSS: at the load's start ${start.rssMb} MB, after the last round ${end.rssMb} MB (≤ +10 %)`,
+      ok: end.rssMb <= start.rssMb * GROWTH,
+    },
     {
       // Another process: the restarted API has parsed its bundle's source map (the first error
       // stack it formats, ~3 MB) and compiled more code; a heap snapshot diff shows no more.

@@ -22,7 +22,37 @@ export const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3R
  * says which ran.
  */
 export const MALLOC_ARENAS = process.env.SOAK_MALLOC_ARENA_MAX ?? 'default';
-const SERVER_ENV = { ...S3_ENV, ...(MALLOC_ARENAS === 'default' ? {} : { MALLOC_ARENA_MAX: MALLOC_ARENAS }) };
+const DOCKERFILE = fileURLToPath(new URL('../../deploy/Dockerfile', import.meta.url));
+
+/**
+ * The glibc malloc settings (`MALLOC_*`) the production image sets for TinySphere (its `ENV`
+ * lines): the soak measures the server as it is deployed.
+ * @example
+ * serverMallocEnv(); // { MALLOC_MMAP_THRESHOLD_: '131072' }
+ */
+export function serverMallocEnv(): Record<string, string> {
+  const env = [...readFileSync(DOCKERFILE, 'utf8').matchAll(/^ENV (.+)$/gm)].flatMap((m) => [
+    ...(m[1] as string).matchAll(/(MALLOC_[A-Z_]+)=(\S+)/g),
+  ]);
+  return Object.fromEntries(env.map((m) => [m[1] as string, m[2] as string]));
+}
+const SERVER_ENV = {
+  ...S3_ENV,
+  ...serverMallocEnv(),
+  ...(MALLOC_ARENAS === 'default' ? {} : { MALLOC_ARENA_MAX: MALLOC_ARENAS }),
+};
+
+/**
+ * The Node flags the production image starts TinySphere with (between `node` and the script in
+ * deploy/Dockerfile's ENTRYPOINT): the soak measures the server as it is deployed.
+ * @example
+ * serverNodeFlags(); // ['--max-semi-space-size=8']
+ */
+export function serverNodeFlags(): string[] {
+  const line = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(DOCKERFILE, 'utf8'))?.[1];
+  const argv = line ? (JSON.parse(line) as string[]) : [];
+  return argv.slice(1).filter((a) => a.startsWith('--'));
+}
 
 /**
  * Open file descriptors and resident memory of a process (from /proc). `fileFds` leaves out
@@ -171,6 +201,7 @@ export async function startSoakServices(dir: string): Promise<SoakServices> {
   const api = new Restartable(
     'api',
     [
+      ...serverNodeFlags(),
       '--expose-gc',
       '--import',
       MEMORY_PROBE,
@@ -193,7 +224,7 @@ export async function startSoakServices(dir: string): Promise<SoakServices> {
     answers(`${apiUrl}/healthz`),
   );
   await api.start();
-  const workerArgv = [TINYSPHERE, 'worker', ...storage, '--concurrency', '2'];
+  const workerArgv = [...serverNodeFlags(), TINYSPHERE, 'worker', ...storage, '--concurrency', '2'];
   // Started again means running: a worker still migrating when the next fault hits would fail
   // for a reason the soak made up, not one the fault is meant to test.
   const worker = new Restartable('worker', workerArgv, SERVER_ENV, async () => true, '"worker started"');

@@ -17,7 +17,13 @@ function newest(p: string): number {
 export function dashboardBuildIsStale(): boolean {
   const index = path.join(APP, 'dist', 'index.html');
   if (!existsSync(index)) return true;
-  const sources = [path.join(APP, 'src'), path.join(APP, 'index.html'), path.join(APP, 'vite.config.ts'), CONTRACTS];
+  const sources = [
+    path.join(APP, 'src'),
+    path.join(APP, 'index.html'),
+    path.join(APP, 'vite.config.ts'),
+    path.join(APP, 'preload-app-chunks.ts'),
+    CONTRACTS,
+  ];
   return Math.max(...sources.map(newest)) > statSync(index).mtimeMs;
 }
 

@@ -39,6 +39,8 @@ export interface ServerConfig extends MaintenanceConfig {
   quotas: DeviceQuotas;
   /** Bytes of package archives (compressed plus extracted) ingestion may hold in memory at once, per process. */
   ingestMemoryBytes: number;
+  /** Bytes of package uploads the API holds in memory at once, per process (more: 503); 0 = no limit. */
+  uploadMemoryBytes: number;
   /** Who may read /metrics: anyone, or only with an API token (any role); `off` removes it. */
   metricsAccess: 'public' | 'token' | 'off';
   /** Serve the OpenAPI document and UI at /docs. */
@@ -79,6 +81,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   sweepAfterMs: DAY_MS,
   // Two packages at their limits (16 MiB compressed, 64 MiB extracted) fit; see IngestMemoryBudget.
   ingestMemoryBytes: 192 * MiB,
+  // Four full segments (two being made durable, two filling); see UploadMemoryBudget.
+  uploadMemoryBytes: 32 * MiB,
   metricsAccess: 'public',
   docs: true,
   trustProxy: false,

@@ -122,6 +122,11 @@ export function hardeningOptions(cmd: Command): Command {
       '--request-timeout <duration>',
       `longest a request may take to arrive in full (0 = no limit; default ${human(d.requestTimeoutMs)})`,
       ms('--request-timeout'),
+    )
+    .option(
+      '--upload-memory <size>',
+      `package upload bytes held in memory at once, more get 503 (0 = no limit; default ${mib(d.uploadMemoryBytes)})`,
+      size,
     );
 }
 
@@ -142,6 +147,7 @@ export interface HardeningFlags {
   quotaDailyPackages?: number;
   connectionIdleTimeout?: number;
   requestTimeout?: number;
+  uploadMemory?: number;
 }
 
 /** The ServerConfig parts the hardening and maintenance options set (unset ones keep their defaults). */
@@ -162,6 +168,7 @@ export function hardeningConfig(o: HardeningFlags): Partial<ServerConfig> {
     ...set('authFailuresPerMinute', o.authFailureLimit),
     ...set('connectionIdleTimeoutMs', o.connectionIdleTimeout),
     ...set('requestTimeoutMs', o.requestTimeout),
+    ...set('uploadMemoryBytes', o.uploadMemory),
     quotas: {
       storedBytes: o.quotaStored ?? d.quotas.storedBytes,
       pendingBytes: o.quotaPending ?? d.quotas.pendingBytes,

@@ -21,6 +21,8 @@ export interface StoredBlob extends BlobInfo {
  */
 export interface BlobStore {
   put(key: string, body: Readable | Uint8Array): Promise<BlobInfo>;
+  /** The most a streamed `put` buffers in memory (S3: one part); absent: a small stream buffer. */
+  readonly putBufferBytes?: number;
   /** The object's bytes as a stream, or null when it does not exist. */
   get(key: string): Promise<Readable | null>;
   /** `length` bytes from `start`, or null when the object does not exist. */

@@ -18,6 +18,8 @@ export interface ServerMetrics {
   readonly prunedBytes: Counter<'status'>;
   /** Bytes of raw archives held in memory by ingestion right now (its budget bounds them). */
   readonly ingestBytesInUse: Gauge;
+  readonly uploadBytesInMemory: Gauge;
+  readonly uploadsRefusedForMemory: Counter;
 }
 
 /**
@@ -87,6 +89,16 @@ export function createServerMetrics(): ServerMetrics {
     ingestBytesInUse: new Gauge({
       name: 'tinysphere_ingest_memory_bytes',
       help: 'Bytes of package archives (compressed and extracted) ingestion holds in memory now',
+      registers: [registry],
+    }),
+    uploadBytesInMemory: new Gauge({
+      name: 'tinysphere_upload_memory_bytes',
+      help: 'Bytes of package uploads the API holds in memory now (read, waiting to be made durable)',
+      registers: [registry],
+    }),
+    uploadsRefusedForMemory: new Counter({
+      name: 'tinysphere_uploads_refused_memory_total',
+      help: 'Package uploads answered 503 because the upload memory budget was full',
       registers: [registry],
     }),
   };

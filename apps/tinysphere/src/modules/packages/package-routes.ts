@@ -8,6 +8,7 @@ import { deviceOf, principalOf, requireDevice, requireRole } from '../devices/au
 import { QuotaGate } from './device-quota.js';
 import { PackageCommitter } from './package-committer.js';
 import { acceptPackage, findPackage, receipt } from './package-upload.js';
+import { UploadMemoryBudget } from './upload-memory-budget.js';
 
 const PackageParams = z.strictObject({ packageId: Id });
 
@@ -15,6 +16,10 @@ const PackageParams = z.strictObject({ packageId: Id });
 export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): void {
   const committer = new PackageCommitter(ctx);
   const quotas = new QuotaGate(ctx.config.quotas, storedRetrySeconds(ctx.config.maintenanceIntervalMs));
+  const memory = new UploadMemoryBudget(ctx.config.uploadMemoryBytes, {
+    inUse: ctx.metrics.uploadBytesInMemory,
+    refused: ctx.metrics.uploadsRefusedForMemory,
+  });
   // The body stays a stream: the upload route hashes it into the blob store itself.
   app.addContentTypeParser(['application/gzip', 'application/x-gzip'], (_req, payload, done) => done(null, payload));
 
@@ -42,7 +47,7 @@ export function registerPackageRoutes(app: FastifyInstance, ctx: AppContext): vo
       const { deviceId, usage } = principalOf(req);
       const { receipt: r, created } = await acceptPackage(
         ctx,
-        { committer, quotas },
+        { committer, quotas, memory },
         {
           deviceId,
           usage,

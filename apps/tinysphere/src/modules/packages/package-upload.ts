@@ -6,6 +6,7 @@ import type { AppContext } from '../../app-context.js';
 import type { PackagesTable } from '../../storage/database.js';
 import { QuotaRefusal, type DeviceUsage, type QuotaGate } from './device-quota.js';
 import type { AdmittedPackage, PackageCommitter } from './package-committer.js';
+import type { UploadMemoryBudget } from './upload-memory-budget.js';
 
 /** A package upload as the route hands it over. */
 export interface PackageUpload {
@@ -35,13 +36,14 @@ export const SEGMENT_MAX_PACKAGE_BYTES = 1024 * 1024;
  * uploads that arrived meanwhile. Uploads without a Content-Length or above
  * SEGMENT_MAX_PACKAGE_BYTES stream into a blob of their own first. A replay of the same id and
  * hash is answered from the row; the same id with another hash is a 409. The device's quotas are
- * checked first (QuotaGate): over one, nothing is read or stored.
+ * checked first (QuotaGate): over one, nothing is read or stored. So is the process's memory for
+ * uploads read into memory (UploadMemoryBudget): when it is full, a 503 the device retries.
  * @example
- * const { receipt, created } = await acceptPackage(ctx, { committer, quotas }, { deviceId, usage, packageId, declaredSha256, body });
+ * const { receipt, created } = await acceptPackage(ctx, { committer, quotas, memory }, { deviceId, usage, packageId, declaredSha256, body });
  */
 export async function acceptPackage(
   ctx: AppContext,
-  gates: { committer: PackageCommitter; quotas: QuotaGate },
+  gates: { committer: PackageCommitter; quotas: QuotaGate; memory: UploadMemoryBudget },
   up: PackageUpload,
 ): Promise<UploadOutcome> {
   const receivedAt = ctx.now();
@@ -60,7 +62,12 @@ export async function acceptPackage(
     return replay(before, up.declaredSha256);
   }
   try {
-    return await store(ctx, gates.committer, up, receivedAt);
+    const releaseMemory = gates.memory.hold(up.deviceId, bytesInMemory(ctx, up));
+    try {
+      return await store(ctx, gates.committer, up, receivedAt);
+    } finally {
+      releaseMemory();
+    }
   } finally {
     release();
   }
@@ -73,7 +80,7 @@ async function store(
   receivedAt: Date,
 ): Promise<UploadOutcome> {
   let admitted: AdmittedPackage;
-  if (up.length !== undefined && up.length <= SEGMENT_MAX_PACKAGE_BYTES) {
+  if (inMemory(up)) {
     const { bytes, sha256 } = await readVerified(ctx, up);
     admitted = { deviceId: up.deviceId, packageId: up.packageId, sha256, size: bytes.length, receivedAt, bytes };
   } else {
@@ -99,6 +106,15 @@ async function store(
     created: true,
     receipt: receipt({ package_id: up.packageId, sha256, size, received_at: receivedAt, status: 'queued' }, false),
   };
+}
+
+/** Whether the body is read whole into memory (and held there until its group is durable). */
+const inMemory = (up: PackageUpload) => up.length !== undefined && up.length <= SEGMENT_MAX_PACKAGE_BYTES;
+
+/** The most of the upload held in memory at once: all of a small one, else what the store's put buffers. */
+function bytesInMemory(ctx: AppContext, up: PackageUpload): number {
+  if (inMemory(up)) return up.length!;
+  return Math.min(up.length ?? ctx.config.maxArchiveBytes, ctx.blobs.putBufferBytes ?? 0);
 }
 
 /** Reads a small body into memory, bounded, and checks it against its declared sha256. */

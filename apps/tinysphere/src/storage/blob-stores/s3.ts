@@ -30,6 +30,7 @@ export interface S3BlobStoreOptions {
 export class S3BlobStore implements BlobStore {
   /** Part size of a streamed put, S3's smallest: the most a put buffers. */
   static readonly PART_BYTES = 5 * 1024 * 1024;
+  readonly putBufferBytes = S3BlobStore.PART_BYTES;
   private readonly client: S3Client;
   constructor(private readonly options: S3BlobStoreOptions) {
     this.client = new S3Client({
