@@ -5,13 +5,14 @@
  * features). An alarm is the start of a set episode.
  */
 import { readFileSync } from 'node:fs';
-import type { DetectorsReferenceDocument, KnnStateDocument } from '@tinymlops/contracts';
+import type { DetectorsReferenceDocument, DriftDetectorConfigInput, KnnStateDocument } from '@tinymlops/contracts';
 import {
   DEVICE_DEFAULT_DETECTORS,
   buildDetectorSet,
   periodicAlarms,
   score,
   type DetectorSetContext,
+  type RawFrame,
 } from '@tinymlops/tinylcm';
 import type { EvaluationRow } from './drift-evaluation.js';
 import { realStreamName, type Recording } from './real-streams.js';
@@ -33,9 +34,17 @@ export function bundleContext(): DetectorSetContext {
   };
 }
 
-/** Frame indices where a fresh default set opens an episode. */
-export function deviceDefaultAlarms(rec: Recording, context: DetectorSetContext): number[] {
-  const set = buildDetectorSet({ detectors: DEVICE_DEFAULT_DETECTORS }, context);
+/**
+ * Frame indices where a fresh default set (or `detectors`) opens an episode; `images` are the
+ * recording's raw frames (realFrames), for the detectors of the pixels.
+ */
+export function deviceDefaultAlarms(
+  rec: Recording,
+  context: DetectorSetContext,
+  images?: readonly RawFrame[],
+  detectors: readonly DriftDetectorConfigInput[] = DEVICE_DEFAULT_DETECTORS,
+): number[] {
+  const set = buildDetectorSet({ detectors }, context);
   const alarms: number[] = [];
   for (let i = 0; i < rec.labels.length; i++) {
     const frame = {
@@ -44,6 +53,7 @@ export function deviceDefaultAlarms(rec: Recording, context: DetectorSetContext)
       meanDistance: rec.distance[i]!,
       neighbours: rec.neighbours[i]!.map((label) => ({ label })),
       features: rec.features.subarray(i * rec.dim, (i + 1) * rec.dim),
+      image: images?.[i],
     };
     if (set.update(frame, i).some((e) => e.phase === 'start')) alarms.push(i);
   }
@@ -51,10 +61,14 @@ export function deviceDefaultAlarms(rec: Recording, context: DetectorSetContext)
 }
 
 /** One evaluation row of the default set on a recording. */
-export function deviceDefaultRow(rec: Recording, context: DetectorSetContext): EvaluationRow {
+export function deviceDefaultRow(
+  rec: Recording,
+  context: DetectorSetContext,
+  images?: readonly RawFrame[],
+): EvaluationRow {
   const length = rec.labels.length;
   const window = { deltaMax: rec.deltaMax };
-  const result = score(deviceDefaultAlarms(rec, context), rec.driftPoints, length, window);
+  const result = score(deviceDefaultAlarms(rec, context, images), rec.driftPoints, length, window);
   const baseline = score(periodicAlarms(length, rec.deltaMax), rec.driftPoints, length, window);
   const stream = realStreamName(rec, DEVICE_FRAMES);
   return { detector: DEVICE_DEFAULT, stream, inputType: 'frame', ...result, baselineF1: baseline.f1 };

@@ -19,7 +19,14 @@ import { CANDIDATES } from './drift-candidates.js';
 import { bundleContext, deviceDefaultRow } from './drift-device-default.js';
 import { syntheticStreams } from './drift-streams.js';
 import { renderReport } from './drift-report.js';
-import { correlatedFamily, independentFamily, realRecordings, streamsOf, type StreamFamily } from './real-streams.js';
+import {
+  correlatedFamily,
+  independentFamily,
+  realFrames,
+  realRecordings,
+  streamsOf,
+  type StreamFamily,
+} from './real-streams.js';
 
 /** One row of the result: the JSON shape of the issue plus the fields the report needs. */
 export interface EvaluationRow extends StreamEvaluation {
@@ -63,11 +70,11 @@ evaluate(streams, rows);
 const context = bundleContext();
 for (const family of families) {
   process.stderr.write(`evaluating ${family.name || 'independent'} streams\n`);
-  const recordings = await realRecordings(family);
+  const [recordings, frames] = await Promise.all([realRecordings(family), realFrames(family)]);
   const real = family.seed === 1 ? recordings.flatMap(streamsOf) : [];
   evaluate(real, rows);
   streams.push(...real);
-  rows.push(...recordings.map((r) => deviceDefaultRow(r, context)));
+  rows.push(...recordings.map((r, k) => deviceDefaultRow(r, context, frames[k])));
 }
 
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`;

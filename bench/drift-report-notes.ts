@@ -13,8 +13,8 @@ export const DRIFT_NOTES = `**Why the ✗ cells, and what would fix them.**
 - *Correlated streams.* A held scene is one observation however long it is held: counting its
   frames is what gave 41 false alarms per 10⁴ frames (each image held 1–5 frames). Counting
   scenes keeps every correlated stream at ≤ 1 false alarm per 10⁴ frames but needs about as many
-  scenes as the independent streams need frames. A scene lasts 1–30 frames (median 15.5), so bag,
-  brightness, contrast and blur (2–6 frames when independent) take 30–82 frames; a median of 15
+  scenes as the independent streams need frames. A scene lasts 1–30 frames (median 15.5), so bag
+  and blur (2–5 frames when independent) take 30–51 frames on the distance; a median of 15
   would need most episodes found on their first scene, and one scene of even the strongest shift
   (bag) is rarely enough evidence at this false-alarm rate. Ankle boot and noise (8–16 frames when
   independent) need about as many scenes as a 120-frame episode holds: with exact repeats most of
@@ -22,6 +22,17 @@ export const DRIFT_NOTES = `**Why the ✗ cells, and what would fix them.**
   The jitter itself does not fool the monitor: the scene tracker keeps 99 % of sensor readings of
   one image in one scene
   (\`npx tsx bench/drift-scene-change.ts\`).
+- *Brightness and contrast: the \`camera\` member.* The default set's \`image-statistics\` entry
+  reads the raw frame once per scene (mean, spread, 5th and 95th percentile, edges, median
+  Laplacian) and alarms when a statistic's robust z-score against the camera's own first 30
+  scenes exceeds 40. It finds brightness on the first scene of every family (median delay 0; was
+  44–56 frames on correlated streams) and contrast after a median 0–29 frames (was 42–82); no
+  stream's false alarms rose, no other cell changed. Threshold and
+  warm-up were chosen on these streams (\`npx tsx bench/drift-image-statistics.ts --threshold 30\`:
+  42 of 81 met but 5 false alarms per 10⁴ on two class-mix streams; 20 with a 15-scene warm-up:
+  more than 1 per 10⁴ on 14 streams). At 40 it misses noise: the noise scenario's median
+  Laplacian stays within 40 MADs of clean frames (at 20 it finds some noise episodes on their
+  first scene, with false alarms).
 - *Is one scene enough evidence?* \`npx tsx bench/drift-scene-bound.ts\` (the distinct images of the
   independent recordings, three seeds, scored out of fold) answers per scenario. A *supervised*
   linear discriminant on the 256 transformed features, trained with the drift labels no device has,
@@ -35,9 +46,10 @@ export const DRIFT_NOTES = `**Why the ✗ cells, and what would fix them.**
   100 %, 10.5 % and 71 % (100 % of pairs of noisy images). So a scene does carry the evidence; a
   camera-health check on the pixels would find brightness, contrast and noise on their first or
   second scene, but bag, ankle boot and blur have no label-free single-image score here that sees
-  more than a quarter of them. That is what holds the correlated-stream delays at 30–80 frames.
-  The image statistics would have to be calibrated on the device's own frames (the jitter
-  streams' sensor noise moves the noise and dark-level statistics of every frame).
+  more than a quarter of them. That is what holds their correlated-stream delays at 30–80 frames.
+  The image statistics have to be calibrated on the device's own frames (the jitter streams'
+  sensor noise moves the noise and dark-level statistics of every frame): the \`camera\` member
+  above does that.
 - *Ankle boot on independent frames* (13–16 frames over three seeds). Against all classes an
   ankle boot raises the mean neighbour distance by 0.26σ, below any usable slack; the KNN calls it
   a sneaker or a sandal, and against the sneakers' own scale (they sit 0.63 × the mean distance

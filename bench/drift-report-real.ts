@@ -143,10 +143,11 @@ levels, gain 1 ± 2 %), so no two frames are identical and each goes through the
 ### The device's default detector set
 
 \`device-default\` is \`DEVICE_DEFAULT_DETECTORS\` run through \`buildDetectorSet\` with the bundle's
-reference, labels and KNN state, fed each frame's signals as a device feeds them; an alarm is the
-start of a set episode. The goal (issue 13): at most 1 false alarm per 10,000 frames on every
-stream, and a median delay of at most 15 frames on every drift scenario, counting a missed episode
-as never found. Cell: median delay of the found episodes (missed) · false alarms per 10k; ✓ / ✗ =
+reference, labels and KNN state, fed each frame's signals as a device feeds them (the raw frame,
+for the \`camera\` member, regenerated from the scenario seed); an alarm is the start of a set
+episode. The goal (issue 13): at most 1 false alarm per 10,000 frames on every stream, and a
+median delay of at most 15 frames on every drift scenario, counting a missed episode as never
+found. Cell: median delay of the found episodes (missed) · false alarms per 10k; ✓ / ✗ =
 goal met / not met.
 
 ${goalSection(rows, families)}

@@ -22,6 +22,7 @@ const UPDATES: Record<DriftInputType, number> = {
   class: 2_000_000,
   vector: 100_000,
   neighbours: 1_000_000,
+  image: 50_000,
 };
 const SLOW: Partial<Record<DriftDetectorKind, number>> = { kswin: 300_000, mmd: 30_000 };
 const POOL = 1 << 16;
@@ -34,6 +35,13 @@ function workload(type: DriftInputType): unknown[] {
     class: () => rng.nextInt(10),
     vector: () => Float64Array.from({ length: 16 }, () => rng.gaussian()),
     neighbours: () => Array.from({ length: 5 }, () => (rng.next() < 0.9 ? 'a' : 'b')),
+    // A 28 × 28 grey frame (the fashion-mnv2 input); larger frames are read on a ≤ 4096-pixel grid.
+    image: () => ({
+      data: Uint8Array.from({ length: 784 }, () => rng.nextInt(256)),
+      width: 28,
+      height: 28,
+      channels: 1,
+    }),
   };
   return Array.from({ length: POOL }, make[type]);
 }

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadBundlePipeline, type DriftStream } from '@tinymlops/tinylcm';
+import { loadBundlePipeline, type DriftStream, type RawFrame } from '@tinymlops/tinylcm';
 import { FASHION_MNIST_CLASSES, readFashionMnist, scenarioStream, type ScenarioFrame } from '@tinymlops/testkit';
 import { holdScenes, type HoldPlan } from './real-held-frames.js';
 import { REAL_SCENARIOS, type RealScenario } from './real-scenarios.js';
@@ -82,7 +82,8 @@ interface Frame {
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-function framesOf(sc: RealScenario, family: StreamFamily, set: Parameters<typeof scenarioStream>[0]) {
+/** The frames of one scenario stream of a family (deterministic: the images a recording saw). */
+export function framesOf(sc: RealScenario, family: StreamFamily, set: Parameters<typeof scenarioStream>[0]) {
   const { frames, episodes } = scenarioStream(set, {
     ...sc.options,
     seed: (sc.options.seed ?? 1) + seedOffset(family),
@@ -188,6 +189,20 @@ export async function realRecordings(
   const bytes = recs.map((r) => Buffer.from(r.features.buffer, r.features.byteOffset, r.features.byteLength));
   writeFileSync(`${file}.f32`, Buffer.concat(bytes));
   return recs;
+}
+
+/**
+ * The raw frames of every recording of a family, regenerated (no model): what the device's pixel
+ * detectors read. Frame i of `realFrames(f)[k]` is frame i of `realRecordings(f)[k]`.
+ */
+export async function realFrames(
+  family: StreamFamily = INDEPENDENT,
+  plan: readonly RealScenario[] = REAL_SCENARIOS,
+): Promise<RawFrame[][]> {
+  const set = await readFashionMnist();
+  return plan.map((sc) =>
+    framesOf(sc, family, set).frames.map((f) => ({ data: f.pixels, width: f.width, height: f.height, channels: 1 })),
+  );
 }
 
 const classIndex = (label: string): number => (FASHION_MNIST_CLASSES as readonly string[]).indexOf(label);

@@ -12,6 +12,7 @@ import {
 } from './drift-stream-options.js';
 import {
   FeatureDistributionOptions,
+  ImageStatisticsOptions,
   KnnDistanceMonitorOptions,
   MMDDriftOptions,
   NeighbourDiversityOptions,
@@ -21,9 +22,10 @@ import { numberOption } from './drift-option-rules.js';
 
 /**
  * What a detector consumes: a real value, an error bit (`true` = wrong, so labels are needed), a
- * predicted class (index or label), a feature vector, or the labels of the KNN neighbours.
+ * predicted class (index or label), a feature vector, the labels of the KNN neighbours, or the
+ * frame's raw pixels (`{ data, width, height, channels }`).
  */
-export const DriftInputType = z.enum(['number', 'boolean', 'class', 'vector', 'neighbours']);
+export const DriftInputType = z.enum(['number', 'boolean', 'class', 'vector', 'neighbours', 'image']);
 export type DriftInputType = z.infer<typeof DriftInputType>;
 
 /**
@@ -45,6 +47,7 @@ export const DRIFT_DETECTOR_KINDS = Object.freeze({
   mmd: { options: MMDDriftOptions, input: 'vector' },
   'neighbour-diversity': { options: NeighbourDiversityOptions, input: 'neighbours' },
   'knn-distance': { options: KnnDistanceMonitorOptions, input: 'number' },
+  'image-statistics': { options: ImageStatisticsOptions, input: 'image' },
 } as const satisfies Record<string, { options: z.ZodType; input: DriftInputType }>);
 
 /** A drift detector kind: `page-hinkley`, `knn-distance`, … */
@@ -127,6 +130,7 @@ export const DriftDetectorConfig = z.discriminatedUnion('kind', [
   entry('neighbour-diversity', NeighbourDiversityOptions, plain),
   // The monitor has episodes of its own (no quietFrames) and watches the mean distance only.
   entry('knn-distance', KnnDistanceMonitorOptions, { input: z.literal('meanDistance').default('meanDistance') }),
+  entry('image-statistics', ImageStatisticsOptions, plain),
 ]);
 export type DriftDetectorConfig = z.infer<typeof DriftDetectorConfig>;
 export type DriftDetectorConfigInput = z.input<typeof DriftDetectorConfig>;

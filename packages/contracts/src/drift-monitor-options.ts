@@ -169,3 +169,23 @@ export const KnnDistanceMonitorOptions = optionsObject({
   }
 });
 export type KnnDistanceMonitorOptions = z.input<typeof KnnDistanceMonitorOptions>;
+
+/** Options of TinyLCM's `ImageStatistics` (a camera-health check on the raw frame's pixels). */
+export const ImageStatisticsOptions = optionsObject({
+  /** Scenes whose statistics form the reference before the first test (the device's own camera). */
+  warmup: numberOption({ min: 5, integer: true }).default(30),
+  /** Quiet scenes added to the reference after the warm-up, up to this many in all. */
+  maxReference: numberOption({ min: 5, integer: true }).default(200),
+  /** Drift when a statistic's robust z-score (|x − median| / MAD) exceeds this. */
+  threshold: positive().default(40),
+  /** Smallest MAD of a statistic, in grey levels, so a constant statistic (a black border) is not infinitely sensitive. */
+  minSpread: positive().default(1),
+  /** Pixels read per frame at most (a regular subsample of the frame). */
+  maxPixels: numberOption({ min: 64, integer: true }).default(4096),
+}).superRefine((o, ctx) => {
+  if (o.maxReference < o.warmup) {
+    const message = `must be >= warmup (${o.warmup})`;
+    ctx.addIssue({ code: 'custom', path: ['maxReference'], input: o.maxReference, message });
+  }
+});
+export type ImageStatisticsOptions = z.input<typeof ImageStatisticsOptions>;

@@ -1,4 +1,5 @@
 import type { KnnNeighbour, KnnPrediction } from './classify/knn-classifier.js';
+import { isRawFrame } from './drift/pixel-statistics.js';
 import { DetectorSet, type DetectorSetMember, type DriftEpisodeEvent } from './drift/detector-set.js';
 import type { ImageAttachment } from './log/data-logger.js';
 import { frameRecordJson, type FrameRecordSource } from './log/frame-record.js';
@@ -119,7 +120,9 @@ export function createPipeline<F, I = F>(options: PipelineOptions<F, I>): Pipeli
     const neighbours = copyNeighbours(p.neighbours);
     const { label, confidence, meanDistance } = p;
     const t4 = clock();
-    const driftEvents = drift.update({ label, confidence, meanDistance, neighbours, features }, frameIndex);
+    const pixels = isRawFrame(frame) ? frame : undefined;
+    const signals = { label, confidence, meanDistance, neighbours, features, image: pixels };
+    const driftEvents = drift.update(signals, frameIndex);
     const t5 = clock();
     options.monitor?.end(mark, t5 - t0);
     const timings = stageTimings(pre ? t1 - t0 : undefined, t2 - t1, t3 - t2, t4 - t3, t5 - t4);

@@ -7,6 +7,7 @@ import {
   type DriftInputType,
   type DriftNumberInput,
 } from '@tinymlops/contracts';
+import type { RawFrame } from '../features/preprocess.js';
 import type { DriftDetector } from './drift-detector.js';
 import { restoreDetector } from './registry.js';
 import { SceneTracker } from './scene-tracker.js';
@@ -19,6 +20,8 @@ export interface FrameSignals {
   readonly neighbours: readonly { readonly label: string }[];
   /** The transformed feature vector. */
   readonly features: ArrayLike<number>;
+  /** The raw frame, for detectors of the pixels (`image-statistics`); absent for encoded frames. */
+  readonly image?: RawFrame | undefined;
 }
 
 /** A detector that keeps episodes itself (`KnnDistanceMonitor` fits). */
@@ -195,7 +198,9 @@ export class DetectorSet {
       return;
     }
     const observed = !m.scenes || m.scenes.observe(f.features, m.sceneScale ?? f.meanDistance);
-    if (observed && d.update(this.#inputFor(m, f)).driftDetected) {
+    // A detector of the pixels reads only frames that have them (the statistics cost a pass over the frame).
+    const fed = observed && (m.input !== 'image' || f.image !== undefined);
+    if (fed && d.update(this.#inputFor(m, f)).driftDetected) {
       m.active = true;
       m.quietLeft = m.quietFrames;
     } else if (m.active && --m.quietLeft <= 0) m.active = false;
@@ -209,6 +214,8 @@ export class DetectorSet {
         return f.features;
       case 'neighbours':
         return f.neighbours.map((n) => n.label);
+      case 'image':
+        return f.image;
       default:
         return m.numberInput === 'confidence' ? f.confidence : f.meanDistance;
     }

@@ -8,9 +8,13 @@ import type { DriftDetectorConfigInput } from '@tinymlops/contracts';
  *   scene, so a camera holding one scene for many frames does not pile up evidence.
  * - `prediction-distribution` once per scene, keeping its learnt class mix: a prior shift (the
  *   class mix changes, the objects do not) moves no distance; this finds it, late.
+ * - `image-statistics` once per scene, on the raw frame: a camera-health check (exposure,
+ *   contrast) against the camera's own first 30 scenes. It finds a brightness or contrast change
+ *   on its first scene, where the distance needs 40+ frames of a held scene; the 120 quiet frames
+ *   keep one episode open across the gaps between drifted scenes.
  * @example
  * console.log(DEVICE_DEFAULT_DETECTORS.map((d) => d.name ?? d.kind).join(', '));
- * // => knn-distance, class mix
+ * // => knn-distance, class mix, camera
  */
 export const DEVICE_DEFAULT_DETECTORS: readonly DriftDetectorConfigInput[] = Object.freeze([
   Object.freeze({ kind: 'knn-distance' }),
@@ -20,4 +24,5 @@ export const DEVICE_DEFAULT_DETECTORS: readonly DriftDetectorConfigInput[] = Obj
     sceneChange: 0.8,
     options: Object.freeze({ relearn: false }),
   }),
+  Object.freeze({ kind: 'image-statistics', name: 'camera', sceneChange: 0.8, quietFrames: 120 }),
 ]);

@@ -13,6 +13,8 @@ export * from './feature-distribution.js';
 export * from './mmd-drift.js';
 export * from './neighbour-diversity.js';
 export * from './knn-distance-monitor.js';
+export * from './image-statistics.js';
+export * from './pixel-statistics.js';
 export * from './registry.js';
 export * from './evaluate.js';
 export * from './detector-set.js';

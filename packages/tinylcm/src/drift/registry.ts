@@ -15,6 +15,7 @@ import { EWMAChart } from './ewma-chart.js';
 import { FeatureDistribution } from './feature-distribution.js';
 import { HDDMA } from './hddm-a.js';
 import { HDDMW } from './hddm-w.js';
+import { ImageStatistics } from './image-statistics.js';
 import { KnnDistanceMonitor } from './knn-distance-monitor.js';
 import { KSWIN } from './kswin.js';
 import { MMDDrift } from './mmd-drift.js';
@@ -94,6 +95,11 @@ export const DRIFT_DETECTORS = Object.freeze({
     'knn-distance',
     KnnDistanceMonitor,
     'Page-Hinkley episodes on the mean KNN neighbour distance (label-free)',
+  ),
+  'image-statistics': entry(
+    'image-statistics',
+    ImageStatistics,
+    "Robust z-scores of the raw frame's pixel statistics against the camera's first scenes",
   ),
 } satisfies Record<DriftDetectorKind, unknown>);
 
