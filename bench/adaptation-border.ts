@@ -11,13 +11,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FASHION_MNIST_CLASSES, readFashionMnist, scenarioStream } from '@tinymlops/testkit';
+import { FASHION_MNIST_CLASSES } from '@tinymlops/testkit';
 import { TransformDocument } from '@tinymlops/contracts';
 import { FeatureTransform, loadBundle, type LoadedBundle } from '../packages/tinylcm/src/index.js';
 import { loadBundleRuntime } from '../packages/tinylcm/src/bundle/bundle-runtime.js';
 import { createPreprocessor } from '../packages/tinylcm/src/features/preprocess.js';
 import { reporterSamples, runFleet } from './adaptation-fleet.js';
-import { HELD_OUT_NAMES, STREAM, type StreamFrame } from './adaptation-stream.js';
+import { HELD_OUT_NAMES, STREAM, heldOutFrames, type StreamFrame } from './adaptation-stream.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FLEET_SEED_OFFSET = 1000;
@@ -34,13 +34,7 @@ async function rawStream(bundle: LoadedBundle, seed: number): Promise<RawStream>
   const runtime = await loadBundleRuntime(bundle);
   const pre = createPreprocessor(bundle.manifest.input);
   const transform = FeatureTransform.fromDocument(bundle.transform);
-  const set = await readFashionMnist();
-  const { frames } = scenarioStream(set, {
-    scenario: 'held-out-classes',
-    frames: STREAM.frames,
-    seed,
-    episodes: [...STREAM.episodes],
-  });
+  const frames = await heldOutFrames(seed);
   const out: RawStream = { frames: [], raw: [] };
   try {
     for (const f of frames) {

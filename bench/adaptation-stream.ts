@@ -31,6 +31,21 @@ export const STREAM = {
 export const HELD_OUT_NAMES: readonly string[] = HELD_OUT_CLASSES.map((c) => FASHION_MNIST_CLASSES[c]);
 
 /**
+ * The raw frames of the adaptation stream for a seed (the committed Fashion-MNIST sample).
+ * @example
+ * for (const f of await heldOutFrames(STREAM.seed)) f.pixels;
+ */
+export async function heldOutFrames(seed: number = STREAM.seed) {
+  const set = await readFashionMnist();
+  return scenarioStream(set, {
+    scenario: 'held-out-classes',
+    frames: STREAM.frames,
+    seed,
+    episodes: [...STREAM.episodes],
+  }).frames;
+}
+
+/**
  * Loads the bundle and computes the stream's features with the real TFLite model.
  * @example
  * const { bundle, frames } = await computeStream('models/fashion-mnv2'); // seed 7, the committed scenario
@@ -41,13 +56,7 @@ export async function computeStream(
 ): Promise<{ bundle: LoadedBundle; frames: StreamFrame[] }> {
   const bundle = await loadBundle(bundleDir);
   const dp = await loadBundlePipeline(bundle, { knnDistance: false });
-  const set = await readFashionMnist();
-  const { frames } = scenarioStream(set, {
-    scenario: 'held-out-classes',
-    frames: STREAM.frames,
-    seed,
-    episodes: [...STREAM.episodes],
-  });
+  const frames = await heldOutFrames(seed);
   const out: StreamFrame[] = [];
   try {
     for (const f of frames) {
