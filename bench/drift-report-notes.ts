@@ -43,7 +43,7 @@ export const DRIFT_NOTES = `**Why the ✗ cells, and what would fix them.**
   0 %; the distance to the nearest known image (every known image of the other fold as reference,
   not the bundle's 200) 28.5 %, 5.0 %, 17–50 %, 25 % and 1 %; image statistics (mean, spread, 5th
   and 95th percentile, edge strength, median high-pass magnitude; largest robust z-score) 0 %, 0 %,
-  100 %, 10.5 % and 71 % (100 % of pairs of noisy images). So a scene does carry the evidence; a
+  100 %, 10.5 % and 70.5 % (100 % of pairs of noisy images). So a scene does carry the evidence; a
   camera-health check on the pixels would find brightness, contrast and noise on their first or
   second scene, but bag, ankle boot and blur have no label-free single-image score here that sees
   more than a quarter of them. That is what holds their correlated-stream delays at 30–80 frames.

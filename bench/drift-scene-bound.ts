@@ -19,9 +19,9 @@
  * episodes is ≤ 15 only if about half of them are. A linear oracle is not every detector: where it
  * flags most single images the evidence is there, and what is missing is a label-free score for it.
  */
-import { Prng } from '@tinymlops/tinylcm';
+import { PixelStatistics, Prng } from '@tinymlops/tinylcm';
 import { readFashionMnist, scenarioStream } from '@tinymlops/testkit';
-import { fisher, mahalanobis, nearestKnown, pixelOutlier, pixelStatistics } from './drift-scene-scores.js';
+import { fisher, mahalanobis, nearestKnown, pixelOutlier } from './drift-scene-scores.js';
 import { REAL_SCENARIOS } from './real-scenarios.js';
 import { independentFamily, realRecordings, type Recording } from './real-streams.js';
 
@@ -33,7 +33,7 @@ interface Images {
   /** The true class of each known image (a reference a bundle carries; no drifted labels). */
   knownLabels: number[];
   drifted: Float32Array[];
-  /** Image statistics of each known and drifted image ({@link pixelStatistics}). */
+  /** Image statistics of each known and drifted image (the device's {@link PixelStatistics}). */
   knownPixels: number[][];
   driftedPixels: number[][];
 }
@@ -44,7 +44,10 @@ const set = await readFashionMnist();
 function statisticsOf(r: Recording, seed: number): number[][] {
   const sc = REAL_SCENARIOS.find((s) => s.name === r.scenario)!;
   const { frames } = scenarioStream(set, { ...sc.options, seed: (sc.options.seed ?? 1) + (seed - 1) * 1000 });
-  return [...frames].map((f) => pixelStatistics(f.pixels, f.width, f.height));
+  const stats = new PixelStatistics(4096);
+  return [...frames].map((f) =>
+    Array.from(stats.compute({ data: f.pixels, width: f.width, height: f.height, channels: 1 })),
+  );
 }
 
 function imagesOf(recs: readonly Recording[][], scenario: string, into: Images, seen: Set<string>): void {

@@ -1,6 +1,8 @@
 /**
  * Per-image scores of bench/drift-scene-bound.ts, each fitted on one fold and applied to the other:
  * a supervised linear discriminant (the oracle) and three label-free scores a device could compute.
+ * The image statistics themselves are the device's (`PixelStatistics`, as the `image-statistics`
+ * detector reads them); here they are judged against a fold of known images instead of a warm-up.
  */
 
 function mean(xs: readonly Float32Array[], dim: number): Float64Array {
@@ -121,32 +123,6 @@ export function nearestKnown(known: readonly Float32Array[], dim: number) {
     }
     return best;
   };
-}
-
-/**
- * Image statistics a camera health check watches: mean, spread, dark and bright levels (5th and
- * 95th percentile), edge strength relative to spread and the median high-pass magnitude (noise).
- */
-export function pixelStatistics(p: Uint8Array, width: number, height: number): number[] {
-  const sorted = Uint8Array.from(p).sort();
-  const n = p.length;
-  let sum = 0;
-  for (const v of p) sum += v;
-  const mu = sum / n;
-  let sq = 0;
-  for (const v of p) sq += (v - mu) ** 2;
-  const sd = Math.sqrt(sq / n);
-  const highPass: number[] = [];
-  for (let y = 1; y < height - 1; y++) {
-    for (let x = 1; x < width - 1; x++) {
-      const i = y * width + x;
-      highPass.push(Math.abs(4 * p[i]! - p[i - 1]! - p[i + 1]! - p[i - width]! - p[i + width]!));
-    }
-  }
-  const edges = highPass.reduce((a, b) => a + b, 0) / highPass.length / (sd + 1);
-  highPass.sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.floor(q * n)]!;
-  return [mu, sd, at(0.05), at(0.95), edges, highPass[highPass.length >> 1]!];
 }
 
 /** Label-free: the largest robust z-score (|x − median| / MAD) of the statistics over the training fold. */
