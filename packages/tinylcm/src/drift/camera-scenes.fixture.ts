@@ -3,9 +3,8 @@ import type { Prng } from '../random/prng.js';
 
 /**
  * Test scenes for the camera detectors: a 28 × 28 textured object on black, different per call
- * (size, level), lifted by `shift` grey levels, with Gaussian sensor noise σ `sensor`.
- * @example
- * const frame = cameraScene(new Prng(1), { shift: 60 });
+ * (size, level), lifted by `shift` grey levels, with Gaussian sensor noise σ `sensor`. Test-only
+ * (no package export), so it carries no runnable example.
  */
 export function cameraScene(rng: Prng, { shift = 0, sensor = 3 } = {}): RawFrame {
   const size = 6 + rng.nextInt(7);
