@@ -176,8 +176,23 @@ export const ImageStatisticsOptions = optionsObject({
   warmup: numberOption({ min: 5, integer: true }).default(30),
   /** Quiet scenes added to the reference after the warm-up, up to this many in all. */
   maxReference: numberOption({ min: 5, integer: true }).default(200),
-  /** Drift when a statistic's robust z-score (|x − median| / MAD) exceeds this. */
+  /** Drift when a statistic's robust z-score (|x − median| / MAD) exceeds this (or its own limit below). */
   threshold: positive().default(40),
+  /**
+   * The same for the dark level (5th percentile), which a camera holds steady: a contrast loss
+   * lifts a black background by 9+ grey levels.
+   */
+  darkThreshold: positive().default(20),
+  /**
+   * The same for grain (sensor noise in the flat parts of a scene), whose reference spread is
+   * nearly constant: scenes reach about 11 on a stationary Fashion-MNIST stream, σ 56 noise 13+.
+   */
+  grainThreshold: positive().default(12),
+  /**
+   * The same for a fall of sharpness (fine detail per coarse slope): a stationary stream falls
+   * to about 4, a blur 6+ (rises are not tested: noise raises it, and grain finds noise).
+   */
+  sharpnessThreshold: positive().default(6),
   /** Smallest MAD of a statistic, in grey levels, so a constant statistic (a black border) is not infinitely sensitive. */
   minSpread: positive().default(1),
   /** Pixels read per frame at most (a regular subsample of the frame). */

@@ -9,9 +9,10 @@ import type { DriftDetectorConfigInput } from '@tinymlops/contracts';
  * - `prediction-distribution` once per scene, keeping its learnt class mix: a prior shift (the
  *   class mix changes, the objects do not) moves no distance; this finds it, late.
  * - `image-statistics` once per scene, on the raw frame: a camera-health check (exposure,
- *   contrast) against the camera's own first 30 scenes. It finds a brightness or contrast change
- *   on its first scene, where the distance needs 40+ frames of a held scene; the 120 quiet frames
- *   keep one episode open across the gaps between drifted scenes.
+ *   contrast, focus, sensor noise) against the camera's own first 30 scenes. It finds a
+ *   brightness, contrast, blur or noise change on its first scene, where the distance needs 30+
+ *   frames of held scenes; the 120 quiet frames keep one episode open across the gaps between
+ *   drifted scenes.
  * @example
  * console.log(DEVICE_DEFAULT_DETECTORS.map((d) => d.name ?? d.kind).join(', '));
  * // => knn-distance, class mix, camera

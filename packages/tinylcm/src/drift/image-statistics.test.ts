@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RawFrame } from '../features/preprocess.js';
 import { Prng } from '../random/prng.js';
 import { detectorSetMembers } from './detector-set-config.js';
+import { cameraScene } from './camera-scenes.fixture.js';
 import { DetectorSet } from './detector-set.js';
 import { ImageStatistics } from './image-statistics.js';
 import { PixelStatistics } from './pixel-statistics.js';
@@ -9,20 +10,7 @@ import { restoreDetector } from './registry.js';
 
 const rng = new Prng(7);
 
-/** A 28 × 28 object on black, different per call (size, level, texture), with sensor noise σ 3. */
-function scene(shift = 0): RawFrame {
-  const size = 6 + rng.nextInt(7);
-  const level = 90 + rng.nextInt(120);
-  const data = new Uint8Array(28 * 28);
-  for (let y = 0; y < 28; y++) {
-    for (let x = 0; x < 28; x++) {
-      const inside = Math.abs(x - 14) < size && Math.abs(y - 14) < size;
-      const v = (inside ? level + ((x * y) % 9) * 4 : 0) + shift + 3 * rng.gaussian();
-      data[y * 28 + x] = Math.min(255, Math.max(0, Math.round(v)));
-    }
-  }
-  return { data, width: 28, height: 28, channels: 1 };
-}
+const scene = (shift = 0): RawFrame => cameraScene(rng, { shift });
 
 const features = (k: number) => [k * 10, 0];
 

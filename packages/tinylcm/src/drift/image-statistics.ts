@@ -13,15 +13,25 @@ import { PIXEL_STATISTICS, PixelStatistics, isRawFrame } from './pixel-statistic
 export type { ImageStatisticsOptions } from '@tinymlops/contracts';
 
 const DIMS = PIXEL_STATISTICS.length;
+type Resolved = ResolvedDetectorOptions<'image-statistics'>;
+/** Sharpness is tested for a fall only (blur): noise raises it, and grain already answers noise. */
+const FALL_ONLY = PIXEL_STATISTICS.map((name) => name === 'sharpness');
+/** The statistics with a z limit of their own; the others use `threshold`. */
+const LIMIT: Partial<Record<(typeof PIXEL_STATISTICS)[number], (o: Resolved) => number>> = {
+  grain: (o) => o.grainThreshold,
+  sharpness: (o) => o.sharpnessThreshold,
+  dark: (o) => o.darkThreshold,
+};
 
 /**
  * Label-free drift on the raw pixels ({@link PixelStatistics}: level, spread, dark and bright
- * levels, edges, noise): the first `warmup` frames it is fed form the reference (the camera's own
- * black level and sensor noise, which no training image knows); after that a frame whose largest
- * robust z-score exceeds `threshold` is drift, and a quiet one joins the reference until it holds
- * `maxReference`. The reference survives a drift (no relearning from drifted frames). Finds
- * exposure, contrast and noise changes on their first scene; a new object class moves none of
- * these. O(maxPixels) per update.
+ * levels, edges, noise, grain, sharpness): the first `warmup` frames it is fed form the reference
+ * (the camera's own black level and sensor noise, which no training image knows); after that a
+ * frame is drift when a statistic's robust z-score exceeds its limit (`darkThreshold`,
+ * `grainThreshold`, `sharpnessThreshold` for a fall of sharpness, `threshold` for the rest: their
+ * tails differ), and a quiet one joins the reference until it holds `maxReference`. The reference
+ * survives a drift (no relearning from drifted frames). Finds exposure, contrast, blur and noise
+ * changes on their first scene; a new object class moves none of these. O(maxPixels) per update.
  * @example
  * const rng = new Prng(3);
  * const frame = (level) => {
@@ -42,6 +52,8 @@ export class ImageStatistics implements DriftDetector<RawFrame> {
   readonly #median = new Float64Array(DIMS);
   readonly #mad = new Float64Array(DIMS);
   readonly #column: Float64Array;
+  /** Each statistic's z is multiplied by threshold / its own limit, so one comparison tests all. */
+  readonly #scale: readonly number[];
   #count = 0;
   #score = NaN;
   #drift = false;
@@ -53,6 +65,7 @@ export class ImageStatistics implements DriftDetector<RawFrame> {
     this.#stats = new PixelStatistics(o.maxPixels);
     this.#reference = new Float64Array(o.maxReference * DIMS);
     this.#column = new Float64Array(o.maxReference);
+    this.#scale = PIXEL_STATISTICS.map((name) => o.threshold / (LIMIT[name]?.(o) ?? o.threshold));
   }
 
   get driftDetected(): boolean {
@@ -63,7 +76,10 @@ export class ImageStatistics implements DriftDetector<RawFrame> {
     return this.#ignored;
   }
 
-  /** The largest robust z-score of the last frame tested; NaN during the warm-up. */
+  /**
+   * The largest robust z-score of the last frame tested, each statistic's scaled to `threshold` by
+   * its own limit (drift when above `threshold`); NaN during the warm-up.
+   */
   get statistic(): number {
     return this.#score;
   }
@@ -82,7 +98,10 @@ export class ImageStatistics implements DriftDetector<RawFrame> {
     }
     if (this.#count < this.options.warmup) return this.#learn(s);
     let score = 0;
-    for (let j = 0; j < DIMS; j++) score = Math.max(score, Math.abs(s[j]! - this.#median[j]!) / this.#mad[j]!);
+    for (let j = 0; j < DIMS; j++) {
+      const z = (s[j]! - this.#median[j]!) / this.#mad[j]!;
+      score = Math.max(score, (FALL_ONLY[j] ? -z : Math.abs(z)) * this.#scale[j]!);
+    }
     this.#score = score;
     this.#drift = score > this.options.threshold;
     if (!this.#drift && this.#count < this.options.maxReference) this.#learn(s);
@@ -123,13 +142,15 @@ export class ImageStatistics implements DriftDetector<RawFrame> {
       drift: this.#drift,
       ignored: this.#ignored,
     };
-    return { kind: this.kind, schemaVersion: 1, options: { ...this.options }, state };
+    return { kind: this.kind, schemaVersion: 2, options: { ...this.options }, state };
   }
 
   /** Rebuilds a detector from {@link ImageStatistics.snapshot} output. */
   static fromSnapshot(snapshot: DetectorSnapshot): ImageStatistics {
-    const r = new StateReader(snapshot, 'image-statistics', 1);
     const d = new ImageStatistics(snapshot.options as ImageStatisticsOptions);
+    // A v1 reference holds six statistics, not eight: the camera is learnt again from its next scenes.
+    if (snapshot.kind === d.kind && snapshot.schemaVersion === 1) return d;
+    const r = new StateReader(snapshot, 'image-statistics', 2);
     const reference = r.list('reference').slice(0, d.options.maxReference * DIMS);
     d.#count = Math.floor(reference.length / DIMS);
     d.#reference.set(reference.slice(0, d.#count * DIMS));

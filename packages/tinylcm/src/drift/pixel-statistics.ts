@@ -1,7 +1,7 @@
 import type { RawFrame } from '../features/preprocess.js';
 
 /** The statistics {@link PixelStatistics} computes, in order. */
-export const PIXEL_STATISTICS = ['mean', 'spread', 'dark', 'bright', 'edges', 'noise'] as const;
+export const PIXEL_STATISTICS = ['mean', 'spread', 'dark', 'bright', 'edges', 'noise', 'grain', 'sharpness'] as const;
 
 /** A frame the statistics can be read from; any other value (e.g. encoded JPEG bytes) is not one. */
 export function isRawFrame(frame: unknown): frame is RawFrame {
@@ -14,8 +14,12 @@ export function isRawFrame(frame: unknown): frame is RawFrame {
 /**
  * Camera-health statistics of a raw frame (grey, or the channel mean): mean level, spread (standard
  * deviation), dark and bright levels (5th and 95th percentile), edge strength (mean Laplacian
- * magnitude per 100 grey levels of spread) and noise (median Laplacian magnitude). They move
- * when exposure, gain, contrast, focus or sensor noise change, whatever the scene shows. Read on a
+ * magnitude per 100 grey levels of spread), noise (median Laplacian magnitude), grain (10th
+ * percentile of the Laplacian magnitude: sensor noise reaches the flat tenth of a scene, texture and
+ * edges do not) and sharpness (10 · log₂ of the mean Laplacian magnitude per 100 of mean gradient
+ * magnitude: blur takes the fine detail and leaves the coarse slopes, whatever the scene's
+ * contrast; 10 per halving). They move when exposure, gain, contrast, focus or
+ * sensor noise change, whatever the scene shows. Read on a
  * regular grid of at most `maxPixels` pixels (a 640 × 480 frame is read at every 9th pixel of
  * every 9th row at the default 4096); histograms instead of sorting, no allocation after the first
  * frame of a size.
@@ -24,7 +28,7 @@ export function isRawFrame(frame: unknown): frame is RawFrame {
  * const data = new Uint8Array(64 * 64).map((_, i) => (i % 64 < 32 ? 40 : 200));
  * const s = stats.compute({ data, width: 64, height: 64, channels: 1 });
  * console.log(Array.from(s, (x) => Math.round(x)).join(' '));
- * // => 120 80 40 200 6 0
+ * // => 120 80 40 200 6 0 0 67
  */
 export class PixelStatistics {
   readonly #out = new Float64Array(PIXEL_STATISTICS.length);
@@ -49,15 +53,7 @@ export class PixelStatistics {
     const mean = sum / n;
     for (let i = 0; i < n; i++) sq += (g[i]! - mean) ** 2;
     const spread = Math.sqrt(sq / n);
-    this.#laplace.fill(0);
-    let lapSum = 0;
-    for (let y = 1; y < gh - 1; y++) {
-      for (let x = 1, i = y * gw + 1; x < gw - 1; x++, i++) {
-        const v = Math.abs(4 * g[i]! - g[i - 1]! - g[i + 1]! - g[i - gw]! - g[i + gw]!);
-        this.#laplace[v]!++;
-        lapSum += v;
-      }
-    }
+    const [lapSum, gradSum] = this.#laplacian(g, gw, gh);
     const inner = (gw - 2) * (gh - 2);
     const out = this.#out;
     out[0] = mean;
@@ -66,7 +62,25 @@ export class PixelStatistics {
     out[3] = quantile(this.#levels, n, 0.95);
     out[4] = ((lapSum / inner) * 100) / (spread + 1);
     out[5] = quantile(this.#laplace, inner, 0.5);
+    out[6] = quantile(this.#laplace, inner, 0.1);
+    out[7] = 10 * Math.log2(1 + (lapSum * 100) / (gradSum + 1));
     return out;
+  }
+
+  /** Counts |Laplacian| of the inner pixels; returns its sum and the sum of |central differences|. */
+  #laplacian(g: Uint8Array, gw: number, gh: number): [number, number] {
+    this.#laplace.fill(0);
+    let lapSum = 0;
+    let gradSum = 0;
+    for (let y = 1; y < gh - 1; y++) {
+      for (let x = 1, i = y * gw + 1; x < gw - 1; x++, i++) {
+        const v = Math.abs(4 * g[i]! - g[i - 1]! - g[i + 1]! - g[i - gw]! - g[i + gw]!);
+        this.#laplace[v]!++;
+        lapSum += v;
+        gradSum += Math.abs(g[i + 1]! - g[i - 1]!) + Math.abs(g[i + gw]! - g[i - gw]!);
+      }
+    }
+    return [lapSum, gradSum];
   }
 
   #sample(frame: RawFrame, step: number, gw: number, gh: number): Uint8Array {

@@ -115,7 +115,16 @@ describe('DRIFT_DETECTORS', () => {
         perClass: false,
         classScales: { a: { mean: 0.5, std: 1.2 } },
       },
-      'image-statistics': { warmup: 10, maxReference: 50, threshold: 8, minSpread: 2, maxPixels: 1024 },
+      'image-statistics': {
+        warmup: 10,
+        maxReference: 50,
+        threshold: 8,
+        darkThreshold: 9,
+        grainThreshold: 7,
+        sharpnessThreshold: 5,
+        minSpread: 2,
+        maxPixels: 1024,
+      },
     };
     for (const kind of kinds) {
       const keys = Object.keys(DRIFT_DETECTORS[kind].defaults).sort();
