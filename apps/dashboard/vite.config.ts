@@ -1,11 +1,12 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { inlineEarlyRequests } from './inline-early-requests';
 import { preloadAppChunks } from './preload-app-chunks';
 
 /** The dashboard SPA; TinySphere serves `dist/` at `/`. `npm run dev` proxies the API to a local server. */
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), preloadAppChunks()],
+  plugins: [react(), preloadAppChunks(), inlineEarlyRequests()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

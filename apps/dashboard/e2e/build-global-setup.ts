@@ -22,6 +22,7 @@ export function dashboardBuildIsStale(): boolean {
     path.join(APP, 'index.html'),
     path.join(APP, 'vite.config.ts'),
     path.join(APP, 'preload-app-chunks.ts'),
+    path.join(APP, 'inline-early-requests.ts'),
     CONTRACTS,
   ];
   return Math.max(...sources.map(newest)) > statSync(index).mtimeMs;

@@ -23,34 +23,63 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       await s?.stop();
     });
 
-    it('asks for its data and the session once, before the app has started, for the range in the URL', async () => {
-      const asked: string[] = [];
-      page.on('request', (r) => {
-        const url = new URL(r.url());
-        if (url.pathname.startsWith('/api/')) asked.push(url.pathname + url.search);
+    /** API requests from now on, with the script that started each (the page URL: the inline script). */
+    async function watchApiRequests() {
+      const asked: { path: string; by: string }[] = [];
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.enable');
+      cdp.on('Network.requestWillBeSent', (e) => {
+        const url = new URL(e.request.url);
+        const by = e.initiator.stack?.callFrames[0]?.url ?? e.initiator.type;
+        if (url.pathname.startsWith('/api/')) asked.push({ path: url.pathname + url.search, by });
       });
+      const paths = (prefix: string) => asked.filter((a) => a.path.startsWith(prefix));
+      return { asked, paths, stop: () => cdp.detach() };
+    }
+
+    it('asks for its data and the session once, from the inline script, for the range in the URL', async () => {
+      const watch = await watchApiRequests();
       // The Overview's answer is held back until the app has rendered its frame: had the app sent
       // its own request instead of taking over the early one, there would be two.
       let release = () => {};
       const held = new Promise<void>((r) => (release = r));
       await page.route('**/api/v1/overview?*', async (route: Route) => (await held, route.continue()));
-      await page.goto(`${s.url}/?range=30d`);
+      const doc = await page.goto(`${s.url}/?range=30d`);
       await page.getByText('Live fleet status').waitFor();
-      // The session was asked for by the entry script too, beside the Overview, and taken over.
+      // The session was asked for by the inline script too, beside the Overview, and taken over.
       await page.getByText('Signed in as').waitFor();
-      expect(asked.filter((p) => p.startsWith('/api/v1/session'))).toEqual(['/api/v1/session']);
-      const overview = asked.filter((p) => p.startsWith('/api/v1/overview'));
+      expect(watch.paths('/api/v1/session').map((a) => a.path)).toEqual(['/api/v1/session']);
+      const overview = watch.paths('/api/v1/overview');
       expect(overview).toHaveLength(1);
-      expect(asked.slice(0, 2)).toEqual([overview[0], '/api/v1/session']);
-      expect(new URLSearchParams(overview[0]!.split('?')[1]).get('bucketSeconds')).toBe('14400');
+      expect(watch.asked.slice(0, 2).map((a) => a.path)).toEqual([overview[0]?.path, '/api/v1/session']);
+      // Both were started by index.html's inline script (its frames carry the document's URL),
+      // not by the entry module; the CSP allows that one script by hash and nothing inline else.
+      expect(watch.asked.slice(0, 2).map((a) => a.by)).toEqual([`${s.url}/?range=30d`, `${s.url}/?range=30d`]);
+      const csp = doc?.headers()['content-security-policy'] ?? '';
+      expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/]+=*'(;|$)/);
+      expect(csp).not.toMatch(/unsafe/);
+      expect(new URLSearchParams(overview[0]!.path.split('?')[1]).get('bucketSeconds')).toBe('14400');
       release();
       await page.getByRole('img', { name: 'Drift episodes per 4 hours' }).locator('canvas').waitFor();
-      expect(asked.filter((p) => p.startsWith('/api/v1/overview'))).toHaveLength(1);
+      expect(watch.paths('/api/v1/overview')).toHaveLength(1);
       // The per-device table asks the server for the ten devices with the most episodes.
-      const rates = () => asked.find((p) => p.startsWith('/api/v1/drift/rates')) ?? '';
+      const rates = () => watch.paths('/api/v1/drift/rates')[0]?.path ?? '';
       await expect.poll(() => new URLSearchParams(rates().split('?')[1]).get('top')).toBe('10');
       await page.getByRole('table', { name: 'Drift rate per device' }).getByRole('link').first().waitFor();
       await page.unroute('**/api/v1/overview?*');
+      await watch.stop();
+      expect(errors).toEqual([]); // a CSP violation would be a console error
+    });
+
+    it('opened on another page, asks early for the session only, never for the Overview', async () => {
+      const watch = await watchApiRequests();
+      await page.goto(`${s.url}/devices`);
+      await page.getByRole('heading', { name: 'Devices' }).waitFor();
+      await page.getByText('Signed in as').waitFor();
+      await page.getByText('shelf-camera-1').first().waitFor();
+      expect(watch.paths('/api/v1/overview')).toEqual([]);
+      expect(watch.paths('/api/v1/session')).toEqual([{ path: '/api/v1/session', by: `${s.url}/devices` }]);
+      await watch.stop();
       expect(errors).toEqual([]);
     });
 

@@ -5,10 +5,10 @@ import { readToken } from '../lib/session-token';
 import { timeWindow } from '../lib/time-window';
 
 /**
- * Fills the first page's queries from the requests the entry script started (see `prefetchLanding`),
- * before the first render: when their answers are in, the page renders once, with its data, rather
- * than "Loading…" first and the data a few tasks later. Waits at most `budgetMs`; whatever has not
- * arrived by then goes on loading, and the page's queries take it over.
+ * Fills the first page's queries from the requests index.html's inline script started (see
+ * `prefetchLanding`), before the first render: when their answers are in, the page renders once,
+ * with its data, rather than "Loading…" first and the data a few tasks later. Waits at most
+ * `budgetMs`; whatever has not arrived by then goes on loading, and the page's queries take it over.
  * @example
  * await seedLanding(client, window.location); createRoot(root).render(<App client={client} />);
  */

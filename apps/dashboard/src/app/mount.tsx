@@ -4,7 +4,7 @@ import { createQueryClient } from '../lib/query-client';
 import { App } from './app';
 import { seedLanding } from './landing-data';
 
-/** Renders the app into `root` (loaded by the entry script once its early requests are on their way). */
+/** Renders the app into `root` (loaded by the entry script; the early requests are on their way). */
 export async function mount(root: HTMLElement): Promise<void> {
   const client = createQueryClient();
   await seedLanding(client, window.location);

@@ -24,7 +24,7 @@ async function request(method: string, path: string, body?: unknown, raw?: { typ
   const payload = body === undefined ? {} : { body: raw ? (body as Blob) : JSON.stringify(body) };
   let res: Response;
   try {
-    // A GET the entry script started early (the landing page's data) is taken over, not repeated.
+    // A GET index.html's inline script started (the landing page's data) is taken over, not repeated.
     const early = method === 'GET' ? claimEarly(path) : undefined;
     res = await (early ?? fetch(path, { method, headers, ...payload }));
   } catch {

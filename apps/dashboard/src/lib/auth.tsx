@@ -12,7 +12,7 @@ export function useToken(): string | null {
 
 /**
  * The query for who `token` belongs to, shared by the layout and the start-up (which fills it
- * from the request the entry script started).
+ * from the request index.html's inline script started).
  * @example
  * await client.prefetchQuery(sessionQuery(readToken()));
  */

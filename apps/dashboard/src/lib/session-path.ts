@@ -1,2 +1,2 @@
-/** Who the token belongs to (no imports: the entry script asks for it before the app loads). */
+/** Who the token belongs to (no imports: index.html's inline script asks for it). */
 export const SESSION_PATH = '/api/v1/session';

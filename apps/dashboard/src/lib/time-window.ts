@@ -11,7 +11,7 @@ export type TimeRange = (typeof TIME_RANGES)[number];
 /**
  * The range a `?range=` value names (else `fallback`) and its start: `since` is rounded down to
  * the bucket, so it (and the query keyed on it) only moves once a bucket. Free of React so the
- * entry script can compute the Overview's first request before the app has loaded.
+ * inline script in index.html can compute the Overview's first request before the app loads.
  * @example
  * const { range, since } = timeWindow(new URLSearchParams('range=24h'), '7d');
  */

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
@@ -32,6 +33,39 @@ describe('security headers of the dashboard', () => {
         'x-frame-options': 'DENY',
       });
       expect(r.headers['strict-transport-security']).toBeUndefined(); // only over TLS
+    } finally {
+      await app.close();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the CSP of a built dashboard with an inline script', () => {
+  const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+  const page = (script: string) =>
+    `<!doctype html><head><title>T</title><script>${script}</script>` +
+    '<script type="module" crossorigin src="/assets/a.js"></script></head>';
+
+  it('allows exactly that script by its hash, and follows a rebuild', async () => {
+    const root = await mkdtemp(path.join(tmpdir(), 'dashboard-csp-hash-'));
+    await writeFile(path.join(root, 'index.html'), page('fetch("/api/v1/session")'));
+    const app = Fastify();
+    installSecurityHeaders(app, { hsts: false });
+    await registerDashboardRoutes(app, {} as AppContext, root);
+    const scriptSrc = async (url: string) => {
+      const r = await app.inject({ method: 'GET', url });
+      return /script-src ([^;]*)/.exec(String(r.headers['content-security-policy']))?.[1];
+    };
+    try {
+      expect(await scriptSrc('/')).toBe(`'self' ${sha256('fetch("/api/v1/session")')}`);
+      expect(await scriptSrc('/drift?range=24h')).toBe(`'self' ${sha256('fetch("/api/v1/session")')}`);
+      // A rebuild while the server runs: the new script's hash, not the old one's.
+      await writeFile(path.join(root, 'index.html'), page('fetch("/api/v1/overview")'));
+      const later = new Date(Date.now() + 5_000);
+      await utimes(path.join(root, 'index.html'), later, later);
+      expect(await scriptSrc('/')).toBe(`'self' ${sha256('fetch("/api/v1/overview")')}`);
+      const r = await app.inject({ method: 'GET', url: '/' });
+      expect(String(r.headers['content-security-policy'])).not.toMatch(/unsafe/);
     } finally {
       await app.close();
       await rm(root, { recursive: true, force: true });

@@ -4,20 +4,28 @@ import type { FastifyInstance } from 'fastify';
  * The dashboard's Content-Security-Policy: its own scripts, styles, images (thumbnails come from
  * the API, the favicon is a data: URI) and API calls only; no plugins, no <base> tricks, never in
  * a frame. Vite builds external scripts and stylesheets, and React sets style props through the
- * CSSOM, which style-src does not govern, so nothing inline needs allowing.
+ * CSSOM, which style-src does not govern. The one inline script (index.html's early API requests)
+ * is allowed by its hash, `scriptHashes` (`'sha256-…'`), never by 'unsafe-inline'.
+ * @example
+ * reply.header('content-security-policy', dashboardCsp(["'sha256-…'"]));
  */
-const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function dashboardCsp(scriptHashes: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    ["script-src 'self'", ...scriptHashes].join(' '),
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** Any other HTML (the "not built yet" page): no inline script at all. */
+const DASHBOARD_CSP = dashboardCsp();
 
 /** The API docs (swagger-ui): the same, but swagger-ui writes some styles inline. */
 const DOCS_CSP = DASHBOARD_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");

@@ -5,6 +5,7 @@ import { TinyMLOpsError } from '@tinymlops/contracts';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AppContext } from '../../app-context.js';
+import { indexHtmlCsp } from './index-html-csp.js';
 
 /** Where `npm run build -w @tinymlops/dashboard` writes the SPA. */
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../../../dashboard/dist', import.meta.url));
@@ -28,6 +29,9 @@ export async function registerDashboardRoutes(app: FastifyInstance, _ctx: AppCon
   const index = (reply: FastifyReply) => {
     if (!existsSync(path.join(root, 'index.html'))) return reply.type('text/html').send(NOT_BUILT);
     // index.html must be revalidated so a new build is picked up; hashed assets may be cached.
+    // Its CSP names the build's inline script (the early API requests) by hash.
+    const csp = indexHtmlCsp(path.join(root, 'index.html'));
+    reply.header('content-security-policy', csp);
     return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
   };
   app.get('/', { schema: { hide: true } }, async (_req, reply) => index(reply));

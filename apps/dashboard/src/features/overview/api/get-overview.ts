@@ -9,7 +9,7 @@ export const getOverview = (since: string, bucketSeconds: number) =>
 
 /**
  * The query for the overview over one range, shared by the page and the start-up (which fills it
- * from the request the entry script started).
+ * from the request index.html's inline script started).
  * @example
  * await client.prefetchQuery(overviewQuery(since, 3600));
  */
