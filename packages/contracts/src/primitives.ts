@@ -75,3 +75,6 @@ export const FileEntry = z.strictObject({
   mediaType: MediaType,
 });
 export type FileEntry = z.infer<typeof FileEntry>;
+
+export const ModelRef = z.strictObject({ modelId: z.string().min(1).max(64), version: Version });
+export type ModelRef = z.infer<typeof ModelRef>;
