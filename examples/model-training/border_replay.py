@@ -151,7 +151,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dump", type=Path, required=True, help="folder of eval:adaptation:border --dump")
     ap.add_argument("--seeds", default="7,1,2,3,4")
+    ap.add_argument("--norm-weights", help="comma-separated w for the norm term only (replaces the grid)")
+    ap.add_argument("--margins", default="1.1", help="gate margins for --norm-weights (comma-separated)")
     a = ap.parse_args()
+    if a.norm_weights:
+        margins = [float(m) for m in a.margins.split(",")]
+        GRID[:] = [("vector", 0.0, m) for m in margins]
+        GRID.extend(("norm", float(w), m) for w in a.norm_weights.split(",") for m in margins)
     seeds = [int(s) for s in a.seeds.split(",")]
     t = Transform(json.loads((MODEL_DIR / "transform.json").read_text()))
     state = json.loads((MODEL_DIR / "knn-state.json").read_text())
