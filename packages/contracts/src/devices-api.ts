@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ApiRole } from './api-roles.js';
 import { DevicePlatform } from './enrolment.js';
 import { DeviceStatus, HeartbeatMetrics } from './heartbeat.js';
-import { Id, ModelRef, OperationalMode, SchemaVersion1, Timestamp } from './primitives.js';
+import { ApiRole, Id, ModelRef, OperationalMode, SchemaVersion1, Timestamp } from './primitives.js';
 
 /** A token's role, checked at every boundary that takes one. */
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ApiRole } from './api-roles.js';
-import { Id, ModelRef, SchemaVersion1, Timestamp } from './primitives.js';
+import { ApiRole, Id, ModelRef, SchemaVersion1, Timestamp } from './primitives.js';
 
 // The dashboard's landing page parses exactly these answers. They live apart from the other
 // dashboard shapes so the page's first script builds only these schemas (zod builds each schema
