@@ -4,7 +4,7 @@ import { DeviceSummary } from './devices-api.js';
 import { DriftEpisodeSummary, DriftSampleSummary, ValidationResult } from './drift-api.js';
 import { BundleManifest } from './model-bundle.js';
 import { ModelVersionSummary } from './registry-api.js';
-import { ApiRole, Id, Label, ModelRef, SchemaVersion1, Timestamp } from './primitives.js';
+import { ApiRole, Id, Label, SchemaVersion1, Timestamp } from './primitives.js';
 
 /** `GET /api/v1/drift/episodes` answer. */
 export const DriftEpisodeList = z.strictObject({ schemaVersion: SchemaVersion1, items: z.array(DriftEpisodeSummary) });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InferenceBackend, InferenceThreads } from './inference.js';
-import { Id, ModelRef, OperationalMode, SchemaVersion1, StoredCount, Timestamp, Version } from './primitives.js';
+import { Id, ModelRef, OperationalMode, SchemaVersion1, StoredCount, Timestamp } from './primitives.js';
 
 /** Which model a device runs. */
 
