@@ -32,5 +32,14 @@ export function dashboardBuildIsStale(): boolean {
 export default async function setup(): Promise<void> {
   if (!dashboardBuildIsStale()) return;
   const { build } = await import('vite');
-  await build({ configFile: path.join(APP, 'vite.config.ts'), root: APP, logLevel: 'warn' });
+  // vitest sets NODE_ENV=test, which would make this a development build of React (and the benches
+  // reuse a build that is not stale): the tests and benches exercise what TinySphere serves.
+  const before = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = 'production';
+  try {
+    await build({ configFile: path.join(APP, 'vite.config.ts'), root: APP, logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (before === undefined) delete process.env['NODE_ENV'];
+    else process.env['NODE_ENV'] = before;
+  }
 }

@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { API_ROLES } from './api-roles.js';
 import { DevicePlatform } from './enrolment.js';
-import { DeviceStatus, HeartbeatMetrics, ModelRef } from './heartbeat.js';
-import { Id, OperationalMode, SchemaVersion1, Timestamp } from './primitives.js';
+import { DeviceStatus, HeartbeatMetrics } from './heartbeat.js';
+import { ApiRole, Id, ModelRef, OperationalMode, SchemaVersion1, Timestamp } from './primitives.js';
 
 /** A token's role, checked at every boundary that takes one. */
-export const ApiRole = z.enum(API_ROLES);
-export type ApiRole = z.infer<typeof ApiRole>;
 
 /** Where a device is, as people describe it. */
 export const DeviceLocation = z.strictObject({

@@ -64,19 +64,6 @@ export const ValidationResult = z.strictObject({
 });
 export type ValidationResult = z.infer<typeof ValidationResult>;
 
-/** Drift rate per bucket of time: episodes started per device-hour, split by a dimension. */
-export const DriftRateSeries = z.strictObject({
-  schemaVersion: SchemaVersion1,
-  by: z.enum(['device', 'model', 'class']),
-  bucketSeconds: z.number().int().positive(),
-  points: z.array(
-    z.strictObject({ bucket: Timestamp, key: z.string(), episodes: z.number().int(), samples: z.number().int() }),
-  ),
-  /** What to show for a key (the device's name when split by device); absent: the key itself. */
-  labels: z.record(z.string(), z.string()).optional(),
-});
-export type DriftRateSeries = z.infer<typeof DriftRateSeries>;
-
 /** `POST /api/v1/drift/devices/:id/reanalysis` body: which detector to replay the device's samples through. */
 export const ReanalysisRequest = z.strictObject({
   detector: z.strictObject({

@@ -3,8 +3,7 @@ import { ADAPTATION_ACTIONS } from './adaptation.js';
 import { FeedbackOutcomeStatus } from './delivery-status.js';
 import { DeviceSettings } from './device-settings.js';
 import { Float32Vector } from './float32-base64.js';
-import { ModelRef } from './heartbeat.js';
-import { Id, Label, StoredCount, Timestamp } from './primitives.js';
+import { Id, Label, ModelRef, StoredCount, Timestamp } from './primitives.js';
 
 /** Version 2 of a device-protocol document (asked for with `?v=2`, or sent by a v2 device). */
 export const SchemaVersion2 = z.literal(2);

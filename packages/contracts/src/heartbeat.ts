@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { InferenceBackend, InferenceThreads } from './inference.js';
-import { Id, OperationalMode, SchemaVersion1, StoredCount, Timestamp, Version } from './primitives.js';
+import { Id, ModelRef, OperationalMode, SchemaVersion1, StoredCount, Timestamp } from './primitives.js';
 
 /** Which model a device runs. */
-export const ModelRef = z.strictObject({ modelId: z.string().min(1).max(64), version: Version });
-export type ModelRef = z.infer<typeof ModelRef>;
 
 /** Summary metrics a device reports with each heartbeat: counters are totals since the device program started (the server diffs them), gauges are current values. */
 export const HeartbeatMetrics = z.strictObject({

@@ -33,6 +33,8 @@ export * from './bundle-build.js';
 export * from './drift-api.js';
 export * from './top-level-schemas.js';
 export * from './dashboard-api.js';
+export * from './overview-api.js';
+export * from './live-events.js';
 export * from './delivery-status.js';
 export * from './share-scope.js';
 export * from './device-settings.js';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ModelRef } from './heartbeat.js';
-import { Id, Label, SchemaVersion1, StoredCount, Timestamp } from './primitives.js';
+import { Id, Label, ModelRef, SchemaVersion1, StoredCount, Timestamp } from './primitives.js';
 
 /** True for an address or name that only this machine can reach. */
 export function isLoopbackHost(host: string): boolean {

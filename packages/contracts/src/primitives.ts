@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_ROLES } from './api-roles.js';
 import { OPERATIONAL_MODES } from './operational-modes.js';
 
 /** Version 1 of a top-level document. Every top-level document carries `schemaVersion`. */
@@ -75,3 +76,10 @@ export const FileEntry = z.strictObject({
   mediaType: MediaType,
 });
 export type FileEntry = z.infer<typeof FileEntry>;
+
+export const ModelRef = z.strictObject({ modelId: z.string().min(1).max(64), version: Version });
+export type ModelRef = z.infer<typeof ModelRef>;
+
+/** A person's API token role (see API_ROLES). */
+export const ApiRole = z.enum(API_ROLES);
+export type ApiRole = z.infer<typeof ApiRole>;

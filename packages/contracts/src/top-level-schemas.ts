@@ -25,7 +25,9 @@ import {
   EnrolmentTokenRequest,
   EnrolmentTokenResponse,
 } from './devices-api.js';
-import { BulkValidationRequest, DriftRateSeries, ReanalysisRequest, ReanalysisResult } from './drift-api.js';
+import { BulkValidationRequest, ReanalysisRequest, ReanalysisResult } from './drift-api.js';
+import { DriftRateSeries } from './overview-api.js';
+import { LiveEvent, LiveNotification } from './live-events.js';
 import { AliasRequest, AssignmentRequest, DeploymentStatusList, ModelVersionList } from './registry-api.js';
 import { DriftEventsDocument, FeedbackAck, FeedbackPage, ValidationRequest } from './drift.js';
 import { EnrolmentRequest, EnrolmentResponse } from './enrolment.js';
@@ -39,8 +41,6 @@ import { BundleManifest, InstallReport, ModelAssignment } from './model-bundle.j
 import { PackageManifest, PackageReceipt } from './package-manifest.js';
 import {
   AssignmentRuleList,
-  LiveEvent,
-  LiveNotification,
   ReviewClassList,
   ReviewQueuePage,
   TargetMatch,
