@@ -1,5 +1,5 @@
 import type { Browser, Page, Route } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { databaseEngines } from '../../tinysphere/src/testing/database-engines.js';
 import { startTestServer, type TestServer } from '../../tinysphere/src/testing/test-server.js';
 import { browserTestsEnabled, signedInPage } from './browser.js';
@@ -23,27 +23,34 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       await s?.stop();
     });
 
-    /** API requests from now on, with the script that started each (the page URL: the inline script). */
-    async function watchApiRequests() {
+    /**
+     * API requests of the document opened at `opened` from now on, with the script that started each
+     * (the page URL: the inline script). A request the previous document still had in flight is
+     * left out: it is not this load's.
+     */
+    async function watchApiRequests(opened: string) {
       const asked: { path: string; by: string }[] = [];
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Network.enable');
       cdp.on('Network.requestWillBeSent', (e) => {
         const url = new URL(e.request.url);
         const by = e.initiator.stack?.callFrames[0]?.url ?? e.initiator.type;
-        if (url.pathname.startsWith('/api/')) asked.push({ path: url.pathname + url.search, by });
+        const api = url.pathname.startsWith('/api/');
+        if (api && e.documentURL === opened) asked.push({ path: url.pathname + url.search, by });
       });
       const paths = (prefix: string) => asked.filter((a) => a.path.startsWith(prefix));
       return { asked, paths, stop: () => cdp.detach() };
     }
 
     it('asks for its data and the session once, from the inline script, for the range in the URL', async () => {
-      const watch = await watchApiRequests();
+      const watch = await watchApiRequests(`${s.url}/?range=30d`);
       // The Overview's answer is held back until the app has rendered its frame: had the app sent
       // its own request instead of taking over the early one, there would be two.
       let release = () => {};
       const held = new Promise<void>((r) => (release = r));
       await page.route('**/api/v1/overview?*', async (route: Route) => (await held, route.continue()));
+      // Released whatever happens, so a failure here does not hold the next tests' Overview.
+      onTestFinished(async () => (release(), page.unroute('**/api/v1/overview?*')));
       const doc = await page.goto(`${s.url}/?range=30d`);
       await page.getByText('Live fleet status').waitFor();
       // The session was asked for by the inline script too, beside the Overview, and taken over.
@@ -66,13 +73,12 @@ describe.skipIf(!browserTestsEnabled()).each(databaseEngines())(
       const rates = () => watch.paths('/api/v1/drift/rates')[0]?.path ?? '';
       await expect.poll(() => new URLSearchParams(rates().split('?')[1]).get('top')).toBe('10');
       await page.getByRole('table', { name: 'Drift rate per device' }).getByRole('link').first().waitFor();
-      await page.unroute('**/api/v1/overview?*');
       await watch.stop();
       expect(errors).toEqual([]); // a CSP violation would be a console error
     });
 
     it('opened on another page, asks early for the session only, never for the Overview', async () => {
-      const watch = await watchApiRequests();
+      const watch = await watchApiRequests(`${s.url}/devices`);
       await page.goto(`${s.url}/devices`);
       await page.getByRole('heading', { name: 'Devices' }).waitFor();
       await page.getByText('Signed in as').waitFor();
